@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# zabsim's one entry point for building and testing, on Debian 12.
+#
+#   ./build.sh run [ZABSIM ARGS]   install what is missing, build, run zabsim (the main job)
+#   ./build.sh test                install what is missing, build, run the whole test suite
+#   ./build.sh asan                the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   ./build.sh clang               the test suite built with clang (golden fingerprints must match)
+#   ./build.sh bench               Release build, then the Google Benchmark programs
+#
+# Every mode is idempotent: packages are installed only when missing, CMake configures a
+# build directory only once, and ninja rebuilds only what changed.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(cmake ninja-build g++ libabsl-dev libfmt-dev libgtest-dev libgmock-dev
+          librapidcheck-dev libbenchmark-dev)
+
+install_missing() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "build.sh: installing ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+}
+
+# build DIR [CMAKE ARGS...]: configure DIR once, then build it.
+build() {
+  local dir=$1
+  shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    local launcher=()
+    command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    cmake -S . -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null
+  fi
+  cmake --build "$dir" -j "$(nproc)"
+}
+
+run_tests() {
+  (cd "$1" && ctest --output-on-failure -j "$(nproc)")
+}
+
+mode=${1:-run}
+[ $# -gt 0 ] && shift
+case "$mode" in
+  run)
+    install_missing "${PACKAGES[@]}"
+    build build -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+    exec build/zabsim "$@"
+    ;;
+  test)
+    install_missing "${PACKAGES[@]}"
+    build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    run_tests build
+    ;;
+  asan)
+    install_missing "${PACKAGES[@]}"
+    build build-asan -DCMAKE_BUILD_TYPE=Debug -DZABSIM_SANITIZE=ON -DZABSIM_BENCH=OFF
+    run_tests build-asan
+    ;;
+  clang)
+    install_missing "${PACKAGES[@]}" clang
+    build build-clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DZABSIM_BENCH=OFF
+    run_tests build-clang
+    ;;
+  bench)
+    install_missing "${PACKAGES[@]}"
+    build build-release -DCMAKE_BUILD_TYPE=Release
+    for b in build-release/bench/*_bench; do "$b" "$@"; done
+    ;;
+  *)
+    echo "usage: ./build.sh run|test|asan|clang|bench [ARGS]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,22 @@
+// File: cli/commands.h
+//
+// The zabsim subcommands. Each takes its arguments (after the command name) and returns
+// the process exit code: 0 success, 1 a failed check or mismatch, 2 a usage error.
+
+#ifndef ZABSIM_CLI_COMMANDS_H_
+#define ZABSIM_CLI_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace zabsim::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+int RunDemo(const std::vector<std::string>& args);
+
+}  // namespace zabsim::cli
+
+#endif  // ZABSIM_CLI_COMMANDS_H_

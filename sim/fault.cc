@@ -1,0 +1,574 @@
+#include "sim/fault.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "absl/strings/str_split.h"
+#include "base/check.h"
+#include "sim/clock.h"
+#include "base/status.h"
+
+namespace zabsim::sim {
+namespace {
+
+struct KindName {
+  Fault::Kind kind;
+  std::string_view name;
+  std::string_view usage;
+};
+
+constexpr KindName kKinds[] = {
+    {Fault::Kind::kCrash, "crash", "crash P"},
+    {Fault::Kind::kRestart, "restart", "restart P"},
+    {Fault::Kind::kSignal, "signal", "signal P CODE"},
+    {Fault::Kind::kPartition, "partition", "partition 1,2|3"},
+    {Fault::Kind::kOneWay, "oneway", "oneway 1,2>3"},
+    {Fault::Kind::kIsolate, "isolate", "isolate P"},
+    {Fault::Kind::kHeal, "heal", "heal"},
+    {Fault::Kind::kBreak, "break", "break A B"},
+    {Fault::Kind::kDelay, "delay", "delay A>B EXTRA FOR"},
+    {Fault::Kind::kHold, "hold", "hold A>B"},
+    {Fault::Kind::kRelease, "release", "release A>B"},
+    {Fault::Kind::kClockRate, "clock-rate", "clock-rate P FACTOR"},
+    {Fault::Kind::kClockStep, "clock-step", "clock-step P [-]DURATION"},
+    {Fault::Kind::kDiskSlow, "disk-slow", "disk-slow P FACTOR FOR"},
+    {Fault::Kind::kLoss, "loss", "loss PROBABILITY"},
+    {Fault::Kind::kTorn, "torn", "torn PROBABILITY"},
+    {Fault::Kind::kChannel, "channel", "channel tcp|unsafe"},
+};
+
+const KindName& Info(Fault::Kind kind) {
+  for (const KindName& k : kKinds) {
+    if (k.kind == kind) return k;
+  }
+  ZABSIM_CHECK(false, "fault kind {}", static_cast<int>(kind));
+  return kKinds[0];
+}
+
+absl::Status Error(std::string_view text, std::string_view why) {
+  return absl::InvalidArgumentError(fmt::format("fault '{}': {}", text, why));
+}
+
+absl::StatusOr<uint64_t> ParseWhole(std::string_view text, std::string_view what) {
+  if (text.empty() || text.size() > 18) {
+    return absl::InvalidArgumentError(fmt::format("expected {}, found '{}'", what, text));
+  }
+  uint64_t v = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') {
+      return absl::InvalidArgumentError(fmt::format("expected {}, found '{}'", what, text));
+    }
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+absl::StatusOr<ProcessId> ParseProcess(std::string_view text, bool allow_any) {
+  if (allow_any && text == "*") return ProcessId{0};
+  auto v = ParseWhole(text, allow_any ? "a process number or *" : "a process number");
+  if (!v.ok()) return v.status();
+  if (*v == 0 || *v > kMaxProcesses) {
+    return absl::InvalidArgumentError(fmt::format("no process {}", text));
+  }
+  return ProcessId{static_cast<uint32_t>(*v)};
+}
+
+absl::StatusOr<std::vector<ProcessId>> ParseList(std::string_view text) {
+  std::vector<ProcessId> out;
+  for (const absl::string_view item : absl::StrSplit(base::Absl(text), ',')) {
+    auto p = ParseProcess(base::Std(item), /*allow_any=*/false);
+    if (!p.ok()) return p.status();
+    if (std::find(out.begin(), out.end(), *p) != out.end()) {
+      return absl::InvalidArgumentError(fmt::format("process {} listed twice", p->value));
+    }
+    out.push_back(*p);
+  }
+  return out;
+}
+
+// ParseLink reads "A>B" where either side may be '*'.
+absl::Status ParseLink(std::string_view text, Fault& f) {
+  const size_t gt = text.find('>');
+  if (gt == std::string_view::npos) {
+    return absl::InvalidArgumentError(fmt::format("expected A>B, found '{}'", text));
+  }
+  auto a = ParseProcess(text.substr(0, gt), /*allow_any=*/true);
+  if (!a.ok()) return a.status();
+  auto b = ParseProcess(text.substr(gt + 1), /*allow_any=*/true);
+  if (!b.ok()) return b.status();
+  f.a = *a;
+  f.b = *b;
+  return absl::OkStatus();
+}
+
+// ParseFactor reads a positive decimal such as "1.05" into parts per million.
+absl::StatusOr<int64_t> ParsePpm(std::string_view text) {
+  const size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction =
+      dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  if (fraction.size() > 6) {
+    return absl::InvalidArgumentError(fmt::format("'{}' has more than 6 decimals", text));
+  }
+  auto w = whole.empty() ? absl::StatusOr<uint64_t>(0) : ParseWhole(whole, "a decimal factor");
+  if (!w.ok()) return w.status();
+  int64_t ppm = static_cast<int64_t>(*w) * 1000000;
+  int64_t scale = 100000;
+  for (const char c : fraction) {
+    if (c < '0' || c > '9') {
+      return absl::InvalidArgumentError(fmt::format("expected a decimal factor, found '{}'", text));
+    }
+    ppm += (c - '0') * scale;
+    scale /= 10;
+  }
+  return ppm;
+}
+
+std::string JoinList(const std::vector<ProcessId>& list) {
+  std::string out;
+  for (const ProcessId p : list) {
+    if (!out.empty()) out += ',';
+    out += fmt::format("{}", p.value);
+  }
+  return out;
+}
+
+std::string Side(ProcessId p) { return p.value == 0 ? "*" : fmt::format("{}", p.value); }
+
+std::string FormatPpm(int64_t ppm) {
+  std::string out = fmt::format("{}.{:06}", ppm / 1000000, ppm % 1000000);
+  while (out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+std::string_view ToString(Fault::Kind kind) { return Info(kind).name; }
+
+std::string FaultKindNames() {
+  std::string out;
+  for (const KindName& k : kKinds) {
+    if (!out.empty()) out += ", ";
+    out += k.name;
+  }
+  return out;
+}
+
+absl::StatusOr<Fault> ParseFault(std::string_view text) {
+  std::vector<std::string_view> words;
+  for (absl::string_view w :
+       absl::StrSplit(base::Absl(text), ' ', absl::SkipEmpty())) {
+    words.emplace_back(w.data(), w.size());
+  }
+  if (words.empty()) return Error(text, "empty fault");
+  const KindName* info = nullptr;
+  for (const KindName& k : kKinds) {
+    if (k.name == words[0]) info = &k;
+  }
+  if (info == nullptr) {
+    return Error(text, fmt::format("unknown fault '{}' (expected one of: {})", words[0],
+                                   FaultKindNames()));
+  }
+  Fault f;
+  f.kind = info->kind;
+  const std::vector<std::string_view> args(words.begin() + 1, words.end());
+  const auto want = [&](size_t n) -> absl::Status {
+    if (args.size() == n) return absl::OkStatus();
+    return Error(text, fmt::format("expected '{}' ({} argument{}), found {}", info->usage, n,
+                                   n == 1 ? "" : "s", args.size()));
+  };
+  absl::Status status;
+  const auto take = [&](auto parsed, auto& field) {
+    if (!status.ok()) return;
+    if (!parsed.ok()) {
+      status = Error(text, base::Text(parsed.status()));
+    } else {
+      field = *parsed;
+    }
+  };
+  switch (f.kind) {
+    case Fault::Kind::kCrash:
+    case Fault::Kind::kRestart:
+    case Fault::Kind::kIsolate:
+      if (auto s = want(1); !s.ok()) return s;
+      take(ParseProcess(args[0], false), f.p);
+      break;
+    case Fault::Kind::kSignal:
+      if (auto s = want(2); !s.ok()) return s;
+      take(ParseProcess(args[0], false), f.p);
+      take(ParseWhole(args[1], "a signal code"), f.value);
+      break;
+    case Fault::Kind::kPartition: {
+      if (auto s = want(1); !s.ok()) return s;
+      for (absl::string_view group : absl::StrSplit(base::Absl(args[0]), '|')) {
+        std::vector<ProcessId> list;
+        take(ParseList(std::string_view(group.data(), group.size())), list);
+        f.groups.push_back(std::move(list));
+      }
+      if (status.ok() && f.groups.size() < 2) {
+        status = Error(text, "a partition needs at least two groups separated by '|'");
+      }
+      break;
+    }
+    case Fault::Kind::kOneWay: {
+      if (auto s = want(1); !s.ok()) return s;
+      const size_t gt = args[0].find('>');
+      if (gt == std::string_view::npos) return Error(text, "expected FROM>TO, e.g. 1,2>3");
+      f.groups.resize(2);
+      take(ParseList(args[0].substr(0, gt)), f.groups[0]);
+      take(ParseList(args[0].substr(gt + 1)), f.groups[1]);
+      break;
+    }
+    case Fault::Kind::kHeal:
+      if (auto s = want(0); !s.ok()) return s;
+      break;
+    case Fault::Kind::kBreak:
+      if (auto s = want(2); !s.ok()) return s;
+      take(ParseProcess(args[0], false), f.a);
+      take(ParseProcess(args[1], false), f.b);
+      if (status.ok() && f.a == f.b) status = Error(text, "a process has no link to itself");
+      break;
+    case Fault::Kind::kDelay:
+      if (auto s = want(3); !s.ok()) return s;
+      if (auto s = ParseLink(args[0], f); !s.ok()) return Error(text, base::Text(s));
+      take(ParseDuration(args[1]), f.extra);
+      take(ParseDuration(args[2]), f.length);
+      if (status.ok() && f.a.value != 0 && f.a == f.b) {
+        status = Error(text, "a process has no link to itself");
+      }
+      break;
+    case Fault::Kind::kHold:
+    case Fault::Kind::kRelease:
+      if (auto s = want(1); !s.ok()) return s;
+      if (auto s = ParseLink(args[0], f); !s.ok()) return Error(text, base::Text(s));
+      break;
+    case Fault::Kind::kClockRate:
+      if (auto s = want(2); !s.ok()) return s;
+      take(ParseProcess(args[0], false), f.p);
+      take(ParsePpm(args[1]), f.value);
+      if (status.ok() &&
+          (f.value < LocalClock::kMinRatePpm || f.value > LocalClock::kMaxRatePpm)) {
+        status = Error(text, "a clock rate must lie in [0.1, 10]");
+      }
+      break;
+    case Fault::Kind::kClockStep: {
+      if (auto s = want(2); !s.ok()) return s;
+      take(ParseProcess(args[0], false), f.p);
+      std::string_view step = args[1];
+      const bool negative = !step.empty() && step[0] == '-';
+      if (!step.empty() && (step[0] == '-' || step[0] == '+')) step.remove_prefix(1);
+      take(ParseDuration(step), f.extra);
+      if (negative) f.extra = Duration{-f.extra.us};
+      break;
+    }
+    case Fault::Kind::kDiskSlow:
+      if (auto s = want(3); !s.ok()) return s;
+      take(ParseProcess(args[0], false), f.p);
+      take(ParseWhole(args[1], "a whole slow-down factor"), f.value);
+      take(ParseDuration(args[2]), f.length);
+      if (status.ok() && (f.value < 1 || f.value > 1000)) {
+        status = Error(text, "the slow-down factor must lie in [1, 1000]");
+      }
+      break;
+    case Fault::Kind::kLoss:
+    case Fault::Kind::kTorn:
+      if (auto s = want(1); !s.ok()) return s;
+      take(ParseRatio(args[0]), f.ratio);
+      break;
+    case Fault::Kind::kChannel:
+      if (auto s = want(1); !s.ok()) return s;
+      if (args[0] == "tcp") {
+        f.channel = ChannelMode::kTcp;
+      } else if (args[0] == "unsafe") {
+        f.channel = ChannelMode::kUnsafe;
+      } else {
+        return Error(text, fmt::format("expected tcp or unsafe, found '{}'", args[0]));
+      }
+      break;
+  }
+  if (!status.ok()) return status;
+  return f;
+}
+
+std::string Fault::ToString() const {
+  const std::string_view name = sim::ToString(kind);
+  switch (kind) {
+    case Kind::kCrash:
+    case Kind::kRestart:
+    case Kind::kIsolate:
+      return fmt::format("{} {}", name, p.value);
+    case Kind::kSignal:
+      return fmt::format("{} {} {}", name, p.value, value);
+    case Kind::kPartition: {
+      std::string out = std::string(name) + " ";
+      for (size_t g = 0; g < groups.size(); ++g) {
+        if (g > 0) out += '|';
+        out += JoinList(groups[g]);
+      }
+      return out;
+    }
+    case Kind::kOneWay:
+      return fmt::format("{} {}>{}", name, JoinList(groups[0]), JoinList(groups[1]));
+    case Kind::kHeal:
+      return std::string(name);
+    case Kind::kBreak:
+      return fmt::format("{} {} {}", name, a.value, b.value);
+    case Kind::kDelay:
+      return fmt::format("{} {}>{} {} {}", name, Side(a), Side(b), FormatDuration(extra),
+                         FormatDuration(length));
+    case Kind::kHold:
+    case Kind::kRelease:
+      return fmt::format("{} {}>{}", name, Side(a), Side(b));
+    case Kind::kClockRate:
+      return fmt::format("{} {} {}", name, p.value, FormatPpm(value));
+    case Kind::kClockStep:
+      return fmt::format("{} {} {}", name, p.value, FormatDuration(extra));
+    case Kind::kDiskSlow:
+      return fmt::format("{} {} {} {}", name, p.value, value, FormatDuration(length));
+    case Kind::kLoss:
+    case Kind::kTorn:
+      return fmt::format("{} {}", name, FormatRatio(ratio));
+    case Kind::kChannel:
+      return fmt::format("{} {}", name, channel == ChannelMode::kTcp ? "tcp" : "unsafe");
+  }
+  return std::string(name);
+}
+
+absl::Status Fault::Validate(uint32_t processes) const {
+  const auto check = [&](ProcessId q, bool allow_any) -> absl::Status {
+    if (allow_any && q.value == 0) return absl::OkStatus();
+    if (q.value >= 1 && q.value <= processes) return absl::OkStatus();
+    return absl::InvalidArgumentError(fmt::format(
+        "fault '{}': there is no process {} (processes are 1..{})", ToString(), q.value,
+        processes));
+  };
+  switch (kind) {
+    case Kind::kCrash:
+    case Kind::kRestart:
+    case Kind::kSignal:
+    case Kind::kIsolate:
+    case Kind::kClockRate:
+    case Kind::kClockStep:
+    case Kind::kDiskSlow:
+      return check(p, false);
+    case Kind::kPartition:
+    case Kind::kOneWay: {
+      std::vector<ProcessId> seen;
+      for (const auto& group : groups) {
+        for (const ProcessId q : group) {
+          if (auto s = check(q, false); !s.ok()) return s;
+          if (kind == Kind::kPartition && std::find(seen.begin(), seen.end(), q) != seen.end()) {
+            return absl::InvalidArgumentError(
+                fmt::format("fault '{}': process {} is in two groups", ToString(), q.value));
+          }
+          seen.push_back(q);
+        }
+      }
+      return absl::OkStatus();
+    }
+    case Kind::kBreak:
+      if (auto s = check(a, false); !s.ok()) return s;
+      return check(b, false);
+    case Kind::kDelay:
+    case Kind::kHold:
+    case Kind::kRelease:
+      if (auto s = check(a, true); !s.ok()) return s;
+      return check(b, true);
+    case Kind::kHeal:
+    case Kind::kLoss:
+    case Kind::kTorn:
+    case Kind::kChannel:
+      return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<FaultPlan> FaultPlan::Parse(std::string_view text) {
+  FaultPlan plan;
+  size_t index = 0;
+  for (absl::string_view raw : absl::StrSplit(base::Absl(text), absl::ByAnyChar(";\n"))) {
+    ++index;
+    std::string_view entry(raw.data(), raw.size());
+    while (!entry.empty() && (entry.front() == ' ' || entry.front() == '\t')) entry.remove_prefix(1);
+    while (!entry.empty() && (entry.back() == ' ' || entry.back() == '\t' || entry.back() == '\r')) {
+      entry.remove_suffix(1);
+    }
+    if (entry.empty() || entry.front() == '#') continue;
+    const size_t space = entry.find(' ');
+    if (space == std::string_view::npos) {
+      return absl::InvalidArgumentError(fmt::format(
+          "fault entry {} '{}': expected TIME FAULT, e.g. '1.5s crash 2'", index, entry));
+    }
+    auto at = ParseDuration(entry.substr(0, space));
+    if (!at.ok()) {
+      return absl::InvalidArgumentError(
+          fmt::format("fault entry {} '{}': expected TIME FAULT, e.g. '1.5s crash 2': {}", index,
+                      entry, base::Text(at.status())));
+    }
+    auto fault = ParseFault(entry.substr(space + 1));
+    if (!fault.ok()) {
+      return absl::InvalidArgumentError(
+          fmt::format("fault entry {}: {}", index, base::Text(fault.status())));
+    }
+    plan.faults.push_back(TimedFault{Time{at->us}, *std::move(fault)});
+  }
+  std::stable_sort(plan.faults.begin(), plan.faults.end(),
+                   [](const TimedFault& x, const TimedFault& y) { return x.at < y.at; });
+  return plan;
+}
+
+std::string FaultPlan::ToString() const {
+  std::string out;
+  for (const TimedFault& f : faults) {
+    if (!out.empty()) out += "; ";
+    out += fmt::format("{} {}", FormatDuration(Duration{f.at.us}), f.fault.ToString());
+  }
+  return out;
+}
+
+absl::Status FaultPlan::Validate(uint32_t processes) const {
+  for (const TimedFault& f : faults) {
+    if (auto s = f.fault.Validate(processes); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+std::string SwarmSettings::ToString() const {
+  std::string kinds;
+  for (const Fault::Kind k : enabled) {
+    if (!kinds.empty()) kinds += ',';
+    kinds += sim::ToString(k);
+  }
+  if (kinds.empty()) kinds = "none";
+  return fmt::format("kinds={} mean_gap={} max_outage={}", kinds, FormatDuration(mean_gap),
+                     FormatDuration(max_outage));
+}
+
+FaultPlan Swarm(uint64_t seed, uint32_t processes, Duration horizon, uint32_t signals,
+                SwarmSettings* settings) {
+  ZABSIM_CHECK(processes >= 1 && horizon.us > 0);
+  Rng rng = Rng::Derive(seed, "faults");
+  // Which kinds this seed uses: each with probability 1/2 (swarm testing).
+  std::vector<Fault::Kind> candidates = {
+      Fault::Kind::kCrash,     Fault::Kind::kPartition, Fault::Kind::kOneWay,
+      Fault::Kind::kIsolate,   Fault::Kind::kBreak,     Fault::Kind::kDelay,
+      Fault::Kind::kClockRate, Fault::Kind::kDiskSlow,  Fault::Kind::kLoss,
+  };
+  if (signals > 0) candidates.push_back(Fault::Kind::kSignal);
+  SwarmSettings local;
+  SwarmSettings& s = settings != nullptr ? *settings : local;
+  s = SwarmSettings{};
+  for (const Fault::Kind k : candidates) {
+    if (rng.Chance(Ratio{1, 2})) s.enabled.push_back(k);
+  }
+  s.mean_gap = Duration::Millis(rng.Between(100, 3000));
+  s.max_outage = Duration::Millis(rng.Between(200, 6000));
+
+  FaultPlan plan;
+  const Time end = Time{horizon.us * 3 / 4 / 1000 * 1000};
+  std::vector<Time> up_at(processes + 1, Time::Zero());  // When a crashed process is back.
+  bool cut = false;
+  bool lossy = false;
+  std::vector<bool> drifting(processes + 1, false);
+  const auto pick = [&]() { return ProcessId{static_cast<uint32_t>(rng.Between(1, processes))}; };
+  Time t = Time::Zero();
+  while (!s.enabled.empty()) {
+    // Whole milliseconds keep printed plans readable.
+    t = t + Duration::Millis(rng.Between(1, 2 * s.mean_gap.us / 1000));
+    if (t >= end) break;
+    Fault f;
+    f.kind = s.enabled[rng.Below(s.enabled.size())];
+    const Duration outage =
+        Duration::Millis(rng.Between(s.max_outage.us / 10000, s.max_outage.us / 1000));
+    const Time until = std::min(t + outage, end);
+    switch (f.kind) {
+      case Fault::Kind::kCrash: {
+        f.p = pick();
+        if (t < up_at[f.p.value]) continue;  // Still down from an earlier crash.
+        up_at[f.p.value] = until;
+        plan.faults.push_back({t, f});
+        plan.faults.push_back({until, Fault{.kind = Fault::Kind::kRestart, .p = f.p}});
+        continue;
+      }
+      case Fault::Kind::kSignal:
+        f.p = pick();
+        f.value = rng.Between(1, signals);
+        break;
+      case Fault::Kind::kPartition: {
+        std::vector<ProcessId> order;
+        for (uint32_t p = 1; p <= processes; ++p) order.push_back(ProcessId{p});
+        rng.Shuffle(std::span<ProcessId>(order));
+        const size_t split = 1 + rng.Below(std::max<uint32_t>(processes - 1, 1));
+        f.groups.emplace_back(order.begin(), order.begin() + std::min(split, order.size()));
+        f.groups.emplace_back(order.begin() + std::min(split, order.size()), order.end());
+        if (f.groups[1].empty()) continue;
+        cut = true;
+        break;
+      }
+      case Fault::Kind::kOneWay: {
+        const ProcessId x = pick();
+        const ProcessId y = pick();
+        if (x == y) continue;
+        f.groups = {{x}, {y}};
+        cut = true;
+        break;
+      }
+      case Fault::Kind::kIsolate:
+        f.p = pick();
+        cut = true;
+        break;
+      case Fault::Kind::kBreak:
+        f.a = pick();
+        f.b = pick();
+        if (f.a == f.b) continue;
+        break;
+      case Fault::Kind::kDelay:
+        f.a = pick();
+        f.b = pick();
+        if (f.a == f.b) continue;
+        f.extra = Duration::Millis(rng.Between(5, 500));
+        f.length = until - t;
+        break;
+      case Fault::Kind::kClockRate:
+        f.p = pick();
+        f.value = rng.Between(950'000, 1'050'000);
+        drifting[f.p.value] = true;
+        break;
+      case Fault::Kind::kDiskSlow:
+        f.p = pick();
+        f.value = rng.Between(2, 50);
+        f.length = until - t;
+        break;
+      case Fault::Kind::kLoss:
+        f.ratio = Ratio{static_cast<uint64_t>(rng.Between(1, 50)), 1000};
+        lossy = true;
+        break;
+      default:
+        continue;
+    }
+    plan.faults.push_back({t, f});
+    if (f.kind == Fault::Kind::kPartition || f.kind == Fault::Kind::kOneWay ||
+        f.kind == Fault::Kind::kIsolate) {
+      Fault heal;
+      heal.kind = Fault::Kind::kHeal;
+      plan.faults.push_back({until, heal});
+    }
+  }
+  // The quiet tail: everything back to normal at `end`.
+  const auto at_end = [&](Fault f) { plan.faults.push_back({end, std::move(f)}); };
+  if (cut) at_end(Fault{.kind = Fault::Kind::kHeal});
+  if (lossy) at_end(Fault{.kind = Fault::Kind::kLoss, .ratio = Ratio::Never()});
+  for (uint32_t p = 1; p <= processes; ++p) {
+    if (drifting[p]) {
+      at_end(Fault{.kind = Fault::Kind::kClockRate, .p = ProcessId{p},
+                   .value = LocalClock::kPerfectRatePpm});
+    }
+  }
+  std::stable_sort(plan.faults.begin(), plan.faults.end(),
+                   [](const TimedFault& x, const TimedFault& y) { return x.at < y.at; });
+  return plan;
+}
+
+}  // namespace zabsim::sim

@@ -1,0 +1,118 @@
+// File: sim/fault.h
+//
+// Faults the world can apply, and fault plans: lists of faults at given times, written
+// by hand or drawn swarm-style from a seed (each seed enables a random subset of fault
+// kinds with random intensities, as FoundationDB and TigerBeetle do).
+//
+// Written form, one fault per entry, entries separated by ';' or new lines:
+//
+//   1s crash 2            process 2 dies; everything not synced to its disk is lost
+//   3s restart 2          process 2 restarts from its disk
+//   2s signal 3 1         process-defined fault 1 for process 3 (e.g. a role restart)
+//   1s partition 1,2|3    cut every link between the groups (unlisted: one more group)
+//   1s oneway 1,2>3       cut the links from 1 and 2 to 3 only
+//   1s isolate 3          cut every link to and from 3
+//   5s heal               restore every cut link
+//   2s break 1 2          break every open connection between 1 and 2 (a lost frame)
+//   2s delay 1>2 50ms 3s  frames from 1 to 2 take 50ms longer for 3s ('*' for any)
+//   2s hold 1>2           park frames arriving from 1 at 2 ...
+//   4s release 1>2        ... and deliver them, in order
+//   1s clock-rate 2 1.05  process 2's clock runs 5% fast from now on
+//   1s clock-step 2 -30ms process 2's clock jumps back 30ms
+//   1s disk-slow 2 10 5s  process 2's fsyncs take 10x longer for 5s
+//   1s loss 1%            every data frame is lost with this probability from now on
+//   1s torn 1/2           probability that a crash leaves a torn record
+//   1s channel unsafe     switch channels to unsafe (or back to tcp)
+
+#ifndef ZABSIM_SIM_FAULT_H_
+#define ZABSIM_SIM_FAULT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "sim/ids.h"
+#include "sim/random.h"
+#include "sim/time.h"
+#include "sim/world_config.h"
+
+namespace zabsim::sim {
+
+struct Fault {
+  enum class Kind : uint8_t {
+    kCrash,
+    kRestart,
+    kSignal,
+    kPartition,
+    kOneWay,
+    kIsolate,
+    kHeal,
+    kBreak,
+    kDelay,
+    kHold,
+    kRelease,
+    kClockRate,
+    kClockStep,
+    kDiskSlow,
+    kLoss,
+    kTorn,
+    kChannel,
+  };
+
+  Kind kind = Kind::kHeal;
+  ProcessId p;  // kCrash, kRestart, kSignal, kIsolate, kClockRate, kClockStep, kDiskSlow
+  ProcessId a;  // kBreak, kDelay, kHold, kRelease: from (0 = any)
+  ProcessId b;  // ... to (0 = any)
+  std::vector<std::vector<ProcessId>> groups;  // kPartition; kOneWay: {from, to}
+  Duration extra;   // kDelay extra latency; kClockStep step
+  Duration length;  // kDelay, kDiskSlow: how long it lasts
+  int64_t value = 0;  // kSignal code; kClockRate ppm; kDiskSlow factor
+  Ratio ratio;        // kLoss, kTorn
+  ChannelMode channel = ChannelMode::kTcp;
+
+  std::string ToString() const;
+  // Validate checks process numbers against a world of `processes`.
+  [[nodiscard]] absl::Status Validate(uint32_t processes) const;
+};
+
+std::string_view ToString(Fault::Kind kind);
+// FaultKindNames lists the written names of every fault kind, for error messages.
+std::string FaultKindNames();
+
+struct TimedFault {
+  Time at;
+  Fault fault;
+};
+
+struct FaultPlan {
+  std::vector<TimedFault> faults;  // In time order; equal times keep their written order.
+
+  // Parse reads the written form (see the file comment).
+  static absl::StatusOr<FaultPlan> Parse(std::string_view text);
+  std::string ToString() const;
+  [[nodiscard]] absl::Status Validate(uint32_t processes) const;
+};
+
+// ParseFault reads one fault without its time, e.g. "crash 2".
+absl::StatusOr<Fault> ParseFault(std::string_view text);
+
+// SwarmSettings are the per-seed choices of a swarm run, kept to report them.
+struct SwarmSettings {
+  std::vector<Fault::Kind> enabled;
+  Duration mean_gap;  // Mean time between two faults.
+  Duration max_outage;  // Longest crash or partition.
+  std::string ToString() const;
+};
+
+// Swarm draws a fault plan for `processes` over [0, horizon) from the stream "faults" of
+// `seed`. Every fault ends by 3/4 of the horizon (partitions healed, crashed processes
+// restarted, loss off), so a run's last quarter can show that the system recovers.
+// `signals` > 0 lets the plan send process-defined signals 1..signals.
+FaultPlan Swarm(uint64_t seed, uint32_t processes, Duration horizon, uint32_t signals,
+                SwarmSettings* settings = nullptr);
+
+}  // namespace zabsim::sim
+
+#endif  // ZABSIM_SIM_FAULT_H_

@@ -1,0 +1,84 @@
+// File: sim/world_config.h
+//
+// The settings of one simulated world. Every field has a default; `Validate` rejects
+// impossible values with a message naming the parameter and the value (nothing is
+// clamped), and `Set` changes one setting from its written form, for command lines and
+// scenario files:
+//
+//   WorldConfig config;
+//   config.seed = 7;
+//   if (absl::Status s = config.Set("net.latency", "1ms..5ms"); !s.ok()) ...
+//   if (absl::Status s = config.Validate(); !s.ok()) ...
+
+#ifndef ZABSIM_SIM_WORLD_CONFIG_H_
+#define ZABSIM_SIM_WORLD_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "sim/distribution.h"
+#include "sim/random.h"
+#include "sim/time.h"
+
+namespace zabsim::sim {
+
+enum class ChannelMode : uint8_t {
+  // TCP: per-connection FIFO, no duplicates, and a lost frame breaks the connection
+  // (both ends are told; everything in flight is gone).
+  kTcp,
+  // Unsafe: frames of a connection may be silently dropped, duplicated and reordered,
+  // as over UDP. Exists to show why ZAB needs FIFO reliable channels.
+  kUnsafe,
+};
+
+struct NetworkConfig {
+  // One-way latency of each frame.
+  Distribution latency = Distribution::Uniform(Duration::Micros(200), Duration::Micros(1000));
+  // How long after a connection breaks each end learns of it (TCP error detection).
+  Distribution break_notice = Distribution::Uniform(Duration::Millis(1), Duration::Millis(20));
+  // How long a connection attempt to an unreachable peer takes to fail.
+  Duration connect_timeout = Duration::Seconds(1);
+  // Probability that a data frame is lost (breaking its connection in TCP mode).
+  Ratio loss = Ratio::Never();
+  ChannelMode channel = ChannelMode::kTcp;
+  // In unsafe mode only: per-frame probabilities of silent loss and of duplication.
+  Ratio unsafe_drop = Ratio{1, 20};
+  Ratio unsafe_duplicate = Ratio{1, 20};
+};
+
+struct DiskConfig {
+  // Time from an fsync request to its completion; completions are FIFO per disk.
+  Distribution fsync_latency = Distribution::Uniform(Duration::Micros(500), Duration::Millis(2));
+  // Probability, at a crash, that the first unsynced append of a file lands half written
+  // (a torn record, detected by its checksum at restart).
+  Ratio torn_write = Ratio::Never();
+};
+
+struct WorldConfig {
+  uint64_t seed = 1;
+  uint32_t processes = 3;
+  NetworkConfig net;
+  DiskConfig disk;
+  // Each process's clock runs at a rate drawn uniformly from 1e6 +/- this many parts per
+  // million of true time (0: perfect clocks).
+  int64_t clock_drift_ppm = 0;
+
+  [[nodiscard]] absl::Status Validate() const;
+  // Set changes the setting `key` (as listed by Keys()) from its written form.
+  [[nodiscard]] absl::Status Set(std::string_view key, std::string_view value);
+  // Describe lists every setting as (key, written value), in a fixed order.
+  std::vector<std::pair<std::string, std::string>> Describe() const;
+  // Keys lists the settings Set accepts, with a one-line description each.
+  static std::vector<std::pair<std::string_view, std::string_view>> Keys();
+};
+
+// The most processes a world may hold; bounds per-link tables.
+inline constexpr uint32_t kMaxProcesses = 256;
+
+}  // namespace zabsim::sim
+
+#endif  // ZABSIM_SIM_WORLD_CONFIG_H_

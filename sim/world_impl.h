@@ -1,0 +1,600 @@
+// File: sim/world_impl.h
+//
+// Out-of-line definitions of World<M> and Context<M>. Included by sim/world.h only.
+
+#ifndef ZABSIM_SIM_WORLD_IMPL_H_
+#define ZABSIM_SIM_WORLD_IMPL_H_
+
+// IWYU pragma: private, include "sim/world.h"
+
+namespace zabsim::sim {
+
+// ---------------------------------------------------------------------------------------
+// Context: what a handler asks of the world.
+
+template <Message M>
+Time Context<M>::LocalNow() const {
+  return world_->LocalNow(self_);
+}
+
+template <Message M>
+ConnId Context<M>::Connect(ProcessId to, uint32_t port) {
+  World<M>& w = *world_;
+  ZABSIM_CHECK(to != self_, "process {} connects to itself", self_.value);
+  (void)w.Host(to);  // Checks that `to` exists.
+  const ConnId id{w.next_conn_++};
+  typename World<M>::Connection& c = w.conns_[id.value];
+  c.id = id;
+  c.end[0] = self_;
+  c.end[1] = to;
+  c.port = port;
+  c.open[0] = true;
+  c.incarnation[0] = w.Host(self_).incarnation;
+  c.last_arrival[0] = c.last_arrival[1] = w.now_;
+  w.Host(self_).conns.insert(id.value);
+  ++w.stats_.connections_opened;
+  w.trace_.Record(w.now_, self_.value, "connect")
+      .Uint("conn", id.value)
+      .Uint("to", to.value)
+      .Uint("port", port);
+  w.Transmit(id, 0, World<M>::FrameKind::kSyn, std::nullopt);
+  return id;
+}
+
+template <Message M>
+void Context<M>::Send(ConnId conn, M message) {
+  World<M>& w = *world_;
+  typename World<M>::Connection& c = w.Conn(conn);
+  const int k = World<M>::End(c, self_);
+  ZABSIM_CHECK(c.open[k], "process {} sends on connection {} that it may no longer use",
+               self_.value, conn.value);
+  ++w.stats_.messages_sent;
+  {
+    Recorder r = w.trace_.Record(w.now_, self_.value, "send");
+    r.Uint("conn", conn.value).Uint("to", c.end[1 - k].value);
+    MessageTraits<M>::Describe(message, r);
+  }
+  if (c.broken) {
+    // The connection is gone but this end has not been told yet.
+    w.TraceDrop(c, k, std::optional<M>(std::move(message)), "broken");
+    return;
+  }
+  w.Transmit(conn, k, World<M>::FrameKind::kData, std::optional<M>(std::move(message)));
+}
+
+template <Message M>
+void Context<M>::Close(ConnId conn) {
+  World<M>& w = *world_;
+  typename World<M>::Connection& c = w.Conn(conn);
+  const int k = World<M>::End(c, self_);
+  ZABSIM_CHECK(c.open[k], "process {} closes connection {} twice", self_.value, conn.value);
+  c.open[k] = false;
+  w.Host(self_).conns.erase(conn.value);
+  w.trace_.Record(w.now_, self_.value, "close")
+      .Uint("conn", conn.value)
+      .Uint("peer", c.end[1 - k].value);
+  if (!c.broken) w.Transmit(conn, k, World<M>::FrameKind::kFin, std::nullopt);
+  w.MaybeForget(conn);
+}
+
+template <Message M>
+TimerId Context<M>::SetTimer(Duration local_delay, uint64_t tag) {
+  World<M>& w = *world_;
+  ZABSIM_CHECK(local_delay.us >= 0, "negative timer delay {}us", local_delay.us);
+  auto& host = w.Host(self_);
+  const TimerId id{w.next_timer_++};
+  w.live_timers_.insert(id.value);
+  typename World<M>::Event e;
+  e.kind = World<M>::EventKind::kTimer;
+  e.target = self_;
+  e.incarnation = host.incarnation;
+  e.id = id.value;
+  e.aux = tag;
+  w.Push(w.now_ + host.clock.ToGlobal(local_delay), std::move(e));
+  return id;
+}
+
+template <Message M>
+void Context<M>::CancelTimer(TimerId timer) {
+  world_->live_timers_.erase(timer.value);
+}
+
+template <Message M>
+void Context<M>::Append(std::string_view file, std::string record) {
+  World<M>& w = *world_;
+  w.trace_.Record(w.now_, self_.value, "append").Str("file", file).Uint("bytes", record.size());
+  w.Host(self_).disk.Append(file, std::move(record));
+}
+
+template <Message M>
+void Context<M>::TruncateTo(std::string_view file, uint64_t records) {
+  World<M>& w = *world_;
+  w.trace_.Record(w.now_, self_.value, "truncate").Str("file", file).Uint("records", records);
+  w.Host(self_).disk.TruncateTo(file, records);
+}
+
+template <Message M>
+void Context<M>::Replace(std::string_view file, std::vector<std::string> records) {
+  World<M>& w = *world_;
+  w.trace_.Record(w.now_, self_.value, "replace")
+      .Str("file", file)
+      .Uint("records", records.size());
+  w.Host(self_).disk.Replace(file, std::move(records));
+}
+
+template <Message M>
+void Context<M>::Remove(std::string_view file) {
+  World<M>& w = *world_;
+  w.trace_.Record(w.now_, self_.value, "remove").Str("file", file);
+  w.Host(self_).disk.Remove(file);
+}
+
+template <Message M>
+SyncToken Context<M>::Sync(std::string_view file) {
+  World<M>& w = *world_;
+  auto& host = w.Host(self_);
+  const uint64_t mark = host.disk.Sync(file);
+  Duration latency = w.config_.disk.fsync_latency.Sample(host.disk_rng);
+  if (w.now_ < host.disk_slow_until) latency = latency * host.disk_slow_factor;
+  // fsyncs of one disk complete in the order they were asked for.
+  const Time done = std::max(w.now_ + latency, host.last_sync_done);
+  host.last_sync_done = done;
+  const SyncToken token{w.next_sync_++};
+  w.syncs_[token.value] = typename World<M>::PendingSync{self_, std::string(file), mark};
+  typename World<M>::Event e;
+  e.kind = World<M>::EventKind::kSynced;
+  e.target = self_;
+  e.incarnation = host.incarnation;
+  e.id = token.value;
+  w.Push(done, std::move(e));
+  ++w.stats_.syncs;
+  w.trace_.Record(w.now_, self_.value, "sync").Str("file", file).Uint("token", token.value);
+  return token;
+}
+
+template <Message M>
+Recorder Context<M>::Trace(std::string_view kind) {
+  return world_->trace_.Record(world_->now_, self_.value, kind);
+}
+
+// ---------------------------------------------------------------------------------------
+// The event loop.
+
+template <Message M>
+bool World<M>::Step() {
+  if (heap_.empty()) return false;
+  std::pop_heap(heap_.begin(), heap_.end(), Later);
+  const Entry entry = heap_.back();
+  heap_.pop_back();
+  Event e = std::move(slots_[entry.slot]);
+  slots_[entry.slot].message.reset();
+  free_.push_back(entry.slot);
+  ZABSIM_CHECK(entry.at >= now_, "event in the past: {} < {}", entry.at.us, now_.us);
+  now_ = entry.at;
+  ++stats_.events;
+  Deliver(e);
+  if (observer_) observer_();
+  return true;
+}
+
+template <Message M>
+void World<M>::Deliver(Event& e) {
+  switch (e.kind) {
+    case EventKind::kStart: {
+      HostState& host = Host(e.target);
+      if (!host.up || host.incarnation != e.incarnation) return;
+      trace_.Record(now_, e.target.value, "start").Uint("incarnation", host.incarnation);
+      Call(e.target, [](Process<M>& p, Context<M>& ctx) { p.Start(ctx); });
+      return;
+    }
+    case EventKind::kTimer: {
+      if (!live_timers_.erase(e.id)) return;  // Cancelled.
+      HostState& host = Host(e.target);
+      if (!host.up || host.incarnation != e.incarnation) return;
+      trace_.Record(now_, e.target.value, "timer").Uint("timer", e.id).Uint("tag", e.aux);
+      Call(e.target, [&](Process<M>& p, Context<M>& ctx) {
+        p.OnTimer(ctx, TimerId{e.id}, e.aux);
+      });
+      return;
+    }
+    case EventKind::kSynced: {
+      auto it = syncs_.find(e.id);
+      ZABSIM_CHECK(it != syncs_.end(), "unknown sync {}", e.id);
+      const PendingSync sync = std::move(it->second);
+      syncs_.erase(it);
+      HostState& host = Host(e.target);
+      if (!host.up || host.incarnation != e.incarnation) return;  // Lost in a crash.
+      host.disk.CompleteSync(sync.file, sync.mark);
+      trace_.Record(now_, e.target.value, "synced").Str("file", sync.file).Uint("token", e.id);
+      Call(e.target, [&](Process<M>& p, Context<M>& ctx) { p.OnSynced(ctx, SyncToken{e.id}); });
+      return;
+    }
+    case EventKind::kNotice: {
+      const ConnId id{e.id};
+      Connection& c = Conn(id);
+      --c.in_flight;
+      const int k = e.sender;
+      HostState& host = Host(e.target);
+      const bool deliver = c.open[k] && host.up && host.incarnation == e.incarnation;
+      const ProcessId peer = c.end[1 - k];
+      if (deliver) {
+        c.open[k] = false;
+        host.conns.erase(id.value);
+      }
+      MaybeForget(id);
+      if (!deliver) return;
+      trace_.Record(now_, e.target.value, "disconnected")
+          .Uint("conn", id.value)
+          .Uint("peer", peer.value)
+          .Str("reason", ToString(e.reason));
+      Call(e.target, [&](Process<M>& p, Context<M>& ctx) { p.OnDisconnected(ctx, id, e.reason); });
+      return;
+    }
+    case EventKind::kFrame:
+      DeliverFrame(e);
+      return;
+    case EventKind::kFault:
+      Apply(faults_[e.id]);
+      return;
+  }
+}
+
+template <Message M>
+void World<M>::DeliverFrame(Event& e) {
+  const ConnId id{e.id};
+  Connection& c = Conn(id);
+  const int s = e.sender;
+  const int r = 1 - s;
+  const ProcessId from = c.end[s];
+  const ProcessId to = c.end[r];
+  const bool data = e.frame == FrameKind::kData;
+  if (!c.broken) {
+    auto parked = parked_.find({from.value, to.value});
+    if (e.hold || network_.Held(from, to) || (parked != parked_.end() && !parked->second.empty())) {
+      Park(std::move(e));
+      return;
+    }
+  }
+  --c.in_flight;
+  if (c.broken) {
+    if (data) TraceDrop(c, s, e.message, "in-flight");
+    MaybeForget(id);
+    return;
+  }
+  if (network_.Blocked(from, to)) {  // A partition began while the frame was in flight.
+    const bool unsafe = data && network_.config().channel == ChannelMode::kUnsafe;
+    if (data) TraceDrop(c, s, e.message, "partition");
+    if (unsafe) return;
+    if (e.frame == FrameKind::kSyn) {
+      c.broken = true;
+      ++stats_.connections_broken;
+      Notify(id, 0, DisconnectReason::kConnectFailed, now_ + network_.config().connect_timeout);
+    } else {
+      Break(id, DisconnectReason::kBroken);
+    }
+    return;
+  }
+  switch (e.frame) {
+    case FrameKind::kSyn: {
+      HostState& host = Host(to);
+      if (!host.up) {
+        c.broken = true;
+        ++stats_.connections_broken;
+        trace_.Record(now_, 0, "refused").Uint("conn", id.value).Uint("from", from.value).Uint(
+            "to", to.value);
+        const Duration back = network_.Blocked(to, from) ? network_.config().connect_timeout
+                                                          : network_.Latency(to, from, now_);
+        Notify(id, 0, DisconnectReason::kRefused, now_ + back);
+        return;
+      }
+      c.open[1] = true;
+      c.incarnation[1] = host.incarnation;
+      host.conns.insert(id.value);
+      const uint32_t port = c.port;
+      trace_.Record(now_, to.value, "accept")
+          .Uint("conn", id.value)
+          .Uint("from", from.value)
+          .Uint("port", port);
+      Transmit(id, 1, FrameKind::kSynAck, std::nullopt);
+      Call(to, [&](Process<M>& p, Context<M>& ctx) { p.OnAccepted(ctx, id, from, port); });
+      return;
+    }
+    case FrameKind::kSynAck:
+      if (!c.open[0]) {
+        MaybeForget(id);
+        return;
+      }
+      trace_.Record(now_, to.value, "connected").Uint("conn", id.value).Uint("peer", from.value);
+      Call(to, [&](Process<M>& p, Context<M>& ctx) { p.OnConnected(ctx, id, from); });
+      return;
+    case FrameKind::kData: {
+      if (!c.open[r]) {
+        TraceDrop(c, s, e.message, "closed");
+        MaybeForget(id);
+        return;
+      }
+      ++stats_.messages_delivered;
+      {
+        Recorder rec = trace_.Record(now_, to.value, "recv");
+        rec.Uint("conn", id.value).Uint("from", from.value);
+        MessageTraits<M>::Describe(*e.message, rec);
+      }
+      Call(to, [&](Process<M>& p, Context<M>& ctx) {
+        p.OnMessage(ctx, id, from, std::move(*e.message));
+      });
+      return;
+    }
+    case FrameKind::kFin: {
+      if (!c.open[r]) {
+        MaybeForget(id);
+        return;
+      }
+      c.open[r] = false;
+      Host(to).conns.erase(id.value);
+      MaybeForget(id);
+      trace_.Record(now_, to.value, "disconnected")
+          .Uint("conn", id.value)
+          .Uint("peer", from.value)
+          .Str("reason", ToString(DisconnectReason::kClosedByPeer));
+      Call(to, [&](Process<M>& p, Context<M>& ctx) {
+        p.OnDisconnected(ctx, id, DisconnectReason::kClosedByPeer);
+      });
+      return;
+    }
+  }
+}
+
+template <Message M>
+void World<M>::Transmit(ConnId id, int sender, FrameKind kind, std::optional<M> message) {
+  Connection& c = Conn(id);
+  const ProcessId from = c.end[sender];
+  const ProcessId to = c.end[1 - sender];
+  const bool data = kind == FrameKind::kData;
+  const bool unsafe = data && network_.config().channel == ChannelMode::kUnsafe;
+  Duration extra;
+  bool hold = false;
+  std::string_view lost;
+  if (network_.Blocked(from, to)) {
+    lost = "partition";
+  } else if (data) {
+    if (auto rule = network_.TakeRule(from, to, MessageTraits<M>::Tag(*message))) {
+      switch (rule->action) {
+        case MessageRule::Action::kDrop:
+          lost = "rule";
+          break;
+        case MessageRule::Action::kDelay:
+          extra = rule->extra;
+          break;
+        case MessageRule::Action::kHold:
+          hold = true;
+          break;
+      }
+    }
+    if (lost.empty() && network_.DrawLoss(from, to)) lost = "loss";
+    if (lost.empty() && unsafe && network_.DrawUnsafeDrop(from, to)) lost = "unsafe-drop";
+  }
+  if (!lost.empty()) {
+    if (data) TraceDrop(c, sender, message, lost);
+    if (unsafe) return;  // Vanished silently; the connection lives on.
+    if (kind == FrameKind::kSyn) {
+      c.broken = true;
+      ++stats_.connections_broken;
+      Notify(id, 0, DisconnectReason::kConnectFailed, now_ + network_.config().connect_timeout);
+    } else {
+      Break(id, DisconnectReason::kBroken);
+    }
+    return;
+  }
+  Time at = now_ + network_.Latency(from, to, now_) + extra;
+  if (!unsafe) {
+    at = std::max(at, c.last_arrival[sender]);
+    c.last_arrival[sender] = at;
+  }
+  Event e;
+  e.kind = EventKind::kFrame;
+  e.frame = kind;
+  e.sender = static_cast<uint8_t>(sender);
+  e.target = to;
+  e.id = id.value;
+  e.hold = hold;
+  if (unsafe && network_.DrawUnsafeDuplicate(from, to)) {
+    Event copy = e;
+    copy.message = message;
+    ++c.in_flight;
+    Push(now_ + network_.Latency(from, to, now_), std::move(copy));
+  }
+  e.message = std::move(message);
+  ++c.in_flight;
+  Push(at, std::move(e));
+}
+
+template <Message M>
+void World<M>::Break(ConnId id, DisconnectReason reason) {
+  Connection& c = Conn(id);
+  if (c.broken) return;
+  c.broken = true;
+  ++stats_.connections_broken;
+  trace_.Record(now_, 0, "break")
+      .Uint("conn", id.value)
+      .Uint("a", c.end[0].value)
+      .Uint("b", c.end[1].value);
+  for (int k = 0; k < 2; ++k) {
+    if (c.open[k]) Notify(id, k, reason, now_ + network_.BreakNotice(c.end[1 - k], c.end[k]));
+  }
+}
+
+template <Message M>
+void World<M>::Notify(ConnId id, int end, DisconnectReason reason, Time at) {
+  Connection& c = Conn(id);
+  Event e;
+  e.kind = EventKind::kNotice;
+  e.reason = reason;
+  e.sender = static_cast<uint8_t>(end);
+  e.target = c.end[end];
+  e.incarnation = c.incarnation[end];
+  e.id = id.value;
+  ++c.in_flight;
+  Push(at, std::move(e));
+}
+
+template <Message M>
+void World<M>::Park(Event e) {
+  const Connection& c = Conn(ConnId{e.id});
+  const ProcessId from = c.end[e.sender];
+  const ProcessId to = c.end[1 - e.sender];
+  {
+    Recorder r = trace_.Record(now_, 0, "park");
+    r.Uint("conn", e.id).Uint("from", from.value).Uint("to", to.value);
+    if (e.frame == FrameKind::kData) MessageTraits<M>::Describe(*e.message, r);
+  }
+  parked_[{from.value, to.value}].push_back(std::move(e));
+}
+
+template <Message M>
+void World<M>::ReleaseLink(ProcessId from, ProcessId to) {
+  network_.SetHeld(from, to, false);
+  auto it = parked_.find({from.value, to.value});
+  if (it == parked_.end()) return;
+  std::deque<Event> frames = std::move(it->second);
+  parked_.erase(it);
+  for (Event& e : frames) {
+    e.hold = false;
+    Push(now_, std::move(e));  // Same time: the insertion order keeps them FIFO.
+  }
+}
+
+template <Message M>
+void World<M>::Crash(ProcessId p) {
+  HostState& host = Host(p);
+  ++stats_.crashes;
+  trace_.Record(now_, p.value, "crash").Uint("incarnation", host.incarnation);
+  for (const uint64_t raw : host.conns) {
+    const ConnId id{raw};
+    Connection& c = Conn(id);
+    const int k = End(c, p);
+    c.open[k] = false;
+    if (!c.broken) {
+      c.broken = true;
+      ++stats_.connections_broken;
+      const int j = 1 - k;
+      if (c.open[j]) {
+        // The peer's host answers with a reset, if it can still reach the peer.
+        const ProcessId q = c.end[j];
+        const Duration d =
+            network_.Blocked(p, q) ? network_.BreakNotice(p, q) : network_.Latency(p, q, now_);
+        Notify(id, j, DisconnectReason::kPeerCrashed, now_ + d);
+      }
+    }
+    MaybeForget(id);
+  }
+  host.conns.clear();
+  host.disk.Crash(host.disk_rng, config_.disk.torn_write);
+  host.process.reset();
+  host.up = false;
+  ++host.incarnation;
+}
+
+template <Message M>
+void World<M>::Apply(const Fault& fault) {
+  ++stats_.faults;
+  trace_.Record(now_, 0, "fault").Str("fault", fault.ToString());
+  const auto ignored = [&](std::string_view why) {
+    trace_.Record(now_, 0, "fault-ignored").Str("fault", fault.ToString()).Str("why", why);
+  };
+  // Links matching A>B with '*' wildcards, in a fixed order.
+  const auto for_links = [&](ProcessId a, ProcessId b, auto&& f) {
+    for (uint32_t x = 1; x <= config_.processes; ++x) {
+      for (uint32_t y = 1; y <= config_.processes; ++y) {
+        if (x == y) continue;
+        if ((a.value == 0 || a.value == x) && (b.value == 0 || b.value == y)) {
+          f(ProcessId{x}, ProcessId{y});
+        }
+      }
+    }
+  };
+  switch (fault.kind) {
+    case Fault::Kind::kCrash:
+      if (!IsUp(fault.p)) return ignored("already down");
+      Crash(fault.p);
+      return;
+    case Fault::Kind::kRestart:
+      if (IsUp(fault.p)) return ignored("already up");
+      ++stats_.restarts;
+      trace_.Record(now_, fault.p.value, "restart").Uint("incarnation", Host(fault.p).incarnation);
+      Boot(fault.p);
+      return;
+    case Fault::Kind::kSignal:
+      if (!IsUp(fault.p)) return ignored("process down");
+      trace_.Record(now_, fault.p.value, "signal").Int("signal", fault.value);
+      Call(fault.p, [&](Process<M>& p, Context<M>& ctx) {
+        p.OnSignal(ctx, static_cast<uint32_t>(fault.value));
+      });
+      return;
+    case Fault::Kind::kPartition:
+      network_.SetPartition(fault.groups);
+      return;
+    case Fault::Kind::kOneWay:
+      for (const ProcessId a : fault.groups[0]) {
+        for (const ProcessId b : fault.groups[1]) {
+          if (a != b) network_.Block(a, b);
+        }
+      }
+      return;
+    case Fault::Kind::kIsolate:
+      for (uint32_t q = 1; q <= config_.processes; ++q) {
+        if (q == fault.p.value) continue;
+        network_.Block(fault.p, ProcessId{q});
+        network_.Block(ProcessId{q}, fault.p);
+      }
+      return;
+    case Fault::Kind::kHeal:
+      network_.Heal();
+      return;
+    case Fault::Kind::kBreak: {
+      std::vector<ConnId> victims;
+      for (const uint64_t raw : Host(fault.a).conns) {
+        const Connection& c = Conn(ConnId{raw});
+        if (!c.broken && (c.end[0] == fault.b || c.end[1] == fault.b)) victims.push_back(c.id);
+      }
+      if (victims.empty()) return ignored("no open connection");
+      for (const ConnId id : victims) Break(id, DisconnectReason::kBroken);
+      return;
+    }
+    case Fault::Kind::kDelay:
+      for_links(fault.a, fault.b, [&](ProcessId x, ProcessId y) {
+        network_.AddDelay(x, y, fault.extra, now_ + fault.length);
+      });
+      return;
+    case Fault::Kind::kHold:
+      for_links(fault.a, fault.b, [&](ProcessId x, ProcessId y) { network_.SetHeld(x, y, true); });
+      return;
+    case Fault::Kind::kRelease:
+      for_links(fault.a, fault.b, [&](ProcessId x, ProcessId y) { ReleaseLink(x, y); });
+      return;
+    case Fault::Kind::kClockRate:
+      Host(fault.p).clock.SetRate(now_, fault.value);
+      return;
+    case Fault::Kind::kClockStep:
+      Host(fault.p).clock.Step(fault.extra);
+      return;
+    case Fault::Kind::kDiskSlow: {
+      HostState& host = Host(fault.p);
+      host.disk_slow_factor = fault.value;
+      host.disk_slow_until = now_ + fault.length;
+      return;
+    }
+    case Fault::Kind::kLoss:
+      network_.SetLoss(fault.ratio);
+      return;
+    case Fault::Kind::kTorn:
+      config_.disk.torn_write = fault.ratio;
+      return;
+    case Fault::Kind::kChannel:
+      network_.SetChannel(fault.channel);
+      return;
+  }
+}
+
+}  // namespace zabsim::sim
+
+#endif  // ZABSIM_SIM_WORLD_IMPL_H_
