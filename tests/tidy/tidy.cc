@@ -15,9 +15,10 @@ struct Rule {
 const Rule kRules[] = {
     {"wall clock", R"(\b(system_clock|steady_clock|high_resolution_clock|gettimeofday|clock_gettime)\b)"},
     {"wall clock", R"(\babsl::(Now|GetCurrentTimeNanos)\b)"},
-    {"wall clock", R"((^|[^\w.>:])time\s*\()"},
+    {"wall clock", R"((^|[^\w.>:])time\s*\(|\bstd::time\s*\(|(^|[^\w:])::time\s*\()"},
     {"sleep", R"(\b(sleep_for|sleep_until|usleep|nanosleep)\b|(^|[^\w.])sleep\s*\()"},
-    {"unseeded randomness", R"((^|[^\w.>:])s?rand\s*\(|\bsrand\b|\brandom_device\b)"},
+    {"unseeded randomness",
+     R"((^|[^\w.>:])s?rand\s*\(|\bstd::s?rand\s*\(|(^|[^\w:])::s?rand\s*\(|\bsrand\b|\brandom_device\b)"},
     {"implementation-defined distribution", R"(\bstd::\w+_distribution\b)"},
     {"std shuffle", R"(\bstd::(random_)?shuffle\b)"},
     {"abseil random", R"(\babsl::(BitGen|InsecureBitGen|Uniform|Bernoulli|Gaussian|MakeSeedSeq)\b)"},
@@ -29,8 +30,10 @@ const Rule kRules[] = {
      R"(\b(std::map|std::set|absl::btree_map|absl::btree_set)\s*<\s*(const\s+)?[\w:]+\s*\*)"},
 };
 
-// Returns the identifiers declared with an Abseil hash container type.
-std::set<std::string> HashContainerNames(const std::string& code) {
+}  // namespace
+
+std::set<std::string> HashContainerNames(std::string_view source) {
+  const std::string code = StripCommentsAndStrings(source);
   std::set<std::string> names;
   static const std::regex kType(R"(\babsl::(flat|node)_hash_(map|set)\s*<)");
   for (auto it = std::sregex_iterator(code.begin(), code.end(), kType);
@@ -51,8 +54,6 @@ std::set<std::string> HashContainerNames(const std::string& code) {
   }
   return names;
 }
-
-}  // namespace
 
 std::string StripCommentsAndStrings(std::string_view source) {
   std::string out(source);
@@ -125,7 +126,8 @@ std::string StripCommentsAndStrings(std::string_view source) {
   return out;
 }
 
-std::vector<Finding> Check(std::string_view file, std::string_view source, Layer layer) {
+std::vector<Finding> Check(std::string_view file, std::string_view source, Layer layer,
+                           const std::set<std::string>& extra_hash_names) {
   std::vector<Finding> findings;
   const std::string code = StripCommentsAndStrings(source);
   // Include lines keep their path: the boundary rules read them from the raw source.
@@ -143,7 +145,20 @@ std::vector<Finding> Check(std::string_view file, std::string_view source, Layer
   }
   std::vector<std::pair<std::string, std::regex>> compiled;
   for (const Rule& r : kRules) compiled.emplace_back(r.name, std::regex(r.pattern));
-  const std::set<std::string> hash_names = HashContainerNames(code);
+  std::set<std::string> hash_names = HashContainerNames(source);
+  hash_names.insert(extra_hash_names.begin(), extra_hash_names.end());
+  struct Iteration {
+    std::string name;
+    std::regex range_for;
+    std::regex begin;
+  };
+  std::vector<Iteration> iterations;
+  for (const std::string& name : hash_names) {
+    if (code.find(name) == std::string::npos) continue;  // Not used in this file.
+    iterations.push_back(Iteration{
+        name, std::regex("for\\s*\\([^;)]*:\\s*\\*?(this->)?" + name + "\\s*\\)"),
+        std::regex("\\b" + name + "\\s*(\\.|->)\\s*c?begin\\s*\\(")});
+  }
   for (size_t n = 0; n < lines.size(); ++n) {
     const std::string& line = lines[n];
     const std::string& raw = raw_lines[n];
@@ -154,11 +169,9 @@ std::vector<Finding> Check(std::string_view file, std::string_view source, Layer
       if (std::regex_search(line.rfind("#", 0) == 0 ? raw : line, re)) add(name);
     }
     // Iterating an Abseil hash container: its order is salted per process.
-    for (const std::string& name : hash_names) {
-      const std::regex range_for("for\\s*\\([^;)]*:\\s*\\*?(this->)?" + name + "\\s*\\)");
-      const std::regex begin("\\b" + name + "\\s*(\\.|->)\\s*c?begin\\s*\\(");
-      if (std::regex_search(line, range_for) || std::regex_search(line, begin)) {
-        add("iteration over hash container '" + name + "'");
+    for (const Iteration& it : iterations) {
+      if (std::regex_search(line, it.range_for) || std::regex_search(line, it.begin)) {
+        add("iteration over hash container '" + it.name + "'");
       }
     }
     static const std::regex kIncludeZab(R"(#\s*include\s*"zab/)");

@@ -9,6 +9,7 @@
 #ifndef ZABSIM_TESTS_TIDY_TIDY_H_
 #define ZABSIM_TESTS_TIDY_TIDY_H_
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,8 +26,14 @@ struct Finding {
 // Layer says which boundary rules apply to a file.
 enum class Layer { kSim, kZab, kBase };
 
-// Check returns every violation in one source file.
-std::vector<Finding> Check(std::string_view file, std::string_view source, Layer layer);
+// HashContainerNames returns the names declared in `source` with an Abseil hash container
+// type (flat/node hash map/set), which must never be iterated.
+std::set<std::string> HashContainerNames(std::string_view source);
+
+// Check returns every violation in one source file. `hash_names` adds hash-container
+// names declared elsewhere (a member declared in a header, iterated in another file).
+std::vector<Finding> Check(std::string_view file, std::string_view source, Layer layer,
+                           const std::set<std::string>& hash_names = {});
 
 // StripCommentsAndStrings blanks out comments and string/char literals, keeping line
 // structure, so that prose about banned APIs never trips the check.
