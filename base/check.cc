@@ -10,7 +10,8 @@ void CheckFailed(const char* file, int line, const char* condition,
   std::fprintf(stderr, "%s:%d: check failed: %s", file, line, condition);
   if (!message.empty()) std::fprintf(stderr, ": %s", message.c_str());
   std::fputc('\n', stderr);
-  std::fflush(stderr);
+  // Flush every output stream (a trace file, say): what led here is the evidence.
+  std::fflush(nullptr);
   std::abort();
 }
 

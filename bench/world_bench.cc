@@ -47,7 +47,7 @@ void BM_WorldGossipSwarm(benchmark::State& state) {
     auto world = World<toy::ToyMessage>::Create(config, [](const ProcessEnv& env) {
       return std::make_unique<toy::Gossip>(env, 5);
     });
-    (void)(*world)->Schedule(Swarm(config.seed, 5, Duration::Seconds(30), 1));
+    (void)(*world)->Schedule(Swarm(config.seed, 5, Duration::Seconds(22), 1));
     (*world)->RunUntil(Time{30000000});
     events += (*world)->stats().events;
   }

@@ -16,6 +16,7 @@ inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
 
 int RunDemo(const std::vector<std::string>& args);
+int RunSim(const std::vector<std::string>& args);
 
 }  // namespace zabsim::cli
 

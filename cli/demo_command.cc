@@ -91,7 +91,8 @@ int RunDemo(const std::vector<std::string>& args) {
   sim::SwarmSettings swarm;
   const std::string faults = flags.Get("faults");
   if (faults == "swarm") {
-    plan = sim::Swarm(config.seed, config.processes, *horizon, /*signals=*/1, &swarm);
+    // Faults in the first three quarters; the last quarter shows the recovery.
+    plan = sim::Swarm(config.seed, config.processes, *horizon * 3 / 4, /*signals=*/1, &swarm);
   } else if (faults != "none") {
     auto parsed = sim::FaultPlan::Parse(faults);
     if (!parsed.ok()) return Usage(absl::InvalidArgumentError(

@@ -22,6 +22,8 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"sim", "one seeded run of a ZAB ensemble with clients and faults, and its summary",
+     zabsim::cli::RunSim},
     {"demo", "run the simulated world with toy processes and print its fingerprint",
      zabsim::cli::RunDemo},
 };

@@ -446,9 +446,9 @@ std::string SwarmSettings::ToString() const {
                      FormatDuration(max_outage));
 }
 
-FaultPlan Swarm(uint64_t seed, uint32_t processes, Duration horizon, uint32_t signals,
+FaultPlan Swarm(uint64_t seed, uint32_t processes, Duration window, uint32_t signals,
                 SwarmSettings* settings) {
-  ZABSIM_CHECK(processes >= 1 && horizon.us > 0);
+  ZABSIM_CHECK(processes >= 1 && window.us > 0);
   Rng rng = Rng::Derive(seed, "faults");
   // Which kinds this seed uses: each with probability 1/2 (swarm testing).
   std::vector<Fault::Kind> candidates = {
@@ -467,7 +467,7 @@ FaultPlan Swarm(uint64_t seed, uint32_t processes, Duration horizon, uint32_t si
   s.max_outage = Duration::Millis(rng.Between(200, 6000));
 
   FaultPlan plan;
-  const Time end = Time{horizon.us * 3 / 4 / 1000 * 1000};
+  const Time end = Time{window.us / 1000 * 1000};
   std::vector<Time> up_at(processes + 1, Time::Zero());  // When a crashed process is back.
   bool cut = false;
   bool lossy = false;

@@ -106,11 +106,12 @@ struct SwarmSettings {
   std::string ToString() const;
 };
 
-// Swarm draws a fault plan for `processes` over [0, horizon) from the stream "faults" of
-// `seed`. Every fault ends by 3/4 of the horizon (partitions healed, crashed processes
-// restarted, loss off), so a run's last quarter can show that the system recovers.
-// `signals` > 0 lets the plan send process-defined signals 1..signals.
-FaultPlan Swarm(uint64_t seed, uint32_t processes, Duration horizon, uint32_t signals,
+// Swarm draws a fault plan for `processes` over [0, window) from the stream "faults" of
+// `seed`. Every fault ends by the end of the window (partitions healed, crashed
+// processes restarted, loss off, clocks back to rate 1), so that what follows can show
+// whether the system recovers. `signals` > 0 lets the plan send process-defined signals
+// 1..signals.
+FaultPlan Swarm(uint64_t seed, uint32_t processes, Duration window, uint32_t signals,
                 SwarmSettings* settings = nullptr);
 
 }  // namespace zabsim::sim

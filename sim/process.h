@@ -59,6 +59,10 @@ class Context {
   // LocalNow reads this process's own clock, which may drift from true time.
   Time LocalNow() const;
 
+  // SetListening opens or closes `port` for incoming connections. Every port listens
+  // until a process closes it; a connection to a closed port is refused, as TCP does.
+  void SetListening(uint32_t port, bool listening);
+
   // Connect opens a connection to `to`. The process is told OnConnected, or
   // OnDisconnected(kConnectFailed / kRefused). It may Send before it is connected; the
   // frames follow the connection request in FIFO order.
@@ -84,6 +88,10 @@ class Context {
 
   // Trace starts a trace record of this process at the current time.
   Recorder Trace(std::string_view kind);
+
+  // Exit ends the process (as System.exit does): once the current handler returns, the
+  // world crashes it, with everything that a crash loses.
+  void Exit();
 
  private:
   friend class World<M>;

@@ -203,6 +203,8 @@ class World {
     int64_t disk_slow_factor = 1;
     Time disk_slow_until;
     absl::btree_set<uint64_t> conns;  // Ordered: crash handling iterates it.
+    bool exit_requested = false;      // The process called Context::Exit.
+    absl::btree_set<uint32_t> closed_ports;  // Ports not listening (empty: all listen).
   };
 
   struct PendingSync {
@@ -323,6 +325,11 @@ class World {
     HostState& host = Host(p);
     Context<M> ctx(this, p);
     f(*host.process, ctx);
+    if (host.exit_requested) {
+      host.exit_requested = false;
+      trace_.Record(now_, p.value, "exit");
+      Crash(p);
+    }
   }
 
   WorldConfig config_;

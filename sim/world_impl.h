@@ -153,6 +153,21 @@ SyncToken Context<M>::Sync(std::string_view file) {
 }
 
 template <Message M>
+void Context<M>::SetListening(uint32_t port, bool listening) {
+  auto& closed = world_->Host(self_).closed_ports;
+  if (listening) {
+    closed.erase(port);
+  } else {
+    closed.insert(port);
+  }
+}
+
+template <Message M>
+void Context<M>::Exit() {
+  world_->Host(self_).exit_requested = true;
+}
+
+template <Message M>
 Recorder Context<M>::Trace(std::string_view kind) {
   return world_->trace_.Record(world_->now_, self_.value, kind);
 }
@@ -277,7 +292,7 @@ void World<M>::DeliverFrame(Event& e) {
   switch (e.frame) {
     case FrameKind::kSyn: {
       HostState& host = Host(to);
-      if (!host.up) {
+      if (!host.up || host.closed_ports.contains(c.port)) {
         c.broken = true;
         ++stats_.connections_broken;
         trace_.Record(now_, 0, "refused").Uint("conn", id.value).Uint("from", from.value).Uint(
@@ -488,6 +503,7 @@ void World<M>::Crash(ProcessId p) {
     MaybeForget(id);
   }
   host.conns.clear();
+  host.closed_ports.clear();  // A restarted process opens its own ports again.
   host.disk.Crash(host.disk_rng, config_.disk.torn_write);
   host.process.reset();
   host.up = false;

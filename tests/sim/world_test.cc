@@ -452,7 +452,7 @@ GossipRun RunGossip(uint64_t seed, bool keep_text) {
     return std::make_unique<toy::Gossip>(env, 5);
   });
   EXPECT_TRUE(world.ok());
-  EXPECT_TRUE((*world)->Schedule(Swarm(seed, 5, Duration::Seconds(20), 1)).ok());
+  EXPECT_TRUE((*world)->Schedule(Swarm(seed, 5, Duration::Seconds(15), 1)).ok());
   toy::DurabilityWatch watch;
   (*world)->trace().AddSink(&watch);
   VectorSink sink;

@@ -1,0 +1,184 @@
+// zabsim sim: one seeded run of a ZAB ensemble with clients and faults, and a summary
+// of what happened: leaders by epoch, txns committed, client operations, faults, the
+// final state of every server, the agreement checks, and the trace fingerprint.
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/status.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "runner/cluster.h"
+#include "runner/run_summary.h"
+#include "sim/fault.h"
+#include "sim/trace.h"
+
+namespace zabsim::cli {
+namespace {
+
+FlagSet SimFlags() {
+  FlagSet flags("sim", "zabsim sim [flags]",
+                "Run one seeded ZAB ensemble with clients and faults, then print what happened:\n"
+                "leaders by epoch, txns committed, client operations, faults, the final state of\n"
+                "every server, the agreement checks and the trace fingerprint.");
+  flags.Add("seed", "N", "1", "root seed of every random stream");
+  flags.Add("voters", "N", "3", "voting servers");
+  flags.Add("observers", "N", "0", "observers");
+  flags.Add("clients", "N", "3", "clients, each running its own workload");
+  flags.Add("ops", "N", "100", "operations per client");
+  flags.Add("time", "DURATION", "60s", "how long faults may happen (the swarm window)");
+  flags.Add("quiet", "DURATION", "60s",
+            "fault-free time after --time, for the ensemble to recover and converge");
+  flags.Add("faults", "PLAN", "swarm",
+            "'swarm' (fault kinds and rates drawn from the seed, within --time), 'none', or a "
+            "plan such as '5s crash 1; 12s restart 1' (see docs/world.md)");
+  flags.AddRepeated("set", "KEY=VALUE", "world setting, e.g. net.latency=1ms..5ms (docs/world.md)");
+  flags.AddRepeated("zab", "KEY=VALUE", "ZAB setting, e.g. tick_ms=500 (docs/protocol.md)");
+  flags.AddRepeated("bug", "NAME", "put back a real ZooKeeper bug (see 'zabsim bugs')");
+  flags.Add("trace", "FILE", "", "write the full trace to FILE ('-' for standard output)");
+  flags.Add("format", "text|jsonl", "text", "form of the --trace output");
+  flags.AddBool("brief", "print only the fingerprint");
+  flags.AddExample("zabsim sim");
+  flags.AddExample("zabsim sim --seed 7 --voters 5 --clients 5 --ops 200");
+  flags.AddExample("zabsim sim --faults '5s crash 1; 20s restart 1' --trace run.jsonl --format jsonl");
+  return flags;
+}
+
+int Usage(const absl::Status& status) {
+  fmt::print(stderr, "{}\n", base::Text(status));
+  return kExitUsage;
+}
+
+absl::Status Fail(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
+
+absl::Status ApplySettings(const FlagSet& flags, runner::ClusterOptions& options) {
+  for (const std::string& s : flags.GetAll("set")) {
+    const size_t eq = s.find('=');
+    if (eq == std::string::npos) return Fail(fmt::format("zabsim sim: --set '{}': expected KEY=VALUE", s));
+    if (absl::Status st = options.world.Set(s.substr(0, eq), s.substr(eq + 1)); !st.ok()) {
+      return Fail(fmt::format("zabsim sim: --set {}", base::Text(st)));
+    }
+  }
+  for (const std::string& s : flags.GetAll("zab")) {
+    const size_t eq = s.find('=');
+    if (eq == std::string::npos) return Fail(fmt::format("zabsim sim: --zab '{}': expected KEY=VALUE", s));
+    if (absl::Status st = options.zab.Set(s.substr(0, eq), s.substr(eq + 1)); !st.ok()) {
+      return Fail(fmt::format("zabsim sim: --zab {}", base::Text(st)));
+    }
+  }
+  for (const std::string& b : flags.GetAll("bug")) {
+    if (absl::Status st = zab::EnableBug(options.zab.bugs, b); !st.ok()) {
+      return Fail(fmt::format("zabsim sim: --bug: {}", base::Text(st)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int RunSim(const std::vector<std::string>& args) {
+  FlagSet flags = SimFlags();
+  if (absl::Status s = flags.Parse(args); !s.ok()) return Usage(s);
+  if (flags.help()) {
+    fmt::print("{}", flags.Help());
+    return kExitOk;
+  }
+  runner::ClusterOptions options;
+  auto seed = flags.GetUint("seed", 0, UINT64_MAX);
+  auto voters = flags.GetUint("voters", 1, 15);
+  auto observers = flags.GetUint("observers", 0, 15);
+  auto clients = flags.GetUint("clients", 0, 200);
+  auto ops = flags.GetUint("ops", 0, 1000000);
+  auto window = flags.GetDuration("time");
+  auto quiet = flags.GetDuration("quiet");
+  for (const absl::Status& s : {seed.status(), voters.status(), observers.status(),
+                                clients.status(), ops.status(), window.status(), quiet.status()}) {
+    if (!s.ok()) return Usage(s);
+  }
+  if (window->us <= 0) return Usage(Fail("zabsim sim: --time must be positive"));
+  const sim::Duration horizon = *window + *quiet;
+  options.seed = *seed;
+  options.zab.voters = static_cast<uint32_t>(*voters);
+  options.zab.observers = static_cast<uint32_t>(*observers);
+  options.clients = static_cast<uint32_t>(*clients);
+  options.workload.ops = *ops;
+  if (absl::Status s = ApplySettings(flags, options); !s.ok()) return Usage(s);
+  const std::string format = flags.Get("format");
+  if (format != "text" && format != "jsonl") {
+    return Usage(Fail(fmt::format("zabsim sim: --format={}: expected text or jsonl", format)));
+  }
+  const uint32_t servers = options.zab.servers();
+  sim::FaultPlan plan;
+  sim::SwarmSettings swarm;
+  const std::string faults = flags.Get("faults");
+  if (faults == "swarm") {
+    // Faults hit servers only; clients are the observers of the run.
+    plan = sim::Swarm(options.seed, servers, *window, /*signals=*/1, &swarm);
+  } else if (faults != "none") {
+    auto parsed = sim::FaultPlan::Parse(faults);
+    if (!parsed.ok()) return Usage(Fail(fmt::format("zabsim sim: --faults: {}", base::Text(parsed.status()))));
+    plan = *std::move(parsed);
+  }
+
+  auto cluster = runner::Cluster::Create(options);
+  if (!cluster.ok()) return Usage(Fail(fmt::format("zabsim sim: {}", base::Text(cluster.status()))));
+  runner::World& world = (*cluster)->world();
+  if (absl::Status s = world.Schedule(plan); !s.ok()) {
+    return Usage(Fail(fmt::format("zabsim sim: --faults: {}", base::Text(s))));
+  }
+  runner::RunSummary summary(**cluster);
+
+  std::FILE* trace_file = nullptr;
+  std::unique_ptr<sim::TraceSink> trace_sink;
+  if (const std::string path = flags.Get("trace"); !path.empty()) {
+    trace_file = path == "-" ? stdout : std::fopen(path.c_str(), "w");
+    if (trace_file == nullptr) return Usage(Fail(fmt::format("zabsim sim: cannot write --trace {}", path)));
+    if (format == "jsonl") {
+      fmt::print(trace_file,
+                 "{{\"format\":\"zabsim-trace\",\"version\":1,\"seed\":{},\"servers\":{},\"clients\":{}}}\n",
+                 options.seed, servers, options.clients);
+      trace_sink = std::make_unique<sim::JsonlSink>(trace_file);
+    } else {
+      trace_sink = std::make_unique<sim::TextSink>(trace_file);
+    }
+    world.trace().AddSink(trace_sink.get());
+  }
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  world.RunUntil(sim::Time{horizon.us});
+  const double wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  if (trace_file != nullptr) {
+    world.trace().RemoveSink(trace_sink.get());
+    if (trace_file != stdout) std::fclose(trace_file);
+  }
+  const bool ok = summary.violations().empty();
+  const std::string fingerprint = sim::FormatFingerprint(world.trace().fingerprint());
+  if (flags.GetBool("brief")) {
+    fmt::print("{}\n", fingerprint);
+    return ok ? kExitOk : kExitFailed;
+  }
+  fmt::print("zabsim sim: {} voters, {} observers, {} clients x {} ops, seed {}, {} of faults "
+             "then {} quiet\n",
+             options.zab.voters, options.zab.observers, options.clients, options.workload.ops,
+             options.seed, sim::FormatDuration(*window), sim::FormatDuration(*quiet));
+  if (faults == "swarm") fmt::print("swarm: {}\n", swarm.ToString());
+  fmt::print("faults: {} scheduled{}\n", plan.faults.size(), plan.faults.empty() ? "" : ":");
+  for (const sim::TimedFault& f : plan.faults) {
+    fmt::print("  {:>10} {}\n", sim::FormatDuration(sim::Duration{f.at.us}), f.fault.ToString());
+  }
+  summary.Print(stdout);
+  fmt::print("fingerprint: {}\n", fingerprint);
+  fmt::print(stderr, "wall: {:.3f}s, {:.0f} events/s\n", wall_seconds,
+             wall_seconds > 0 ? static_cast<double>(world.stats().events) / wall_seconds : 0.0);
+  return ok ? kExitOk : kExitFailed;
+}
+
+}  // namespace zabsim::cli

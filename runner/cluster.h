@@ -1,0 +1,87 @@
+// File: runner/cluster.h
+//
+// A ZAB ensemble in the simulated world: `voters` + `observers` servers (process ids =
+// sids 1..servers) and `clients` client processes after them, each running its own
+// workload. The cluster fans every server and client event out to its listeners (the
+// checkers, the summary, the scenario runner) with the time it happened.
+//
+//   ClusterOptions options;
+//   options.seed = 7;
+//   options.zab.voters = 5;
+//   options.clients = 3;
+//   options.workload.ops = 100;
+//   auto cluster = Cluster::Create(options);
+//   (*cluster)->world().RunUntil(sim::Time{60'000'000});
+
+#ifndef ZABSIM_RUNNER_CLUSTER_H_
+#define ZABSIM_RUNNER_CLUSTER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runner/processes.h"
+#include "sim/world.h"
+#include "zab/config.h"
+#include "zab/events.h"
+
+namespace zabsim::runner {
+
+using World = sim::World<zab::Message>;
+
+struct ClusterOptions {
+  uint64_t seed = 1;
+  zab::Config zab;
+  sim::WorldConfig world;  // Its seed and process count are set from the above.
+  uint32_t clients = 0;
+  Workload workload;
+  int64_t client_op_timeout_ms = 4000;
+};
+
+struct EventRecord {
+  sim::Time time;
+  uint32_t process = 0;
+  zab::Event event;
+};
+
+class Cluster {
+ public:
+  static absl::StatusOr<std::unique_ptr<Cluster>> Create(const ClusterOptions& options);
+
+  World& world() { return *world_; }
+  const ClusterOptions& options() const { return options_; }
+  uint32_t servers() const { return options_.zab.servers(); }
+  uint32_t clients() const { return options_.clients; }
+  bool IsServer(uint32_t process) const { return process >= 1 && process <= servers(); }
+
+  // peer returns server `sid`'s state machine, or nullptr while it is down.
+  const zab::Peer* peer(uint32_t sid);
+  // client returns client number `index` (0-based), or nullptr while it is down.
+  ClientProcess* client(uint32_t index);
+  uint32_t ClientProcessId(uint32_t index) const { return servers() + 1 + index; }
+
+  void AddListener(std::function<void(const EventRecord&)> listener);
+
+  // EstablishedLeader: a live server leading an established epoch (the one with the
+  // highest epoch if a deposed leader still believes it leads).
+  std::optional<uint32_t> EstablishedLeader();
+  bool WorkloadDone();
+  // Converged: an established leader, every other live server serving under it, and
+  // every tree equal to the leader's.
+  bool Converged();
+
+ private:
+  explicit Cluster(const ClusterOptions& options) : options_(options) {}
+
+  ClusterOptions options_;
+  EventSink sink_;
+  std::vector<std::function<void(const EventRecord&)>> listeners_;
+  std::unique_ptr<World> world_;
+};
+
+}  // namespace zabsim::runner
+
+#endif  // ZABSIM_RUNNER_CLUSTER_H_

@@ -1,0 +1,95 @@
+// File: zab/config.h
+//
+// The settings of a ZAB ensemble. Defaults are ZooKeeper's: the code's defaults where
+// it has them, and zoo_sample.cfg's where the code has none (initLimit and syncLimit
+// must be set in every real config; the sample uses tickTime=2000, initLimit=10,
+// syncLimit=5).
+//
+//   Config config;                                 // 3 voters, ZooKeeper's timing
+//   if (absl::Status s = config.Set("voters", "5"); !s.ok()) ...
+//   if (absl::Status s = config.Validate(); !s.ok()) ...
+
+#ifndef ZABSIM_ZAB_CONFIG_H_
+#define ZABSIM_ZAB_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "zab/types.h"
+
+namespace zabsim::zab {
+
+// Bugs puts back real ZooKeeper defects, one switch each (all off by default). The bug
+// zoo (docs/bug-zoo.md) says what each one does and which checker catches it.
+struct Bugs {
+  bool zk1154 = false;  // DIFF without checking that the follower's last zxid exists.
+  bool zk1419 = false;  // A vote order that is not total (sid tie-break ignores epochs).
+  bool zk2845 = false;  // No fast-forward of memory from the log on a role change.
+  bool zk3911 = false;  // DIFF txns logged only after UPTODATE (after the NEWLEADER ACK).
+  bool zk4643 = false;  // currentEpoch written before the synced txns are on disk.
+  bool zk4646 = false;  // NEWLEADER ACK sent before the synced txns are fsynced.
+  bool zk4685 = false;  // A proposal ACK may overtake the NEWLEADER ACK.
+  bool zk4394 = false;  // NEWLEADER drops pending proposals; a later COMMIT finds none.
+  bool zk4712 = false;  // The sync pipeline still logs after the peer left FOLLOWING.
+  bool zk3642 = false;  // An incomplete SNAP is kept in memory after the sync fails.
+  bool zk1549 = false;  // TRUNC keeps snapshots above the truncation point (reload resurrects).
+  bool zk4925 = false;  // Txns applied while syncing are left out of the committed log.
+  bool commit_without_quorum = false;  // The leader commits on its own ACK.
+  bool ack_before_fsync = false;       // Followers ACK a proposal before it is durable.
+  bool majority_is_half = false;       // A quorum of n/2 instead of n/2+1.
+  bool election_ignores_zxid = false;  // FLE compares (epoch, sid) only.
+  bool reuse_epoch = false;            // The leader proposes max(acceptedEpoch), not +1.
+
+  friend bool operator==(const Bugs&, const Bugs&) = default;
+};
+
+struct Config {
+  uint32_t voters = 3;
+  uint32_t observers = 0;
+  int64_t tick_ms = 2000;
+  uint32_t init_limit = 10;  // Ticks a learner has to connect and sync.
+  uint32_t sync_limit = 5;   // Ticks a learner may lag once synced.
+  int64_t finalize_wait_ms = 200;       // FLE: silence needed before deciding.
+  int64_t min_notification_ms = 200;    // FLE: first resend interval...
+  int64_t max_notification_ms = 60000;  // ...doubling up to this.
+  int64_t cnx_timeout_ms = 5000;        // Election connection attempts (QuorumCnxManager).
+  uint32_t commit_log_count = 500;      // ZKDatabase keeps this many committed txns (+1).
+  uint64_t snap_count = 100000;         // A snapshot every snap_count/2 .. snap_count txns.
+  uint32_t snapshot_size_factor_permille = 330;  // Txn-log sync limit (0.33 of a snapshot).
+  uint32_t snap_retain_count = 3;       // Snapshots (and their logs) kept on disk.
+  uint32_t max_batch_size = 1000;       // SyncRequestProcessor: txns per fsync at most.
+  int64_t learner_connect_delay_ms = 100;  // Between a learner's connection attempts.
+  uint32_t learner_connect_attempts = 5;
+  int64_t observer_election_delay_ms = 200;
+  Bugs bugs;
+
+  [[nodiscard]] absl::Status Validate() const;
+  // Set changes one setting (see Keys()) from its written form.
+  [[nodiscard]] absl::Status Set(std::string_view key, std::string_view value);
+  std::vector<std::pair<std::string, std::string>> Describe() const;
+  static std::vector<std::pair<std::string_view, std::string_view>> Keys();
+
+  uint32_t servers() const { return voters + observers; }
+  bool IsVoter(PeerId id) const { return id.value >= 1 && id.value <= voters; }
+  bool IsObserver(PeerId id) const { return id.value > voters && id.value <= servers(); }
+  // QuorumSize is the smallest number of voters that is a majority (QuorumMaj).
+  uint32_t QuorumSize() const { return bugs.majority_is_half ? voters / 2 : voters / 2 + 1; }
+  int64_t init_limit_ms() const { return tick_ms * init_limit; }
+  int64_t sync_limit_ms() const { return tick_ms * sync_limit; }
+};
+
+// BugNames lists (name, one-line description) of every switch, in a fixed order, with
+// the names used on the command line and in scenario files ("ZK-4646", "ack-before-fsync").
+std::vector<std::pair<std::string_view, std::string_view>> BugNames();
+// EnableBug turns on the switch called `name`; unknown names are an error listing the
+// known ones.
+[[nodiscard]] absl::Status EnableBug(Bugs& bugs, std::string_view name);
+
+}  // namespace zabsim::zab
+
+#endif  // ZABSIM_ZAB_CONFIG_H_

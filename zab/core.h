@@ -1,0 +1,161 @@
+// File: zab/core.h
+//
+// What every part of one peer shares: the configuration, the Outbox, the disk mirror,
+// and three small registries that turn the environment's callbacks (a timer fired, an
+// fsync completed, a message arrived on a connection) into calls on the part of the peer
+// that asked for them. ZooKeeper runs a server as several threads (QuorumPeer, the
+// election workers, one LearnerHandler per learner, the SyncRequestProcessor); here each
+// of those is a state machine that owns its timers, fsyncs and connections through
+// these registries, so that ending a role cancels exactly what that role started.
+
+#ifndef ZABSIM_ZAB_CORE_H_
+#define ZABSIM_ZAB_CORE_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/check.h"
+#include "zab/config.h"
+#include "zab/events.h"
+#include "zab/messages.h"
+#include "zab/outbox.h"
+#include "zab/storage.h"
+#include "zab/types.h"
+
+namespace zabsim::zab {
+
+// ConnHandler receives what happens on a connection it owns.
+class ConnHandler {
+ public:
+  virtual ~ConnHandler() = default;
+  virtual void OnConnected(ConnId conn) = 0;
+  virtual void OnMessage(ConnId conn, const Message& message) = 0;
+  virtual void OnDisconnected(ConnId conn) = 0;
+};
+
+// Owner identifies a part of the peer, so that everything it registered can be dropped
+// at once when it ends (a role, a learner handler).
+struct Owner {
+  uint64_t value = 0;
+  friend constexpr auto operator<=>(Owner, Owner) = default;
+};
+
+// DiskMirror forwards every disk change to the Outbox and keeps what the files hold
+// (including changes not yet synced: a running process reads the page cache), so the
+// peer can read its own log and snapshots back, as ZooKeeper does when it truncates,
+// reloads or serves a sync from the txn log.
+class DiskMirror {
+ public:
+  DiskMirror(Outbox* out, DiskContents initial) : out_(out), files_(std::move(initial)) {}
+
+  void Append(std::string_view file, std::string record);
+  void TruncateTo(std::string_view file, uint64_t records);
+  void Replace(std::string_view file, std::vector<std::string> records);
+  void Remove(std::string_view file);
+  SyncToken Sync(std::string_view file) { return out_->Sync(file); }
+  const DiskContents& files() const { return files_; }
+
+ private:
+  Outbox* out_;
+  DiskContents files_;
+};
+
+class Core {
+ public:
+  Core(const Config& config, PeerId self, Outbox* out, DiskContents disk, uint64_t seed);
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  const Config& config() const { return config_; }
+  PeerId self() const { return self_; }
+  Outbox& out() { return *out_; }
+  DiskMirror& disk() { return disk_; }
+  void Emit(const Event& e) { out_->Emit(e); }
+
+  // NewOwner returns a fresh owner id for a part that registers timers, syncs or
+  // connections.
+  Owner NewOwner() { return Owner{next_owner_++}; }
+
+  // Timers: `fire` runs when the timer expires, unless cancelled or its owner dropped.
+  TimerId SetTimer(Owner owner, int64_t delay_ms, std::function<void()> fire);
+  void CancelTimer(TimerId& timer);  // Also resets `timer` to 0.
+  // Syncs: `done` runs when the fsync of `file` completes.
+  void Sync(Owner owner, std::string_view file, std::function<void()> done);
+  // Connections: messages and state changes on `conn` go to `handler`.
+  ConnId Connect(Owner owner, PeerId to, Channel channel, ConnHandler* handler);
+  void Adopt(Owner owner, ConnId conn, ConnHandler* handler);
+  void Close(ConnId conn);  // Closes it and forgets its handler.
+  void Send(ConnId conn, Message message) { out_->Send(conn, std::move(message)); }
+  // Drop cancels the owner's timers, ignores its pending syncs and closes its connections.
+  void Drop(Owner owner);
+
+  // Dispatch entry points, called by the Peer for the environment's inputs. They return
+  // false when nothing is registered for the id (a stale timer, a forgotten connection).
+  bool FireTimer(uint64_t tag);
+  bool CompleteSync(SyncToken token);
+  ConnHandler* HandlerOf(ConnId conn);
+  bool Forget(ConnId conn);  // The connection is gone: forget it, return whether it was known.
+
+  // Defer runs `f` once the current input has been handled, when no part of the peer is
+  // on the stack: the safe moment to tear down a role or a handler. Dropping the owner
+  // first cancels it.
+  void Defer(Owner owner, std::function<void()> f) {
+    deferred_.push_back(Deferred{owner, std::move(f)});
+  }
+  void RunDeferred();
+
+  // Detach cuts the peer off from its environment: the process is being destroyed (a
+  // crash, the end of a run), so whatever it still owns just disappears; nothing more is
+  // asked of the Outbox.
+  void Detach() { detached_ = true; }
+
+  // Exit ends the process (System.exit). After it, the peer ignores every input.
+  void Exit(std::string reason);
+  bool halted() const { return halted_; }
+
+  // A small deterministic generator for the peer's own random choices (snapshot
+  // jitter, observer back-off), seeded per peer and incarnation.
+  uint64_t Random(uint64_t bound);
+
+ private:
+  struct Timer {
+    Owner owner;
+    TimerId id;
+    std::function<void()> fire;
+  };
+  struct PendingSync {
+    Owner owner;
+    std::function<void()> done;
+  };
+  struct Conn {
+    Owner owner;
+    ConnHandler* handler;
+  };
+
+  Config config_;
+  PeerId self_;
+  Outbox* out_;
+  DiskMirror disk_;
+  uint64_t next_owner_ = 1;
+  uint64_t next_timer_tag_ = 1;
+  uint64_t random_state_;
+  bool halted_ = false;
+  bool detached_ = false;
+  std::map<uint64_t, Timer> timers_;         // By tag.
+  std::map<uint64_t, PendingSync> syncs_;    // By sync token.
+  std::map<uint64_t, Conn> conns_;           // By connection id.
+  struct Deferred {
+    Owner owner;
+    std::function<void()> run;
+  };
+  std::deque<Deferred> deferred_;
+};
+
+}  // namespace zabsim::zab
+
+#endif  // ZABSIM_ZAB_CORE_H_

@@ -1,0 +1,264 @@
+#include "zab/database.h"
+
+#include <algorithm>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "base/check.h"
+#include "zab/storage.h"
+
+namespace zabsim::zab {
+
+absl::Status Database::Load() {
+  auto loaded = LoadDatabase(core_.disk().files());
+  if (!loaded.ok()) return loaded.status();
+  tree_ = std::move(loaded->tree);
+  committed_log_.clear();
+  for (const Txn& t : loaded->replayed) AddCommitted(std::make_shared<const Txn>(t));
+  log_.clear();
+  log_.reserve(loaded->log.size());
+  for (const Txn& t : loaded->log) log_.push_back(std::make_shared<const Txn>(t));
+  // Segments as the files name them; each holds the txns from its first zxid on.
+  segments_.clear();
+  for (const auto& [name, records] : core_.disk().files()) {
+    if (const auto first = ParseSegmentName(name)) {
+      segments_[*first] = Segment{name, records.size()};
+    }
+  }
+  current_segment_.clear();
+  dirty_segments_.clear();
+  initialized_ = true;
+#ifndef NDEBUG
+  CheckLog("load");  // O(log): debug builds only.
+#endif
+  return absl::OkStatus();
+}
+
+void Database::Clear() {
+  tree_ = DataTree();
+  committed_log_.clear();
+  log_.clear();
+  segments_.clear();
+  current_segment_.clear();
+  dirty_segments_.clear();
+  initialized_ = false;
+}
+
+void Database::AddCommitted(const TxnPtr& txn) {
+  // ZKDatabase.addCommittedProposal: drop the oldest once more than commitLogCount are
+  // kept, so the window holds commitLogCount + 1 txns.
+  if (committed_log_.size() > core_.config().commit_log_count) committed_log_.pop_front();
+  committed_log_.push_back(txn);
+}
+
+ApplyResult Database::ApplyCommitted(const TxnPtr& txn) {
+  const ApplyResult r = tree_.Apply(*txn);
+  AddCommitted(txn);
+  return r;
+}
+
+ApplyResult Database::ApplyOnly(const TxnPtr& txn) { return tree_.Apply(*txn); }
+
+void Database::ReplaceTree(DataTree tree) {
+  tree_ = std::move(tree);
+  committed_log_.clear();
+  initialized_ = true;
+}
+
+void Database::Append(const TxnPtr& txn) {
+  ZABSIM_CHECK(log_.empty() || txn->zxid > log_.back()->zxid, "log append {} after {}",
+               ToString(txn->zxid), ToString(log_.back()->zxid));
+  if (current_segment_.empty()) {
+    current_segment_ = LogSegmentName(txn->zxid);
+    segments_[txn->zxid] = Segment{current_segment_, 0};
+    // A new log file overwrites one of the same name left by an earlier life of the
+    // server, as FileTxnLog's FileOutputStream does.
+    if (core_.disk().files().contains(current_segment_)) core_.disk().Replace(current_segment_, {});
+  }
+  Segment& segment = std::prev(segments_.end())->second;
+  ZABSIM_CHECK(segment.name == current_segment_);
+  ++segment.records;
+  core_.disk().Append(current_segment_, EncodeTxn(*txn));
+  if (dirty_segments_.empty() || dirty_segments_.back() != current_segment_) {
+    dirty_segments_.push_back(current_segment_);
+  }
+  log_.push_back(txn);
+}
+
+void Database::FsyncLog(Owner owner, std::function<void()> done) {
+  std::vector<std::string> files = std::move(dirty_segments_);
+  dirty_segments_.clear();
+  if (files.empty()) files.push_back(current_segment_.empty() ? "log" : current_segment_);
+  // fsyncs of one disk complete in order: the last one's completion covers them all.
+  for (size_t i = 0; i + 1 < files.size(); ++i) core_.disk().Sync(files[i]);
+  core_.Sync(owner, files.back(), std::move(done));
+}
+
+bool Database::TruncateLog(Zxid zxid) {
+  const auto& files = core_.disk().files();
+  bool snapshot_at_or_below = false;
+  for (const auto& [name, records] : files) {
+    if (const auto z = ParseSnapshotName(name); z && *z <= zxid) snapshot_at_or_below = true;
+  }
+  if (!log_.empty() && log_.front()->zxid > zxid && !snapshot_at_or_below) return false;
+  uint32_t removed = 0;
+  for (auto it = segments_.begin(); it != segments_.end();) {
+    const Zxid first = it->first;
+    // Each cut is synced at once: fsyncs complete in order, so no later append can be
+    // durable while the cut is not (a crash would otherwise bring back what TRUNC cut).
+    if (first > zxid) {
+      removed += static_cast<uint32_t>(it->second.records);
+      core_.disk().Remove(it->second.name);
+      core_.disk().Sync(it->second.name);
+      it = segments_.erase(it);
+      continue;
+    }
+    // Keep the records of this segment up to `zxid`.
+    const auto next = std::next(it);
+    uint64_t keep = 0;
+    for (const TxnPtr& t : log_) {
+      if (t->zxid >= first && (next == segments_.end() || t->zxid < next->first) &&
+          t->zxid <= zxid) {
+        ++keep;
+      }
+    }
+    if (keep < it->second.records) {
+      removed += static_cast<uint32_t>(it->second.records - keep);
+      core_.disk().TruncateTo(it->second.name, keep);
+      core_.disk().Sync(it->second.name);
+      it->second.records = keep;
+    }
+    ++it;
+  }
+  // ZooKeeper leaves snapshots above the truncation point on disk, and the reload below
+  // may then start from one holding the very txns just cut (ZOOKEEPER-1549; a leader
+  // snapshots its memory, uncommitted txns included, each time it starts leading). We
+  // remove them unless the switch puts ZooKeeper's behaviour back.
+  if (!core_.config().bugs.zk1549) {
+    // A snapshot's name is the tree's marker; what counts is the last txn it holds.
+    std::vector<std::string> newer;
+    for (const auto& [name, records] : files) {
+      if (!ParseSnapshotName(name) || records.size() != 1) continue;
+      const auto tree = DataTree::Deserialize(records.front());
+      if (tree.ok() && tree->last_applied_txn() > zxid) newer.push_back(name);
+    }
+    for (const std::string& name : newer) {
+      core_.disk().Remove(name);
+      core_.disk().Sync(name);
+    }
+  }
+  core_.Emit(Truncated{zxid, removed});
+  // Reload memory from what is now on disk; the log goes on in a new segment.
+  const absl::Status s = Load();
+  ZABSIM_CHECK(s.ok(), "reload after truncation: {}", std::string(s.message()));
+  core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "truncated-log", tree_.digest()});
+  return true;
+}
+
+void Database::CheckLog(std::string_view where) const {
+  size_t i = 0;
+  for (const auto& [first, seg] : segments_) {
+    const auto it = core_.disk().files().find(seg.name);
+    ZABSIM_CHECK(it != core_.disk().files().end(), "{}: segment {} has no file", where, seg.name);
+    ZABSIM_CHECK(it->second.size() == seg.records, "{}: segment {} has {} records, file {}", where,
+                 seg.name, seg.records, it->second.size());
+    for (const std::string& r : it->second) {
+      ZABSIM_CHECK(i < log_.size(), "{}: file {} longer than the log", where, seg.name);
+      const Zxid z = DecodeTxn(r)->zxid;
+      ZABSIM_CHECK(z == log_[i]->zxid, "{}: {} holds {} where the log has {}", where, seg.name,
+                   ToString(z), ToString(log_[i]->zxid));
+      ++i;
+    }
+  }
+  ZABSIM_CHECK(i == log_.size(), "{}: files hold {} txns, the log {}", where, i, log_.size());
+}
+
+uint32_t Database::FastForward() {
+  uint32_t applied = 0;
+  for (const TxnPtr& t : log_) {
+    if (t->zxid <= tree_.last_processed_zxid()) continue;
+    ApplyCommitted(t);
+    ++applied;
+  }
+  if (applied > 0) core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "fast-forward", tree_.digest()});
+  return applied;
+}
+
+void Database::TakeSnapshot(Owner owner, std::function<void()> done) {
+  const Zxid zxid = tree_.last_processed_zxid();
+  const std::string name = SnapshotName(zxid);
+  core_.disk().Replace(name, {tree_.Serialize()});
+  RollLog();
+  core_.Emit(SnapshotTaken{zxid});
+  core_.Sync(owner, name, std::move(done));
+  Purge();
+}
+
+void Database::Purge() {
+  std::vector<Zxid> snapshots;
+  for (const auto& [name, records] : core_.disk().files()) {
+    if (const auto z = ParseSnapshotName(name)) snapshots.push_back(*z);
+  }
+  const size_t retain = core_.config().snap_retain_count;
+  if (snapshots.size() <= retain) return;
+  std::sort(snapshots.begin(), snapshots.end());
+  const size_t drop = snapshots.size() - retain;
+  // Removals become durable with an fsync, like any other change of the file.
+  const auto remove = [this](const std::string& name) {
+    core_.disk().Remove(name);
+    core_.disk().Sync(name);
+  };
+  for (size_t i = 0; i < drop; ++i) remove(SnapshotName(snapshots[i]));
+  const Zxid oldest_kept = snapshots[drop];
+  // A segment can go once the next one starts at or below the oldest kept snapshot + 1:
+  // every txn it holds is then covered by that snapshot.
+  uint64_t dropped_txns = 0;
+  while (segments_.size() >= 2) {
+    const auto second = std::next(segments_.begin());
+    if (second->first.value > oldest_kept.value + 1) break;
+    dropped_txns += segments_.begin()->second.records;
+    remove(segments_.begin()->second.name);
+    segments_.erase(segments_.begin());
+  }
+  const Zxid first_kept = segments_.empty() ? Zxid{} : segments_.begin()->first;
+  const auto keep_from = std::find_if(log_.begin(), log_.end(),
+                                      [&](const TxnPtr& t) { return t->zxid >= first_kept; });
+  ZABSIM_CHECK(static_cast<uint64_t>(keep_from - log_.begin()) == dropped_txns || segments_.empty(),
+               "purge dropped {} txns but {} precede the first kept segment", dropped_txns,
+               keep_from - log_.begin());
+  log_.erase(log_.begin(), keep_from);
+#ifndef NDEBUG
+  CheckLog("purge");
+#endif
+}
+
+std::optional<std::vector<TxnPtr>> Database::ProposalsFromTxnLog(Zxid peer_last,
+                                                                 uint64_t size_limit) const {
+  if (log_.empty() || log_.front()->zxid > peer_last) return std::nullopt;
+  std::vector<TxnPtr> out;
+  uint64_t bytes = 0;
+  for (const TxnPtr& t : log_) {
+    if (t->zxid < peer_last) continue;
+    bytes += EncodeTxn(*t).size();
+    if (bytes > size_limit) return std::nullopt;
+    out.push_back(t);
+  }
+  return out;
+}
+
+uint64_t Database::NewestSnapshotBytes() const {
+  uint64_t bytes = 0;
+  Zxid newest;
+  bool any = false;
+  for (const auto& [name, records] : core_.disk().files()) {
+    const auto z = ParseSnapshotName(name);
+    if (!z || (any && *z < newest) || records.empty()) continue;
+    newest = *z;
+    any = true;
+    bytes = records.front().size();
+  }
+  return bytes;
+}
+
+}  // namespace zabsim::zab

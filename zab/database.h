@@ -1,0 +1,119 @@
+// File: zab/database.h
+//
+// ZooKeeper's ZKDatabase: the in-memory data tree, the committed log (the last ~500
+// committed txns, from which a leader sends DIFFs), and the server's view of its txn log
+// and snapshots on disk. The log and snapshots are read through the disk mirror, so a
+// truncation or a reload sees exactly what the files hold.
+//
+// The memory/disk split matters to ZAB's bugs: memory (the tree, its last processed
+// zxid) is what FLE votes with and what a leader syncs from; the log is what survives a
+// crash. A role change keeps memory (ZOOKEEPER-2678) and fast-forwards it from the log;
+// a crash rebuilds memory from disk.
+
+#ifndef ZABSIM_ZAB_DATABASE_H_
+#define ZABSIM_ZAB_DATABASE_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "zab/core.h"
+#include "zab/data_tree.h"
+#include "zab/txn.h"
+#include "zab/types.h"
+
+namespace zabsim::zab {
+
+using TxnPtr = std::shared_ptr<const Txn>;
+
+class Database {
+ public:
+  explicit Database(Core& core) : core_(core) {}
+
+  // Load rebuilds memory from the disk: the newest snapshot, then every logged txn after
+  // it, each also added to the committed log (ZKDatabase.loadDataBase). Appends after a
+  // load start a new log segment, as a restarted ZooKeeper opens a new log file.
+  [[nodiscard]] absl::Status Load();
+  // Clear forgets memory (a full shutdown); the next use reloads from disk.
+  void Clear();
+  bool initialized() const { return initialized_; }
+
+  const DataTree& tree() const { return tree_; }
+  DataTree& tree() { return tree_; }
+  Zxid last_processed() const { return tree_.last_processed_zxid(); }
+
+  // The committed log: at most commit_log_count + 1 txns, oldest first.
+  const std::deque<TxnPtr>& committed_log() const { return committed_log_; }
+  Zxid min_committed() const { return committed_log_.empty() ? Zxid{} : committed_log_.front()->zxid; }
+  Zxid max_committed() const { return committed_log_.empty() ? Zxid{} : committed_log_.back()->zxid; }
+
+  // ApplyCommitted applies a committed txn to the tree and adds it to the committed log
+  // (FinalRequestProcessor). ApplyOnly applies it to the tree alone (processTxn during a
+  // SNAP/TRUNC sync, before NEWLEADER).
+  ApplyResult ApplyCommitted(const TxnPtr& txn);
+  ApplyResult ApplyOnly(const TxnPtr& txn);
+  // ReplaceTree installs a tree received in a SNAP, with an empty committed log.
+  void ReplaceTree(DataTree tree);
+
+  // The txn log, as the files hold it (synced or not), oldest first.
+  const std::vector<TxnPtr>& log() const { return log_; }
+  Zxid last_logged() const { return log_.empty() ? Zxid{} : log_.back()->zxid; }
+  // Append adds a txn to the current log segment (page cache); FsyncLog makes every
+  // append so far durable and calls `done` once it is.
+  void Append(const TxnPtr& txn);
+  void FsyncLog(Owner owner, std::function<void()> done);
+  // RollLog makes the next append start a new segment.
+  void RollLog() { current_segment_.clear(); }
+
+  // TruncateLog removes every logged txn above `zxid`, then reloads memory from disk
+  // (ZKDatabase.truncateLog). Returns false if the log cannot be cut there: it starts
+  // above `zxid` and no snapshot is at or below it.
+  [[nodiscard]] bool TruncateLog(Zxid zxid);
+
+  // FastForward applies every logged txn above the tree's last processed zxid to memory
+  // and the committed log (ZKDatabase.fastForwardDataBase, on a role change).
+  uint32_t FastForward();
+
+  // TakeSnapshot writes the tree as "snapshot.<last processed zxid>", rolls the log, and
+  // purges snapshots and log segments beyond the retention count. `done` runs once the
+  // snapshot is durable.
+  void TakeSnapshot(Owner owner, std::function<void()> done);
+
+  // ProposalsFromTxnLog returns the logged txns from `peer_last` on (inclusive), if the
+  // log reaches back to it and what it would send is at most `size_limit` bytes
+  // (ZKDatabase.getProposalsFromTxnLog); nullopt otherwise.
+  std::optional<std::vector<TxnPtr>> ProposalsFromTxnLog(Zxid peer_last,
+                                                         uint64_t size_limit) const;
+  // NewestSnapshotBytes is the size of the newest snapshot file (0 if none).
+  uint64_t NewestSnapshotBytes() const;
+
+ private:
+  struct Segment {
+    std::string name;
+    uint64_t records = 0;
+  };
+
+  void AddCommitted(const TxnPtr& txn);
+  void Purge();
+  // CheckLog verifies that the segments, the files and log_ describe the same log.
+  void CheckLog(std::string_view where) const;
+
+  Core& core_;
+  bool initialized_ = false;
+  DataTree tree_;
+  std::deque<TxnPtr> committed_log_;
+  std::vector<TxnPtr> log_;
+  std::map<Zxid, Segment> segments_;  // By first zxid.
+  std::string current_segment_;       // Empty: the next append starts a segment.
+  std::vector<std::string> dirty_segments_;  // Appended to since the last fsync.
+};
+
+}  // namespace zabsim::zab
+
+#endif  // ZABSIM_ZAB_DATABASE_H_

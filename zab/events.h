@@ -1,0 +1,196 @@
+// File: zab/events.h
+//
+// What a peer reports about itself as it runs: state changes, votes, epochs written,
+// sync decisions, proposals, commits, txns logged and applied. Events are the peer's
+// side of the trace (the environment records every message sent and received), and the
+// feed the cluster checkers read. Each event is a plain struct; `Event` is their variant.
+
+#ifndef ZABSIM_ZAB_EVENTS_H_
+#define ZABSIM_ZAB_EVENTS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "zab/txn.h"
+#include "zab/types.h"
+
+namespace zabsim::zab {
+
+// The peer's role or Zab phase changed.
+struct StateChanged {
+  ServerState state;
+  ZabPhase phase;
+  Epoch accepted_epoch;
+  Epoch current_epoch;
+  PeerId leader;  // The leader it follows or is; 0 while looking.
+};
+
+// FLE: a new round started with this initial vote, or the proposal changed.
+struct VoteChanged {
+  uint64_t round = 0;  // logicalclock.
+  PeerId leader;
+  Zxid zxid;
+  Epoch peer_epoch;
+  std::string_view why;  // "new-round", "higher-round", "better-vote".
+  PeerId because_of;     // The peer whose notification caused it (0: none).
+};
+
+// FLE ended: this peer follows, leads or observes `leader`.
+struct ElectionDecided {
+  uint64_t round = 0;
+  PeerId leader;
+  Zxid zxid;
+  Epoch peer_epoch;
+  ServerState state;
+  std::string_view how;  // "quorum" (own round) or "joined" (an established ensemble).
+};
+
+// An epoch file write was started (durable = false) or became durable (true).
+struct EpochWritten {
+  std::string_view file;  // "acceptedEpoch" or "currentEpoch".
+  Epoch epoch;
+  bool durable = false;
+};
+
+// The leader decided the new epoch from a quorum of FOLLOWERINFO (getEpochToPropose).
+struct EpochProposed {
+  Epoch epoch;
+};
+
+// A quorum acknowledged NEWLEADER: the leader is established in `epoch`.
+struct LeaderEstablished {
+  Epoch epoch;
+};
+
+// The leader chose how to synchronise a learner (LearnerHandler.syncFollower).
+struct SyncChosen {
+  PeerId learner;
+  SyncMode mode;
+  Zxid peer_last_zxid;  // What the learner reported in ACKEPOCH.
+  Zxid zxid;            // The DIFF/TRUNC/SNAP packet's zxid.
+  uint32_t txns = 0;    // PROPOSAL+COMMIT pairs queued with it.
+  std::string_view why;
+};
+
+// A learner finished processing the leader's first sync packet.
+struct SyncApplied {
+  SyncMode mode;
+  Zxid zxid;
+};
+
+// The leader assigned a zxid to a write (Leader.propose).
+struct Proposed {
+  Zxid zxid;
+  uint64_t session = 0;
+  uint64_t cxid = 0;
+  OpType op = OpType::kCreate;
+};
+
+// The leader saw a quorum of ACKs for zxid and committed it (Leader.tryToCommit).
+struct Committed {
+  Zxid zxid;
+};
+
+// Txns up to `last` (from `first`) are durable in this peer's log (fsync completed).
+struct Logged {
+  Zxid first;
+  Zxid last;
+  uint32_t count = 0;
+};
+
+// A txn was applied to this peer's data tree (delivered, in the paper's words).
+struct Applied {
+  Zxid zxid;
+  uint64_t session = 0;
+  uint64_t cxid = 0;
+  OpType op = OpType::kCreate;
+  Code code = Code::kOk;
+  uint64_t digest = 0;  // The tree's digest after it.
+};
+
+// The log was truncated after `to` (TRUNC, or a reload), removing `removed` txns.
+struct Truncated {
+  Zxid to;
+  uint32_t removed = 0;
+};
+
+// The data tree was replaced or caught up at once: from a SNAP, reloaded from disk
+// (start-up, after a truncation), or fast-forwarded from the log on a role change.
+struct TreeLoaded {
+  Zxid zxid;
+  std::string_view from;  // "snap", "disk", "truncated-log", "fast-forward".
+  uint64_t digest = 0;
+};
+
+struct SnapshotTaken {
+  Zxid zxid;
+};
+
+// A message or request was dropped on purpose: stale, duplicate, or out of place.
+struct Ignored {
+  std::string_view what;  // e.g. "ACK", "NOTIFICATION".
+  std::string_view why;   // e.g. "already committed", "stale round".
+  PeerId from;
+  Zxid zxid;
+};
+
+// The peer left its role (leader shutdown, learner gave up) and goes back to looking.
+struct RoleEnded {
+  ServerState state;
+  std::string reason;
+};
+
+// The leader dropped one learner (its LearnerHandler ended); the leader goes on.
+struct LearnerDropped {
+  PeerId learner;
+  std::string reason;
+};
+
+// The server process exits (ZooKeeper's System.exit): the environment crashes it.
+struct Halted {
+  std::string reason;
+};
+
+// A client request reached this server, or was answered by it.
+struct ClientServed {
+  uint64_t session = 0;
+  uint64_t cxid = 0;
+  OpType op = OpType::kGetData;
+  Code code = Code::kOk;
+  Zxid zxid;
+};
+
+// A client invoked an operation (recorded for the client-history checks).
+struct ClientInvoked {
+  uint64_t session = 0;
+  uint64_t cxid = 0;
+  Op op;
+  PeerId server;  // Where it was sent (0: not connected yet).
+};
+
+// A client's operation completed. `indeterminate` (connection loss, timeout) means it
+// may or may not have taken effect.
+struct ClientCompleted {
+  uint64_t session = 0;
+  uint64_t cxid = 0;
+  Op op;
+  Code code = Code::kOk;
+  Zxid zxid;
+  std::string data;
+  int32_t version = -1;
+  bool exists = false;
+  bool indeterminate = false;
+  PeerId server;
+};
+
+using Event = std::variant<StateChanged, VoteChanged, ElectionDecided, EpochWritten,
+                           EpochProposed, LeaderEstablished, SyncChosen, SyncApplied, Proposed,
+                           Committed, Logged, Applied, Truncated, TreeLoaded, SnapshotTaken,
+                           Ignored, RoleEnded, LearnerDropped, Halted, ClientServed,
+                           ClientInvoked, ClientCompleted>;
+
+}  // namespace zabsim::zab
+
+#endif  // ZABSIM_ZAB_EVENTS_H_

@@ -1,0 +1,393 @@
+// Leader: discovery waits, the start of an epoch, broadcast and heartbeats (Leader.java).
+
+#include "zab/leader.h"
+
+#include <fmt/format.h>
+
+namespace zabsim::zab {
+
+Leader::Leader(Core& core, Database& db, RoleHost& host)
+    : core_(core), db_(db), host_(host), owner_(core.NewOwner()) {
+  // The leader logs its own proposals and acks them once durable (AckRequestProcessor).
+  sync_ = std::make_unique<SyncProcessor>(
+      core_, db_, [this](const TxnPtr& t) { ProcessAck(core_.self(), t->zxid); });
+}
+
+Leader::~Leader() {
+  handlers_.clear();
+  sync_.reset();
+  core_.Drop(owner_);
+}
+
+bool Leader::IsQuorum(const std::set<uint32_t>& sids) const {
+  uint32_t voters = 0;
+  for (const uint32_t sid : sids) voters += core_.config().IsVoter(PeerId{sid}) ? 1 : 0;
+  return voters >= core_.config().QuorumSize();
+}
+
+void Leader::Fail(std::string reason) {
+  if (failed_) return;
+  failed_ = true;
+  host_.EndRole(std::move(reason));
+}
+
+LearnerHandler* Leader::Handler(ConnId conn) {
+  auto it = handlers_.find(conn.value);
+  return it == handlers_.end() || it->second->dead() ? nullptr : it->second.get();
+}
+
+// ---------------------------------------------------------------------------------------
+// Leader.lead(): discovery.
+
+void Leader::Lead() {
+  host_.SetPhase(ZabPhase::kDiscovery);
+  tick_ = 0;
+  // zk.loadData(): memory is reused (it was loaded or fast-forwarded already), and a
+  // snapshot is taken at every start of leadership.
+  db_.TakeSnapshot(owner_, [] {});
+  leader_summary_ = StateSummary{static_cast<int64_t>(host_.current_epoch().value),
+                                 db_.last_processed()};
+  accepting_ = true;
+  core_.out().Listen(Channel::kQuorum, true);
+  stage_ = Stage::kWaitEpoch;
+  const std::optional<Epoch> epoch =
+      GetEpochToPropose(core_.self(), host_.accepted_epoch(), /*participant=*/true);
+  if (epoch.has_value()) {
+    OnEpochReady();
+  } else {
+    wait_timer_ = core_.SetTimer(owner_, core_.config().init_limit_ms(), [this] {
+      wait_timer_ = TimerId{};
+      Fail("timeout while waiting for the epoch from a quorum");
+    });
+  }
+}
+
+std::optional<Epoch> Leader::GetEpochToPropose(PeerId sid, Epoch last_accepted,
+                                               bool participant) {
+  if (!waiting_for_new_epoch_) {
+    // Decided. Late callers get it at once, once acceptedEpoch is on disk.
+    if (epoch_ready_) return epoch();
+    return std::nullopt;
+  }
+  // Every acceptedEpoch reported before the quorum forms raises the epoch, observers'
+  // too; only participants count toward the quorum.
+  if (static_cast<int64_t>(last_accepted.value) >= epoch_) {
+    epoch_ = core_.config().bugs.reuse_epoch ? last_accepted.value
+                                             : static_cast<int64_t>(last_accepted.value) + 1;
+  }
+  if (participant) connecting_.insert(sid.value);
+  if (connecting_.contains(core_.self().value) && IsQuorum(connecting_)) {
+    waiting_for_new_epoch_ = false;
+    core_.Emit(EpochProposed{epoch()});
+    host_.WriteAcceptedEpoch(epoch(), [this] {
+      epoch_ready_ = true;
+      OnEpochReady();
+      for (auto& [conn, h] : handlers_) h->EpochReady(epoch());
+    });
+  }
+  return std::nullopt;
+}
+
+void Leader::OnEpochReady() {
+  if (stage_ != Stage::kWaitEpoch) return;
+  core_.CancelTimer(wait_timer_);
+  hzxid_ = Zxid::Make(epoch(), 0);
+  last_proposed_ = hzxid_;
+  stage_ = Stage::kWaitEpochAck;
+  if (WaitForEpochAck(core_.self(), leader_summary_, true) == Wait::kReady) {
+    OnEpochAckQuorum();
+  } else {
+    wait_timer_ = core_.SetTimer(owner_, core_.config().init_limit_ms(), [this] {
+      wait_timer_ = TimerId{};
+      Fail("timeout while waiting for a quorum of epoch acks");
+    });
+  }
+}
+
+Leader::Wait Leader::WaitForEpochAck(PeerId sid, const StateSummary& ss, bool participant) {
+  if (election_finished_) return Wait::kReady;
+  if (ss.current_epoch != -1) {
+    // ZooKeeper relies on FLE to elect the most up-to-date server; one that is more
+    // recent than the leader is not synced from it.
+    if (ss.IsMoreRecentThan(leader_summary_)) return Wait::kSkip;
+    if (participant) electing_.insert(sid.value);
+  }
+  if (electing_.contains(core_.self().value) && IsQuorum(electing_)) {
+    election_finished_ = true;
+    // Wake the other waiters once the caller has gone on (notifyAll).
+    core_.Defer(owner_, [this] {
+      if (failed_) return;
+      OnEpochAckQuorum();
+      for (auto& [conn, h] : handlers_) h->EpochAckQuorum();
+    });
+    return Wait::kReady;
+  }
+  return Wait::kWait;
+}
+
+void Leader::OnEpochAckQuorum() {
+  if (stage_ != Stage::kWaitEpochAck) return;
+  core_.CancelTimer(wait_timer_);
+  stage_ = Stage::kWritingCurrentEpoch;
+  host_.WriteCurrentEpoch(epoch(), [this] { OnCurrentEpochWritten(); });
+}
+
+void Leader::OnCurrentEpochWritten() {
+  if (stage_ != Stage::kWritingCurrentEpoch) return;
+  host_.SetPhase(ZabPhase::kSynchronization);
+  stage_ = Stage::kWaitNewLeaderAck;
+  if (WaitForNewLeaderAck(core_.self(), Zxid::Make(epoch(), 0), true) == Wait::kReady) {
+    StartZkServer();
+    return;
+  }
+  wait_timer_ = core_.SetTimer(owner_, core_.config().init_limit_ms(), [this] {
+    wait_timer_ = TimerId{};
+    Fail(fmt::format("waiting for a quorum of followers, only synced with sids: [{}]",
+                     SyncedSids()));
+  });
+}
+
+std::string Leader::SyncedSids() const {
+  std::string out;
+  for (const uint32_t sid : newleader_acks_) out += (out.empty() ? "" : ",") + fmt::format("{}", sid);
+  return out;
+}
+
+Leader::Wait Leader::WaitForNewLeaderAck(PeerId sid, Zxid zxid, bool participant) {
+  if (quorum_formed_) return Wait::kReady;
+  if (zxid != Zxid::Make(epoch(), 0)) return Wait::kSkip;
+  if (participant) newleader_acks_.insert(sid.value);
+  if (IsQuorum(newleader_acks_)) {
+    quorum_formed_ = true;
+    core_.Defer(owner_, [this] {
+      if (failed_) return;
+      if (stage_ == Stage::kWaitNewLeaderAck) StartZkServer();
+      for (auto& [conn, h] : handlers_) h->NewLeaderQuorum();
+    });
+    return Wait::kReady;
+  }
+  return Wait::kWait;
+}
+
+void Leader::StartZkServer() {
+  if (running_) return;
+  core_.CancelTimer(wait_timer_);
+  stage_ = Stage::kRunning;
+  last_committed_ = Zxid::Make(epoch(), 0);
+  running_ = true;
+  host_.UpdateElectionVote(epoch());
+  // Leader.startZkServer also resets the tree's last processed zxid to (e, 0).
+  db_.tree().set_last_processed_zxid(Zxid::Make(epoch(), 0));
+  host_.StartServing();
+  host_.SetPhase(ZabPhase::kBroadcast);
+  core_.Emit(LeaderEstablished{epoch()});
+  for (auto& [conn, h] : handlers_) h->LeaderRunning();
+  tick_skip_ = true;
+  core_.SetTimer(owner_, core_.config().tick_ms / 2, [this] { Heartbeat(); });
+}
+
+// ---------------------------------------------------------------------------------------
+// Learners.
+
+void Leader::OnAccepted(ConnId conn, PeerId from) {
+  if (!accepting_ || failed_ || !(core_.config().IsVoter(from) || core_.config().IsObserver(from))) {
+    core_.out().Close(conn);
+    return;
+  }
+  handlers_[conn.value] = std::make_unique<LearnerHandler>(*this, core_, conn, from);
+}
+
+void Leader::HandlerFailed(LearnerHandler& h) {
+  const uint64_t key = h.conn().value;
+  // Destroy it once the current step is over: it may be on the stack.
+  core_.Defer(owner_, [this, key] {
+    auto it = handlers_.find(key);
+    if (it != handlers_.end() && it->second->dead()) handlers_.erase(it);
+  });
+}
+
+SyncPlan Leader::SyncLearner(LearnerHandler& h, Zxid peer_last) {
+  const uint64_t limit =
+      db_.NewestSnapshotBytes() * core_.config().snapshot_size_factor_permille / 1000;
+  TxnLogReader txn_log;
+  if (core_.config().snapshot_size_factor_permille > 0) {
+    txn_log = [this, limit](Zxid from) { return db_.ProposalsFromTxnLog(from, limit); };
+  }
+  SyncPlan plan =
+      ChooseSync(peer_last, db_.committed_log(), db_.last_processed(), txn_log, core_.config().bugs);
+  core_.Emit(SyncChosen{h.sid(), plan.mode, peer_last,
+                        plan.mode == SyncMode::kSnap ? db_.last_processed() : plan.packet_zxid,
+                        static_cast<uint32_t>(plan.txns.size()), plan.why});
+  if (plan.mode != SyncMode::kSnap) {
+    QuorumPacket op;
+    op.type = plan.mode == SyncMode::kDiff ? PacketType::kDiff : PacketType::kTrunc;
+    op.zxid = plan.packet_zxid;
+    h.Queue(op);
+    for (const TxnPtr& t : plan.txns) {
+      QuorumPacket proposal;
+      proposal.type = PacketType::kProposal;
+      proposal.zxid = t->zxid;
+      proposal.txn = t;
+      h.Queue(proposal);
+      QuorumPacket commit;
+      commit.type = PacketType::kCommit;
+      commit.zxid = t->zxid;
+      h.Queue(commit);
+    }
+  }
+  // startForwarding: outstanding proposals above where the sync stops (participants
+  // only; nothing waits in toBeApplied, as commits are applied at once here).
+  if (last_proposed_ > plan.forward_from && !h.observer()) {
+    for (const auto& [zxid, p] : outstanding_) {
+      if (zxid <= plan.forward_from) continue;
+      QuorumPacket proposal;
+      proposal.type = PacketType::kProposal;
+      proposal.zxid = zxid;
+      proposal.txn = p.txn;
+      h.Queue(proposal);
+    }
+  }
+  h.StartForwarding();
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------
+// Broadcast.
+
+void Leader::Submit(const Request& request) {
+  if (!running_ || failed_) return;
+  if (request.op.type == OpType::kSync) return;  // Served locally at the leader.
+  Propose(request);
+}
+
+void Leader::ProcessRequest(LearnerHandler& h, const Request& request) {
+  if (!running_ || failed_) return;
+  if (request.op.type != OpType::kSync) {
+    Propose(request);
+    return;
+  }
+  // Leader.processSync: answer now if nothing is outstanding, else once the last
+  // proposal commits.
+  auto r = std::make_shared<const Request>(request);
+  if (outstanding_.empty()) {
+    QuorumPacket sync;
+    sync.type = PacketType::kSync;
+    sync.request = r;
+    h.Queue(sync);
+  } else {
+    pending_syncs_[last_proposed_].push_back(PendingSync{h.conn(), r});
+  }
+}
+
+void Leader::Propose(const Request& request) {
+  const Zxid zxid{hzxid_.value + 1};
+  if (zxid.counter() == 0xffffffffu) {
+    // ZOOKEEPER-1277: never let the counter wrap; force a new epoch instead.
+    Fail("zxid lower 32 bits have rolled over, forcing re-election");
+    return;
+  }
+  hzxid_ = zxid;
+  auto txn = std::make_shared<const Txn>(Txn{zxid, request.session, request.cxid, request.op});
+  last_proposed_ = zxid;
+  outstanding_[zxid] = Proposal{txn, {}};
+  core_.Emit(Proposed{zxid, request.session, request.cxid, request.op.type});
+  QuorumPacket proposal;
+  proposal.type = PacketType::kProposal;
+  proposal.zxid = zxid;
+  proposal.txn = txn;
+  for (auto& [conn, h] : handlers_) {
+    if (!h->dead() && h->forwarding() && !h->observer()) h->Queue(proposal);
+  }
+  sync_->Submit(txn);
+}
+
+void Leader::ProcessAck(PeerId sid, Zxid zxid) {
+  if (failed_) return;
+  if (zxid.IsEpochStart()) return;  // The ACKs of NEWLEADER and UPTODATE.
+  if (outstanding_.empty()) return;
+  if (last_committed_ >= zxid) return;  // Already committed: a late ACK.
+  auto it = outstanding_.find(zxid);
+  if (it == outstanding_.end()) {
+    core_.Emit(Ignored{"ACK", "no outstanding proposal with this zxid", sid, zxid});
+    return;
+  }
+  if (core_.config().IsVoter(sid)) it->second.acks.insert(sid.value);
+  TryToCommit(zxid);
+}
+
+void Leader::TryToCommit(Zxid zxid) {
+  // Commit in zxid order: never before the previous proposal.
+  if (outstanding_.contains(Zxid{zxid.value - 1})) return;
+  auto it = outstanding_.find(zxid);
+  const bool quorum = core_.config().bugs.commit_without_quorum
+                          ? it->second.acks.contains(core_.self().value)
+                          : IsQuorum(it->second.acks);
+  if (!quorum) return;
+  Proposal p = std::move(it->second);
+  outstanding_.erase(it);
+  Commit(std::move(p));
+}
+
+void Leader::Commit(Proposal p) {
+  const Zxid zxid = p.txn->zxid;
+  last_committed_ = zxid;
+  core_.Emit(Committed{zxid});
+  QuorumPacket commit;
+  commit.type = PacketType::kCommit;
+  commit.zxid = zxid;
+  QuorumPacket inform;
+  inform.type = PacketType::kInform;
+  inform.zxid = zxid;
+  inform.txn = p.txn;
+  for (auto& [conn, h] : handlers_) {
+    if (h->dead() || !h->forwarding()) continue;
+    h->Queue(h->observer() ? inform : commit);
+  }
+  // The leader's own CommitProcessor and FinalRequestProcessor.
+  const ApplyResult result = db_.ApplyCommitted(p.txn);
+  host_.OnApplied(*p.txn, result);
+  if (auto s = pending_syncs_.find(zxid); s != pending_syncs_.end()) {
+    for (const PendingSync& ps : s->second) {
+      if (LearnerHandler* h = Handler(ps.handler)) {
+        QuorumPacket sync;
+        sync.type = PacketType::kSync;
+        sync.request = ps.request;
+        h->Queue(sync);
+      }
+    }
+    pending_syncs_.erase(s);
+  }
+}
+
+void Leader::Heartbeat() {
+  if (failed_) return;
+  if (!tick_skip_) ++tick_;
+  ++half_ticks_;
+  std::set<uint32_t> synced = {core_.self().value};
+  for (const auto& [conn, h] : handlers_) {
+    if (h->Synced(tick_)) synced.insert(h->sid().value);
+  }
+  if (!tick_skip_ && !IsQuorum(synced)) {
+    std::string sids;
+    for (const uint32_t sid : synced) sids += (sids.empty() ? "" : ",") + fmt::format("{}", sid);
+    Fail(fmt::format("not sufficient followers synced, only synced with sids: [{}]", sids));
+    return;
+  }
+  tick_skip_ = !tick_skip_;
+  for (auto& [conn, h] : handlers_) h->Ping(last_proposed_, half_ticks_);
+  core_.SetTimer(owner_, core_.config().tick_ms / 2, [this] { Heartbeat(); });
+}
+
+void Leader::Shutdown() {
+  failed_ = true;
+  core_.out().Listen(Channel::kQuorum, false);
+  core_.Drop(owner_);
+  for (auto& [conn, h] : handlers_) h->Fail("leader shutdown");
+  if (running_) {
+    // ZooKeeperServer.shutdown: the log pipeline drains first, then memory catches up.
+    sync_->DrainForShutdown();
+    if (!core_.config().bugs.zk2845) db_.FastForward();
+  }
+}
+
+}  // namespace zabsim::zab

@@ -1,0 +1,439 @@
+#include "zab/learner.h"
+
+#include <fmt/format.h>
+
+#include "zab/data_tree.h"
+
+namespace zabsim::zab {
+
+Learner::Learner(Core& core, Database& db, RoleHost& host, PeerId leader)
+    : core_(core),
+      db_(db),
+      host_(host),
+      owner_(core.NewOwner()),
+      leader_(leader),
+      observer_(!core.config().IsVoter(core.self())) {
+  // A follower ACKs each proposal once it is durable (SendAckRequestProcessor); an
+  // observer logs and acks nothing.
+  std::function<void(const TxnPtr&)> next;
+  if (!observer_) next = [this](const TxnPtr& t) { SendAck(t->zxid); };
+  sync_ = std::make_unique<SyncProcessor>(core_, db_, std::move(next));
+}
+
+Learner::~Learner() {
+  sync_.reset();
+  core_.Drop(owner_);
+}
+
+void Learner::Start() {
+  host_.SetPhase(ZabPhase::kDiscovery);
+  Connect();
+}
+
+void Learner::Connect() {
+  ++attempts_;
+  stage_ = Stage::kConnecting;
+  conn_ = core_.Connect(owner_, leader_, Channel::kQuorum, this);
+}
+
+void Learner::Fail(std::string reason) {
+  if (stage_ == Stage::kDone) return;
+  stage_ = Stage::kDone;
+  deferred_.clear();
+  core_.CancelTimer(read_timer_);
+  host_.EndRole(std::move(reason));
+}
+
+bool Learner::Blocked() const {
+  return stage_ == Stage::kWritingAcceptedEpoch || stage_ == Stage::kNewLeaderBusy;
+}
+
+void Learner::ArmReadTimer() {
+  core_.CancelTimer(read_timer_);
+  if (Blocked() || stage_ == Stage::kDone || stage_ == Stage::kConnecting) return;
+  const int64_t ms = read_timeout_sync_limit_ ? core_.config().sync_limit_ms()
+                                              : core_.config().init_limit_ms();
+  read_timer_ = core_.SetTimer(owner_, ms, [this] {
+    read_timer_ = TimerId{};
+    Fail("read timed out: no packet from the leader");
+  });
+}
+
+void Learner::Send(QuorumPacket p) {
+  if (stage_ == Stage::kDone || stage_ == Stage::kConnecting) return;
+  core_.Send(conn_, std::move(p));
+}
+
+void Learner::OnConnected(ConnId) {
+  stage_ = Stage::kAwaitLeaderInfo;
+  // registerWithLeader: the last logged zxid is read before FOLLOWERINFO goes out.
+  last_logged_at_register_ = host_.LastLoggedZxid();
+  QuorumPacket info;
+  info.type = observer_ ? PacketType::kObserverInfo : PacketType::kFollowerInfo;
+  info.zxid = Zxid::Make(host_.accepted_epoch(), 0);
+  info.number = kProtocolVersion;
+  Send(info);
+  ArmReadTimer();
+}
+
+void Learner::OnDisconnected(ConnId conn) {
+  core_.Forget(conn);
+  if (stage_ == Stage::kDone) return;
+  if (stage_ == Stage::kConnecting && attempts_ < core_.config().learner_connect_attempts) {
+    core_.SetTimer(owner_, core_.config().learner_connect_delay_ms, [this] { Connect(); });
+    return;
+  }
+  Fail(stage_ == Stage::kConnecting ? "could not connect to the leader"
+                                    : "connection to the leader lost");
+}
+
+void Learner::OnMessage(ConnId, const Message& message) {
+  if (stage_ == Stage::kDone) return;
+  const auto* p = std::get_if<QuorumPacket>(&message);
+  if (p == nullptr) {
+    core_.Emit(Ignored{Tag(message), "not a quorum packet", leader_, Zxid{}});
+    return;
+  }
+  if (Blocked() || !deferred_.empty()) {
+    deferred_.push_back(*p);  // The learner thread is busy: the packet waits in the socket.
+    return;
+  }
+  Read(*p);
+  ArmReadTimer();
+}
+
+void Learner::ReadNext() {
+  while (!Blocked() && stage_ != Stage::kDone && !deferred_.empty()) {
+    const QuorumPacket p = std::move(deferred_.front());
+    deferred_.pop_front();
+    Read(p);
+  }
+  ArmReadTimer();
+}
+
+void Learner::Read(const QuorumPacket& p) {
+  switch (stage_) {
+    case Stage::kAwaitLeaderInfo:
+      OnLeaderInfo(p);
+      return;
+    case Stage::kAwaitSync:
+      OnFirstSyncPacket(p);
+      return;
+    case Stage::kSyncing:
+      OnSyncPacket(p);
+      return;
+    case Stage::kBroadcast:
+      OnBroadcastPacket(p);
+      return;
+    default:
+      return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Discovery (Learner.registerWithLeader).
+
+void Learner::OnLeaderInfo(const QuorumPacket& p) {
+  if (p.type != PacketType::kLeaderInfo) {
+    Fail(fmt::format("expected LEADERINFO, got {}", ToString(p.type)));
+    return;
+  }
+  new_epoch_ = p.zxid.epoch();
+  const Epoch accepted = host_.accepted_epoch();
+  if (new_epoch_ > accepted) {
+    // Persist the new epoch before acknowledging it; the ACK carries our currentEpoch.
+    const int64_t current = host_.current_epoch().value;
+    stage_ = Stage::kWritingAcceptedEpoch;
+    host_.WriteAcceptedEpoch(new_epoch_, [this, current] {
+      if (stage_ != Stage::kWritingAcceptedEpoch) return;
+      SendAckEpoch(current);
+      ReadNext();
+    });
+    return;
+  }
+  if (new_epoch_ == accepted) {
+    SendAckEpoch(-1);  // "Not an ack, but here is my last zxid."
+    return;
+  }
+  Fail(fmt::format("leader's epoch {} is less than accepted epoch {}", new_epoch_.value,
+                   accepted.value));
+}
+
+void Learner::SendAckEpoch(int64_t current_epoch) {
+  QuorumPacket ack;
+  ack.type = PacketType::kAckEpoch;
+  ack.zxid = last_logged_at_register_;
+  ack.number = current_epoch;
+  stage_ = Stage::kAwaitSync;
+  Send(ack);
+  host_.SetPhase(ZabPhase::kSynchronization);
+}
+
+// ---------------------------------------------------------------------------------------
+// Synchronisation (Learner.syncWithLeader).
+
+void Learner::OnFirstSyncPacket(const QuorumPacket& p) {
+  switch (p.type) {
+    case PacketType::kDiff:
+      mode_ = SyncMode::kDiff;
+      snapshot_needed_ = false;
+      break;
+    case PacketType::kSnap: {
+      if (!p.snapshot) {
+        Fail("SNAP without a snapshot");
+        return;
+      }
+      auto tree = DataTree::Deserialize(*p.snapshot);
+      if (!tree.ok()) {
+        Fail(fmt::format("bad snapshot in SNAP: {}", std::string(tree.status().message())));
+        return;
+      }
+      mode_ = SyncMode::kSnap;
+      db_.ReplaceTree(*std::move(tree));
+      db_.tree().set_last_processed_zxid(p.zxid);
+      core_.Emit(TreeLoaded{p.zxid, "snap", db_.tree().digest()});
+      break;
+    }
+    case PacketType::kTrunc:
+      mode_ = SyncMode::kTrunc;
+      if (!db_.TruncateLog(p.zxid)) {
+        core_.Exit(fmt::format("not able to truncate the log to {}", ToString(p.zxid)));
+        return;
+      }
+      db_.tree().set_last_processed_zxid(p.zxid);
+      break;
+    default:
+      core_.Exit(fmt::format("unexpected first packet {} while syncing", ToString(p.type)));
+      return;
+  }
+  core_.Emit(SyncApplied{mode_, p.zxid});
+  write_to_txn_log_ = !snapshot_needed_;
+  stage_ = Stage::kSyncing;
+}
+
+void Learner::OnSyncPacket(const QuorumPacket& p) {
+  switch (p.type) {
+    case PacketType::kProposal:
+      not_committed_.push_back(p.txn);
+      return;
+    case PacketType::kCommit:
+    case PacketType::kInform:
+      if (p.type == PacketType::kInform) not_committed_.push_back(p.txn);
+      if (!write_to_txn_log_) {
+        // SNAP/TRUNC before NEWLEADER: apply it now; the NEWLEADER snapshot covers it.
+        if (not_committed_.empty()) {
+          Fail("NullPointerException: COMMIT while no proposal is pending");
+          return;
+        }
+        if (not_committed_.front()->zxid != p.zxid) {
+          core_.Emit(Ignored{"COMMIT", "does not match the first pending proposal", leader_, p.zxid});
+          return;
+        }
+        // Into the committed log too: leaving it out opens the hole of ZOOKEEPER-4925.
+        ApplyAndReport(not_committed_.front(), !core_.config().bugs.zk4925);
+        not_committed_.pop_front();
+        return;
+      }
+      committed_.push_back(p.zxid);
+      return;
+    case PacketType::kNewLeader:
+      OnNewLeader(p);
+      return;
+    case PacketType::kUpToDate:
+      if (!newleader_seen_) {
+        Fail("UPTODATE before NEWLEADER");
+        return;
+      }
+      OnUpToDate();
+      return;
+    case PacketType::kPing:
+      return;  // Not answered while syncing.
+    default:
+      core_.Emit(Ignored{ToString(p.type), "unexpected while syncing", leader_, p.zxid});
+      return;
+  }
+}
+
+void Learner::OnNewLeader(const QuorumPacket& p) {
+  newleader_seen_ = true;
+  stage_ = Stage::kNewLeaderBusy;
+  core_.CancelTimer(read_timer_);
+  // After a SNAP or TRUNC the tree is saved first (fsynced after a SNAP).
+  auto log_committed = [this] {
+    if (stage_ != Stage::kNewLeaderBusy) return;
+    bool appended = false;
+    if (!observer_) {
+      // Log and apply the buffered txns that are committed; the others stay buffered.
+      while (!committed_.empty()) {
+        const Zxid z = committed_.front();
+        committed_.pop_front();
+        if (not_committed_.empty() || not_committed_.front()->zxid != z) {
+          core_.Emit(Ignored{"COMMIT", "no matching buffered proposal at NEWLEADER", leader_, z});
+          continue;
+        }
+        const TxnPtr txn = not_committed_.front();
+        not_committed_.pop_front();
+        db_.Append(txn);
+        ApplyAndReport(txn, !core_.config().bugs.zk4925);  // See ZOOKEEPER-4925.
+        appended = true;
+      }
+    }
+    if (appended) {
+      db_.FsyncLog(owner_, [this] { NewLeaderLogged(); });
+    } else {
+      NewLeaderLogged();
+    }
+  };
+  (void)p;
+  if (snapshot_needed_) {
+    if (mode_ == SyncMode::kSnap) {
+      db_.TakeSnapshot(owner_, log_committed);
+      return;
+    }
+    db_.TakeSnapshot(owner_, [] {});
+  }
+  log_committed();
+}
+
+void Learner::NewLeaderLogged() {
+  if (stage_ != Stage::kNewLeaderBusy) return;
+  // currentEpoch only after the txns it vouches for are durable (ZOOKEEPER-4643).
+  host_.WriteCurrentEpoch(new_epoch_, [this] { NewLeaderEpochWritten(); });
+}
+
+void Learner::NewLeaderEpochWritten() {
+  if (stage_ != Stage::kNewLeaderBusy) return;
+  read_timeout_sync_limit_ = true;
+  mode_ = SyncMode::kNone;
+  write_to_txn_log_ = true;
+  stage_ = Stage::kSyncing;
+  SendAck(Zxid::Make(new_epoch_, 0));
+  ReadNext();
+}
+
+void Learner::OnUpToDate() {
+  SendAck(Zxid::Make(new_epoch_, 0));
+  serving_ = true;
+  stage_ = Stage::kBroadcast;
+  host_.StartServing();
+  host_.UpdateElectionVote(new_epoch_);
+  host_.SetPhase(ZabPhase::kBroadcast);
+  if (!observer_) {
+    // The proposals still buffered go through the log pipeline (ACK once durable), then
+    // the commits received for them.
+    for (const TxnPtr& t : not_committed_) LogRequest(t);
+    not_committed_.clear();
+    for (const Zxid z : committed_) CommitTxn(z);
+    committed_.clear();
+    return;
+  }
+  for (const TxnPtr& t : not_committed_) {
+    if (committed_.empty() || committed_.front() != t->zxid) {
+      core_.Emit(Ignored{"INFORM", "buffered txn without its commit", leader_, t->zxid});
+      continue;
+    }
+    committed_.pop_front();
+    sync_->Submit(t);
+    ApplyAndReport(t, /*to_committed_log=*/true);
+  }
+  not_committed_.clear();
+  committed_.clear();
+}
+
+// ---------------------------------------------------------------------------------------
+// Broadcast (Follower.processPacket, Observer.processPacket).
+
+void Learner::OnBroadcastPacket(const QuorumPacket& p) {
+  switch (p.type) {
+    case PacketType::kProposal:
+      if (observer_) return;  // Observers ignore proposals.
+      LogRequest(p.txn);
+      return;
+    case PacketType::kCommit:
+      if (observer_) return;
+      CommitTxn(p.zxid);
+      return;
+    case PacketType::kInform:
+      if (!observer_) return;
+      sync_->Submit(p.txn);
+      ApplyAndReport(p.txn, /*to_committed_log=*/true);
+      return;
+    case PacketType::kPing: {
+      QuorumPacket pong;
+      pong.type = PacketType::kPing;
+      pong.zxid = p.zxid;
+      Send(pong);
+      return;
+    }
+    case PacketType::kSync:
+      host_.OnSyncDone();
+      return;
+    default:
+      core_.Emit(Ignored{ToString(p.type), "unexpected in broadcast", leader_, p.zxid});
+      return;
+  }
+}
+
+void Learner::LogRequest(const TxnPtr& txn) {
+  pending_txns_.push_back(txn);
+  sync_->Submit(txn);
+}
+
+void Learner::CommitTxn(Zxid zxid) {
+  if (pending_txns_.empty()) {
+    core_.Emit(Ignored{"COMMIT", "committing a txn never seen", leader_, zxid});
+    return;
+  }
+  if (pending_txns_.front()->zxid != zxid) {
+    // FollowerZooKeeperServer.commit: System.exit(UNMATCHED_TXN_COMMIT).
+    core_.Exit(fmt::format("committing zxid {} but the next pending txn is {}", ToString(zxid),
+                           ToString(pending_txns_.front()->zxid)));
+    return;
+  }
+  const TxnPtr txn = pending_txns_.front();
+  pending_txns_.pop_front();
+  ApplyAndReport(txn, /*to_committed_log=*/true);
+}
+
+void Learner::ApplyAndReport(const TxnPtr& txn, bool to_committed_log) {
+  const ApplyResult r = to_committed_log ? db_.ApplyCommitted(txn) : db_.ApplyOnly(txn);
+  host_.OnApplied(*txn, r);
+}
+
+void Learner::SendAck(Zxid zxid) {
+  QuorumPacket ack;
+  ack.type = PacketType::kAck;
+  ack.zxid = zxid;
+  Send(ack);
+}
+
+void Learner::Submit(const Request& request) {
+  if (stage_ != Stage::kBroadcast) return;
+  QuorumPacket p;
+  p.type = PacketType::kRequest;
+  p.request = std::make_shared<const Request>(request);
+  Send(p);
+}
+
+void Learner::Shutdown() {
+  const bool mid_snap = mode_ == SyncMode::kSnap && !newleader_seen_;
+  stage_ = Stage::kDone;
+  core_.Drop(owner_);  // Closes the connection to the leader.
+  if (mid_snap && !core_.config().bugs.zk3642) {
+    // A SNAP that never reached NEWLEADER is not on disk: forget it (ZOOKEEPER-3642).
+    db_.Clear();
+    return;
+  }
+  if (!serving_) return;  // ZooKeeperServer not running: memory is left as it is.
+  if (core_.config().bugs.zk4712) {
+    // ZOOKEEPER-4712: memory catches up with the log before the pipeline drains, so
+    // txns still queued land in the log after it.
+    if (!core_.config().bugs.zk2845) db_.FastForward();
+    sync_->DrainForShutdown();
+    return;
+  }
+  sync_->DrainForShutdown();
+  if (!core_.config().bugs.zk2845) db_.FastForward();
+}
+
+}  // namespace zabsim::zab

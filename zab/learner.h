@@ -1,0 +1,120 @@
+// File: zab/learner.h
+//
+// A learner: a follower or an observer (Learner.java, Follower.java, Observer.java).
+//
+// It connects to the leader it elected (retrying a few times), registers with
+// FOLLOWERINFO (OBSERVERINFO) carrying its acceptedEpoch, persists the new epoch the
+// leader answers with (LEADERINFO) before acknowledging it (ACKEPOCH), then applies
+// the leader's sync: DIFF (nothing to undo), TRUNC (cut its log back and reload) or SNAP
+// (replace its tree). PROPOSAL and COMMIT packets of the sync are buffered until
+// NEWLEADER, on which a follower, in this order, logs and fsyncs the buffered txns that
+// are committed, persists currentEpoch, and only then ACKs (the order ZooKeeper arrived
+// at after ZOOKEEPER-4643/4646/4394). On UPTODATE it starts serving and hands the
+// remaining buffered proposals to its log pipeline.
+//
+// In broadcast a follower logs each PROPOSAL and ACKs it once durable (SyncProcessor),
+// applies each COMMIT in order, and answers PINGs; an observer applies each INFORM.
+// Silence from the leader for initLimit ticks (syncLimit once synced) ends the role.
+//
+// ZooKeeper's learner thread blocks while it writes an epoch file or fsyncs at
+// NEWLEADER; packets that arrive meanwhile wait, and are read afterwards.
+
+#ifndef ZABSIM_ZAB_LEARNER_H_
+#define ZABSIM_ZAB_LEARNER_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "zab/core.h"
+#include "zab/database.h"
+#include "zab/messages.h"
+#include "zab/role.h"
+#include "zab/sync_processor.h"
+
+namespace zabsim::zab {
+
+class Learner final : public Role, public ConnHandler {
+ public:
+  Learner(Core& core, Database& db, RoleHost& host, PeerId leader);
+  ~Learner() override;
+
+  // FollowLeader / ObserveLeader: connect and register.
+  void Start();
+
+  void Submit(const Request& request) override;
+  void Shutdown() override;
+
+  void OnConnected(ConnId conn) override;
+  void OnMessage(ConnId conn, const Message& message) override;
+  void OnDisconnected(ConnId conn) override;
+
+  bool observer() const { return observer_; }
+  PeerId leader() const { return leader_; }
+
+ private:
+  enum class Stage {
+    kConnecting,
+    kAwaitLeaderInfo,
+    kWritingAcceptedEpoch,
+    kAwaitSync,      // The first sync packet: DIFF, TRUNC or SNAP.
+    kSyncing,        // Until UPTODATE.
+    kNewLeaderBusy,  // Logging, fsyncing and writing currentEpoch at NEWLEADER.
+    kBroadcast,
+    kDone,
+  };
+
+  void Connect();
+  void Fail(std::string reason);
+  bool Blocked() const;
+  void ArmReadTimer();
+  void ReadNext();
+  void Read(const QuorumPacket& p);
+  void OnLeaderInfo(const QuorumPacket& p);
+  void SendAckEpoch(int64_t current_epoch);
+  void OnFirstSyncPacket(const QuorumPacket& p);
+  void OnSyncPacket(const QuorumPacket& p);
+  void OnNewLeader(const QuorumPacket& p);
+  void NewLeaderLogged();
+  void NewLeaderEpochWritten();
+  void OnUpToDate();
+  void OnBroadcastPacket(const QuorumPacket& p);
+  void LogRequest(const TxnPtr& txn);
+  void CommitTxn(Zxid zxid);
+  void ApplyAndReport(const TxnPtr& txn, bool to_committed_log);
+  void SendAck(Zxid zxid);
+  void Send(QuorumPacket p);
+
+  Core& core_;
+  Database& db_;
+  RoleHost& host_;
+  Owner owner_;
+  PeerId leader_;
+  bool observer_;
+  Stage stage_ = Stage::kConnecting;
+  ConnId conn_;
+  uint32_t attempts_ = 0;
+  TimerId read_timer_;
+  bool read_timeout_sync_limit_ = false;
+  std::deque<QuorumPacket> deferred_;
+
+  // Registration and sync (Learner.registerWithLeader, Learner.syncWithLeader).
+  Zxid last_logged_at_register_;
+  Epoch new_epoch_;
+  SyncMode mode_ = SyncMode::kNone;
+  bool snapshot_needed_ = true;
+  bool write_to_txn_log_ = false;
+  bool newleader_seen_ = false;
+  std::deque<TxnPtr> not_committed_;  // packetsNotCommitted / packetsNotLogged.
+  std::deque<Zxid> committed_;        // packetsCommitted.
+
+  // Broadcast (FollowerZooKeeperServer).
+  bool serving_ = false;
+  std::deque<TxnPtr> pending_txns_;
+  std::unique_ptr<SyncProcessor> sync_;
+};
+
+}  // namespace zabsim::zab
+
+#endif  // ZABSIM_ZAB_LEARNER_H_

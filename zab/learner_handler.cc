@@ -1,0 +1,283 @@
+// LearnerHandler: the leader's side of one learner connection (LearnerHandler.java).
+
+#include <fmt/format.h>
+
+#include "zab/data_tree.h"
+#include "zab/leader.h"
+
+namespace zabsim::zab {
+
+LearnerHandler::LearnerHandler(Leader& leader, Core& core, ConnId conn, PeerId sid)
+    : leader_(leader), core_(core), owner_(core.NewOwner()), conn_(conn), sid_(sid) {
+  core_.Adopt(owner_, conn_, this);
+  tick_of_next_ack_deadline_ =
+      leader_.tick() + core_.config().init_limit + core_.config().sync_limit;
+  ArmReadTimer();
+}
+
+LearnerHandler::~LearnerHandler() { core_.Drop(owner_); }
+
+bool LearnerHandler::Blocked() const {
+  return stage_ == Stage::kAwaitEpoch || stage_ == Stage::kAwaitEpochQuorum ||
+         stage_ == Stage::kAwaitNewLeaderQuorum || stage_ == Stage::kAwaitStartup;
+}
+
+void LearnerHandler::ArmReadTimer() {
+  core_.CancelTimer(read_timer_);
+  if (Blocked() || dead()) return;  // Not reading: no read timeout runs.
+  const int64_t ms = read_timeout_sync_limit_ ? core_.config().sync_limit_ms()
+                                              : core_.config().init_limit_ms();
+  read_timer_ = core_.SetTimer(owner_, ms, [this] {
+    read_timer_ = TimerId{};
+    Fail("read timed out");
+  });
+}
+
+void LearnerHandler::ArmWaitTimer(std::string_view what) {
+  core_.CancelTimer(wait_timer_);
+  core_.CancelTimer(read_timer_);
+  wait_timer_ = core_.SetTimer(owner_, core_.config().init_limit_ms(), [this, what] {
+    wait_timer_ = TimerId{};
+    Fail(fmt::format("timeout while waiting for {}", what));
+  });
+}
+
+void LearnerHandler::OnDisconnected(ConnId) {
+  core_.Forget(conn_);
+  Fail("connection lost");
+}
+
+void LearnerHandler::OnMessage(ConnId, const Message& message) {
+  if (dead()) return;
+  const auto* p = std::get_if<QuorumPacket>(&message);
+  if (p == nullptr) {
+    core_.Emit(Ignored{Tag(message), "not a quorum packet", sid_, Zxid{}});
+    return;
+  }
+  if (Blocked() || !deferred_.empty()) {
+    deferred_.push_back(*p);  // The handler thread is not reading right now.
+    return;
+  }
+  Read(*p);
+}
+
+void LearnerHandler::ReadNext() {
+  while (!dead() && !Blocked() && !deferred_.empty()) {
+    const QuorumPacket p = std::move(deferred_.front());
+    deferred_.pop_front();
+    Read(p);
+  }
+  ArmReadTimer();
+}
+
+void LearnerHandler::Read(const QuorumPacket& p) {
+  switch (stage_) {
+    case Stage::kAwaitInfo:
+      OnInfo(p);
+      break;
+    case Stage::kAwaitAckEpoch:
+      OnAckEpoch(p);
+      break;
+    case Stage::kAwaitNewLeaderAck:
+      OnNewLeaderAck(p);
+      break;
+    case Stage::kRunning:
+      OnRunningPacket(p);
+      break;
+    default:
+      break;
+  }
+  if (!dead() && !Blocked()) ArmReadTimer();
+}
+
+void LearnerHandler::OnInfo(const QuorumPacket& p) {
+  if (p.type != PacketType::kFollowerInfo && p.type != PacketType::kObserverInfo) {
+    Fail(fmt::format("first packet is {}, not FOLLOWERINFO", ToString(p.type)));
+    return;
+  }
+  observer_ = p.type == PacketType::kObserverInfo || !core_.config().IsVoter(sid_);
+  const bool participant = !observer_;
+  const std::optional<Epoch> epoch = leader_.GetEpochToPropose(sid_, p.zxid.epoch(), participant);
+  stage_ = Stage::kAwaitEpoch;
+  if (epoch.has_value()) {
+    EpochReady(*epoch);
+  } else {
+    ArmWaitTimer("the epoch from a quorum");
+  }
+}
+
+void LearnerHandler::EpochReady(Epoch epoch) {
+  if (stage_ != Stage::kAwaitEpoch) return;
+  core_.CancelTimer(wait_timer_);
+  epoch_ = epoch;
+  // LEADERINFO goes straight onto the socket, before the sender thread exists.
+  QuorumPacket info;
+  info.type = PacketType::kLeaderInfo;
+  info.zxid = Zxid::Make(epoch, 0);
+  info.number = kProtocolVersion;
+  core_.Send(conn_, info);
+  stage_ = Stage::kAwaitAckEpoch;
+  ReadNext();
+}
+
+void LearnerHandler::OnAckEpoch(const QuorumPacket& p) {
+  if (p.type != PacketType::kAckEpoch) {
+    Fail(fmt::format("expected ACKEPOCH, got {}", ToString(p.type)));
+    return;
+  }
+  summary_ = StateSummary{p.number, p.zxid};
+  const Leader::Wait w = leader_.WaitForEpochAck(sid_, summary_, !observer_);
+  if (w == Leader::Wait::kSkip) {
+    Fail("follower is ahead of the leader");
+    return;
+  }
+  stage_ = Stage::kAwaitEpochQuorum;
+  if (w == Leader::Wait::kReady) {
+    EpochAckQuorum();
+  } else {
+    ArmWaitTimer("a quorum of epoch acks");
+  }
+}
+
+void LearnerHandler::EpochAckQuorum() {
+  if (stage_ != Stage::kAwaitEpochQuorum) return;
+  core_.CancelTimer(wait_timer_);
+  SyncAndSendNewLeader();
+}
+
+void LearnerHandler::SyncAndSendNewLeader() {
+  const SyncPlan plan = leader_.SyncLearner(*this, summary_.last_zxid);
+  if (dead()) return;
+  Database& db = leader_.db();
+  if (plan.mode == SyncMode::kSnap) {
+    // SNAP and the serialized tree are written straight to the socket, before anything
+    // queued; the zxid is read now.
+    QuorumPacket snap;
+    snap.type = PacketType::kSnap;
+    snap.zxid = db.last_processed();
+    snap.snapshot = std::make_shared<const std::string>(db.tree().Serialize());
+    core_.Send(conn_, snap);
+  }
+  // Start the sender: everything queued by the sync and by startForwarding, then
+  // NEWLEADER; from now on queued packets go out at once.
+  for (QuorumPacket& q : queued_) core_.Send(conn_, std::move(q));
+  queued_.clear();
+  sending_ = true;
+  QuorumPacket newleader;
+  newleader.type = PacketType::kNewLeader;
+  newleader.zxid = Zxid::Make(epoch_, 0);
+  core_.Send(conn_, newleader);
+  stage_ = Stage::kAwaitNewLeaderAck;
+  ReadNext();
+}
+
+void LearnerHandler::OnNewLeaderAck(const QuorumPacket& p) {
+  if (p.type != PacketType::kAck) {
+    Fail(fmt::format("expected the ACK of NEWLEADER, got {}", ToString(p.type)));
+    return;
+  }
+  const Leader::Wait w = leader_.WaitForNewLeaderAck(sid_, p.zxid, !observer_);
+  if (w == Leader::Wait::kSkip) {
+    core_.Emit(Ignored{"ACK", "first ACK after NEWLEADER is not NEWLEADER's", sid_, p.zxid});
+  }
+  stage_ = Stage::kAwaitNewLeaderQuorum;
+  if (w == Leader::Wait::kWait) {
+    ArmWaitTimer("a quorum of NEWLEADER acks");
+  } else {
+    NewLeaderQuorum();
+  }
+}
+
+void LearnerHandler::NewLeaderQuorum() {
+  if (stage_ != Stage::kAwaitNewLeaderQuorum) return;
+  core_.CancelTimer(wait_timer_);
+  // syncLimitCheck starts; reads now time out after syncLimit ticks.
+  read_timeout_sync_limit_ = true;
+  sync_limit_started_ = true;
+  stage_ = Stage::kAwaitStartup;
+  if (leader_.running()) LeaderRunning();
+}
+
+void LearnerHandler::LeaderRunning() {
+  if (stage_ != Stage::kAwaitStartup) return;
+  SendUpToDate();
+}
+
+void LearnerHandler::SendUpToDate() {
+  QuorumPacket up;
+  up.type = PacketType::kUpToDate;
+  Queue(up);
+  stage_ = Stage::kRunning;
+  ReadNext();
+}
+
+void LearnerHandler::OnRunningPacket(const QuorumPacket& p) {
+  tick_of_next_ack_deadline_ = leader_.tick() + core_.config().sync_limit;
+  switch (p.type) {
+    case PacketType::kAck:
+      if (oldest_unacked_ && oldest_unacked_->first == p.zxid) {
+        oldest_unacked_ = newest_unacked_;
+        newest_unacked_.reset();
+      } else if (newest_unacked_ && newest_unacked_->first == p.zxid) {
+        newest_unacked_.reset();
+      }
+      leader_.ProcessAck(sid_, p.zxid);
+      return;
+    case PacketType::kPing:
+      return;  // Session touches: sessions never expire here.
+    case PacketType::kRequest:
+      if (p.request) leader_.ProcessRequest(*this, *p.request);
+      return;
+    default:
+      core_.Emit(Ignored{ToString(p.type), "unexpected from a learner", sid_, p.zxid});
+      return;
+  }
+}
+
+void LearnerHandler::Queue(QuorumPacket packet) {
+  if (dead()) return;
+  if (packet.type == PacketType::kProposal && sync_limit_started_) {
+    // SyncLimitCheck remembers when the oldest and newest outstanding proposals left.
+    if (!oldest_unacked_) {
+      oldest_unacked_ = {packet.zxid, half_ticks_};
+    } else {
+      newest_unacked_ = {packet.zxid, half_ticks_};
+    }
+  }
+  if (!sending_) {
+    queued_.push_back(std::move(packet));
+    return;
+  }
+  core_.Send(conn_, std::move(packet));
+}
+
+bool LearnerHandler::Synced(uint64_t tick) const {
+  return !dead() && tick <= tick_of_next_ack_deadline_;
+}
+
+void LearnerHandler::Ping(Zxid last_proposed, uint64_t half_ticks) {
+  half_ticks_ = half_ticks;
+  if (dead() || !sending_) return;
+  if (oldest_unacked_ &&
+      half_ticks - oldest_unacked_->second >= 2ULL * core_.config().sync_limit) {
+    Fail(fmt::format("proposal {} not acked within syncLimit", ToString(oldest_unacked_->first)));
+    return;
+  }
+  QuorumPacket ping;
+  ping.type = PacketType::kPing;
+  ping.zxid = last_proposed;
+  Queue(ping);
+}
+
+void LearnerHandler::Fail(std::string reason) {
+  if (dead()) return;
+  stage_ = Stage::kDead;
+  deferred_.clear();
+  core_.Emit(LearnerDropped{sid_, std::move(reason)});
+  core_.Drop(owner_);  // Closes the connection and cancels our timers.
+  read_timer_ = TimerId{};
+  wait_timer_ = TimerId{};
+  leader_.HandlerFailed(*this);
+}
+
+}  // namespace zabsim::zab

@@ -1,0 +1,277 @@
+#include "zab/peer.h"
+
+#include <fmt/format.h>
+
+#include "zab/storage.h"
+
+namespace zabsim::zab {
+
+Peer::Peer(const Config& config, PeerId self, DiskContents disk, uint64_t seed, Outbox* out)
+    : core_(config, self, out, std::move(disk), seed),
+      owner_(core_.NewOwner()),
+      db_(core_),
+      election_(core_, *this),
+      clients_(core_, db_) {
+  // QuorumPeer.loadDataBase: the database, then the epoch files with their checks.
+  if (absl::Status s = db_.Load(); !s.ok()) {
+    startup_error_ = fmt::format("cannot load the database: {}", std::string(s.message()));
+    return;
+  }
+  auto epochs = LoadEpochs(core_.disk().files(), db_.last_processed());
+  if (!epochs.ok()) {
+    startup_error_ = std::string(epochs.status().message());
+    return;
+  }
+  accepted_epoch_ = epochs->accepted;
+  current_epoch_ = epochs->current;
+  epochs_missing_[0] = epochs->wrote_accepted;
+  epochs_missing_[1] = epochs->wrote_current;
+  current_vote_ = Vote{self, db_.last_processed(), 0, current_epoch_, ServerState::kLooking, 0};
+}
+
+Peer::~Peer() {
+  core_.Detach();
+  leader_.reset();
+  learner_.reset();
+  core_.Drop(owner_);
+}
+
+void Peer::Start() {
+  if (startup_error_.has_value()) {
+    // ZooKeeper refuses to start (e.g. "current epoch is older than the last zxid").
+    core_.Exit(*startup_error_);
+    return;
+  }
+  // A missing epoch file defaults to the epoch of the last zxid and is written now.
+  if (epochs_missing_[0]) {
+    core_.disk().Replace(kAcceptedEpochFile, {EncodeEpoch(accepted_epoch_)});
+    core_.disk().Sync(kAcceptedEpochFile);
+  }
+  if (epochs_missing_[1]) {
+    core_.disk().Replace(kCurrentEpochFile, {EncodeEpoch(current_epoch_)});
+    core_.disk().Sync(kCurrentEpochFile);
+  }
+  core_.Emit(TreeLoaded{db_.last_processed(), "disk", db_.tree().digest()});
+  // The quorum port listens only while this server leads (Leader's learner acceptor).
+  core_.out().Listen(Channel::kQuorum, false);
+  StartLooking();
+  AfterStep();
+}
+
+void Peer::AfterStep() {
+  core_.RunDeferred();
+  if (!core_.halted()) CheckInvariants();
+}
+
+void Peer::CheckInvariants() const {
+  ZABSIM_CHECK(accepted_epoch_ >= current_epoch_, "peer {}: acceptedEpoch {} < currentEpoch {}",
+               self().value, accepted_epoch_.value, current_epoch_.value);
+  ZABSIM_CHECK((state_ == ServerState::kLeading) == (leader_ != nullptr),
+               "peer {}: state and leader role disagree", self().value);
+  ZABSIM_CHECK(!(leader_ != nullptr && learner_ != nullptr), "peer {}: two roles", self().value);
+  ZABSIM_CHECK(state_ != ServerState::kLooking || phase_ == ZabPhase::kElection,
+               "peer {}: looking in phase {}", self().value, ToString(phase_));
+}
+
+void Peer::EmitState() {
+  core_.Emit(StateChanged{state_, phase_, accepted_epoch_, current_epoch_, leader_id_});
+}
+
+Zxid Peer::LastLoggedZxid() {
+  if (!db_.initialized()) {
+    // After a full shutdown cleared memory, the next use reloads it from disk.
+    if (absl::Status s = db_.Load(); !s.ok()) {
+      core_.Exit(fmt::format("cannot reload the database: {}", std::string(s.message())));
+    }
+    core_.Emit(TreeLoaded{db_.last_processed(), "disk", db_.tree().digest()});
+  }
+  return db_.last_processed();
+}
+
+// ---------------------------------------------------------------------------------------
+// Inputs.
+
+void Peer::OnConnected(ConnId conn) {
+  if (core_.halted()) return;
+  if (ConnHandler* h = core_.HandlerOf(conn)) h->OnConnected(conn);
+  AfterStep();
+}
+
+void Peer::OnAccepted(ConnId conn, PeerId from, Channel channel) {
+  if (core_.halted()) return;
+  switch (channel) {
+    case Channel::kElection:
+      election_.OnAccepted(conn, from);
+      break;
+    case Channel::kQuorum:
+      if (leader_ != nullptr) {
+        leader_->OnAccepted(conn, from);
+      } else {
+        core_.out().Close(conn);  // Not leading: nobody listens on the quorum port.
+      }
+      break;
+    case Channel::kClient:
+      clients_.OnAccepted(conn);
+      break;
+  }
+  AfterStep();
+}
+
+void Peer::OnDisconnected(ConnId conn) {
+  if (core_.halted()) return;
+  if (ConnHandler* h = core_.HandlerOf(conn)) {
+    h->OnDisconnected(conn);
+    core_.Forget(conn);
+  }
+  AfterStep();
+}
+
+void Peer::OnMessage(ConnId conn, const Message& message) {
+  if (core_.halted()) return;
+  if (ConnHandler* h = core_.HandlerOf(conn)) h->OnMessage(conn, message);
+  AfterStep();
+}
+
+void Peer::OnTimer(uint64_t tag) {
+  if (core_.halted()) return;
+  core_.FireTimer(tag);
+  AfterStep();
+}
+
+void Peer::OnSynced(SyncToken token) {
+  if (core_.halted()) return;
+  core_.CompleteSync(token);
+  AfterStep();
+}
+
+void Peer::OnRoleRestart() {
+  if (core_.halted()) return;
+  if (state_ == ServerState::kLooking) {
+    core_.Emit(Ignored{"SIGNAL", "role restart while looking", PeerId{}, Zxid{}});
+  } else {
+    EndRole("role restart");
+  }
+  AfterStep();
+}
+
+// ---------------------------------------------------------------------------------------
+// Roles.
+
+void Peer::StartLooking() {
+  state_ = ServerState::kLooking;
+  phase_ = ZabPhase::kElection;
+  leader_id_ = PeerId{};
+  EmitState();
+  election_.LookForLeader();
+}
+
+void Peer::ElectionDecided(const Vote& vote, ServerState state, std::string_view) {
+  current_vote_ = vote;
+  current_vote_.state = state;
+  const uint64_t generation = ++role_generation_;
+  core_.Defer(owner_, [this, state, leader = vote.leader, generation] {
+    StartRole(state, leader, generation);
+  });
+}
+
+void Peer::StartRole(ServerState state, PeerId leader, uint64_t generation) {
+  if (generation != role_generation_) return;
+  state_ = state;
+  leader_id_ = leader;
+  ending_ = false;
+  if (state == ServerState::kLeading) {
+    leader_ = std::make_unique<Leader>(core_, db_, *this);
+    EmitState();
+    leader_->Lead();
+    return;
+  }
+  learner_ = std::make_unique<Learner>(core_, db_, *this, leader);
+  EmitState();
+  learner_->Start();
+}
+
+void Peer::EndRole(std::string reason) {
+  if (ending_) return;
+  ending_ = true;
+  const uint64_t generation = role_generation_;
+  core_.Defer(owner_, [this, reason = std::move(reason), generation] {
+    StopRole(reason, generation);
+  });
+}
+
+void Peer::StopRole(std::string reason, uint64_t generation) {
+  if (generation != role_generation_ || (leader_ == nullptr && learner_ == nullptr)) return;
+  ++role_generation_;
+  core_.Emit(RoleEnded{state_, reason});
+  clients_.Stop();
+  Role* role = leader_ != nullptr ? static_cast<Role*>(leader_.get()) : learner_.get();
+  role->Shutdown();
+  leader_.reset();
+  learner_.reset();
+  ending_ = false;
+  if (state_ == ServerState::kObserving) {
+    // An observer waits a random while before looking again.
+    state_ = ServerState::kLooking;
+    phase_ = ZabPhase::kElection;
+    leader_id_ = PeerId{};
+    EmitState();
+    const uint64_t g = role_generation_;
+    core_.SetTimer(owner_, static_cast<int64_t>(core_.Random(
+                               static_cast<uint64_t>(core_.config().observer_election_delay_ms) + 1)),
+                   [this, g] {
+                     if (g == role_generation_ && state_ == ServerState::kLooking) {
+                       election_.LookForLeader();
+                     }
+                   });
+    return;
+  }
+  StartLooking();
+}
+
+void Peer::SetPhase(ZabPhase phase) {
+  phase_ = phase;
+  EmitState();
+}
+
+void Peer::StartServing() {
+  if (leader_ != nullptr) {
+    clients_.Serve(leader_.get(), /*leader=*/true);
+  } else if (learner_ != nullptr) {
+    clients_.Serve(learner_.get(), /*leader=*/false);
+  }
+}
+
+void Peer::OnApplied(const Txn& txn, const ApplyResult& result) {
+  core_.Emit(Applied{txn.zxid, txn.session, txn.cxid, txn.op.type, result.code,
+                     db_.tree().digest()});
+  clients_.OnApplied(txn, result);
+}
+
+// ---------------------------------------------------------------------------------------
+// Epoch files (QuorumPeer.setAcceptedEpoch / setCurrentEpoch): an atomic write and an
+// fsync, then the in-memory copy.
+
+void Peer::WriteAcceptedEpoch(Epoch epoch, std::function<void()> done) {
+  WriteEpoch(kAcceptedEpochFile, epoch, &accepted_epoch_, std::move(done));
+}
+
+void Peer::WriteCurrentEpoch(Epoch epoch, std::function<void()> done) {
+  WriteEpoch(kCurrentEpochFile, epoch, &current_epoch_, std::move(done));
+}
+
+void Peer::WriteEpoch(std::string_view file, Epoch epoch, Epoch* field,
+                      std::function<void()> done) {
+  core_.disk().Replace(file, {EncodeEpoch(epoch)});
+  core_.Emit(EpochWritten{file, epoch, false});
+  const uint64_t generation = role_generation_;
+  core_.Sync(owner_, file, [this, file, epoch, field, generation, done = std::move(done)] {
+    // The file is durable whatever became of the role that asked; only the role's own
+    // continuation is dropped if it is gone.
+    *field = epoch;
+    core_.Emit(EpochWritten{file, epoch, true});
+    EmitState();
+    if (generation == role_generation_) done();
+  });
+}
+
+}  // namespace zabsim::zab

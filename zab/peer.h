@@ -1,0 +1,117 @@
+// File: zab/peer.h
+//
+// One ZooKeeper server (QuorumPeer) as a deterministic state machine. Every input (a
+// connection event, a message, a timer, an fsync completion, a role-restart signal) is
+// one step; everything the peer does in response goes through its Outbox. After every
+// step the peer checks its own invariants.
+//
+// The peer cycles through roles as QuorumPeer.run does: LOOKING runs Fast Leader
+// Election; its outcome starts a Leader or a Learner (follower or observer); when the
+// role ends the peer is LOOKING again, with a new election round. Memory (the data
+// tree) survives role changes and is fast-forwarded from the log, as in ZooKeeper since
+// ZOOKEEPER-2678; a crash is not a role change: the environment builds a new Peer from
+// what the disk kept.
+//
+//   Peer peer(config, PeerId{2}, disk_contents, seed, &outbox);
+//   peer.Start();
+//   peer.OnMessage(conn, message);   // ... one input at a time
+
+#ifndef ZABSIM_ZAB_PEER_H_
+#define ZABSIM_ZAB_PEER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "zab/client_service.h"
+#include "zab/core.h"
+#include "zab/database.h"
+#include "zab/election.h"
+#include "zab/leader.h"
+#include "zab/learner.h"
+#include "zab/role.h"
+
+namespace zabsim::zab {
+
+class Peer final : public ElectionHost, public RoleHost {
+ public:
+  // Peer reads its disk: `disk` is what the environment found on it at start-up.
+  Peer(const Config& config, PeerId self, DiskContents disk, uint64_t seed, Outbox* out);
+  ~Peer() override;
+  Peer(const Peer&) = delete;
+  Peer& operator=(const Peer&) = delete;
+
+  // Inputs.
+  void Start();
+  void OnConnected(ConnId conn);
+  void OnAccepted(ConnId conn, PeerId from, Channel channel);
+  void OnDisconnected(ConnId conn);
+  void OnMessage(ConnId conn, const Message& message);
+  void OnTimer(uint64_t tag);
+  void OnSynced(SyncToken token);
+  // OnRoleRestart ends the current role without a crash (memory kept).
+  void OnRoleRestart();
+
+  // Views, for tests, checkers and traces.
+  PeerId self() const { return core_.self(); }
+  ServerState state() const override { return state_; }
+  ZabPhase phase() const { return phase_; }
+  PeerId leader() const { return leader_id_; }
+  Epoch accepted_epoch() const override { return accepted_epoch_; }
+  Epoch current_epoch() const override { return current_epoch_; }
+  const Database& db() const { return db_; }
+  bool serving() const { return clients_.serving(); }
+  bool halted() const { return core_.halted(); }
+  const Leader* leader_role() const { return leader_.get(); }
+  const Learner* learner_role() const { return learner_.get(); }
+  uint64_t election_round() const { return election_.logical_clock(); }
+
+  // ElectionHost.
+  Zxid LastLoggedZxid() override;
+  Epoch CurrentEpoch() const override { return current_epoch_; }
+  Vote CurrentVote() const override { return current_vote_; }
+  void ElectionDecided(const Vote& vote, ServerState state, std::string_view how) override;
+
+  // RoleHost.
+  void WriteAcceptedEpoch(Epoch epoch, std::function<void()> done) override;
+  void WriteCurrentEpoch(Epoch epoch, std::function<void()> done) override;
+  void SetPhase(ZabPhase phase) override;
+  void UpdateElectionVote(Epoch epoch) override { current_vote_.peer_epoch = epoch; }
+  void StartServing() override;
+  void OnApplied(const Txn& txn, const ApplyResult& result) override;
+  void OnSyncDone() override { clients_.OnSyncDone(); }
+  void EndRole(std::string reason) override;
+
+ private:
+  void WriteEpoch(std::string_view file, Epoch epoch, Epoch* field, std::function<void()> done);
+  void StartRole(ServerState state, PeerId leader, uint64_t generation);
+  void StopRole(std::string reason, uint64_t generation);
+  void StartLooking();
+  void AfterStep();
+  void CheckInvariants() const;
+  void EmitState();
+
+  Core core_;
+  Owner owner_;
+  Database db_;
+  Election election_;
+  ClientService clients_;
+  std::unique_ptr<Leader> leader_;
+  std::unique_ptr<Learner> learner_;
+  std::optional<std::string> startup_error_;
+  bool epochs_missing_[2] = {false, false};  // acceptedEpoch, currentEpoch.
+
+  ServerState state_ = ServerState::kLooking;
+  ZabPhase phase_ = ZabPhase::kElection;
+  PeerId leader_id_;
+  Epoch accepted_epoch_;
+  Epoch current_epoch_;
+  Vote current_vote_;
+  uint64_t role_generation_ = 0;  // Bumped at each role change; stale callbacks check it.
+  bool ending_ = false;
+};
+
+}  // namespace zabsim::zab
+
+#endif  // ZABSIM_ZAB_PEER_H_
