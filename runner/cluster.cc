@@ -22,7 +22,12 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Create(const ClusterOptions& o
       return std::make_unique<ServerProcess>(env, zab, &c->sink_);
     }
     zab::ClientOptions client;
-    for (uint32_t sid = 1; sid <= zab.servers(); ++sid) client.servers.push_back(zab::PeerId{sid});
+    const uint32_t index = env.id.value - zab.servers() - 1;
+    if (index < c->options_.client_homes.size() && c->options_.client_homes[index] != 0) {
+      client.servers.push_back(zab::PeerId{c->options_.client_homes[index]});
+    } else {
+      for (uint32_t sid = 1; sid <= zab.servers(); ++sid) client.servers.push_back(zab::PeerId{sid});
+    }
     client.session = env.id.value;
     client.op_timeout_ms = c->options_.client_op_timeout_ms;
     client.seed = sim::Rng::StreamSeed(env.seed, fmt::format("client/{}", env.id.value));

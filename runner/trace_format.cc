@@ -23,7 +23,11 @@ void MessageTraits<zab::Message>::Describe(const zab::Message& m, Recorder& r) {
           break;
         case zab::PacketType::kProposal:
         case zab::PacketType::kInform:
-          if (p.txn) r.Uint("session", p.txn->session).Str("op", zab::DescribeOp(p.txn->op));
+          if (p.txn) {
+            r.Uint("session", p.txn->session)
+                .Str("op", zab::ToString(p.txn->op.type))
+                .Str("path", p.txn->op.path);
+          }
           break;
         case zab::PacketType::kSnap:
           if (p.snapshot) r.Uint("bytes", p.snapshot->size());
@@ -33,7 +37,8 @@ void MessageTraits<zab::Message>::Describe(const zab::Message& m, Recorder& r) {
           if (p.request) {
             r.Uint("session", p.request->session)
                 .Uint("cxid", p.request->cxid)
-                .Str("op", zab::DescribeOp(p.request->op));
+                .Str("op", zab::ToString(p.request->op.type))
+                .Str("path", p.request->op.path);
           }
           break;
         default:
@@ -44,7 +49,8 @@ void MessageTraits<zab::Message>::Describe(const zab::Message& m, Recorder& r) {
       r.Str("type", "CLIENT-REQUEST")
           .Uint("session", c.session)
           .Uint("cxid", c.cxid)
-          .Str("op", zab::DescribeOp(c.op));
+          .Str("op", zab::ToString(c.op.type))
+          .Str("path", c.op.path);
     }
     void operator()(const zab::ClientReply& c) const {
       r.Str("type", "CLIENT-REPLY")
@@ -176,13 +182,17 @@ void DescribeEvent(const zab::Event& event, sim::Recorder& r) {
     void operator()(const zab::ClientInvoked& e) const {
       r.Uint("session", e.session)
           .Uint("cxid", e.cxid)
-          .Str("op", zab::DescribeOp(e.op))
+          .Str("op", zab::ToString(e.op.type))
+          .Str("path", e.op.path)
+          .Str("data", e.op.data)
+          .Int("version", e.op.version)
           .Uint("server", e.server.value);
     }
     void operator()(const zab::ClientCompleted& e) const {
       r.Uint("session", e.session)
           .Uint("cxid", e.cxid)
-          .Str("op", zab::DescribeOp(e.op))
+          .Str("op", zab::ToString(e.op.type))
+          .Str("path", e.op.path)
           .Str("code", zab::ToString(e.code))
           .Hex("zxid", e.zxid.value)
           .Bool("indeterminate", e.indeterminate)

@@ -9,7 +9,7 @@
 //   1s crash 2            process 2 dies; everything not synced to its disk is lost
 //   3s restart 2          process 2 restarts from its disk
 //   2s signal 3 1         process-defined fault 1 for process 3 (e.g. a role restart)
-//   1s partition 1,2|3    cut every link between the groups (unlisted: one more group)
+//   1s partition 1,2|3    cut every link between the groups (unlisted processes keep theirs)
 //   1s oneway 1,2>3       cut the links from 1 and 2 to 3 only
 //   1s isolate 3          cut every link to and from 3
 //   5s heal               restore every cut link

@@ -60,8 +60,9 @@ Rng& Network::FaultRng(ProcessId from, ProcessId to) {
 }
 
 void Network::SetPartition(const std::vector<std::vector<ProcessId>>& groups) {
-  // group_of[p] is the index of p's group; unlisted processes share group groups.size().
-  std::vector<size_t> group_of(processes_ + 1, groups.size());
+  // group_of[p] is the index of p's group; unlisted processes have none and stay linked.
+  constexpr size_t kNone = SIZE_MAX;
+  std::vector<size_t> group_of(processes_ + 1, kNone);
   for (size_t g = 0; g < groups.size(); ++g) {
     for (const ProcessId p : groups[g]) {
       ZABSIM_CHECK(p.value >= 1 && p.value <= processes_, "process {}", p.value);
@@ -70,7 +71,8 @@ void Network::SetPartition(const std::vector<std::vector<ProcessId>>& groups) {
   }
   for (uint32_t a = 1; a <= processes_; ++a) {
     for (uint32_t b = 1; b <= processes_; ++b) {
-      Link(ProcessId{a}, ProcessId{b}).blocked = group_of[a] != group_of[b];
+      Link(ProcessId{a}, ProcessId{b}).blocked =
+          group_of[a] != kNone && group_of[b] != kNone && group_of[a] != group_of[b];
     }
   }
 }

@@ -55,7 +55,8 @@ class Network {
   // Partitions. A blocked directed link loses every frame sent over it.
   bool Blocked(ProcessId from, ProcessId to) const { return Link(from, to).blocked; }
   // SetPartition cuts every link between different groups and replaces earlier cuts.
-  // Processes listed in no group form one more group together.
+  // Processes listed in no group keep every link (a partition of the servers leaves the
+  // clients where they are).
   void SetPartition(const std::vector<std::vector<ProcessId>>& groups);
   // Block cuts one directed link, in addition to existing cuts.
   void Block(ProcessId from, ProcessId to) { Link(from, to).blocked = true; }

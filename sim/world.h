@@ -311,6 +311,7 @@ class World {
     DescribeData(r, message);
   }
 
+  void NoteCancelledTimer();
   void Transmit(ConnId id, int sender, FrameKind kind, std::optional<M> message);
   void Break(ConnId id, DisconnectReason reason);
   void Notify(ConnId id, int end, DisconnectReason reason, Time at);
@@ -345,6 +346,7 @@ class World {
   std::vector<HostState> hosts_;
   absl::flat_hash_map<uint64_t, Connection> conns_;   // Lookup only, never iterated.
   absl::flat_hash_set<uint64_t> live_timers_;         // Lookup only, never iterated.
+  size_t cancelled_in_heap_ = 0;  // Cancelled timers whose events are still queued.
   absl::flat_hash_map<uint64_t, PendingSync> syncs_;  // Lookup only, never iterated.
   std::map<std::pair<uint32_t, uint32_t>, std::deque<Event>> parked_;  // Held frames per link.
   std::vector<Fault> faults_;

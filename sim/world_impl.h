@@ -96,7 +96,7 @@ TimerId Context<M>::SetTimer(Duration local_delay, uint64_t tag) {
 
 template <Message M>
 void Context<M>::CancelTimer(TimerId timer) {
-  world_->live_timers_.erase(timer.value);
+  if (world_->live_timers_.erase(timer.value) > 0) world_->NoteCancelledTimer();
 }
 
 template <Message M>
@@ -176,6 +176,30 @@ Recorder Context<M>::Trace(std::string_view kind) {
 // The event loop.
 
 template <Message M>
+void World<M>::NoteCancelledTimer() {
+  ++cancelled_in_heap_;
+  // Protocols re-arm timeouts on every message; the cancelled timers would otherwise sit
+  // in the heap until their time comes. Once they are most of it, drop them. The order
+  // of the remaining events is fixed by their (time, sequence) keys, so this changes
+  // nothing a run does.
+  if (cancelled_in_heap_ < 4096 || cancelled_in_heap_ * 2 < heap_.size()) return;
+  std::vector<Entry> kept;
+  kept.reserve(heap_.size() - cancelled_in_heap_);
+  for (const Entry& entry : heap_) {
+    Event& e = slots_[entry.slot];
+    if (e.kind == EventKind::kTimer && !live_timers_.contains(e.id)) {
+      e.message.reset();
+      free_.push_back(entry.slot);
+      continue;
+    }
+    kept.push_back(entry);
+  }
+  heap_ = std::move(kept);
+  std::make_heap(heap_.begin(), heap_.end(), Later);
+  cancelled_in_heap_ = 0;
+}
+
+template <Message M>
 bool World<M>::Step() {
   if (heap_.empty()) return false;
   std::pop_heap(heap_.begin(), heap_.end(), Later);
@@ -203,7 +227,10 @@ void World<M>::Deliver(Event& e) {
       return;
     }
     case EventKind::kTimer: {
-      if (!live_timers_.erase(e.id)) return;  // Cancelled.
+      if (!live_timers_.erase(e.id)) {  // Cancelled.
+        --cancelled_in_heap_;
+        return;
+      }
       HostState& host = Host(e.target);
       if (!host.up || host.incarnation != e.incarnation) return;
       trace_.Record(now_, e.target.value, "timer").Uint("timer", e.id).Uint("tag", e.aux);

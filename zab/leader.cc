@@ -3,6 +3,7 @@
 #include "zab/leader.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace zabsim::zab {
 
@@ -147,11 +148,7 @@ void Leader::OnCurrentEpochWritten() {
   });
 }
 
-std::string Leader::SyncedSids() const {
-  std::string out;
-  for (const uint32_t sid : newleader_acks_) out += (out.empty() ? "" : ",") + fmt::format("{}", sid);
-  return out;
-}
+std::string Leader::SyncedSids() const { return fmt::format("{}", fmt::join(newleader_acks_, ",")); }
 
 Leader::Wait Leader::WaitForNewLeaderAck(PeerId sid, Zxid zxid, bool participant) {
   if (quorum_formed_) return Wait::kReady;
@@ -368,9 +365,8 @@ void Leader::Heartbeat() {
     if (h->Synced(tick_)) synced.insert(h->sid().value);
   }
   if (!tick_skip_ && !IsQuorum(synced)) {
-    std::string sids;
-    for (const uint32_t sid : synced) sids += (sids.empty() ? "" : ",") + fmt::format("{}", sid);
-    Fail(fmt::format("not sufficient followers synced, only synced with sids: [{}]", sids));
+    Fail(fmt::format("not sufficient followers synced, only synced with sids: [{}]",
+                     fmt::join(synced, ",")));
     return;
   }
   tick_skip_ = !tick_skip_;

@@ -11,12 +11,12 @@ constexpr ProcessId P(uint32_t v) { return ProcessId{v}; }
 
 TEST(Network, APartitionCutsExactlyTheLinksBetweenGroups) {
   Network net(NetworkConfig{}, 1, 4);
-  net.SetPartition({{P(1), P(2)}, {P(3)}});  // 4 is unlisted: a group of its own.
+  net.SetPartition({{P(1), P(2)}, {P(3)}});  // 4 is unlisted: it keeps every link.
   EXPECT_FALSE(net.Blocked(P(1), P(2)));
   EXPECT_TRUE(net.Blocked(P(1), P(3)));
   EXPECT_TRUE(net.Blocked(P(3), P(1)));
-  EXPECT_TRUE(net.Blocked(P(4), P(1)));
-  EXPECT_TRUE(net.Blocked(P(3), P(4)));
+  EXPECT_FALSE(net.Blocked(P(4), P(1)));
+  EXPECT_FALSE(net.Blocked(P(3), P(4)));
   net.Heal();
   EXPECT_EQ(net.DescribeCuts(), "none");
 }
