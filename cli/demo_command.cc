@@ -40,7 +40,7 @@ FlagSet DemoFlags() {
                     "world setting, e.g. net.latency=1ms..5ms (keys: see docs/world.md)");
   flags.Add("trace", "FILE", "", "write the full trace to FILE ('-' for standard output)");
   flags.Add("format", "text|jsonl", "text", "form of the --trace output");
-  flags.AddBool("quiet", "print only the fingerprint");
+  flags.AddBool("brief", "print only the fingerprint");
   flags.AddExample("zabsim demo");
   flags.AddExample("zabsim demo --seed 7 --processes 3 --time 10s --faults '1s crash 2; 4s restart 2'");
   flags.AddExample("zabsim demo --set net.loss=1% --set clock.drift_ppm=20000 --trace run.jsonl --format jsonl");
@@ -139,7 +139,7 @@ int RunDemo(const std::vector<std::string>& args) {
   const sim::World<ToyMessage>& w = **world;
   const std::string fingerprint = sim::FormatFingerprint(w.trace().fingerprint());
   const bool ok = watch.violations().empty();
-  if (flags.GetBool("quiet")) {
+  if (flags.GetBool("brief")) {
     fmt::print("{}\n", fingerprint);
     return ok ? kExitOk : kExitFailed;
   }

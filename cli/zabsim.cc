@@ -24,7 +24,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"sim", "one seeded run of a ZAB ensemble with clients and faults, and its summary",
      zabsim::cli::RunSim},
-    {"demo", "run the simulated world with toy processes and print its fingerprint",
+    {"bugs", "list the switches that put real ZooKeeper bugs back", zabsim::cli::RunBugs},
+    {"demo", "run the simulated world with toy processes (no ZAB) and print its fingerprint",
      zabsim::cli::RunDemo},
 };
 
@@ -38,12 +39,12 @@ void PrintHelp(std::FILE* out) {
   for (const Command& c : kCommands) fmt::print(out, "  {:<10}{}\n", c.name, c.summary);
   fmt::print(out,
              "  {:<10}{}\n  {:<10}{}\n\n"
-             "With no command, zabsim runs 'demo' with its defaults.\n"
+             "With no command, zabsim runs 'sim' with its defaults.\n"
              "'zabsim COMMAND --help' describes a command's flags.\n\n"
              "examples:\n"
              "  zabsim\n"
-             "  zabsim demo --seed 7 --faults '1s crash 2; 3s restart 2'\n"
-             "  zabsim demo --help\n\n"
+             "  zabsim sim --seed 7 --voters 5 --faults '5s crash 5; 20s restart 5'\n"
+             "  zabsim sim --help\n\n"
              "exit status: 0 success, 1 a check failed, 2 a usage error.\n",
              "help", "print this help (or 'zabsim help COMMAND')", "version",
              "print the version");
@@ -53,7 +54,7 @@ void PrintHelp(std::FILE* out) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty()) return zabsim::cli::RunDemo({});
+  if (args.empty()) return zabsim::cli::RunSim({});
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "--help" || command == "-h" || command == "help") {
@@ -77,7 +78,7 @@ int main(int argc, char** argv) {
   if (command.rfind("-", 0) == 0) {
     // Flags without a command belong to the default command.
     args.insert(args.begin(), command);
-    return zabsim::cli::RunDemo(args);
+    return zabsim::cli::RunSim(args);
   }
   fmt::print(stderr, "zabsim: unknown command '{}' (see 'zabsim --help')\n", command);
   return zabsim::cli::kExitUsage;

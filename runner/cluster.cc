@@ -23,8 +23,10 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Create(const ClusterOptions& o
     }
     zab::ClientOptions client;
     const uint32_t index = env.id.value - zab.servers() - 1;
-    if (index < c->options_.client_homes.size() && c->options_.client_homes[index] != 0) {
-      client.servers.push_back(zab::PeerId{c->options_.client_homes[index]});
+    if (index < c->options_.client_homes.size() && !c->options_.client_homes[index].empty()) {
+      for (const uint32_t sid : c->options_.client_homes[index]) {
+        client.servers.push_back(zab::PeerId{sid});
+      }
     } else {
       for (uint32_t sid = 1; sid <= zab.servers(); ++sid) client.servers.push_back(zab::PeerId{sid});
     }

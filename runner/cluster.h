@@ -37,8 +37,8 @@ struct ClusterOptions {
   zab::Config zab;
   sim::WorldConfig world;  // Its seed and process count are set from the above.
   uint32_t clients = 0;
-  // client_homes[i], if set and non-zero, is the only server client i connects to.
-  std::vector<uint32_t> client_homes;
+  // client_homes[i], if present and not empty, lists the only servers client i uses.
+  std::vector<std::vector<uint32_t>> client_homes;
   Workload workload;
   int64_t client_op_timeout_ms = 4000;
 };

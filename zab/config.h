@@ -66,6 +66,9 @@ struct Config {
   int64_t learner_connect_delay_ms = 100;  // Between a learner's connection attempts.
   uint32_t learner_connect_attempts = 5;
   int64_t observer_election_delay_ms = 200;
+  // A new leader hands out zxids from (epoch, initial_counter + 1): ZooKeeper's test-only
+  // initialZxid, to reach counter exhaustion (ZOOKEEPER-1277) without 4 billion writes.
+  uint32_t initial_counter = 0;
   Bugs bugs;
 
   [[nodiscard]] absl::Status Validate() const;
@@ -83,9 +86,14 @@ struct Config {
   int64_t sync_limit_ms() const { return tick_ms * sync_limit; }
 };
 
-// BugNames lists (name, one-line description) of every switch, in a fixed order, with
-// the names used on the command line and in scenario files ("ZK-4646", "ack-before-fsync").
-std::vector<std::pair<std::string_view, std::string_view>> BugNames();
+// BugNames lists every switch, in a fixed order, with the name used on the command line
+// and in scenario files ("ZK-4646", "ack-before-fsync") and whether it is modelled yet.
+struct BugName {
+  std::string_view name;
+  std::string_view description;
+  bool modelled = true;
+};
+std::vector<BugName> BugNames();
 // EnableBug turns on the switch called `name`; unknown names are an error listing the
 // known ones.
 [[nodiscard]] absl::Status EnableBug(Bugs& bugs, std::string_view name);

@@ -92,8 +92,8 @@ std::optional<Epoch> Leader::GetEpochToPropose(PeerId sid, Epoch last_accepted,
 void Leader::OnEpochReady() {
   if (stage_ != Stage::kWaitEpoch) return;
   core_.CancelTimer(wait_timer_);
-  hzxid_ = Zxid::Make(epoch(), 0);
-  last_proposed_ = hzxid_;
+  last_proposed_ = Zxid::Make(epoch(), 0);
+  hzxid_ = Zxid::Make(epoch(), core_.config().initial_counter);
   stage_ = Stage::kWaitEpochAck;
   if (WaitForEpochAck(core_.self(), leader_summary_, true) == Wait::kReady) {
     OnEpochAckQuorum();

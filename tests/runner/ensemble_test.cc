@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -159,7 +160,7 @@ TEST(Election, AHigherZxidBeatsAHigherSidInTheSameEpoch) {
   // Server 2 misses the writes that server 1 logs; when the leader (3) dies, 1 and 2
   // share currentEpoch 1, and 1's higher zxid must win over 2's higher sid.
   ClusterOptions o = Options(3, 1);
-  o.client_homes = {1};
+  o.client_homes = {{1}};
   Ensemble e(o);
   ASSERT_EQ(e.RunUntilLeader(), 3u);
   ASSERT_TRUE(e.RunUntilConverged());
@@ -178,7 +179,7 @@ TEST(Election, AHigherEpochBeatsAHigherSid) {
   // Server 3 is cut off in epoch 1 while 1 and 2 move on to epoch 2 and write; when 2
   // dies, 1 (currentEpoch 2) must beat 3 (currentEpoch 1) despite 3's higher sid.
   ClusterOptions o = Options(3, 1);
-  o.client_homes = {2};
+  o.client_homes = {{2}};
   Ensemble e(o);
   ASSERT_EQ(e.RunUntilLeader(), 3u);
   ASSERT_TRUE(e.RunUntilConverged());
@@ -233,7 +234,7 @@ TEST(Broadcast, AMinorityCannotCommit) {
   // The leader (3) is cut off with no follower: it cannot commit the write sent to it,
   // steps down, and the majority elects a leader of its own and commits there.
   ClusterOptions o = Options(3, 2);
-  o.client_homes = {3, 1};
+  o.client_homes = {{3}, {1}};
   Ensemble e(o);
   ASSERT_EQ(e.RunUntilLeader(), 3u);
   ASSERT_TRUE(e.RunUntilConverged());
@@ -263,7 +264,7 @@ TEST(Broadcast, AMinorityCannotCommit) {
 
 TEST(Sync, ARestartedFollowerCatchesUpByDiff) {
   ClusterOptions o = Options(3, 1);
-  o.client_homes = {3};
+  o.client_homes = {{3}};
   Ensemble e(o);
   ASSERT_EQ(e.RunUntilLeader(), 3u);
   ASSERT_TRUE(e.RunUntilConverged());
@@ -283,7 +284,7 @@ TEST(Sync, AServerWithAnUncommittedTxnIsTruncated) {
   // 1 and 2 go on in epoch 2; when 3 comes back it reports the txn, which the new leader
   // never saw: TRUNC.
   ClusterOptions o = Options(3, 1);
-  o.client_homes = {3};
+  o.client_homes = {{3}};
   Ensemble e(o);
   ASSERT_EQ(e.RunUntilLeader(), 3u);
   ASSERT_TRUE(e.RunUntilConverged());
@@ -315,7 +316,7 @@ TEST(Sync, AFarBehindFollowerGetsASnapshot) {
   ClusterOptions o = Options(3, 1);
   o.zab.commit_log_count = 10;
   o.zab.snapshot_size_factor_permille = 0;
-  o.client_homes = {3};
+  o.client_homes = {{3}};
   Ensemble e(o);
   ASSERT_EQ(e.RunUntilLeader(), 3u);
   ASSERT_TRUE(e.RunUntilConverged());
@@ -350,7 +351,7 @@ TEST(Sync, HealingAPartitionConverges) {
 TEST(Observers, ObserversLearnEveryCommitButNeverCount) {
   ClusterOptions o = Options(3, 1);
   o.zab.observers = 2;
-  o.client_homes = {4};  // Writes go through an observer.
+  o.client_homes = {{4}};  // Writes go through an observer.
   Ensemble e(o);
   ASSERT_EQ(e.RunUntilLeader(), 3u);  // Observers (4, 5) never lead.
   ASSERT_TRUE(e.RunUntilConverged());
@@ -398,12 +399,143 @@ TEST(Recovery, ARoleRestartKeepsMemoryAndRejoins) {
   EXPECT_EQ(e.world().incarnation(sim::ProcessId{1}), 0u);  // No crash.
 }
 
+TEST(Recovery, TheLeaderStepsDownBeforeTheZxidCounterWraps) {
+  // ZOOKEEPER-1277: 0xfffffffe is the last counter; the next proposal forces a new epoch.
+  ClusterOptions o = Options(3, 1);
+  o.zab.initial_counter = 0xfffffff0;
+  o.client_homes = {{3}};
+  Ensemble e(o);
+  ASSERT_EQ(e.RunUntilLeader(), 3u);
+  ASSERT_TRUE(e.RunUntilConverged());
+  e.Writes(0, 20, "w");  // The session took 0xfffffff1; 13 more reach 0xfffffffe.
+  bool rolled = false;
+  for (const auto& [p, ev] : e.Events<zab::RoleEnded>()) {
+    rolled |= p == 3 && ev.reason.find("rolled over") != std::string::npos;
+  }
+  EXPECT_TRUE(rolled);
+  for (uint32_t sid = 1; sid <= 3; ++sid) {
+    for (const zab::Zxid z : e.Applied(sid)) EXPECT_NE(z.counter(), 0xffffffffu);
+  }
+  ASSERT_TRUE(e.RunUntilConverged());
+  EXPECT_GE(e.cluster().peer(*e.cluster().EstablishedLeader())->current_epoch(), zab::Epoch{2});
+  EXPECT_EQ(e.summary().ops_ok() + e.summary().ops_failed() + e.summary().ops_indeterminate(), 20u);
+  EXPECT_THAT(e.summary().violations(), IsEmpty());
+}
+
+// --- Clients ------------------------------------------------------------------------------
+
+zab::Op Read(std::string path) {
+  zab::Op op;
+  op.type = zab::OpType::kGetData;
+  op.path = std::move(path);
+  return op;
+}
+
+zab::Op Sync(std::string path) {
+  zab::Op op;
+  op.type = zab::OpType::kSync;
+  op.path = std::move(path);
+  return op;
+}
+
+TEST(Clients, ReadsAreLocalAndMayBeStaleUntilASync) {
+  // Client 0 writes through server 1; server 2's COMMITs are held, so client 1, reading
+  // at server 2, sees the old state (sequential consistency allows it). Its sync is
+  // answered only after every commit before it, so the read after it is up to date.
+  ClusterOptions o = Options(3, 2);
+  o.client_homes = {{1}, {2}};
+  Ensemble e(o);
+  ASSERT_EQ(e.RunUntilLeader(), 3u);
+  ASSERT_TRUE(e.RunUntilConverged());
+  e.RunFor(Seconds(1));  // Both sessions open.
+  e.world().network().AddRule(sim::MessageRule{sim::MessageRule::Action::kHold, sim::ProcessId{3},
+                                               sim::ProcessId{2}, "COMMIT", 1, {}});
+  e.Writes(0, 1, "x");
+  e.Submit(1, Read("/x0"));
+  e.Submit(1, Sync("/x0"));
+  e.Submit(1, Read("/x0"));
+  e.RunFor(sim::Duration::Millis(500));
+  std::vector<zab::ClientCompleted> c1;
+  for (const auto& [p, c] : e.Events<zab::ClientCompleted>()) {
+    if (c.session == e.cluster().ClientProcessId(1)) c1.push_back(c);
+  }
+  ASSERT_EQ(c1.size(), 1u);  // Only the first read: the sync waits behind the held COMMIT.
+  EXPECT_EQ(c1[0].code, zab::Code::kNoNode);
+  e.Fault("release 3>2");
+  ASSERT_TRUE(e.RunUntil([&] { return e.cluster().client(1)->client().idle(); }, Seconds(10)));
+  c1.clear();
+  for (const auto& [p, c] : e.Events<zab::ClientCompleted>()) {
+    if (c.session == e.cluster().ClientProcessId(1)) c1.push_back(c);
+  }
+  ASSERT_EQ(c1.size(), 3u);
+  EXPECT_EQ(c1[1].op.type, zab::OpType::kSync);
+  EXPECT_EQ(c1[1].code, zab::Code::kOk);
+  EXPECT_EQ(c1[2].code, zab::Code::kOk);
+  EXPECT_EQ(c1[2].data, "v");
+}
+
+TEST(Clients, AnOperationCutOffByAServerCrashIsIndeterminate) {
+  ClusterOptions o = Options(3, 1);
+  o.client_homes = {{1}};
+  Ensemble e(o);
+  ASSERT_EQ(e.RunUntilLeader(), 3u);
+  ASSERT_TRUE(e.RunUntilConverged());
+  e.RunFor(Seconds(1));
+  e.world().network().AddRule(sim::MessageRule{sim::MessageRule::Action::kHold, sim::ProcessId{1},
+                                               sim::ProcessId{3}, "REQUEST", 1, {}});
+  e.Submit(0, Create("/maybe", "x"));
+  e.RunFor(sim::Duration::Millis(100));
+  e.Fault("crash 1");
+  e.RunFor(Seconds(1));
+  const auto completions = e.Events<zab::ClientCompleted>();
+  ASSERT_FALSE(completions.empty());
+  EXPECT_EQ(completions.back().second.op.path, "/maybe");
+  EXPECT_TRUE(completions.back().second.indeterminate);
+  EXPECT_EQ(completions.back().second.code, zab::Code::kConnectionLoss);
+}
+
+TEST(Clients, AClientNeverSeesAnOlderStateAfterMovingServers) {
+  // The client reads the latest state at server 1; server 2 misses some commits (held).
+  // When server 1 dies, the client may only be served again by a server that is at
+  // least as recent as what it saw: server 2 refuses it until it catches up.
+  ClusterOptions o = Options(3, 2);
+  o.client_homes = {{1, 2}, {1}};  // Client 0 moves between 1 and 2; client 1 writes at 1.
+  Ensemble e(o);
+  ASSERT_EQ(e.RunUntilLeader(), 3u);
+  ASSERT_TRUE(e.RunUntilConverged());
+  e.RunFor(Seconds(2));
+  e.world().network().AddRule(sim::MessageRule{sim::MessageRule::Action::kHold, sim::ProcessId{3},
+                                               sim::ProcessId{2}, "COMMIT", 1, {}});
+  e.Writes(1, 5, "n");
+  e.Submit(0, Read("/n4"));
+  e.RunFor(Seconds(1));
+  e.Fault("crash 1");
+  for (int i = 0; i < 20; ++i) e.Submit(0, Read("/n4"));  // Now only server 2 is left.
+  e.RunFor(Seconds(3));
+  e.Fault("release 3>2");
+  ASSERT_TRUE(e.RunUntil([&] { return e.cluster().client(0)->client().idle(); }, Seconds(60)));
+  zab::Zxid seen;
+  bool saw_node = false;
+  for (const auto& [p, c] : e.Events<zab::ClientCompleted>()) {
+    if (c.session != e.cluster().ClientProcessId(0) || c.indeterminate) continue;
+    EXPECT_GE(c.zxid, seen) << "read at " << zab::ToString(c.zxid) << " after "
+                            << zab::ToString(seen);
+    if (c.zxid > seen) seen = c.zxid;
+    if (saw_node) {
+      EXPECT_EQ(c.code, zab::Code::kOk) << "a read went back in time";
+    }
+    saw_node |= c.code == zab::Code::kOk;
+  }
+  EXPECT_TRUE(saw_node);
+}
+
 // --- The random run ------------------------------------------------------------------------
 
 struct RandomRun {
   uint64_t fingerprint = 0;
   bool converged = false;
   std::vector<std::string> violations;
+  bool clients_monotonic = true;  // No client saw a zxid lower than one it had seen.
   uint64_t completed = 0;
   uint64_t crashes = 0;
 };
@@ -430,6 +562,12 @@ RandomRun RunRandom(uint64_t seed) {
   r.violations = e.summary().violations();
   r.completed = e.summary().ops_ok() + e.summary().ops_failed() + e.summary().ops_indeterminate();
   r.crashes = e.world().stats().crashes;
+  std::map<uint64_t, zab::Zxid> seen;
+  for (const auto& [p, c] : e.Events<zab::ClientCompleted>()) {
+    if (c.indeterminate) continue;
+    if (c.zxid < seen[c.session]) r.clients_monotonic = false;
+    seen[c.session] = std::max(seen[c.session], c.zxid);
+  }
   return r;
 }
 
@@ -440,6 +578,7 @@ TEST(RandomRun, FivePeersAThousandOperationsAndFaultsEndInAgreementRepeatably) {
     EXPECT_THAT(a.violations, IsEmpty()) << "seed " << seed;
     EXPECT_EQ(a.completed, 1000u) << "seed " << seed;
     EXPECT_GE(a.crashes, 1u);
+    EXPECT_TRUE(a.clients_monotonic) << "seed " << seed;
     const RandomRun b = RunRandom(seed);
     EXPECT_EQ(a.fingerprint, b.fingerprint) << "seed " << seed << " is not repeatable";
   }

@@ -1,0 +1,32 @@
+// zabsim bugs: the switches that put real ZooKeeper bugs (and classic mistakes) back.
+
+#include <fmt/format.h>
+
+#include "base/status.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "zab/config.h"
+
+namespace zabsim::cli {
+
+int RunBugs(const std::vector<std::string>& args) {
+  FlagSet flags("bugs", "zabsim bugs",
+                "List the bug switches: each puts one real ZooKeeper defect, or a classic mistake,\n"
+                "back into the protocol. Turn one on with --bug NAME (zabsim sim, zabsim run).");
+  flags.AddExample("zabsim bugs");
+  flags.AddExample("zabsim sim --bug ZK-1549");
+  if (absl::Status s = flags.Parse(args); !s.ok()) {
+    fmt::print(stderr, "{}\n", base::Text(s));
+    return kExitUsage;
+  }
+  if (flags.help()) {
+    fmt::print("{}", flags.Help());
+    return kExitOk;
+  }
+  for (const zab::BugName& b : zab::BugNames()) {
+    fmt::print("{:<24}{}{}\n", b.name, b.description, b.modelled ? "" : " (not modelled yet)");
+  }
+  return kExitOk;
+}
+
+}  // namespace zabsim::cli
