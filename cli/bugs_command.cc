@@ -12,7 +12,7 @@ namespace zabsim::cli {
 int RunBugs(const std::vector<std::string>& args) {
   FlagSet flags("bugs", "zabsim bugs",
                 "List the bug switches: each puts one real ZooKeeper defect, or a classic mistake,\n"
-                "back into the protocol. Turn one on with --bug NAME (zabsim sim, zabsim run).");
+                "back into the protocol. Turn one on with 'zabsim sim --bug NAME'.");
   flags.AddExample("zabsim bugs");
   flags.AddExample("zabsim sim --bug ZK-1549");
   if (absl::Status s = flags.Parse(args); !s.ok()) {

@@ -4,6 +4,12 @@
 
 namespace zabsim::runner {
 
+sim::WorldConfig DefaultWorld() {
+  sim::WorldConfig world;
+  world.net.connect_timeout = sim::Duration::Seconds(5);
+  return world;
+}
+
 absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Create(const ClusterOptions& options) {
   if (absl::Status s = options.zab.Validate(); !s.ok()) return s;
   auto cluster = std::unique_ptr<Cluster>(new Cluster(options));

@@ -32,10 +32,14 @@ namespace zabsim::runner {
 
 using World = sim::World<zab::Message>;
 
+// DefaultWorld is the world a ZAB ensemble runs in by default: the simulator's defaults,
+// with connection attempts timing out after ZooKeeper's cnxTimeout (5 s).
+sim::WorldConfig DefaultWorld();
+
 struct ClusterOptions {
   uint64_t seed = 1;
   zab::Config zab;
-  sim::WorldConfig world;  // Its seed and process count are set from the above.
+  sim::WorldConfig world = DefaultWorld();  // Its seed and process count are set from the above.
   uint32_t clients = 0;
   // client_homes[i], if present and not empty, lists the only servers client i uses.
   std::vector<std::vector<uint32_t>> client_homes;

@@ -70,7 +70,7 @@ struct Setting {
 const Setting kSettings[] = {
     ZAB_SETTING("voters", voters, 1, 15, "voting servers (sids 1..voters)"),
     ZAB_SETTING("observers", observers, 0, 15, "observers (sids after the voters)"),
-    ZAB_SETTING("tick_ms", tick_ms, 1, 600000, "tickTime in milliseconds"),
+    ZAB_SETTING("tick_ms", tick_ms, 2, 600000, "tickTime in milliseconds (the leader pings every half)"),
     ZAB_SETTING("init_limit", init_limit, 1, 1000, "initLimit in ticks"),
     ZAB_SETTING("sync_limit", sync_limit, 1, 1000, "syncLimit in ticks"),
     ZAB_SETTING("finalize_wait_ms", finalize_wait_ms, 0, 600000, "FLE finalize wait"),
@@ -78,7 +78,6 @@ const Setting kSettings[] = {
                 "FLE first notification timeout"),
     ZAB_SETTING("max_notification_ms", max_notification_ms, 1, 3600000,
                 "FLE longest notification timeout"),
-    ZAB_SETTING("cnx_timeout_ms", cnx_timeout_ms, 1, 600000, "election connect timeout"),
     ZAB_SETTING("commit_log_count", commit_log_count, 1, 1000000,
                 "committed txns kept in memory for DIFF (ZooKeeper: at least 500)"),
     ZAB_SETTING("snap_count", snap_count, 2, 100000000, "txns between snapshots (x0.5..1)"),

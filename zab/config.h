@@ -24,8 +24,8 @@
 
 namespace zabsim::zab {
 
-// Bugs puts back real ZooKeeper defects, one switch each (all off by default). The bug
-// zoo (docs/bug-zoo.md) says what each one does and which checker catches it.
+// Bugs puts back real ZooKeeper defects, one switch each (all off by default);
+// 'zabsim bugs' lists them.
 struct Bugs {
   bool zk1154 = false;  // DIFF without checking that the follower's last zxid exists.
   bool zk1419 = false;  // A vote order that is not total (sid tie-break ignores epochs).
@@ -57,7 +57,6 @@ struct Config {
   int64_t finalize_wait_ms = 200;       // FLE: silence needed before deciding.
   int64_t min_notification_ms = 200;    // FLE: first resend interval...
   int64_t max_notification_ms = 60000;  // ...doubling up to this.
-  int64_t cnx_timeout_ms = 5000;        // Election connection attempts (QuorumCnxManager).
   uint32_t commit_log_count = 500;      // ZKDatabase keeps this many committed txns (+1).
   uint64_t snap_count = 100000;         // A snapshot every snap_count/2 .. snap_count txns.
   uint32_t snapshot_size_factor_permille = 330;  // Txn-log sync limit (0.33 of a snapshot).

@@ -236,10 +236,16 @@ void Database::Purge() {
 std::optional<std::vector<TxnPtr>> Database::ProposalsFromTxnLog(Zxid peer_last,
                                                                  uint64_t size_limit) const {
   if (log_.empty() || log_.front()->zxid > peer_last) return std::nullopt;
+  // readTxnLog(peer_last, fastForward = false): from the start of the log file that holds
+  // peer_last, so that the sync sees the txns just below it too (for a TRUNC point).
+  Zxid file_start = log_.front()->zxid;
+  for (const auto& [first, segment] : segments_) {
+    if (first <= peer_last) file_start = first;
+  }
   std::vector<TxnPtr> out;
   uint64_t bytes = 0;
   for (const TxnPtr& t : log_) {
-    if (t->zxid < peer_last) continue;
+    if (t->zxid < file_start) continue;
     bytes += EncodeTxn(*t).size();
     if (bytes > size_limit) return std::nullopt;
     out.push_back(t);

@@ -162,7 +162,11 @@ void Election::Process(PeerId from, const Notification& n) {
     // vote ends the wait and is processed as usual.
     if (!TotalOrder(n.leader, n.zxid, n.peer_epoch, proposed_leader_, proposed_zxid_,
                     proposed_epoch_)) {
+      // lookForLeader polls again: the decision needs finalizeWait of silence.
       core_.Emit(Ignored{"NOTIFICATION", "finalize wait", from, n.zxid});
+      core_.CancelTimer(finalize_timer_);
+      finalize_timer_ = core_.SetTimer(round_owner_, core_.config().finalize_wait_ms,
+                                       [this] { OnFinalizeTimeout(); });
       return;
     }
     finalizing_ = false;

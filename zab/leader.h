@@ -129,10 +129,9 @@ class LearnerHandler final : public ConnHandler {
   TimerId read_timer_;
   TimerId wait_timer_;
   // SyncLimitCheck: the oldest and newest un-acked proposals, with the half tick each
-  // was sent at (a tick-granular stand-in for ZooKeeper's nanoTime).
+  // was sent at, in the leader's half ticks (a stand-in for ZooKeeper's nanoTime).
   std::optional<std::pair<Zxid, uint64_t>> oldest_unacked_;
   std::optional<std::pair<Zxid, uint64_t>> newest_unacked_;
-  uint64_t half_ticks_ = 0;
   bool sync_limit_started_ = false;
 };
 
@@ -165,6 +164,7 @@ class Leader final : public Role {
 
   Epoch epoch() const { return Epoch{static_cast<uint32_t>(epoch_ < 0 ? 0 : epoch_)}; }
   uint64_t tick() const { return tick_; }
+  uint64_t half_ticks() const { return half_ticks_; }
   Zxid last_proposed() const { return last_proposed_; }
   Zxid last_committed() const { return last_committed_; }
   size_t outstanding() const { return outstanding_.size(); }

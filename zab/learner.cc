@@ -27,6 +27,10 @@ Learner::~Learner() {
 
 void Learner::Start() {
   host_.SetPhase(ZabPhase::kDiscovery);
+  // connectToLeader gives up once initLimit ticks have passed, whatever the attempts.
+  core_.SetTimer(owner_, core_.config().init_limit_ms(), [this] {
+    if (stage_ == Stage::kConnecting) Fail("could not connect to the leader within initLimit");
+  });
   Connect();
 }
 

@@ -238,10 +238,11 @@ void LearnerHandler::Queue(QuorumPacket packet) {
   if (dead()) return;
   if (packet.type == PacketType::kProposal && sync_limit_started_) {
     // SyncLimitCheck remembers when the oldest and newest outstanding proposals left.
+    const uint64_t now = leader_.half_ticks();
     if (!oldest_unacked_) {
-      oldest_unacked_ = {packet.zxid, half_ticks_};
+      oldest_unacked_ = {packet.zxid, now};
     } else {
-      newest_unacked_ = {packet.zxid, half_ticks_};
+      newest_unacked_ = {packet.zxid, now};
     }
   }
   if (!sending_) {
@@ -256,7 +257,6 @@ bool LearnerHandler::Synced(uint64_t tick) const {
 }
 
 void LearnerHandler::Ping(Zxid last_proposed, uint64_t half_ticks) {
-  half_ticks_ = half_ticks;
   if (dead() || !sending_) return;
   if (oldest_unacked_ &&
       half_ticks - oldest_unacked_->second >= 2ULL * core_.config().sync_limit) {

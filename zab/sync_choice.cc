@@ -1,5 +1,7 @@
 #include "zab/sync_choice.h"
 
+#include "base/check.h"
+
 namespace zabsim::zab {
 namespace {
 
@@ -45,7 +47,10 @@ struct Planner {
           // The peer holds txns we never saw: cut it back to our zxid just below, unless
           // that would cross an epoch (then SNAP, later).
           if (z.epoch() != peer.epoch()) return queued;
-          Op(SyncMode::kTrunc, prev.value_or(Zxid{}));
+          // Every source starts at or below the peer's zxid, so the zxid just below it is
+          // known: a TRUNC to an unknown point would cut the learner's whole log.
+          ZABSIM_CHECK(prev.has_value(), "TRUNC for peer {} with no txn below it", ToString(peer));
+          Op(SyncMode::kTrunc, *prev);
         }
       }
       if (z <= queued) continue;

@@ -36,8 +36,10 @@ struct SyncPlan {
   std::string_view why;
 };
 
-// TxnLogReader returns the leader's logged txns from a zxid on, or nullopt if its log
-// does not reach back that far or would be too large (Database::ProposalsFromTxnLog).
+// TxnLogReader returns the leader's logged txns from the start of the log file that holds
+// a zxid (ZooKeeper's readTxnLog(zxid, false)), so that the txns just below it are there
+// too; or nullopt if its log does not reach back that far or would be too large
+// (Database::ProposalsFromTxnLog).
 using TxnLogReader = std::function<std::optional<std::vector<TxnPtr>>(Zxid from)>;
 
 // ChooseSync is syncFollower. `txn_log` may be empty (no txn-log sync).

@@ -268,6 +268,7 @@ TEST(Sync, ARestartedFollowerCatchesUpByDiff) {
   Ensemble e(o);
   ASSERT_EQ(e.RunUntilLeader(), 3u);
   ASSERT_TRUE(e.RunUntilConverged());
+  e.RunFor(Seconds(1));  // The client's session commits everywhere first.
   e.Fault("crash 1");
   e.Writes(0, 5, "d");
   e.Fault("restart 1");

@@ -252,16 +252,23 @@ class FakeOutbox final : public Outbox {
     }
     return out;
   }
-  // TakeSync marks the oldest pending sync of a file matching `pred` as done and returns
-  // its token; the test then calls Peer::OnSynced(token).
-  std::optional<SyncToken> TakeSync(const std::function<bool(std::string_view)>& pred) {
-    for (PendingSync& s : syncs_) {
-      if (!s.done && pred(s.file)) {
-        s.done = true;
-        return s.token;
+  // TakeSyncsThrough marks as done, in order, every pending sync up to and including the
+  // oldest one of a file matching `pred`, and returns their tokens (empty if none
+  // matches): fsyncs complete in the order they were asked for (docs/world.md). The
+  // test then calls Peer::OnSynced for each.
+  std::vector<SyncToken> TakeSyncsThrough(const std::function<bool(std::string_view)>& pred) {
+    std::vector<SyncToken> tokens;
+    for (const PendingSync& s : syncs_) {
+      if (s.done) continue;
+      tokens.push_back(s.token);
+      if (pred(s.file)) {
+        for (PendingSync& done : syncs_) {
+          if (done.token <= s.token) done.done = true;
+        }
+        return tokens;
       }
     }
-    return std::nullopt;
+    return {};
   }
 
   // --- Events, ports, exit -------------------------------------------------------------
@@ -326,7 +333,9 @@ inline Config TestConfig(uint32_t voters, uint32_t observers = 0) {
 
 // TxnAt is a create of a node named after the zxid (so every txn succeeds).
 inline Txn TxnAt(Zxid zxid) {
-  return Txn{.zxid = zxid, .session = 0, .cxid = zxid.counter(),
+  return Txn{.zxid = zxid,
+             .session = 0,
+             .cxid = zxid.counter(),
              .op = Op{.type = OpType::kCreate, .path = "/n" + ToString(zxid), .data = "d"}};
 }
 // Txns returns the txns (epoch, first) .. (epoch, last).
@@ -388,7 +397,9 @@ inline QuorumPacket RequestOf(uint64_t session, uint64_t cxid, std::string path)
 struct PeerHarness {
   PeerHarness(const Config& c, uint32_t sid, DiskContents disk = {}, uint64_t seed = 7)
       : config(c), out(disk), peer(c, PeerId{sid}, std::move(disk), seed, &out) {}
-  ~PeerHarness() { EXPECT_EQ(out.sends_after_close(), 0) << "the peer sent on a closed connection"; }
+  ~PeerHarness() {
+    EXPECT_EQ(out.sends_after_close(), 0) << "the peer sent on a closed connection";
+  }
   PeerHarness(const PeerHarness&) = delete;
   PeerHarness& operator=(const PeerHarness&) = delete;
 
@@ -412,12 +423,12 @@ struct PeerHarness {
     return fired;
   }
 
-  // CompleteSync completes the oldest pending fsync of a file matching `pred`.
+  // CompleteSync completes the oldest pending fsync of a file matching `pred`, and every
+  // fsync asked for before it (they complete in order).
   bool CompleteSync(const std::function<bool(std::string_view)>& pred) {
-    const std::optional<SyncToken> token = out.TakeSync(pred);
-    if (!token) return false;
-    peer.OnSynced(*token);
-    return true;
+    const std::vector<SyncToken> tokens = out.TakeSyncsThrough(pred);
+    for (const SyncToken token : tokens) peer.OnSynced(token);
+    return !tokens.empty();
   }
   bool CompleteSyncOf(std::string_view file) {
     return CompleteSync([file](std::string_view f) { return f == file; });

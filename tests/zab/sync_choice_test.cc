@@ -18,6 +18,9 @@
 #include <rapidcheck/gtest.h>
 
 #include "tests/zab/fake_outbox.h"
+#include "zab/core.h"
+#include "zab/database.h"
+#include "zab/storage.h"
 
 namespace zabsim::zab {
 namespace {
@@ -40,6 +43,13 @@ std::vector<Zxid> Zxids(const std::vector<TxnPtr>& txns) {
   return out;
 }
 
+// Hex writes zxids as ZooKeeper logs them, for readable failures.
+std::vector<std::string> Hex(const std::vector<Zxid>& zxids) {
+  std::vector<std::string> out;
+  for (const Zxid z : zxids) out.push_back(ToString(z));
+  return out;
+}
+
 // Range returns (epoch, first) .. (epoch, last).
 std::vector<Zxid> Range(uint32_t epoch, uint32_t first, uint32_t last) {
   std::vector<Zxid> out;
@@ -52,18 +62,16 @@ std::vector<Zxid> Concat(std::vector<Zxid> a, const std::vector<Zxid>& b) {
   return a;
 }
 
-// TxnLogOver reads a leader's txn log as Database::ProposalsFromTxnLog does: nothing if
-// the log does not reach back to `from`, else every txn from `from` on (inclusive).
+// TxnLogOver reads a leader's txn log, one file, as Database::ProposalsFromTxnLog does
+// (ZKDatabase.getProposalsFromTxnLog, readTxnLog(zxid, fastForward = false)): nothing if
+// the log does not start at or below `from`, else the whole file that holds `from`, so
+// that the txns just below it are seen too.
 TxnLogReader TxnLogOver(const std::vector<Zxid>& zxids) {
   std::vector<TxnPtr> log;
   for (const Zxid z : zxids) log.push_back(T(z));
   return [log](Zxid from) -> std::optional<std::vector<TxnPtr>> {
     if (log.empty() || log.front()->zxid > from) return std::nullopt;
-    std::vector<TxnPtr> out;
-    for (const TxnPtr& t : log) {
-      if (t->zxid >= from) out.push_back(t);
-    }
-    return out;
+    return log;
   };
 }
 
@@ -96,6 +104,7 @@ Bugs Zk1154() {
   return bugs;
 }
 
+// clang-format off
 const std::vector<Row>& Rows() {
   static const std::vector<Row>* rows = new std::vector<Row>{
       // (A) lastProcessedZxid == peerLastZxid.
@@ -209,6 +218,7 @@ const std::vector<Row>& Rows() {
   };
   return *rows;
 }
+// clang-format on
 
 class SyncFollowerTable : public ::testing::TestWithParam<Row> {};
 
@@ -220,17 +230,17 @@ TEST_P(SyncFollowerTable, ChoosesAsSyncFollowerDoes) {
   const SyncPlan plan =
       ChooseSync(row.peer_last, committed, row.last_processed, row.txn_log, row.bugs);
   // Check.
-  EXPECT_EQ(plan.mode, row.mode) << ToString(plan.mode) << ": " << plan.why;
+  EXPECT_EQ(ToString(plan.mode), ToString(row.mode)) << plan.why;
   if (row.mode != SyncMode::kSnap) {
-    EXPECT_EQ(plan.packet_zxid, row.packet_zxid) << ToString(plan.packet_zxid);
+    EXPECT_EQ(ToString(plan.packet_zxid), ToString(row.packet_zxid));
   }
-  EXPECT_THAT(Zxids(plan.txns), ElementsAreArray(row.txns));
-  EXPECT_EQ(plan.forward_from, row.forward_from) << ToString(plan.forward_from);
+  EXPECT_THAT(Hex(Zxids(plan.txns)), ElementsAreArray(Hex(row.txns)));
+  EXPECT_EQ(ToString(plan.forward_from), ToString(row.forward_from));
   EXPECT_FALSE(plan.why.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Branches, SyncFollowerTable, ::testing::ValuesIn(Rows()),
-                         [](const ::testing::TestParamInfo<Row>& info) { return info.param.rule; });
+                         [](const ::testing::TestParamInfo<Row>& p) { return p.param.rule; });
 
 // The second pass over the committed log starts where the txn-log pass stopped, at
 // minCommittedLog, which both hold: that txn must go out once (a bug once sent it twice).
@@ -246,6 +256,72 @@ TEST(SyncFollower, TxnLogPassAndCommittedLogPassShareNoTxn) {
   EXPECT_TRUE(std::is_sorted(sent.begin(), sent.end()));
   EXPECT_EQ(std::adjacent_find(sent.begin(), sent.end()), sent.end());
   EXPECT_EQ(sent.size(), 7u);
+}
+
+// --- Over the leader's real database ------------------------------------------------------
+
+// LeaderDatabase is a leader's Database over a log of two files, (1, 1) (1, 2) and
+// (1, 4) .. (1, 8), whose committed log keeps the last two txns only.
+struct LeaderDatabase {
+  static Config MakeConfig() {
+    Config config = testing::TestConfig(3);
+    config.commit_log_count = 1;
+    return config;
+  }
+  static DiskContents MakeDisk() {
+    DiskContents disk = testing::MakeDisk(Epoch{1}, Epoch{1}, {});
+    for (const Zxid z : {Z(1, 1), Z(1, 2)}) {
+      disk[LogSegmentName(Z(1, 1))].push_back(EncodeTxn(TxnAt(z)));
+    }
+    for (const Zxid z : Range(1, 4, 8)) {
+      disk[LogSegmentName(Z(1, 4))].push_back(EncodeTxn(TxnAt(z)));
+    }
+    return disk;
+  }
+  LeaderDatabase() : out(MakeDisk()), core(MakeConfig(), PeerId{1}, &out, MakeDisk(), 1), db(core) {
+    ZABSIM_CHECK(db.Load().ok());
+  }
+
+  testing::FakeOutbox out;
+  Core core;
+  Database db;
+};
+
+// Database::ProposalsFromTxnLog reads like readTxnLog(zxid, fastForward = false): from the
+// start of the log file that holds the peer's zxid. ChooseSync needs the txns just below
+// the peer's zxid to find the TRUNC point (queueCommittedProposals' `prev`).
+TEST(SyncFollowerOverDatabase, TxnLogSyncTruncatesToTheLeadersZxidBelowThePeers) {
+  // Init: the leader never saw the peer's (1, 3).
+  LeaderDatabase leader;
+  Database& db = leader.db;
+  ASSERT_EQ(ToString(db.min_committed()), ToString(Z(1, 7)));
+  const TxnLogReader txn_log = [&db](Zxid from) {
+    return db.ProposalsFromTxnLog(from, /*size_limit=*/1 << 20);
+  };
+  // Step.
+  const SyncPlan plan =
+      ChooseSync(Z(1, 3), db.committed_log(), db.last_processed(), txn_log, Bugs{});
+  // Check.
+  EXPECT_EQ(ToString(plan.mode), ToString(SyncMode::kTrunc)) << plan.why;
+  EXPECT_EQ(ToString(plan.packet_zxid), ToString(Z(1, 2)));
+  EXPECT_THAT(Hex(Zxids(plan.txns)), ElementsAreArray(Hex(Range(1, 4, 8))));
+  EXPECT_EQ(ToString(plan.forward_from), ToString(Z(1, 8)));
+}
+
+TEST(SyncFollowerOverDatabase, TxnLogSyncFromTheMiddleOfAFileSendsNoDuplicate) {
+  // Init: as above; the peer has (1, 5), in the second file.
+  LeaderDatabase leader;
+  Database& db = leader.db;
+  const TxnLogReader txn_log = [&db](Zxid from) {
+    return db.ProposalsFromTxnLog(from, /*size_limit=*/1 << 20);
+  };
+  // Step.
+  const SyncPlan plan =
+      ChooseSync(Z(1, 5), db.committed_log(), db.last_processed(), txn_log, Bugs{});
+  // Check.
+  EXPECT_EQ(ToString(plan.mode), ToString(SyncMode::kDiff)) << plan.why;
+  EXPECT_EQ(ToString(plan.packet_zxid), ToString(Z(1, 8)));
+  EXPECT_THAT(Hex(Zxids(plan.txns)), ElementsAreArray(Hex(Range(1, 6, 8))));
 }
 
 // --- The property ------------------------------------------------------------------------
@@ -350,8 +426,8 @@ RC_GTEST_PROP(SyncFollowerProperty, LearnerEndsWithExactlyTheLeadersHistory, ())
       // window, an empty committed log with the leader at (E, 0) leaves a "gap" between
       // the txn log, which ends at H's last txn, and min = (E, 0): SNAP.)
       RC_ASSERT(plan.mode != SyncMode::kTrunc);
-      const bool log_reaches_back = txn_log_sync && !txn_log.empty() && p > 0 &&
-                                    txn_log.front() <= peer_last;
+      const bool log_reaches_back =
+          txn_log_sync && !txn_log.empty() && p > 0 && txn_log.front() <= peer_last;
       const bool no_gap = !committed_zxids.empty() || !started_epoch;
       if (peer_last == last_processed || in_window || (log_reaches_back && no_gap)) {
         RC_ASSERT(plan.mode == SyncMode::kDiff);
