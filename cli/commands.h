@@ -18,6 +18,7 @@ inline constexpr int kExitUsage = 2;
 int RunDemo(const std::vector<std::string>& args);
 int RunSim(const std::vector<std::string>& args);
 int RunBugs(const std::vector<std::string>& args);
+int RunRun(const std::vector<std::string>& args);
 
 }  // namespace zabsim::cli
 

@@ -22,6 +22,7 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"run", "replay scenario files and compare their outputs", zabsim::cli::RunRun},
     {"sim", "one seeded run of a ZAB ensemble with clients and faults, and its summary",
      zabsim::cli::RunSim},
     {"bugs", "list the switches that put real ZooKeeper bugs back", zabsim::cli::RunBugs},

@@ -1,0 +1,97 @@
+// zabsim run: replay scenario files, compare each command's output with what the file
+// expects, and report mismatches and checker violations (or rewrite the expectations).
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/status.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "runner/scenario/parser.h"
+#include "runner/scenario/runner.h"
+#include "zab/config.h"
+
+namespace zabsim::cli {
+
+int RunRun(const std::vector<std::string>& args) {
+  FlagSet flags("run", "zabsim run [flags] FILE...",
+                "Replay scenario files (docs/scenarios.md): run each command, compare its output with\n"
+                "the expected output in the file, and check the run. Exit 0 when every output matches\n"
+                "and no check fails, 1 on a mismatch or a violation, 2 on a usage or parse error.");
+  flags.AllowPositional("FILE");
+  flags.AddBool("rewrite", "write the actual outputs into the files instead of comparing");
+  flags.AddRepeated("bug", "NAME", "put back a real ZooKeeper bug in every file (see 'zabsim bugs')");
+  flags.AddBool("verbose", "print each file's outputs as they run");
+  flags.AddExample("zabsim run scenarios/*.scn");
+  flags.AddExample("zabsim run --rewrite scenarios/leader-crash.scn");
+  flags.AddExample("zabsim run --bug ZK-1549 scenarios/truncate-resurrects.scn");
+  if (absl::Status s = flags.Parse(args); !s.ok()) {
+    fmt::print(stderr, "{}\n", base::Text(s));
+    return kExitUsage;
+  }
+  if (flags.help()) {
+    fmt::print("{}", flags.Help());
+    return kExitOk;
+  }
+  if (flags.positional().empty()) {
+    fmt::print(stderr, "zabsim run: no scenario files (see 'zabsim run --help')\n");
+    return kExitUsage;
+  }
+  zab::Bugs bugs;
+  for (const std::string& b : flags.GetAll("bug")) {
+    if (absl::Status s = zab::EnableBug(bugs, b); !s.ok()) {
+      fmt::print(stderr, "zabsim run: --bug: {}\n", base::Text(s));
+      return kExitUsage;
+    }
+  }
+  const bool rewrite = flags.GetBool("rewrite");
+  int exit = kExitOk;
+  for (const std::string& path : flags.positional()) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      fmt::print(stderr, "{}: cannot read the file\n", path);
+      exit = kExitUsage;
+      continue;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    const std::string content = buffer.str();
+    const runner::scenario::FileResult r = runner::scenario::RunFile(path, content, bugs);
+    if (!r.error.empty()) {
+      fmt::print(stderr, "{}\n", r.error);
+      exit = kExitUsage;
+      continue;
+    }
+    if (flags.GetBool("verbose")) {
+      for (const auto& lines : r.outputs) {
+        for (const std::string& line : lines) fmt::print("{}\n", line);
+        fmt::print("\n");
+      }
+    }
+    if (rewrite) {
+      auto file = runner::scenario::Parse(path, content);
+      std::ofstream outf(path, std::ios::binary | std::ios::trunc);
+      outf << runner::scenario::Rewrite(*file, r.outputs);
+      if (!outf) {
+        fmt::print(stderr, "{}: cannot write the file\n", path);
+        exit = kExitUsage;
+        continue;
+      }
+    } else {
+      for (const std::string& m : r.mismatches) fmt::print("{}", m);
+    }
+    for (const std::string& v : r.violations) fmt::print("{}: violation: {}\n", path, v);
+    const bool failed = (!rewrite && !r.mismatches.empty()) || !r.violations.empty();
+    fmt::print("{}: {} ({} commands, fingerprint {:016x})\n", path,
+               failed ? "FAILED" : rewrite ? "rewritten" : "ok", r.outputs.size(), r.fingerprint);
+    if (failed && exit == kExitOk) exit = kExitFailed;
+  }
+  return exit;
+}
+
+}  // namespace zabsim::cli

@@ -1,0 +1,237 @@
+#include "runner/scenario/render.h"
+
+#include <fmt/format.h>
+
+#include "absl/strings/str_split.h"
+#include "base/status.h"
+
+namespace zabsim::runner::scenario {
+namespace {
+
+struct Named {
+  std::string_view name;
+  Category category;
+};
+
+constexpr Named kCategories[] = {
+    {"state", kState},     {"election", kElection}, {"discovery", kDiscovery},
+    {"sync", kSync},       {"broadcast", kBroadcast}, {"apply", kApply},
+    {"ping", kPing},       {"client", kClient},     {"disk", kDisk},
+    {"fault", kFault},     {"net", kNet},           {"ignore", kIgnore},
+};
+
+std::string Str(const sim::TraceRecord& r, std::string_view key) {
+  const sim::TraceField* f = r.Find(key);
+  if (f == nullptr) return "";
+  switch (f->type) {
+    case sim::TraceField::Type::kStr:
+      return f->str;
+    case sim::TraceField::Type::kHex:
+      return fmt::format("{:#x}", f->bits);
+    case sim::TraceField::Type::kInt:
+      return fmt::format("{}", f->AsInt());
+    case sim::TraceField::Type::kBool:
+      return f->bits != 0 ? "true" : "false";
+    case sim::TraceField::Type::kUint:
+      return fmt::format("{}", f->bits);
+  }
+  return "";
+}
+
+uint64_t Num(const sim::TraceRecord& r, std::string_view key) {
+  const sim::TraceField* f = r.Find(key);
+  return f == nullptr ? 0 : f->bits;
+}
+
+std::string OpPath(const sim::TraceRecord& r) {
+  std::string out = Str(r, "op");
+  if (const std::string path = Str(r, "path"); !path.empty()) out += " " + path;
+  return out;
+}
+
+}  // namespace
+
+std::string CategoryNames() {
+  std::string out;
+  for (const Named& c : kCategories) {
+    if (!out.empty()) out += ", ";
+    out += c.name;
+  }
+  return out;
+}
+
+absl::StatusOr<uint32_t> ParseCategories(std::string_view text, uint32_t current) {
+  if (text == "all") return kAllCategories;
+  if (text == "none") return 0u;
+  const bool relative = !text.empty() && (text[0] == '+' || text[0] == '-');
+  uint32_t result = relative ? current : 0;
+  for (const absl::string_view raw : absl::StrSplit(base::Absl(text), ',')) {
+    std::string_view item = base::Std(raw);
+    char sign = '+';
+    if (!item.empty() && (item[0] == '+' || item[0] == '-')) {
+      sign = item[0];
+      item.remove_prefix(1);
+    } else if (relative) {
+      return absl::InvalidArgumentError(fmt::format(
+          "'{}': mix of relative (+x,-y) and absolute category names", text));
+    }
+    const Named* found = nullptr;
+    for (const Named& c : kCategories) {
+      if (c.name == item) found = &c;
+    }
+    if (found == nullptr) {
+      return absl::InvalidArgumentError(fmt::format(
+          "unknown category '{}' (expected all, none, or some of: {})", item, CategoryNames()));
+    }
+    result = sign == '+' ? (result | found->category) : (result & ~found->category);
+  }
+  return result;
+}
+
+std::string Renderer::Who(uint64_t process) const {
+  if (process == 0) return "world";
+  if (process <= servers_) return fmt::format("{}", process);
+  return fmt::format("c{}", process - servers_);
+}
+
+std::optional<std::pair<Category, std::string>> Renderer::RenderMessage(
+    const sim::TraceRecord& r) {
+  const std::string type = Str(r, "type");
+  const std::string from = Who(Num(r, "from"));
+  const std::string to = Who(r.process);
+  const std::string zxid = Str(r, "zxid");
+  const std::string head = fmt::format("{}->{} {}", from, to, type);
+  if (type == "NOTIFICATION") {
+    return std::pair{kElection, fmt::format("{}->{} vote {} zxid={} epoch={} round={} ({})", from,
+                                            to, Num(r, "leader"), zxid, Num(r, "peer_epoch"),
+                                            Num(r, "round"), Str(r, "state"))};
+  }
+  if (type == "FOLLOWERINFO" || type == "OBSERVERINFO" || type == "LEADERINFO") {
+    return std::pair{kDiscovery, fmt::format("{} {}", head, zxid)};
+  }
+  if (type == "ACKEPOCH") {
+    return std::pair{kDiscovery,
+                     fmt::format("{} last={} epoch={}", head, zxid, Str(r, "current_epoch"))};
+  }
+  if (type == "DIFF" || type == "TRUNC" || type == "NEWLEADER" || type == "UPTODATE") {
+    return std::pair{kSync, type == "UPTODATE" ? head : fmt::format("{} {}", head, zxid)};
+  }
+  if (type == "SNAP") {
+    return std::pair{kSync, fmt::format("{} {} ({} bytes)", head, zxid, Str(r, "bytes"))};
+  }
+  if (type == "ACK") {
+    // The ACKs of NEWLEADER and UPTODATE carry (e, 0): they belong to the sync.
+    const bool epoch_start = (Num(r, "zxid") & 0xffffffffu) == 0;
+    return std::pair{epoch_start ? kSync : kBroadcast, fmt::format("{} {}", head, zxid)};
+  }
+  if (type == "PROPOSAL" || type == "INFORM") {
+    return std::pair{kBroadcast, fmt::format("{} {} {}", head, zxid, OpPath(r))};
+  }
+  if (type == "COMMIT") return std::pair{kBroadcast, fmt::format("{} {}", head, zxid)};
+  if (type == "REQUEST" || type == "SYNC") {
+    return std::pair{kBroadcast, fmt::format("{} {} cxid={}", head, OpPath(r), Str(r, "cxid"))};
+  }
+  if (type == "PING") return std::pair{kPing, fmt::format("{} {}", head, zxid)};
+  return std::nullopt;  // Client messages: shown as client operations instead.
+}
+
+std::optional<std::pair<Category, std::string>> Renderer::RenderState(const sim::TraceRecord& r) {
+  const std::string who = Who(r.process);
+  const std::string state = Str(r, "state");
+  const std::string phase = Str(r, "phase");
+  auto& last = last_state_[r.process];
+  std::optional<std::pair<Category, std::string>> out;
+  if (last.first != state) {
+    const std::string leader =
+        Num(r, "leader") != 0 && state != "LEADING" ? fmt::format(" (leader {})", Num(r, "leader")) : "";
+    out = std::pair{kState, fmt::format("{} {} -> {}{}", who, last.first.empty() ? "START" : last.first,
+                                        state, leader)};
+  } else if (last.second != phase) {
+    out = std::pair{kState, fmt::format("{} {} {} -> {}", who, state, last.second, phase)};
+  }
+  last = {state, phase};
+  return out;
+}
+
+std::optional<std::pair<Category, std::string>> Renderer::Render(const sim::TraceRecord& r) {
+  const std::string_view k = r.kind;
+  const std::string who = Who(r.process);
+  if (k == "recv") return RenderMessage(r);
+  if (k == "state") return RenderState(r);
+  if (k == "elected") {
+    return std::pair{kState, fmt::format("{} elected {} in round {} ({}, {})", who, Num(r, "leader"),
+                                         Num(r, "round"), Str(r, "how"), Str(r, "as"))};
+  }
+  if (k == "established") return std::pair{kState, fmt::format("{} established epoch {}", who, Num(r, "epoch"))};
+  if (k == "role-ended") {
+    return std::pair{kState, fmt::format("{} left {}: {}", who, Str(r, "was"), Str(r, "reason"))};
+  }
+  if (k == "learner-dropped") {
+    return std::pair{kState, fmt::format("{} dropped learner {}: {}", who, Num(r, "learner"), Str(r, "reason"))};
+  }
+  if (k == "halt") return std::pair{kState, fmt::format("{} exits: {}", who, Str(r, "reason"))};
+  if (k == "vote") {
+    return std::pair{kElection, fmt::format("{} proposes {} zxid={} epoch={} round={} ({})", who,
+                                            Num(r, "leader"), Str(r, "zxid"), Num(r, "peer_epoch"),
+                                            Num(r, "round"), Str(r, "why"))};
+  }
+  if (k == "epoch-proposed") {
+    return std::pair{kDiscovery, fmt::format("{} new epoch {} from a quorum of FOLLOWERINFO", who, Num(r, "epoch"))};
+  }
+  if (k == "sync-choice") {
+    const std::string mode = Str(r, "mode");
+    const std::string txns = mode == "SNAP" ? "" : fmt::format(" +{} txns", Num(r, "txns"));
+    return std::pair{kSync, fmt::format("{} sync learner {}: {} {}{} ({})", who, Num(r, "learner"),
+                                        mode, Str(r, "zxid"), txns, Str(r, "why"))};
+  }
+  if (k == "commit") return std::pair{kBroadcast, fmt::format("{} commit {}", who, Str(r, "zxid"))};
+  if (k == "apply") {
+    return std::pair{kApply, fmt::format("{} apply {} {} -> {}", who, Str(r, "zxid"), Str(r, "op"), Str(r, "code"))};
+  }
+  if (k == "invoke") {
+    std::string args = Str(r, "path");
+    if (const std::string data = Str(r, "data"); !data.empty()) args += "=" + data;
+    return std::pair{kClient, fmt::format("{} {} {} (at server {})", who, Str(r, "op"), args, Num(r, "server"))};
+  }
+  if (k == "complete") {
+    std::string result = Str(r, "code");
+    if (Str(r, "indeterminate") == "true") result += " (indeterminate)";
+    if (Num(r, "zxid") != 0) result += " " + Str(r, "zxid");
+    if (const sim::TraceField* d = r.Find("data"); d != nullptr) result += " data=" + d->str;
+    return std::pair{kClient, fmt::format("{} {} {} -> {}", who, Str(r, "op"), Str(r, "path"), result)};
+  }
+  if (k == "epoch" && Str(r, "durable") == "true") {
+    return std::pair{kDisk, fmt::format("{} {} := {}", who, Str(r, "file"), Num(r, "epoch"))};
+  }
+  if (k == "logged") {
+    return std::pair{kDisk, fmt::format("{} logged {}..{} ({} txns)", who, Str(r, "first"), Str(r, "last"),
+                                        Num(r, "count"))};
+  }
+  if (k == "snapshot") return std::pair{kDisk, fmt::format("{} snapshot {}", who, Str(r, "zxid"))};
+  if (k == "truncate-log") {
+    return std::pair{kDisk, fmt::format("{} truncated log after {} ({} txns removed)", who, Str(r, "to"),
+                                        Num(r, "removed"))};
+  }
+  if (k == "tree-loaded") {
+    return std::pair{kDisk, fmt::format("{} tree at {} from {}", who, Str(r, "zxid"), Str(r, "from"))};
+  }
+  if (k == "fault") return std::pair{kFault, fmt::format("fault {}", Str(r, "fault"))};
+  if (k == "fault-ignored") {
+    return std::pair{kFault, fmt::format("fault {} ignored: {}", Str(r, "fault"), Str(r, "why"))};
+  }
+  if (k == "drop") {
+    const std::string type = Str(r, "type");
+    if (type == "CLIENT-REQUEST" || type == "CLIENT-REPLY") return std::nullopt;
+    // Election connections are opened and closed as QuorumCnxManager sorts them out; their
+    // dropped notifications belong with the election.
+    return std::pair{type == "NOTIFICATION" ? kElection : kNet, fmt::format("{}->{} {} {} dropped ({})", Who(Num(r, "from")), Who(Num(r, "to")),
+                                       type, Str(r, "zxid"), Str(r, "reason"))};
+  }
+  if (k == "ignore") {
+    return std::pair{kIgnore, fmt::format("{} ignores {} {} from {}: {}", who, Str(r, "what"), Str(r, "zxid"),
+                                          Num(r, "from"), Str(r, "why"))};
+  }
+  return std::nullopt;
+}
+
+}  // namespace zabsim::runner::scenario

@@ -1,0 +1,689 @@
+#include "runner/scenario/runner.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "absl/strings/str_split.h"
+#include "base/status.h"
+#include "sim/fault.h"
+#include "sim/world.h"
+
+namespace zabsim::runner::scenario {
+namespace {
+
+constexpr sim::Duration kMaxRun = sim::Duration::Seconds(600);
+constexpr size_t kMaxOutputLines = 5000;
+
+struct CommandInfo {
+  std::string_view name;
+  std::string_view usage;
+};
+
+constexpr CommandInfo kCommands[] = {
+    {"cluster", "cluster [voters=N] [observers=N] [clients=N] [seed=N] [workload=N] [KEY=VALUE]..."},
+    {"show", "show CATEGORIES"},
+    {"run", "run for=DURATION | run until=CONDITION [limit=DURATION] [on=SERVER]"},
+    {"create", "create CLIENT PATH [DATA] [ephemeral] [nowait]"},
+    {"set", "set CLIENT PATH DATA [version=N] [nowait]"},
+    {"delete", "delete CLIENT PATH [version=N] [nowait]"},
+    {"get", "get CLIENT PATH [nowait]"},
+    {"exists", "exists CLIENT PATH [nowait]"},
+    {"sync", "sync CLIENT PATH [nowait]"},
+    {"crash", "crash SERVER"},
+    {"restart", "restart SERVER"},
+    {"role-restart", "role-restart SERVER"},
+    {"partition", "partition 1,2|3"},
+    {"oneway", "oneway 1,2>3"},
+    {"isolate", "isolate SERVER"},
+    {"heal", "heal"},
+    {"break", "break A B"},
+    {"delay", "delay A>B EXTRA FOR"},
+    {"hold", "hold A>B"},
+    {"release", "release A>B"},
+    {"clock-rate", "clock-rate SERVER FACTOR"},
+    {"clock-step", "clock-step SERVER [-]DURATION"},
+    {"disk-slow", "disk-slow SERVER FACTOR FOR"},
+    {"loss", "loss PROBABILITY"},
+    {"torn", "torn PROBABILITY"},
+    {"channel", "channel tcp|unsafe"},
+    {"drop-next", "drop-next from=A to=B [type=TYPE] [count=N]"},
+    {"delay-next", "delay-next from=A to=B extra=DURATION [type=TYPE] [count=N]"},
+    {"hold-next", "hold-next from=A to=B [type=TYPE] [count=N]"},
+    {"swarm", "swarm for=DURATION [seed=N]"},
+    {"state", "state [SERVER]..."},
+    {"log", "log SERVER"},
+    {"tree", "tree SERVER"},
+    {"check", "check"},
+};
+
+const CommandInfo* FindCommand(std::string_view name) {
+  for (const CommandInfo& c : kCommands) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+std::string CommandNames() {
+  std::string out;
+  for (const CommandInfo& c : kCommands) out += (out.empty() ? "" : ", ") + std::string(c.name);
+  return out;
+}
+
+bool IsFaultCommand(std::string_view name) {
+  for (const std::string_view f : {"crash", "restart", "partition", "oneway", "isolate", "heal",
+                                   "break", "delay", "hold", "release", "clock-rate",
+                                   "clock-step", "disk-slow", "loss", "torn", "channel"}) {
+    if (f == name) return true;
+  }
+  return false;
+}
+
+std::string TimePrefix(sim::Time t) {
+  return fmt::format("{:>4}.{:03}", t.us / 1000000, (t.us / 1000) % 1000);
+}
+
+std::string Hex8(uint64_t digest) { return fmt::format("{:08x}", digest >> 32); }
+
+}  // namespace
+
+// Args hands a directive's arguments out one by one and complains about leftovers.
+class ScenarioRunner::Args {
+ public:
+  Args(const ScenarioRunner& runner, const Directive& d) : runner_(runner), d_(d) {
+    used_.resize(d.args.size(), false);
+  }
+
+  const Arg* Key(std::string_view key) {
+    for (size_t i = 0; i < d_.args.size(); ++i) {
+      if (!used_[i] && d_.args[i].key == key) {
+        used_[i] = true;
+        return &d_.args[i];
+      }
+    }
+    return nullptr;
+  }
+  // Word returns the next bare word not yet taken.
+  const Arg* Word() {
+    for (size_t i = 0; i < d_.args.size(); ++i) {
+      if (!used_[i] && d_.args[i].key.empty()) {
+        used_[i] = true;
+        return &d_.args[i];
+      }
+    }
+    return nullptr;
+  }
+  // Flag takes the bare word `word` if present.
+  bool Flag(std::string_view word) {
+    for (size_t i = 0; i < d_.args.size(); ++i) {
+      if (!used_[i] && d_.args[i].key.empty() && d_.args[i].value == word) {
+        used_[i] = true;
+        return true;
+      }
+    }
+    return false;
+  }
+  // Rest returns every argument not taken yet, and takes them.
+  std::vector<const Arg*> Rest() {
+    std::vector<const Arg*> out;
+    for (size_t i = 0; i < d_.args.size(); ++i) {
+      if (!used_[i]) {
+        used_[i] = true;
+        out.push_back(&d_.args[i]);
+      }
+    }
+    return out;
+  }
+  absl::Status Finish() {
+    for (size_t i = 0; i < d_.args.size(); ++i) {
+      if (used_[i]) continue;
+      const Arg& a = d_.args[i];
+      const CommandInfo* info = FindCommand(d_.name);
+      return runner_.Error(d_, a.column,
+                           fmt::format("unexpected argument '{}{}{}' (expected: {})", a.key,
+                                       a.key.empty() ? "" : "=", a.value,
+                                       info != nullptr ? info->usage : d_.name));
+    }
+    return absl::OkStatus();
+  }
+  absl::Status Missing(std::string_view what) const {
+    const CommandInfo* info = FindCommand(d_.name);
+    return runner_.Error(d_, static_cast<int>(d_.name.size()) + 2,
+                         fmt::format("missing {} (expected: {})", what,
+                                     info != nullptr ? info->usage : d_.name));
+  }
+  absl::StatusOr<uint64_t> Uint(const Arg& a, uint64_t min, uint64_t max) const {
+    uint64_t v = 0;
+    bool ok = !a.value.empty() && a.value.size() <= 19;
+    for (const char c : a.value) {
+      ok = ok && c >= '0' && c <= '9';
+      if (ok) v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (!ok || v < min || v > max) {
+      return runner_.Error(d_, a.column, fmt::format("expected a whole number in [{}, {}], found '{}'",
+                                                     min, max, a.value));
+    }
+    return v;
+  }
+  absl::StatusOr<sim::Duration> Duration(const Arg& a, sim::Duration max) const {
+    auto d = sim::ParseDuration(a.value);
+    if (!d.ok()) return runner_.Error(d_, a.column, base::Text(d.status()));
+    if (*d > max) {
+      return runner_.Error(d_, a.column, fmt::format("expected at most {}, found '{}'",
+                                                     sim::FormatDuration(max), a.value));
+    }
+    return *d;
+  }
+
+ private:
+  const ScenarioRunner& runner_;
+  const Directive& d_;
+  std::vector<bool> used_;
+};
+
+ScenarioRunner::ScenarioRunner(const ScenarioFile& file, zab::Bugs extra_bugs)
+    : file_(file), extra_bugs_(extra_bugs) {}
+
+ScenarioRunner::~ScenarioRunner() {
+  if (cluster_) cluster_->world().trace().RemoveSink(&sink_);
+}
+
+absl::Status ScenarioRunner::Error(const Directive& d, int column, std::string_view what) const {
+  return absl::InvalidArgumentError(
+      fmt::format("{}: {}: {}", Location(file_, d.line, column), d.name, what));
+}
+
+std::vector<std::string> ScenarioRunner::Violations() const {
+  return summary_ ? summary_->violations() : std::vector<std::string>{};
+}
+
+uint64_t ScenarioRunner::Fingerprint() const {
+  return cluster_ ? cluster_->world().trace().fingerprint() : 0;
+}
+
+absl::StatusOr<uint32_t> ScenarioRunner::Server(const Arg& arg) const {
+  const Directive& d = *current_;
+  const uint32_t servers = cluster_->servers();
+  uint64_t v = 0;
+  bool ok = !arg.value.empty() && arg.value.size() <= 4;
+  for (const char c : arg.value) {
+    ok = ok && c >= '0' && c <= '9';
+    if (ok) v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (!ok || v < 1 || v > servers) {
+    return Error(d, arg.column, fmt::format("no server '{}' (servers are 1..{})", arg.value, servers));
+  }
+  return static_cast<uint32_t>(v);
+}
+
+void ScenarioRunner::Flush(uint32_t categories, Lines& out) {
+  size_t hidden = 0;
+  for (const sim::TraceRecord& r : sink_.records) {
+    const auto line = renderer_->Render(r);  // Always render: the renderer tracks state.
+    if (!line || (line->first & categories) == 0) continue;
+    if (out.size() >= kMaxOutputLines) {
+      ++hidden;
+      continue;
+    }
+    out.push_back(TimePrefix(r.time) + " " + line->second);
+  }
+  if (hidden > 0) out.push_back(fmt::format("... {} more lines not shown", hidden));
+  sink_.records.clear();
+}
+
+bool ScenarioRunner::RunUntil(const std::function<bool()>& done, sim::Duration limit) {
+  runner::World& world = cluster_->world();
+  return world.RunUntilTrue(done, world.now() + limit);
+}
+
+absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive& d) {
+  Lines out;
+  Args args(*this, d);
+  current_ = &d;
+  if (FindCommand(d.name) == nullptr) {
+    return Error(d, 1, fmt::format("unknown command (expected one of: {})", CommandNames()));
+  }
+  if (d.name == "cluster") {
+    if (cluster_) return Error(d, 1, "the cluster exists already (one 'cluster' per scenario)");
+    if (absl::Status s = Cluster(d, args, out); !s.ok()) return s;
+    return out;
+  }
+  if (!cluster_) return Error(d, 1, "expected 'cluster' before any other command");
+  uint32_t categories = show_;
+  if (const Arg* show = args.Key("show")) {
+    auto c = ParseCategories(show->value, show_);
+    if (!c.ok()) return Error(d, show->column, base::Text(c.status()));
+    categories = *c;
+  }
+  absl::Status s;
+  if (d.name == "show") {
+    s = Show(args);
+  } else if (d.name == "run") {
+    s = Run(args, out);
+  } else if (d.name == "create" || d.name == "set" || d.name == "delete" || d.name == "get" ||
+             d.name == "exists" || d.name == "sync") {
+    s = ClientOp(d, args, out);
+  } else if (IsFaultCommand(d.name) || d.name == "role-restart") {
+    s = Fault(d, args, out);
+  } else if (d.name == "drop-next" || d.name == "delay-next" || d.name == "hold-next") {
+    s = Rule(d, args, out);
+  } else if (d.name == "swarm") {
+    s = Swarm(d, args, out);
+  } else if (d.name == "state") {
+    s = State(args, out);
+  } else if (d.name == "log") {
+    s = Log(args, out);
+  } else if (d.name == "tree") {
+    s = Tree(args, out);
+  } else if (d.name == "check") {
+    s = Check(args, out);
+  }
+  if (!s.ok()) return s;
+  if (absl::Status f = args.Finish(); !f.ok()) return f;
+  // What happened while the command ran comes first, then what it printed itself.
+  Lines trace;
+  Flush(categories, trace);
+  trace.insert(trace.end(), out.begin(), out.end());
+  if (trace.empty()) trace.push_back("ok");
+  return trace;
+}
+
+absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out) {
+  ClusterOptions o;
+  o.zab.bugs = extra_bugs_;
+  for (const Arg* a : args.Rest()) {
+    if (a->key.empty()) return Error(d, a->column, fmt::format("expected KEY=VALUE, found '{}'", a->value));
+    absl::Status s;
+    if (a->key == "voters" || a->key == "observers") {
+      auto v = args.Uint(*a, a->key == "voters" ? 1 : 0, 15);
+      if (!v.ok()) return v.status();
+      (a->key == "voters" ? o.zab.voters : o.zab.observers) = static_cast<uint32_t>(*v);
+    } else if (a->key == "clients") {
+      auto v = args.Uint(*a, 0, 50);
+      if (!v.ok()) return v.status();
+      o.clients = static_cast<uint32_t>(*v);
+    } else if (a->key == "seed") {
+      auto v = args.Uint(*a, 0, UINT64_MAX);
+      if (!v.ok()) return v.status();
+      o.seed = *v;
+    } else if (a->key == "workload") {
+      auto v = args.Uint(*a, 0, 100000);
+      if (!v.ok()) return v.status();
+      o.workload.ops = *v;
+    } else if (a->key == "bug") {
+      s = zab::EnableBug(o.zab.bugs, a->value);
+    } else if (a->key.rfind("client.", 0) == 0) {
+      auto index = args.Uint(Arg{"", a->key.substr(7), a->column}, 1, 50);
+      if (!index.ok()) return index.status();
+      std::vector<uint32_t> homes;
+      for (const absl::string_view part : absl::StrSplit(base::Absl(a->value), ',')) {
+        auto sid = args.Uint(Arg{"", std::string(part), a->column}, 1, 30);
+        if (!sid.ok()) return sid.status();
+        homes.push_back(static_cast<uint32_t>(*sid));
+      }
+      if (o.client_homes.size() < *index) o.client_homes.resize(*index);
+      o.client_homes[*index - 1] = homes;
+    } else if (a->key.find('.') != std::string::npos) {
+      s = o.world.Set(a->key, a->value);
+    } else {
+      s = o.zab.Set(a->key, a->value);
+    }
+    if (!s.ok()) return Error(d, a->column, base::Text(s));
+  }
+  for (size_t i = 0; i < o.client_homes.size(); ++i) {
+    for (const uint32_t sid : o.client_homes[i]) {
+      if (sid > o.zab.servers()) {
+        return Error(d, 1, fmt::format("client {} uses server {}, but servers are 1..{}", i + 1, sid,
+                                       o.zab.servers()));
+      }
+    }
+  }
+  if (o.client_homes.size() > o.clients) {
+    return Error(d, 1, fmt::format("client {} named, but there are {} clients", o.client_homes.size(),
+                                   o.clients));
+  }
+  auto c = runner::Cluster::Create(o);
+  if (!c.ok()) return Error(d, 1, base::Text(c.status()));
+  cluster_ = *std::move(c);
+  summary_ = std::make_unique<RunSummary>(*cluster_);
+  renderer_ = std::make_unique<Renderer>(cluster_->servers());
+  cluster_->AddListener([this](const EventRecord& r) { events_.push_back(r); });
+  cluster_->world().trace().AddSink(&sink_);
+  const auto plural = [](uint32_t n, std::string_view word) {
+    return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+  };
+  out.push_back(fmt::format("cluster: {}, {}, {}, seed {}{}", plural(o.zab.voters, "voter"),
+                            plural(o.zab.observers, "observer"), plural(o.clients, "client"), o.seed,
+                            o.zab.bugs == zab::Bugs{} ? "" : ", bugs on"));
+  return absl::OkStatus();
+}
+
+absl::Status ScenarioRunner::Show(Args& args) {
+  const Arg* a = args.Word();
+  if (a == nullptr) return args.Missing("the categories");
+  auto c = ParseCategories(a->value, show_);
+  if (!c.ok()) return Error(*current_, a->column, base::Text(c.status()));
+  show_ = *c;
+  return absl::OkStatus();
+}
+
+absl::Status ScenarioRunner::Run(Args& args, Lines& out) {
+  const Arg* for_arg = args.Key("for");
+  const Arg* until = args.Key("until");
+  if ((for_arg == nullptr) == (until == nullptr)) return args.Missing("for=DURATION or until=CONDITION");
+  if (for_arg != nullptr) {
+    auto d = args.Duration(*for_arg, kMaxRun);
+    if (!d.ok()) return d.status();
+    cluster_->world().RunFor(*d);
+    return absl::OkStatus();
+  }
+  sim::Duration limit = sim::Duration::Seconds(60);
+  if (const Arg* l = args.Key("limit")) {
+    auto d = args.Duration(*l, kMaxRun);
+    if (!d.ok()) return d.status();
+    limit = *d;
+  }
+  const Arg* on = args.Key("on");
+  std::optional<uint32_t> sid;
+  if (on != nullptr) {
+    auto s = Server(*on);
+    if (!s.ok()) return s.status();
+    sid = *s;
+  }
+  std::function<bool()> done;
+  const std::string& cond = until->value;
+  const size_t eq = cond.find(':');
+  const std::string name = cond.substr(0, eq);
+  const std::string value = eq == std::string::npos ? "" : cond.substr(eq + 1);
+  if (name == "leader") {
+    done = [this] { return cluster_->EstablishedLeader().has_value(); };
+  } else if (name == "converged") {
+    done = [this] { return cluster_->Converged(); };
+  } else if (name == "idle") {
+    done = [this] {
+      for (uint32_t i = 0; i < cluster_->clients(); ++i) {
+        if (cluster_->client(i) != nullptr && !cluster_->client(i)->client().idle()) return false;
+      }
+      return true;
+    };
+  } else if (name == "quiet") {
+    done = [this] { return cluster_->Converged() && cluster_->WorkloadDone(); };
+  } else if (name == "epoch" || name == "committed" || name == "applied") {
+    uint64_t target = 0;
+    bool ok = !value.empty();
+    const bool hex = value.rfind("0x", 0) == 0;
+    for (const char c : hex ? value.substr(2) : value) {
+      const int digit = c >= '0' && c <= '9' ? c - '0' : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      ok = ok && digit >= 0 && target <= (UINT64_MAX >> 4);
+      if (ok) target = target * (hex ? 16 : 10) + static_cast<uint64_t>(digit);
+    }
+    if (!ok) return args.Missing(fmt::format("a number after '{}:' (e.g. {}:0x100000003)", name, name));
+    done = [this, name, target, sid] {
+      for (const EventRecord& r : events_) {
+        if (sid && r.process != *sid) continue;
+        if (name == "epoch") {
+          if (const auto* e = std::get_if<zab::LeaderEstablished>(&r.event); e && e->epoch.value >= target) return true;
+        } else if (name == "committed") {
+          if (const auto* e = std::get_if<zab::Committed>(&r.event); e && e->zxid.value >= target) return true;
+        } else if (const auto* e = std::get_if<zab::Applied>(&r.event); e && e->zxid.value >= target) {
+          return true;
+        }
+      }
+      return false;
+    };
+  } else {
+    return args.Missing(fmt::format(
+        "a known condition, found '{}' (leader, converged, idle, quiet, epoch:N, committed:ZXID, "
+        "applied:ZXID)", cond));
+  }
+  if (!RunUntil(done, limit)) {
+    Flush(show_ | kState, out);
+    out.push_back(fmt::format("run: '{}' not reached within {}", cond, sim::FormatDuration(limit)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ScenarioRunner::ClientOp(const Directive& d, Args& args, Lines& out) {
+  const Arg* client = args.Word();
+  const Arg* path = args.Word();
+  if (client == nullptr || path == nullptr) return args.Missing("the client and the path");
+  auto index = args.Uint(*client, 1, std::max<uint32_t>(cluster_->clients(), 1));
+  if (!index.ok() || cluster_->clients() == 0) {
+    return Error(d, client->column, fmt::format("no client '{}' (clients are 1..{})", client->value,
+                                                cluster_->clients()));
+  }
+  if (!zab::IsValidPath(path->value)) {
+    return Error(d, path->column, fmt::format("expected an absolute path such as /a/b, found '{}'", path->value));
+  }
+  zab::Op op;
+  op.path = path->value;
+  if (d.name == "create") {
+    op.type = zab::OpType::kCreate;
+    op.ephemeral = args.Flag("ephemeral");
+  } else if (d.name == "set") {
+    op.type = zab::OpType::kSetData;
+  } else if (d.name == "delete") {
+    op.type = zab::OpType::kDelete;
+  } else if (d.name == "get") {
+    op.type = zab::OpType::kGetData;
+  } else if (d.name == "exists") {
+    op.type = zab::OpType::kExists;
+  } else {
+    op.type = zab::OpType::kSync;
+  }
+  const bool nowait = args.Flag("nowait");
+  if (op.type == zab::OpType::kCreate || op.type == zab::OpType::kSetData) {
+    if (const Arg* data = args.Word()) {
+      op.data = data->value;
+    } else if (op.type == zab::OpType::kSetData) {
+      return args.Missing("the data");
+    }
+  }
+  if (op.type == zab::OpType::kSetData || op.type == zab::OpType::kDelete) {
+    if (const Arg* v = args.Key("version")) {
+      auto version = args.Uint(*v, 0, INT32_MAX);
+      if (!version.ok()) return version.status();
+      op.version = static_cast<int32_t>(*version);
+    }
+  }
+  const uint32_t c = static_cast<uint32_t>(*index) - 1;
+  if (cluster_->client(c) == nullptr) return Error(d, client->column, "that client is down");
+  runner::World& world = cluster_->world();
+  world.Invoke(sim::ProcessId{cluster_->ClientProcessId(c)},
+               [&](sim::Process<zab::Message>& p, Ctx& ctx) {
+                 static_cast<ClientProcess&>(p).Submit(ctx, op);
+               });
+  if (nowait) return absl::OkStatus();
+  if (!RunUntil([&] { return cluster_->client(c) == nullptr || cluster_->client(c)->client().idle(); },
+                sim::Duration::Seconds(60))) {
+    out.push_back("client: the operation did not complete within 60s");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ScenarioRunner::Fault(const Directive& d, Args& args, Lines& out) {
+  (void)out;
+  std::string text = d.name == "role-restart" ? "signal" : d.name;
+  for (const Arg* a : args.Rest()) {
+    if (!a->key.empty()) return Error(d, a->column, fmt::format("unexpected argument '{}={}'", a->key, a->value));
+    text += " " + a->value;
+  }
+  if (d.name == "role-restart") text += " 1";
+  auto fault = sim::ParseFault(text);
+  if (!fault.ok()) return Error(d, static_cast<int>(d.name.size()) + 2, base::Text(fault.status()));
+  if (absl::Status s = fault->Validate(cluster_->servers()); !s.ok()) {
+    return Error(d, static_cast<int>(d.name.size()) + 2, base::Text(s));
+  }
+  cluster_->world().Apply(*fault);
+  return absl::OkStatus();
+}
+
+absl::Status ScenarioRunner::Rule(const Directive& d, Args& args, Lines& out) {
+  sim::MessageRule rule;
+  rule.action = d.name == "drop-next"    ? sim::MessageRule::Action::kDrop
+                : d.name == "delay-next" ? sim::MessageRule::Action::kDelay
+                                         : sim::MessageRule::Action::kHold;
+  const Arg* from = args.Key("from");
+  const Arg* to = args.Key("to");
+  if (from == nullptr || to == nullptr) return args.Missing("from= and to=");
+  auto f = Server(*from);
+  if (!f.ok()) return f.status();
+  auto t = Server(*to);
+  if (!t.ok()) return t.status();
+  rule.from = sim::ProcessId{*f};
+  rule.to = sim::ProcessId{*t};
+  if (const Arg* type = args.Key("type")) rule.tag = type->value;
+  if (const Arg* count = args.Key("count")) {
+    auto n = args.Uint(*count, 1, 1000000);
+    if (!n.ok()) return n.status();
+    rule.remaining = static_cast<int64_t>(*n);
+  }
+  if (rule.action == sim::MessageRule::Action::kDelay) {
+    const Arg* extra = args.Key("extra");
+    if (extra == nullptr) return args.Missing("extra=DURATION");
+    auto e = args.Duration(*extra, kMaxRun);
+    if (!e.ok()) return e.status();
+    rule.extra = *e;
+  }
+  cluster_->world().network().AddRule(rule);
+  out.push_back(fmt::format("rule: {} the next {} {} from {} to {}", sim::ToString(rule.action),
+                            rule.remaining, rule.tag.empty() ? "messages" : rule.tag, *f, *t));
+  return absl::OkStatus();
+}
+
+absl::Status ScenarioRunner::Swarm(const Directive& d, Args& args, Lines& out) {
+  const Arg* for_arg = args.Key("for");
+  if (for_arg == nullptr) return args.Missing("for=DURATION");
+  auto window = args.Duration(*for_arg, kMaxRun);
+  if (!window.ok()) return window.status();
+  if (window->us < 1000) return Error(d, for_arg->column, "expected at least 1ms");
+  uint64_t seed = cluster_->options().seed + 1000 * ++swarms_;
+  if (const Arg* s = args.Key("seed")) {
+    auto v = args.Uint(*s, 0, UINT64_MAX);
+    if (!v.ok()) return v.status();
+    seed = *v;
+  }
+  sim::SwarmSettings settings;
+  sim::FaultPlan plan = sim::Swarm(seed, cluster_->servers(), *window, /*signals=*/1, &settings);
+  runner::World& world = cluster_->world();
+  const sim::Time start = world.now();
+  for (sim::TimedFault& f : plan.faults) f.at = f.at + (start - sim::Time::Zero());
+  if (absl::Status s = world.Schedule(plan); !s.ok()) return Error(d, 1, base::Text(s));
+  out.push_back(fmt::format("swarm: seed {}, {} faults, {}", seed, plan.faults.size(), settings.ToString()));
+  world.RunFor(*window);
+  return absl::OkStatus();
+}
+
+absl::Status ScenarioRunner::State(Args& args, Lines& out) {
+  std::vector<uint32_t> sids;
+  while (const Arg* a = args.Word()) {
+    auto s = Server(*a);
+    if (!s.ok()) return s.status();
+    sids.push_back(*s);
+  }
+  if (sids.empty()) {
+    for (uint32_t s = 1; s <= cluster_->servers(); ++s) sids.push_back(s);
+  }
+  for (const uint32_t sid : sids) {
+    const zab::Peer* p = cluster_->peer(sid);
+    if (p == nullptr) {
+      out.push_back(fmt::format("{} down", sid));
+      continue;
+    }
+    const zab::Database& db = p->db();
+    std::string leader = p->leader().value == 0 ? "" : fmt::format(" leader={}", p->leader().value);
+    std::string log = db.log().empty() ? "log=empty"
+                                       : fmt::format("log={}..{} ({} txns)", zab::ToString(db.log().front()->zxid),
+                                                     zab::ToString(db.log().back()->zxid), db.log().size());
+    out.push_back(fmt::format("{} {} {}{} accepted={} current={} last={} {} digest={}", sid,
+                              zab::ToString(p->state()), zab::ToString(p->phase()), leader,
+                              p->accepted_epoch().value, p->current_epoch().value,
+                              zab::ToString(db.last_processed()), log, Hex8(db.tree().digest())));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ScenarioRunner::Log(Args& args, Lines& out) {
+  const Arg* a = args.Word();
+  if (a == nullptr) return args.Missing("the server");
+  auto sid = Server(*a);
+  if (!sid.ok()) return sid.status();
+  const zab::Peer* p = cluster_->peer(*sid);
+  if (p == nullptr) {
+    out.push_back(fmt::format("{} down", *sid));
+    return absl::OkStatus();
+  }
+  const zab::Zxid applied = p->db().tree().last_applied_txn();
+  for (const zab::TxnPtr& t : p->db().log()) {
+    out.push_back(fmt::format("{} {} session={} {}", zab::ToString(t->zxid), zab::DescribeOp(t->op),
+                              t->session, t->zxid <= applied ? "applied" : "not applied"));
+  }
+  if (p->db().log().empty()) out.push_back(fmt::format("{} has an empty log", *sid));
+  return absl::OkStatus();
+}
+
+absl::Status ScenarioRunner::Tree(Args& args, Lines& out) {
+  const Arg* a = args.Word();
+  if (a == nullptr) return args.Missing("the server");
+  auto sid = Server(*a);
+  if (!sid.ok()) return sid.status();
+  const zab::Peer* p = cluster_->peer(*sid);
+  if (p == nullptr) {
+    out.push_back(fmt::format("{} down", *sid));
+    return absl::OkStatus();
+  }
+  for (const auto& [path, node] : p->db().tree().nodes()) {
+    if (path == "/") continue;
+    out.push_back(fmt::format("{}={} version={}{}", path, node.data, node.version,
+                              node.ephemeral_owner != 0 ? fmt::format(" ephemeral={}", node.ephemeral_owner) : ""));
+  }
+  out.push_back(fmt::format("{} nodes, {} sessions, digest {}", p->db().tree().node_count() - 1,
+                            p->db().tree().sessions().size(), Hex8(p->db().tree().digest())));
+  return absl::OkStatus();
+}
+
+absl::Status ScenarioRunner::Check(Args&, Lines& out) {
+  const std::vector<std::string> v = summary_->violations();
+  if (v.empty()) {
+    out.push_back("checks: ok");
+  } else {
+    for (const std::string& line : v) out.push_back("violation: " + line);
+  }
+  return absl::OkStatus();
+}
+
+FileResult RunFile(std::string_view path, std::string_view content, const zab::Bugs& extra_bugs) {
+  FileResult result;
+  auto file = Parse(path, content);
+  if (!file.ok()) {
+    result.error = std::string(base::Text(file.status()));
+    return result;
+  }
+  result.parsed = true;
+  ScenarioRunner runner(*file, extra_bugs);
+  for (const Directive& d : file->directives) {
+    auto output = runner.Execute(d);
+    if (!output.ok()) {
+      result.error = std::string(base::Text(output.status()));
+      break;
+    }
+    if (*output != d.expected) {
+      std::string diff = fmt::format("{}: {} output differs:\n", Location(*file, d.line, 1), d.name);
+      const size_t n = std::max(output->size(), d.expected.size());
+      for (size_t i = 0; i < n; ++i) {
+        const std::string want = i < d.expected.size() ? d.expected[i] : "";
+        const std::string got = i < output->size() ? (*output)[i] : "";
+        if (want == got) continue;
+        if (i < d.expected.size()) diff += fmt::format("  - {}\n", want);
+        if (i < output->size()) diff += fmt::format("  + {}\n", got);
+      }
+      result.mismatches.push_back(diff);
+    }
+    result.outputs.push_back(*std::move(output));
+  }
+  result.violations = runner.Violations();
+  result.fingerprint = runner.Fingerprint();
+  return result;
+}
+
+}  // namespace zabsim::runner::scenario

@@ -1,0 +1,92 @@
+// File: runner/scenario/runner.h
+//
+// Runs a scenario file: executes its directives in order against one ensemble and
+// produces each directive's output, to compare with what the file expects (or to write
+// back with --rewrite). docs/scenarios.md is the reference of the commands.
+
+#ifndef ZABSIM_RUNNER_SCENARIO_RUNNER_H_
+#define ZABSIM_RUNNER_SCENARIO_RUNNER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runner/cluster.h"
+#include "runner/run_summary.h"
+#include "runner/scenario/parser.h"
+#include "runner/scenario/render.h"
+#include "sim/trace.h"
+#include "zab/config.h"
+
+namespace zabsim::runner::scenario {
+
+class ScenarioRunner {
+ public:
+  // `extra_bugs` are switched on in addition to those the scenario's cluster names
+  // (zabsim run --bug).
+  ScenarioRunner(const ScenarioFile& file, zab::Bugs extra_bugs);
+  ~ScenarioRunner();
+
+  // Execute runs one directive and returns its output lines. An error (a malformed or
+  // impossible command) reads "PATH:LINE:COLUMN: ...".
+  absl::StatusOr<std::vector<std::string>> Execute(const Directive& d);
+
+  // Violations lists what the checks found over the whole run so far.
+  std::vector<std::string> Violations() const;
+  // Fingerprint of the trace so far (0 before the cluster exists).
+  uint64_t Fingerprint() const;
+
+ private:
+  class Args;
+  using Lines = std::vector<std::string>;
+
+  absl::Status Cluster(const Directive& d, Args& args, Lines& out);
+  absl::Status Show(Args& args);
+  absl::Status Run(Args& args, Lines& out);
+  absl::Status ClientOp(const Directive& d, Args& args, Lines& out);
+  absl::Status Fault(const Directive& d, Args& args, Lines& out);
+  absl::Status Rule(const Directive& d, Args& args, Lines& out);
+  absl::Status Swarm(const Directive& d, Args& args, Lines& out);
+  absl::Status State(Args& args, Lines& out);
+  absl::Status Log(Args& args, Lines& out);
+  absl::Status Tree(Args& args, Lines& out);
+  absl::Status Check(Args& args, Lines& out);
+
+  absl::Status Error(const Directive& d, int column, std::string_view what) const;
+  // Server reads a server number of the current directive.
+  absl::StatusOr<uint32_t> Server(const Arg& arg) const;
+  bool RunUntil(const std::function<bool()>& done, sim::Duration limit);
+  // Flush renders the trace records gathered since the last flush into `out`.
+  void Flush(uint32_t categories, Lines& out);
+
+  const ScenarioFile& file_;
+  zab::Bugs extra_bugs_;
+  std::unique_ptr<runner::Cluster> cluster_;
+  std::unique_ptr<RunSummary> summary_;
+  std::unique_ptr<Renderer> renderer_;
+  sim::VectorSink sink_;
+  std::vector<EventRecord> events_;
+  uint32_t show_ = kDefaultCategories;
+  uint64_t swarms_ = 0;
+  const Directive* current_ = nullptr;  // The directive being executed.
+};
+
+// FileResult is what running one scenario file found.
+struct FileResult {
+  bool parsed = false;
+  std::string error;  // A parse or command error ("PATH:LINE:COLUMN: ...").
+  std::vector<std::string> mismatches;  // Human-readable differences, per directive.
+  std::vector<std::string> violations;
+  std::vector<std::vector<std::string>> outputs;  // Actual outputs, per directive run.
+  uint64_t fingerprint = 0;
+};
+
+// RunFile parses and runs a scenario. With `rewrite`, the file's expected outputs are
+// replaced by the actual ones (the caller writes the file).
+FileResult RunFile(std::string_view path, std::string_view content, const zab::Bugs& extra_bugs);
+
+}  // namespace zabsim::runner::scenario
+
+#endif  // ZABSIM_RUNNER_SCENARIO_RUNNER_H_
