@@ -47,9 +47,13 @@ absl::StatusOr<Duration> ParseDuration(std::string_view text) {
       dot == std::string_view::npos ? std::string_view() : number.substr(dot + 1);
   if (fraction.find('.') != std::string_view::npos) return Invalid(text, "two decimal points");
   if (whole.empty() && fraction.empty()) return Invalid(text, "no digits");
-  if (whole.size() > 12) return Invalid(text, "too large");
+  // At most kMaxDurationUs (about 31 years): every sum of a few durations, and any time
+  // they are added to, still fits int64 without overflow.
+  constexpr int64_t kMaxDurationUs = 1'000'000'000'000'000;
+  if (whole.size() > 15) return Invalid(text, "too large (at most 31 years)");
   int64_t us = 0;
   for (const char c : whole) us = us * 10 + (c - '0');
+  if (us > kMaxDurationUs / unit->us) return Invalid(text, "too large (at most 31 years)");
   us *= unit->us;
   int64_t scale = unit->us;
   for (const char c : fraction) {

@@ -104,12 +104,13 @@ class World {
   // Apply applies one fault now. REQUIRES: fault.Validate(processes) is ok.
   void Apply(const Fault& fault);
 
-  // Step runs the next event. Returns false when no event is left.
+  // Step runs the next event. Returns false when no event is left or the world stopped.
   bool Step();
-  // RunUntil runs every event due at or before `t`, then sets the time to `t`.
+  // RunUntil runs every event due at or before `t`, then sets the time to `t` (unless
+  // the world stopped on the way).
   void RunUntil(Time t) {
-    while (!heap_.empty() && heap_.front().at <= t) Step();
-    if (now_ < t) now_ = t;
+    while (!stopped_ && !heap_.empty() && heap_.front().at <= t) Step();
+    if (!stopped_ && now_ < t) now_ = t;
   }
   void RunFor(Duration d) { RunUntil(now_ + d); }
   // RunUntilTrue runs events until `done()` holds after one, or until `limit`. Returns
@@ -117,11 +118,11 @@ class World {
   template <typename Predicate>
   bool RunUntilTrue(Predicate done, Time limit) {
     if (done()) return true;
-    while (!heap_.empty() && heap_.front().at <= limit) {
+    while (!stopped_ && !heap_.empty() && heap_.front().at <= limit) {
       Step();
       if (done()) return true;
     }
-    if (now_ < limit) now_ = limit;
+    if (!stopped_ && now_ < limit) now_ = limit;
     return false;
   }
 
@@ -138,6 +139,10 @@ class World {
   void SetObserver(std::function<void()> observer) { observer_ = std::move(observer); }
 
   Time now() const { return now_; }
+  // stopped is true once more than WorldConfig::max_pending_events events were pending:
+  // the run cannot go on, and stop_reason() says why. Nothing runs after that.
+  bool stopped() const { return stopped_; }
+  const std::string& stop_reason() const { return stop_reason_; }
   const WorldConfig& config() const { return config_; }
   Trace& trace() { return trace_; }
   const Trace& trace() const { return trace_; }
@@ -338,6 +343,8 @@ class World {
   Trace trace_;
   Network network_;
   WorldStats stats_;
+  bool stopped_ = false;
+  std::string stop_reason_;
   Time now_;
   uint64_t seq_ = 0;
   std::vector<Entry> heap_;

@@ -57,6 +57,7 @@ absl::Status WorldConfig::Validate() const {
     return Bad("clock.drift_ppm", fmt::format("{}", clock_drift_ppm),
                fmt::format("must lie in [0, {}]", kMaxDrift));
   }
+  if (max_pending_events == 0) return Bad("max_pending_events", "0", "must be positive");
   return absl::OkStatus();
 }
 
@@ -74,6 +75,7 @@ std::vector<std::pair<std::string_view, std::string_view>> WorldConfig::Keys() {
       {"disk.fsync_latency", "time from fsync request to completion"},
       {"disk.torn_write", "probability a crash leaves a half-written record (caught by checksum)"},
       {"clock.drift_ppm", "clock rates drawn from 1e6 +/- this many ppm"},
+      {"max_pending_events", "stop the run when more events than this are pending (an event storm)"},
   };
 }
 
@@ -139,6 +141,13 @@ absl::Status WorldConfig::Set(std::string_view key, std::string_view value) {
     clock_drift_ppm = static_cast<int64_t>(*v);
     return absl::OkStatus();
   }
+  if (key == "max_pending_events") {
+    auto v = ParseUint(key, value);
+    if (!v.ok()) return v.status();
+    if (*v == 0) return Bad(key, value, "must be positive");
+    max_pending_events = *v;
+    return absl::OkStatus();
+  }
   std::string known;
   for (const auto& [name, help] : Keys()) {
     if (!known.empty()) known += ", ";
@@ -162,6 +171,7 @@ std::vector<std::pair<std::string, std::string>> WorldConfig::Describe() const {
       {"disk.fsync_latency", disk.fsync_latency.ToString()},
       {"disk.torn_write", FormatRatio(disk.torn_write)},
       {"clock.drift_ppm", fmt::format("{}", clock_drift_ppm)},
+      {"max_pending_events", fmt::format("{}", max_pending_events)},
   };
 }
 

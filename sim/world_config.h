@@ -66,6 +66,10 @@ struct WorldConfig {
   // Each process's clock runs at a rate drawn uniformly from 1e6 +/- this many parts per
   // million of true time (0: perfect clocks).
   int64_t clock_drift_ppm = 0;
+  // The world stops (World::stopped) when more events than this are pending: messages
+  // multiplying faster than they drain (an election that never settles) would otherwise
+  // eat all memory. A healthy ensemble of a few servers keeps a few thousand pending.
+  uint64_t max_pending_events = uint64_t{1} << 20;
 
   [[nodiscard]] absl::Status Validate() const;
   // Set changes the setting `key` (as listed by Keys()) from its written form.

@@ -201,7 +201,7 @@ void World<M>::NoteCancelledTimer() {
 
 template <Message M>
 bool World<M>::Step() {
-  if (heap_.empty()) return false;
+  if (stopped_ || heap_.empty()) return false;
   std::pop_heap(heap_.begin(), heap_.end(), Later);
   const Entry entry = heap_.back();
   heap_.pop_back();
@@ -212,6 +212,15 @@ bool World<M>::Step() {
   now_ = entry.at;
   ++stats_.events;
   Deliver(e);
+  if (const uint64_t pending = heap_.size() - cancelled_in_heap_;
+      pending > config_.max_pending_events) {
+    stopped_ = true;
+    stop_reason_ = fmt::format(
+        "{} events pending (more than max_pending_events={}): messages multiply faster than "
+        "they drain, e.g. an election that never settles",
+        pending, config_.max_pending_events);
+    trace_.Record(now_, 0, "stopped").Uint("pending", pending).Str("reason", "event storm");
+  }
   if (observer_) observer_();
   return true;
 }

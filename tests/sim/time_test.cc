@@ -23,6 +23,17 @@ TEST(ParseDuration, RejectsMissingUnitsNegativesAndSubMicroseconds) {
   EXPECT_NE(ParseDuration("5").status().message().find("missing unit"), std::string::npos);
 }
 
+TEST(ParseDuration, RejectsDurationsThatWouldOverflow) {
+  // 200000000000m is 1.2e19 us: past int64. It must be refused, not wrapped around.
+  for (const char* bad : {"200000000000m", "9999999999999999us", "16666667m", "1000000001s"}) {
+    auto d = ParseDuration(bad);
+    ASSERT_FALSE(d.ok()) << bad;
+    EXPECT_NE(d.status().message().find("too large"), std::string::npos) << bad;
+  }
+  EXPECT_EQ(ParseDuration("16666666m")->us, int64_t{16666666} * 60 * 1000 * 1000);
+  EXPECT_EQ(ParseDuration("1000000000s")->us, int64_t{1000000000} * 1000 * 1000);
+}
+
 TEST(FormatDuration, WritesTheShortestExactForm) {
   EXPECT_EQ(FormatDuration(Duration::Micros(250)), "250us");
   EXPECT_EQ(FormatDuration(Duration::Millis(2)), "2ms");

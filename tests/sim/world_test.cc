@@ -146,6 +146,39 @@ TEST(World, EventsAtTheSameTimeRunInTheOrderTheyWereScheduled) {
   EXPECT_THAT(LogOf(hooks, 1), ElementsAre("start", "timer 7", "timer 3", "timer 9", "timer 1"));
 }
 
+// A process whose every timer sets `fanout` more: with fanout 2 the pending events double
+// each millisecond (an event storm), with fanout 1 they stay constant.
+std::unique_ptr<World<ToyMessage>> TimerFanout(Hooks& hooks, int fanout, uint64_t max_pending) {
+  hooks.start = [](Ctx& ctx) { ctx.SetTimer(Duration::Millis(1), 0); };
+  hooks.timer = [fanout](Ctx& ctx, uint64_t) {
+    for (int i = 0; i < fanout; ++i) ctx.SetTimer(Duration::Millis(1), 0);
+  };
+  WorldConfig c = TwoProcesses();
+  c.max_pending_events = max_pending;
+  return MakeWorld(hooks, c);
+}
+
+TEST(World, AnEventStormStopsTheWorldInsteadOfEatingMemory) {
+  Hooks hooks;
+  auto world = TimerFanout(hooks, 2, 1000);
+  world->RunUntil(Time{1'000'000});
+  ASSERT_TRUE(world->stopped());
+  EXPECT_THAT(world->stop_reason(), ::testing::HasSubstr("max_pending_events=1000"));
+  EXPECT_LT(world->now().us, 20'000);  // 2 processes doubling every ms pass 1000 within 10 ms.
+  const uint64_t events = world->stats().events;
+  world->RunUntil(Time{2'000'000});
+  EXPECT_FALSE(world->Step());
+  EXPECT_EQ(world->stats().events, events);  // Nothing runs once stopped.
+}
+
+TEST(World, ASteadyLoadNeverStopsTheWorld) {
+  Hooks hooks;
+  auto world = TimerFanout(hooks, 1, 1000);
+  world->RunUntil(Time{1'000'000});
+  EXPECT_FALSE(world->stopped());
+  EXPECT_EQ(world->now().us, 1'000'000);
+}
+
 TEST(World, CancelledTimersNeverFire) {
   Hooks hooks;
   hooks.start = [](Ctx& ctx) {
