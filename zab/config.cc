@@ -32,6 +32,8 @@ const BugInfo kBugs[] = {
     {"ZK-1549", &Bugs::zk1549,
      "TRUNC keeps newer snapshots, so the reload brings truncated txns back"},
     {"ZK-4925", &Bugs::zk4925, "txns applied while syncing are left out of the committed log"},
+    {"ZK-2846", &Bugs::zk2846,
+     "a SNAP-synced server keeps its old txn log, and a later txn-log sync sends from it"},
     {"commit-without-quorum", &Bugs::commit_without_quorum, "the leader commits on its own ACK"},
     {"ack-before-fsync", &Bugs::ack_before_fsync, "followers ACK a proposal before it is durable"},
     {"majority-is-half", &Bugs::majority_is_half, "a quorum of n/2 voters instead of n/2+1"},
@@ -147,6 +149,14 @@ std::vector<std::pair<std::string_view, std::string_view>> Config::Keys() {
 std::vector<BugName> BugNames() {
   std::vector<BugName> out;
   for (const BugInfo& b : kBugs) out.push_back(BugName{b.name, b.description, b.modelled});
+  return out;
+}
+
+std::vector<std::string_view> EnabledBugs(const Bugs& bugs) {
+  std::vector<std::string_view> out;
+  for (const BugInfo& b : kBugs) {
+    if (bugs.*b.flag) out.push_back(b.name);
+  }
   return out;
 }
 

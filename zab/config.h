@@ -39,6 +39,7 @@ struct Bugs {
   bool zk3642 = false;  // An incomplete SNAP is kept in memory after the sync fails.
   bool zk1549 = false;  // TRUNC keeps snapshots above the truncation point (reload resurrects).
   bool zk4925 = false;  // Txns applied while syncing are left out of the committed log.
+  bool zk2846 = false;  // A SNAP/TRUNC-synced log keeps txns its snapshot cannot vouch for.
   bool commit_without_quorum = false;  // The leader commits on its own ACK.
   bool ack_before_fsync = false;       // Followers ACK a proposal before it is durable.
   bool majority_is_half = false;       // A quorum of n/2 instead of n/2+1.
@@ -96,6 +97,8 @@ std::vector<BugName> BugNames();
 // EnableBug turns on the switch called `name`; unknown names are an error listing the
 // known ones.
 [[nodiscard]] absl::Status EnableBug(Bugs& bugs, std::string_view name);
+// EnabledBugs names the switches that are on, in BugNames() order.
+std::vector<std::string_view> EnabledBugs(const Bugs& bugs);
 
 }  // namespace zabsim::zab
 

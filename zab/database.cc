@@ -29,6 +29,8 @@ absl::Status Database::Load() {
   current_segment_.clear();
   dirty_segments_.clear();
   initialized_ = true;
+  loaded_snapshot_ = loaded->snapshot_zxid;
+  loaded_snapshot_last_txn_ = loaded->snapshot_last_txn;
 #ifndef NDEBUG
   CheckLog("load");  // O(log): debug builds only.
 #endif
@@ -42,6 +44,8 @@ void Database::Clear() {
   segments_.clear();
   current_segment_.clear();
   dirty_segments_.clear();
+  loaded_snapshot_ = Zxid{};
+  loaded_snapshot_last_txn_ = Zxid{};
   initialized_ = false;
 }
 
@@ -67,8 +71,10 @@ void Database::ReplaceTree(DataTree tree) {
 }
 
 void Database::Append(const TxnPtr& txn) {
-  ZABSIM_CHECK(log_.empty() || txn->zxid > log_.back()->zxid, "log append {} after {}",
-               ToString(txn->zxid), ToString(log_.back()->zxid));
+  if (!log_.empty() && txn->zxid <= log_.back()->zxid) {
+    core_.Emit(Ignored{"txn", "at or below the last logged zxid (not appended)", PeerId{}, txn->zxid});
+    return;
+  }
   if (current_segment_.empty()) {
     current_segment_ = LogSegmentName(txn->zxid);
     segments_[txn->zxid] = Segment{current_segment_, 0};
@@ -152,6 +158,7 @@ bool Database::TruncateLog(Zxid zxid) {
   // Reload memory from what is now on disk; the log goes on in a new segment.
   const absl::Status s = Load();
   ZABSIM_CHECK(s.ok(), "reload after truncation: {}", std::string(s.message()));
+  RepairLog();
   core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "truncated-log", tree_.digest()});
   return true;
 }
@@ -172,6 +179,74 @@ void Database::CheckLog(std::string_view where) const {
     }
   }
   ZABSIM_CHECK(i == log_.size(), "{}: files hold {} txns, the log {}", where, i, log_.size());
+}
+
+// ZOOKEEPER-2846. A learner synced by SNAP replaces its tree but keeps its txn log, and
+// that log is not its new history: it may hold txns of an abandoned history (proposed,
+// never committed) and it lacks every txn the snapshot brought. A TRUNC sync leaves a
+// hole of the same kind: the txns committed before NEWLEADER are applied to the tree
+// and saved in the NEWLEADER snapshot, never logged. Loading is unharmed (it replays
+// only what follows the snapshot), but if the server later leads, syncing a lagging
+// learner "from the txn log" (getProposalsFromTxnLog) reads on from the file holding the
+// learner's zxid: it sends the stale txns as committed and skips the missing ones.
+// ZooKeeper 3.8 does exactly that (the issue is open; its workaround is
+// snapshotSizeFactor=-1, no txn-log sync at all).
+//
+// zabsim's fix keeps txn-log sync and makes the log trustworthy again: the segments
+// whose records all lie at or below a snapshot that cannot vouch for them are removed.
+// A snapshot vouches for the log at or below its name when the log holds the last txn
+// its content reflects (zxids are unique, so that is the same txn, and the log up to it
+// is the same history) and no record between that txn and the name (records there were
+// never applied: nobody's history has them below this tree). A SNAP snapshot of a tree
+// the learner never had, or a TRUNC snapshot holding unlogged txns, does not vouch.
+//
+// Crash safety. The records removed are below the snapshot, so the tree never needs
+// them; they must only stay until the snapshot is durable (until then they are the
+// server's state). Each removal is fsynced after the snapshot's own fsync was asked
+// for, and fsyncs complete in order, so no removal is durable before the snapshot. A
+// crash between two removals leaves the snapshot and some of the segments, still not
+// vouched for: RepairLog, after the next load, removes the rest. Every later disk step of the
+// sync (the committed txns' fsync, currentEpoch) is ordered after the removals, so a
+// server that acked NEWLEADER has none of them left.
+uint32_t Database::RepairLog() {
+  return DropUnvouchedLog(loaded_snapshot_, loaded_snapshot_last_txn_);
+}
+
+uint32_t Database::DropUnvouchedLog(Zxid snapshot, Zxid last_txn) {
+  if (core_.config().bugs.zk2846) return 0;
+  if (log_.empty() || log_.front()->zxid > snapshot) return 0;  // Nothing at or below it.
+  if (last_txn.value != 0) {
+    const auto it = std::lower_bound(log_.begin(), log_.end(), last_txn,
+                                     [](const TxnPtr& t, Zxid z) { return t->zxid < z; });
+    const bool holds = it != log_.end() && (*it)->zxid == last_txn;
+    const bool above = holds && std::next(it) != log_.end() && (*std::next(it))->zxid <= snapshot;
+    if (holds && !above) return 0;  // Vouched for.
+  }
+  // Oldest first, every segment whose records all lie at or below the snapshot. A
+  // segment with a record above it is the server's history after the snapshot; so is
+  // every later one. A file the log does not hold record for record (reading stopped
+  // at a bad record) is left alone, with everything after it.
+  uint64_t dropped = 0;
+  size_t kept_from = 0;  // Index in log_ of the first record not removed.
+  for (auto seg = segments_.begin(); seg != segments_.end();) {
+    const auto next = std::next(seg);
+    size_t end = kept_from;
+    while (end < log_.size() && (next == segments_.end() || log_[end]->zxid < next->first)) ++end;
+    if (end - kept_from != seg->second.records) break;
+    if (end > kept_from && log_[end - 1]->zxid > snapshot) break;
+    core_.disk().Remove(seg->second.name);
+    core_.disk().Sync(seg->second.name);
+    if (seg->second.name == current_segment_) current_segment_.clear();
+    std::erase(dirty_segments_, seg->second.name);
+    dropped += seg->second.records;
+    kept_from = end;
+    seg = segments_.erase(seg);
+  }
+  log_.erase(log_.begin(), log_.begin() + static_cast<std::ptrdiff_t>(kept_from));
+#ifndef NDEBUG
+  CheckLog("drop unvouched log");
+#endif
+  return static_cast<uint32_t>(dropped);
 }
 
 uint32_t Database::FastForward() {

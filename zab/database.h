@@ -38,8 +38,12 @@ class Database {
 
   // Load rebuilds memory from the disk: the newest snapshot, then every logged txn after
   // it, each also added to the committed log (ZKDatabase.loadDataBase). Appends after a
-  // load start a new log segment, as a restarted ZooKeeper opens a new log file.
+  // load start a new log segment, as a restarted ZooKeeper opens a new log file. Load
+  // changes nothing on disk; RepairLog then finishes a removal of unvouched log segments
+  // that a crash interrupted (DropUnvouchedLog for the snapshot loaded; it writes to the
+  // disk, so it runs in a handler, not while the peer is being built).
   [[nodiscard]] absl::Status Load();
+  uint32_t RepairLog();
   // Clear forgets memory (a full shutdown); the next use reloads from disk.
   void Clear();
   bool initialized() const { return initialized_; }
@@ -65,7 +69,10 @@ class Database {
   const std::vector<TxnPtr>& log() const { return log_; }
   Zxid last_logged() const { return log_.empty() ? Zxid{} : log_.back()->zxid; }
   // Append adds a txn to the current log segment (page cache); FsyncLog makes every
-  // append so far durable and calls `done` once it is.
+  // append so far durable and calls `done` once it is. A txn at or below the last logged
+  // zxid is not appended: it is reported (Ignored) and skipped. ZooKeeper's FileTxnLog
+  // warns and appends it anyway; we keep the log in zxid order, and how such a txn got
+  // here (a duplicated PROPOSAL, ZK-2845's stale memory) is what a run should show.
   void Append(const TxnPtr& txn);
   void FsyncLog(Owner owner, std::function<void()> done);
   // RollLog makes the next append start a new segment.
@@ -85,6 +92,15 @@ class Database {
   // snapshot is durable.
   void TakeSnapshot(Owner owner, std::function<void()> done);
 
+  // DropUnvouchedLog removes the log segments that the snapshot just taken of the tree
+  // supersedes but cannot vouch for (ZOOKEEPER-2846; see database.cc). A learner calls it
+  // at NEWLEADER after a SNAP or TRUNC sync, right after TakeSnapshot; Load does the
+  // same for the snapshot it loads. Returns the number of txns removed. With the ZK-2846
+  // switch it does nothing, as ZooKeeper does.
+  uint32_t DropUnvouchedLog() {
+    return DropUnvouchedLog(tree_.last_processed_zxid(), tree_.last_applied_txn());
+  }
+
   // ProposalsFromTxnLog returns the logged txns from `peer_last` on (inclusive), if the
   // log reaches back to it and what it would send is at most `size_limit` bytes
   // (ZKDatabase.getProposalsFromTxnLog); nullopt otherwise.
@@ -100,6 +116,9 @@ class Database {
   };
 
   void AddCommitted(const TxnPtr& txn);
+  // DropUnvouchedLog: `snapshot` is the snapshot's name (the tree's marker), `last_txn`
+  // the last txn its content holds.
+  uint32_t DropUnvouchedLog(Zxid snapshot, Zxid last_txn);
   void Purge();
   // CheckLog verifies that the segments, the files and log_ describe the same log.
   void CheckLog(std::string_view where) const;
@@ -112,6 +131,8 @@ class Database {
   std::map<Zxid, Segment> segments_;  // By first zxid.
   std::string current_segment_;       // Empty: the next append starts a segment.
   std::vector<std::string> dirty_segments_;  // Appended to since the last fsync.
+  Zxid loaded_snapshot_;           // The snapshot the last Load started from...
+  Zxid loaded_snapshot_last_txn_;  // ...and the last txn its content holds.
 };
 
 }  // namespace zabsim::zab

@@ -290,11 +290,17 @@ void Learner::OnNewLeader(const QuorumPacket& p) {
   };
   (void)p;
   if (snapshot_needed_) {
+    // The log below this snapshot is not the history it holds: after a SNAP it is the
+    // old one, after a TRUNC it lacks the txns applied since. Its segments go, their
+    // removals fsynced after the snapshot and before anything else of this sync
+    // (ZOOKEEPER-2846; see Database::DropUnvouchedLog).
     if (mode_ == SyncMode::kSnap) {
       db_.TakeSnapshot(owner_, log_committed);
+      db_.DropUnvouchedLog();
       return;
     }
     db_.TakeSnapshot(owner_, [] {});
+    db_.DropUnvouchedLog();
   }
   log_committed();
 }

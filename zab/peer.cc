@@ -51,6 +51,9 @@ void Peer::Start() {
     core_.disk().Replace(kCurrentEpochFile, {EncodeEpoch(current_epoch_)});
     core_.disk().Sync(kCurrentEpochFile);
   }
+  // Finish a removal of log segments that a crash interrupted (ZOOKEEPER-2846, see
+  // Database::DropUnvouchedLog); the constructor loaded the database but may not write.
+  db_.RepairLog();
   core_.Emit(TreeLoaded{db_.last_processed(), "disk", db_.tree().digest()});
   // The quorum port listens only while this server leads (Leader's learner acceptor).
   core_.out().Listen(Channel::kQuorum, false);
@@ -82,6 +85,8 @@ Zxid Peer::LastLoggedZxid() {
     // After a full shutdown cleared memory, the next use reloads it from disk.
     if (absl::Status s = db_.Load(); !s.ok()) {
       core_.Exit(fmt::format("cannot reload the database: {}", std::string(s.message())));
+    } else {
+      db_.RepairLog();  // See Database::DropUnvouchedLog (ZOOKEEPER-2846).
     }
     core_.Emit(TreeLoaded{db_.last_processed(), "disk", db_.tree().digest()});
   }

@@ -132,6 +132,7 @@ void LoadNewestSnapshot(const DiskContents& disk, LoadedDatabase& db) {
     absl::StatusOr<DataTree> tree = DataTree::Deserialize(records->front());
     // A snapshot whose content disagrees with its name cannot be trusted either.
     if (!tree.ok() || tree->last_processed_zxid() != zxid) continue;
+    db.snapshot_last_txn = tree->last_applied_txn();
     db.tree = *std::move(tree);
     db.snapshot_zxid = zxid;
     return;

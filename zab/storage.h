@@ -57,6 +57,7 @@ struct LoadedDatabase {
   DataTree tree;                 // Snapshot plus every logged txn after it.
   std::vector<Txn> replayed;     // The txns replayed from the log, in order.
   Zxid snapshot_zxid;            // Zxid of the snapshot used (0 if none).
+  Zxid snapshot_last_txn;        // The last txn that snapshot's content holds (0 if none).
   std::vector<Txn> log;          // Every txn of every log segment, in zxid order.
 };
 

@@ -66,7 +66,8 @@ std::vector<std::string> Range(uint32_t epoch, uint32_t first, uint32_t last) {
 
 class FollowerUnderTest {
  public:
-  explicit FollowerUnderTest(DiskContents disk) : h(TestConfig(3), 1, std::move(disk)) {}
+  explicit FollowerUnderTest(DiskContents disk, const Config& c = TestConfig(3))
+      : h(c, 1, std::move(disk)) {}
 
   // Elect: the ensemble is established (3 leads, 2 follows it), so FLE ends at once
   // (receivedFollowingNotification) and the peer starts following 3.
@@ -118,6 +119,14 @@ class FollowerUnderTest {
 
   PeerHarness h;
   ConnId conn;
+};
+
+// What a SNAP over an old log left (SnapOverAnOldLog, below).
+struct SyncedSnapshot {
+  std::vector<Zxid> logged_on_disk;
+  size_t logged_in_memory;
+  bool tree_is_leaders;
+  std::vector<std::string> acks;
 };
 
 // --- Discovery (Learner.registerWithLeader, §5.1) -----------------------------------------
@@ -339,6 +348,68 @@ TEST(FollowerSync, SnapIsDurableBeforeCurrentEpochIsWritten) {
   EXPECT_THAT(f.Acks(), IsEmpty());
   ASSERT_TRUE(f.h.CompleteSyncOf(kCurrentEpochFile));
   EXPECT_THAT(f.Acks(), ElementsAre(ToString(Z(2, 0))));
+}
+
+// ZOOKEEPER-2846. After a SNAP the learner's old log is not the history its new snapshot
+// holds: (1, 1..3) is followed by nothing of (1, 4..6). Were it kept, this server, leading
+// later, could sync a learner at (1, 2) "from the txn log": (1, 3), then whatever it logs
+// next, and never (1, 4..6). zabsim removes the log segments the snapshot cannot vouch for.
+SyncedSnapshot SnapOverAnOldLog(const Config& c) {
+  FollowerUnderTest f(MakeDisk(Epoch{1}, Epoch{1}, Txns(1, 1, 3)), c);
+  f.Register(2);
+  DataTree leader_tree;
+  for (const Txn& t : Txns(1, 1, 6)) leader_tree.Apply(t);
+  QuorumPacket snap = Packet(PacketType::kSnap, Z(1, 6));
+  snap.snapshot = std::make_shared<const std::string>(leader_tree.Serialize());
+  f.Send(snap);
+  f.Send(Packet(PacketType::kNewLeader, Z(2, 0)));
+  f.h.CompleteAllSyncs();
+  return SyncedSnapshot{LoggedZxids(f.h.out.disk()), f.h.peer.db().log().size(),
+                        f.h.peer.db().tree().digest() == leader_tree.digest(), f.Acks()};
+}
+
+TEST(FollowerSync, SnapRemovesTheOldLogItsSnapshotCannotVouchFor) {
+  const SyncedSnapshot r = SnapOverAnOldLog(TestConfig(3));
+  EXPECT_THAT(r.logged_on_disk, IsEmpty());
+  EXPECT_EQ(r.logged_in_memory, 0u);
+  EXPECT_TRUE(r.tree_is_leaders);
+  EXPECT_THAT(r.acks, ElementsAre(ToString(Z(2, 0))));
+}
+
+TEST(FollowerSync, WithTheZk2846SwitchTheOldLogStaysAsInZooKeeper) {
+  Config c = TestConfig(3);
+  c.bugs.zk2846 = true;
+  const SyncedSnapshot r = SnapOverAnOldLog(c);
+  EXPECT_THAT(Hex(r.logged_on_disk), ElementsAreArray(Range(1, 1, 3)));
+  EXPECT_EQ(r.logged_in_memory, 3u);
+  EXPECT_TRUE(r.tree_is_leaders);
+}
+
+// A TRUNC with nothing committed before NEWLEADER: the NEWLEADER snapshot holds exactly
+// the log's last txn, so it vouches for the log, which stays.
+TEST(FollowerSync, TruncKeepsTheLogItsSnapshotVouchesFor) {
+  FollowerUnderTest f(MakeDisk(Epoch{1}, Epoch{1}, Txns(1, 1, 5)));
+  f.Register(2);
+  f.Send(Packet(PacketType::kTrunc, Z(1, 3)));
+  f.Send(Packet(PacketType::kNewLeader, Z(2, 0)));
+  f.h.CompleteAllSyncs();
+  EXPECT_THAT(Hex(LoggedZxids(f.h.out.disk())), ElementsAreArray(Range(1, 1, 3)));
+  EXPECT_EQ(f.h.peer.db().log().size(), 3u);
+  EXPECT_THAT(f.Acks(), ElementsAre(ToString(Z(2, 0))));
+}
+
+// A crash after the SNAP snapshot was durable but before the old log was removed: the
+// next start finishes the removal.
+TEST(Startup, FinishesRemovingALogThatItsNewestSnapshotCannotVouchFor) {
+  DiskContents disk = MakeDisk(Epoch{2}, Epoch{1}, Txns(1, 1, 3));
+  DataTree snapshot_tree;
+  for (const Txn& t : Txns(1, 1, 6)) snapshot_tree.Apply(t);
+  disk[SnapshotName(Z(1, 6))] = {snapshot_tree.Serialize()};
+  PeerHarness h(TestConfig(3), 1, std::move(disk));
+  h.peer.Start();
+  EXPECT_THAT(LoggedZxids(h.out.disk()), IsEmpty());
+  EXPECT_EQ(ToString(h.peer.db().last_processed()), ToString(Z(1, 6)));
+  EXPECT_EQ(h.peer.db().tree().digest(), snapshot_tree.digest());
 }
 
 // TRUNC(z): the log keeps what is at or below z (ZKDatabase.truncateLog).
