@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(cmake ninja-build g++ libabsl-dev libfmt-dev libgtest-dev libgmock-dev
-          librapidcheck-dev libbenchmark-dev)
+          librapidcheck-dev libbenchmark-dev python3)
 
 install_missing() {
   local missing=()

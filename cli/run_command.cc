@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "cli/flags.h"
 #include "runner/scenario/parser.h"
 #include "runner/scenario/runner.h"
+#include "runner/trace_file.h"
 #include "zab/config.h"
 
 namespace zabsim::cli {
@@ -27,9 +29,12 @@ int RunRun(const std::vector<std::string>& args) {
   flags.AddBool("rewrite", "write the actual outputs into the files instead of comparing");
   flags.AddRepeated("bug", "NAME", "put back a real ZooKeeper bug in every file (see 'zabsim bugs')");
   flags.AddBool("verbose", "print each file's outputs as they run");
+  flags.Add("trace", "FILE", "", "write the full trace of the run to FILE ('-' for standard output; one scenario only)");
+  flags.Add("format", "text|jsonl", "text", "form of the --trace output (docs/trace-format.md)");
   flags.AddExample("zabsim run scenarios/*.scn");
   flags.AddExample("zabsim run --rewrite scenarios/leader-crash.scn");
   flags.AddExample("zabsim run --bug ZK-1549 scenarios/truncate-resurrects.scn");
+  flags.AddExample("zabsim run --trace run.jsonl --format jsonl scenarios/happy-path.scn");
   if (absl::Status s = flags.Parse(args); !s.ok()) {
     fmt::print(stderr, "{}\n", base::Text(s));
     return kExitUsage;
@@ -50,6 +55,28 @@ int RunRun(const std::vector<std::string>& args) {
     }
   }
   const bool rewrite = flags.GetBool("rewrite");
+  const std::string format = flags.Get("format");
+  if (format != "text" && format != "jsonl") {
+    fmt::print(stderr, "zabsim run: --format={}: expected text or jsonl\n", format);
+    return kExitUsage;
+  }
+  std::unique_ptr<runner::TraceFile> trace;
+  if (const std::string path = flags.Get("trace"); !path.empty()) {
+    if (flags.positional().size() != 1) {
+      fmt::print(stderr, "zabsim run: --trace takes one scenario file, got {}\n",
+                 flags.positional().size());
+      return kExitUsage;
+    }
+    auto opened = runner::TraceFile::Open(
+        path, format == "jsonl" ? runner::TraceFile::Format::kJsonl : runner::TraceFile::Format::kText);
+    if (!opened.ok()) {
+      fmt::print(stderr, "zabsim run: --trace: {}\n", base::Text(opened.status()));
+      return kExitUsage;
+    }
+    trace = *std::move(opened);
+  }
+  // With --trace -, standard output is the trace: reports go to standard error.
+  std::FILE* const out = trace != nullptr && trace->to_stdout() ? stderr : stdout;
   int exit = kExitOk;
   for (const std::string& path : flags.positional()) {
     std::ifstream in(path, std::ios::binary);
@@ -61,7 +88,7 @@ int RunRun(const std::vector<std::string>& args) {
     std::stringstream buffer;
     buffer << in.rdbuf();
     const std::string content = buffer.str();
-    const runner::scenario::FileResult r = runner::scenario::RunFile(path, content, bugs);
+    const runner::scenario::FileResult r = runner::scenario::RunFile(path, content, bugs, trace.get());
     if (!r.error.empty()) {
       fmt::print(stderr, "{}\n", r.error);
       exit = kExitUsage;
@@ -69,8 +96,8 @@ int RunRun(const std::vector<std::string>& args) {
     }
     if (flags.GetBool("verbose")) {
       for (const auto& lines : r.outputs) {
-        for (const std::string& line : lines) fmt::print("{}\n", line);
-        fmt::print("\n");
+        for (const std::string& line : lines) fmt::print(out, "{}\n", line);
+        fmt::print(out, "\n");
       }
     }
     if (rewrite) {
@@ -83,11 +110,11 @@ int RunRun(const std::vector<std::string>& args) {
         continue;
       }
     } else {
-      for (const std::string& m : r.mismatches) fmt::print("{}", m);
+      for (const std::string& m : r.mismatches) fmt::print(out, "{}", m);
     }
-    for (const std::string& v : r.violations) fmt::print("{}: violation: {}\n", path, v);
+    for (const std::string& v : r.violations) fmt::print(out, "{}: violation: {}\n", path, v);
     const bool failed = (!rewrite && !r.mismatches.empty()) || !r.violations.empty();
-    fmt::print("{}: {} ({} commands, fingerprint {:016x})\n", path,
+    fmt::print(out, "{}: {} ({} commands, fingerprint {:016x})\n", path,
                failed ? "FAILED" : rewrite ? "rewritten" : "ok", r.outputs.size(), r.fingerprint);
     if (failed && exit == kExitOk) exit = kExitFailed;
   }

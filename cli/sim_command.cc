@@ -17,6 +17,7 @@
 #include "cli/flags.h"
 #include "runner/cluster.h"
 #include "runner/run_summary.h"
+#include "runner/trace_file.h"
 #include "sim/fault.h"
 #include "sim/trace.h"
 
@@ -81,6 +82,20 @@ absl::Status ApplySettings(const FlagSet& flags, runner::ClusterOptions& options
   return absl::OkStatus();
 }
 
+// WithoutTraceFlag is the arguments that shape the run, for the trace header: where the
+// trace goes does not, and would make two traces of the same run differ.
+std::vector<std::string> WithoutTraceFlag(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--trace") {
+      ++i;  // And its value.
+    } else if (args[i].rfind("--trace=", 0) != 0) {
+      out.push_back(args[i]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int RunSim(const std::vector<std::string>& args) {
@@ -135,20 +150,15 @@ int RunSim(const std::vector<std::string>& args) {
   }
   runner::RunSummary summary(**cluster);
 
-  std::FILE* trace_file = nullptr;
-  std::unique_ptr<sim::TraceSink> trace_sink;
+  std::unique_ptr<runner::TraceFile> trace_file;
+  bool trace_to_stdout = false;
   if (const std::string path = flags.Get("trace"); !path.empty()) {
-    trace_file = path == "-" ? stdout : std::fopen(path.c_str(), "w");
-    if (trace_file == nullptr) return Usage(Fail(fmt::format("zabsim sim: cannot write --trace {}", path)));
-    if (format == "jsonl") {
-      fmt::print(trace_file,
-                 "{{\"format\":\"zabsim-trace\",\"version\":1,\"seed\":{},\"servers\":{},\"clients\":{}}}\n",
-                 options.seed, servers, options.clients);
-      trace_sink = std::make_unique<sim::JsonlSink>(trace_file);
-    } else {
-      trace_sink = std::make_unique<sim::TextSink>(trace_file);
-    }
-    world.trace().AddSink(trace_sink.get());
+    auto opened = runner::TraceFile::Open(
+        path, format == "jsonl" ? runner::TraceFile::Format::kJsonl : runner::TraceFile::Format::kText);
+    if (!opened.ok()) return Usage(Fail(fmt::format("zabsim sim: --trace: {}", base::Text(opened.status()))));
+    trace_file = *std::move(opened);
+    trace_to_stdout = trace_file->to_stdout();
+    trace_file->Attach(**cluster, "sim", "", WithoutTraceFlag(args));
   }
 
   const auto wall_start = std::chrono::steady_clock::now();
@@ -156,26 +166,30 @@ int RunSim(const std::vector<std::string>& args) {
   const double wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   if (trace_file != nullptr) {
-    world.trace().RemoveSink(trace_sink.get());
-    if (trace_file != stdout) std::fclose(trace_file);
+    trace_file->Verdicts(world.now(), summary.verdicts());
+    trace_file->End(world.now());
+    trace_file.reset();
   }
   const bool ok = summary.violations().empty();
   const std::string fingerprint = sim::FormatFingerprint(world.trace().fingerprint());
+  // With --trace -, standard output is the trace: the summary goes to standard error, so
+  // that the trace can be piped into another program whole.
+  std::FILE* const out = trace_to_stdout ? stderr : stdout;
   if (flags.GetBool("brief")) {
-    fmt::print("{}\n", fingerprint);
+    fmt::print(out, "{}\n", fingerprint);
     return ok ? kExitOk : kExitFailed;
   }
-  fmt::print("zabsim sim: {} voters, {} observers, {} clients x {} ops, seed {}, {} of faults "
+  fmt::print(out, "zabsim sim: {} voters, {} observers, {} clients x {} ops, seed {}, {} of faults "
              "then {} quiet\n",
              options.zab.voters, options.zab.observers, options.clients, options.workload.ops,
              options.seed, sim::FormatDuration(*window), sim::FormatDuration(*quiet));
-  if (faults == "swarm") fmt::print("swarm: {}\n", swarm.ToString());
-  fmt::print("faults: {} scheduled{}\n", plan.faults.size(), plan.faults.empty() ? "" : ":");
+  if (faults == "swarm") fmt::print(out, "swarm: {}\n", swarm.ToString());
+  fmt::print(out, "faults: {} scheduled{}\n", plan.faults.size(), plan.faults.empty() ? "" : ":");
   for (const sim::TimedFault& f : plan.faults) {
-    fmt::print("  {:>10} {}\n", sim::FormatDuration(sim::Duration{f.at.us}), f.fault.ToString());
+    fmt::print(out, "  {:>10} {}\n", sim::FormatDuration(sim::Duration{f.at.us}), f.fault.ToString());
   }
-  summary.Print(stdout);
-  fmt::print("fingerprint: {}\n", fingerprint);
+  summary.Print(out);
+  fmt::print(out, "fingerprint: {}\n", fingerprint);
   fmt::print(stderr, "wall: {:.3f}s, {:.0f} events/s\n", wall_seconds,
              wall_seconds > 0 ? static_cast<double>(world.stats().events) / wall_seconds : 0.0);
   return ok ? kExitOk : kExitFailed;

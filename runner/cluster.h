@@ -58,6 +58,7 @@ class Cluster {
   static absl::StatusOr<std::unique_ptr<Cluster>> Create(const ClusterOptions& options);
 
   World& world() { return *world_; }
+  const World& world() const { return *world_; }
   const ClusterOptions& options() const { return options_; }
   uint32_t servers() const { return options_.zab.servers(); }
   uint32_t clients() const { return options_.clients; }

@@ -19,6 +19,7 @@ void RunSummary::OnEvent(const EventRecord& r) {
           if (fresh) {
             established_at_[e.epoch.value] = r.time;
           } else if (it->second != r.process) {
+            violated_check_.push_back(kOneLeaderPerEpoch);
             violations_.push_back(fmt::format("{}: two leaders established in epoch {}: {} and {}",
                                               sim::FormatTime(r.time), e.epoch.value, it->second,
                                               r.process));
@@ -30,6 +31,7 @@ void RunSummary::OnEvent(const EventRecord& r) {
         } else if constexpr (std::is_same_v<T, zab::Applied>) {
           auto [it, fresh] = digests_.emplace(e.zxid, std::make_pair(e.digest, r.process));
           if (!fresh && it->second.first != e.digest) {
+            violated_check_.push_back(kDigestAgreement);
             violations_.push_back(fmt::format(
                 "{}: server {} applied {} to a tree with digest {:016x}, server {} had {:016x}",
                 sim::FormatTime(r.time), r.process, zab::ToString(e.zxid), e.digest,
@@ -49,6 +51,33 @@ void RunSummary::OnEvent(const EventRecord& r) {
         }
       },
       r.event);
+}
+
+std::string RunSummary::StopViolation() const {
+  const World& world = cluster_.world();
+  if (!world.stopped()) return "";
+  return fmt::format("{}: the run stopped: {}", sim::FormatTime(world.now()), world.stop_reason());
+}
+
+std::vector<std::string> RunSummary::violations() const {
+  std::vector<std::string> out = violations_;
+  if (std::string stop = StopViolation(); !stop.empty()) out.push_back(std::move(stop));
+  return out;
+}
+
+std::vector<Verdict> RunSummary::verdicts() const {
+  std::vector<Verdict> out;
+  for (const std::string_view check : {kOneLeaderPerEpoch, kDigestAgreement}) {
+    Verdict v{std::string(check), {}};
+    for (size_t i = 0; i < violations_.size(); ++i) {
+      if (violated_check_[i] == check) v.violations.push_back(violations_[i]);
+    }
+    out.push_back(std::move(v));
+  }
+  Verdict bounded{std::string(kBoundedEvents), {}};
+  if (std::string stop = StopViolation(); !stop.empty()) bounded.violations.push_back(std::move(stop));
+  out.push_back(std::move(bounded));
+  return out;
 }
 
 void RunSummary::Print(std::FILE* out) {
@@ -76,6 +105,7 @@ void RunSummary::Print(std::FILE* out) {
                p->db().tree().node_count());
   }
   fmt::print(out, "converged: {}\n", cluster_.Converged() ? "yes" : "no");
+  if (std::string stop = StopViolation(); !stop.empty()) fmt::print(out, "{}\n", stop);
   if (violations_.empty()) {
     fmt::print(out, "agreement: ok (one leader per epoch; equal digests after equal zxids)\n");
   } else {

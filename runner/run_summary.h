@@ -14,17 +14,33 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runner/cluster.h"
 
 namespace zabsim::runner {
 
+// Verdict is what one check concluded: it held when `violations` is empty.
+struct Verdict {
+  std::string check;
+  std::vector<std::string> violations;
+};
+
 class RunSummary {
  public:
   explicit RunSummary(Cluster& cluster);
 
-  const std::vector<std::string>& violations() const { return violations_; }
+  // The names of the checks, as verdicts and trace files use them.
+  static constexpr std::string_view kOneLeaderPerEpoch = "one-leader-per-epoch";
+  static constexpr std::string_view kDigestAgreement = "digest-agreement";
+  // The world stopped the run because events piled up (sim::World::stopped).
+  static constexpr std::string_view kBoundedEvents = "bounded-events";
+
+  // violations lists every check's violations, in the order they were found, then the
+  // world's stop, if it stopped.
+  std::vector<std::string> violations() const;
+  std::vector<Verdict> verdicts() const;
   uint64_t committed() const { return committed_.size(); }
   uint64_t elections() const { return elections_; }
   const std::map<uint32_t, uint32_t>& leaders() const { return leaders_; }  // epoch -> sid
@@ -36,6 +52,8 @@ class RunSummary {
 
  private:
   void OnEvent(const EventRecord& r);
+  // StopViolation describes the world's stop, or is empty.
+  std::string StopViolation() const;
 
   Cluster& cluster_;
   std::map<uint32_t, uint32_t> leaders_;             // Epoch -> sid established.
@@ -48,6 +66,7 @@ class RunSummary {
   uint64_t ops_indeterminate_ = 0;
   std::vector<std::string> halts_;
   std::vector<std::string> violations_;
+  std::vector<std::string_view> violated_check_;  // Parallel to violations_.
 };
 
 }  // namespace zabsim::runner

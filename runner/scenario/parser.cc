@@ -89,7 +89,9 @@ absl::StatusOr<ScenarioFile> Parse(std::string_view path, std::string_view conte
                    fmt::format("expected at most {} lines", kMaxLines));
     }
     std::string line(content.substr(start, stop - start));
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+    // Every trailing CR goes, not just one: a line kept as "x\r" would be written back by
+    // Rewrite as "x\r\n" and read again as "x", so --rewrite would not be a fixpoint.
+    while (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.size() > kMaxLineBytes) {
       return Error(path, static_cast<int>(file.lines.size()) + 1, kMaxLineBytes + 1,
                    fmt::format("expected a line of at most {} bytes", kMaxLineBytes));

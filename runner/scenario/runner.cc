@@ -349,6 +349,7 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
   renderer_ = std::make_unique<Renderer>(cluster_->servers());
   cluster_->AddListener([this](const EventRecord& r) { events_.push_back(r); });
   cluster_->world().trace().AddSink(&sink_);
+  if (trace_file_ != nullptr) trace_file_->Attach(*cluster_, "run", file_.path, {});
   const auto plural = [](uint32_t n, std::string_view word) {
     return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
   };
@@ -642,7 +643,14 @@ absl::Status ScenarioRunner::Tree(Args& args, Lines& out) {
   return absl::OkStatus();
 }
 
+void ScenarioRunner::FinishTrace() {
+  if (trace_file_ == nullptr || !cluster_) return;
+  trace_file_->Verdicts(cluster_->world().now(), summary_->verdicts());
+  trace_file_->End(cluster_->world().now());
+}
+
 absl::Status ScenarioRunner::Check(Args&, Lines& out) {
+  if (trace_file_ != nullptr) trace_file_->Verdicts(cluster_->world().now(), summary_->verdicts());
   const std::vector<std::string> v = summary_->violations();
   if (v.empty()) {
     out.push_back("checks: ok");
@@ -652,7 +660,8 @@ absl::Status ScenarioRunner::Check(Args&, Lines& out) {
   return absl::OkStatus();
 }
 
-FileResult RunFile(std::string_view path, std::string_view content, const zab::Bugs& extra_bugs) {
+FileResult RunFile(std::string_view path, std::string_view content, const zab::Bugs& extra_bugs,
+                   TraceFile* trace) {
   FileResult result;
   auto file = Parse(path, content);
   if (!file.ok()) {
@@ -661,6 +670,7 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::B
   }
   result.parsed = true;
   ScenarioRunner runner(*file, extra_bugs);
+  runner.SetTraceFile(trace);
   for (const Directive& d : file->directives) {
     auto output = runner.Execute(d);
     if (!output.ok()) {
@@ -681,6 +691,7 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::B
     }
     result.outputs.push_back(*std::move(output));
   }
+  runner.FinishTrace();
   result.violations = runner.Violations();
   result.fingerprint = runner.Fingerprint();
   return result;

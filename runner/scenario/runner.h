@@ -17,6 +17,7 @@
 #include "runner/run_summary.h"
 #include "runner/scenario/parser.h"
 #include "runner/scenario/render.h"
+#include "runner/trace_file.h"
 #include "sim/trace.h"
 #include "zab/config.h"
 
@@ -37,6 +38,12 @@ class ScenarioRunner {
   std::vector<std::string> Violations() const;
   // Fingerprint of the trace so far (0 before the cluster exists).
   uint64_t Fingerprint() const;
+
+  // SetTraceFile makes the run write its full trace to `trace` (zabsim run --trace): the
+  // header once `cluster` runs, every record, the verdicts at each `check` and at the end.
+  void SetTraceFile(TraceFile* trace) { trace_file_ = trace; }
+  // FinishTrace writes the final verdicts and the end record to the trace file, if any.
+  void FinishTrace();
 
  private:
   class Args;
@@ -71,6 +78,7 @@ class ScenarioRunner {
   uint32_t show_ = kDefaultCategories;
   uint64_t swarms_ = 0;
   const Directive* current_ = nullptr;  // The directive being executed.
+  TraceFile* trace_file_ = nullptr;
 };
 
 // FileResult is what running one scenario file found.
@@ -85,7 +93,9 @@ struct FileResult {
 
 // RunFile parses and runs a scenario. With `rewrite`, the file's expected outputs are
 // replaced by the actual ones (the caller writes the file).
-FileResult RunFile(std::string_view path, std::string_view content, const zab::Bugs& extra_bugs);
+// `trace`, if not null, receives the run's full trace (see ScenarioRunner::SetTraceFile).
+FileResult RunFile(std::string_view path, std::string_view content, const zab::Bugs& extra_bugs,
+                   TraceFile* trace = nullptr);
 
 }  // namespace zabsim::runner::scenario
 
