@@ -32,8 +32,8 @@ int RunRun(const std::vector<std::string>& args) {
   flags.Add("trace", "FILE", "", "write the full trace of the run to FILE ('-' for standard output; one scenario only)");
   flags.Add("format", "text|jsonl", "text", "form of the --trace output (docs/trace-format.md)");
   flags.AddExample("zabsim run scenarios/*.scn");
-  flags.AddExample("zabsim run --rewrite scenarios/leader-crash.scn");
-  flags.AddExample("zabsim run --bug ZK-1549 scenarios/truncate-resurrects.scn");
+  flags.AddExample("zabsim run --rewrite scenarios/leader-crash-before-quorum.scn");
+  flags.AddExample("zabsim run --bug majority-is-half scenarios/leader-crash-after-quorum.scn");
   flags.AddExample("zabsim run --trace run.jsonl --format jsonl scenarios/happy-path.scn");
   if (absl::Status s = flags.Parse(args); !s.ok()) {
     fmt::print(stderr, "{}\n", base::Text(s));

@@ -45,8 +45,14 @@ void PrintHelp(std::FILE* out) {
              "examples:\n"
              "  zabsim\n"
              "  zabsim sim --seed 7 --voters 5 --faults '5s crash 5; 20s restart 5'\n"
-             "  zabsim sim --help\n\n"
-             "exit status: 0 success, 1 a check failed, 2 a usage error.\n",
+             "  zabsim sim --bug ZK-4925 --seed 11 --trace run.jsonl --format jsonl\n"
+             "  zabsim run scenarios/*.scn\n"
+             "  zabsim run --rewrite scenarios/sync-trunc.scn\n"
+             "  zabsim bugs\n"
+             "  zabsim demo --seed 3\n"
+             "  zabsim help run\n\n"
+             "exit status: 0 success, 1 a check failed or a scenario's output differs,\n"
+             "2 a usage or parse error.\n",
              "help", "print this help (or 'zabsim help COMMAND')", "version",
              "print the version");
 }
