@@ -113,6 +113,10 @@ int RunRun(const std::vector<std::string>& args) {
       for (const std::string& m : r.mismatches) fmt::print(out, "{}", m);
     }
     for (const std::string& v : r.violations) fmt::print(out, "{}: violation: {}\n", path, v);
+    if (!r.expected_violations.empty()) {
+      fmt::print(out, "{}: {} violation{} expected (shown by 'check')\n", path, r.expected_violations.size(),
+                 r.expected_violations.size() == 1 ? "" : "s");
+    }
     const bool failed = (!rewrite && !r.mismatches.empty()) || !r.violations.empty();
     fmt::print(out, "{}: {} ({} commands, fingerprint {:016x})\n", path,
                failed ? "FAILED" : rewrite ? "rewritten" : "ok", r.outputs.size(), r.fingerprint);

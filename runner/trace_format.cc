@@ -198,6 +198,7 @@ void DescribeEvent(const zab::Event& event, sim::Recorder& r) {
           .Bool("indeterminate", e.indeterminate)
           .Uint("server", e.server.value);
       if (e.op.type == zab::OpType::kGetData && e.code == zab::Code::kOk) r.Str("data", e.data);
+      if (e.op.type == zab::OpType::kExists && e.code == zab::Code::kOk) r.Bool("exists", e.exists);
     }
   };
   std::visit(Visitor{r}, event);

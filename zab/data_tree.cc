@@ -186,12 +186,13 @@ struct Mutator {
   ApplyResult Delete(const Op& op) {
     const auto it = nodes.find(op.path);
     if (it == nodes.end()) return ApplyResult{.code = Code::kNoNode};
-    // The root always exists: deleting it fails as if it had children.
-    if (it->first == "/" || HasChildren(nodes, it->first)) {
-      return ApplyResult{.code = Code::kNotEmpty};
-    }
+    // The version first, as PrepRequestProcessor checks it before the children.
     if (op.version != -1 && op.version != it->second.version) {
       return ApplyResult{.code = Code::kBadVersion};
+    }
+    // The root always has a child in ZooKeeper (/zookeeper): deleting it is NOTEMPTY.
+    if (it->first == "/" || HasChildren(nodes, it->first)) {
+      return ApplyResult{.code = Code::kNotEmpty};
     }
     digest -= NodeHash(it->first, it->second);
     nodes.erase(it);

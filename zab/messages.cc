@@ -50,4 +50,16 @@ std::string_view Tag(const Message& message) {
   return std::visit(Visitor{}, message);
 }
 
+std::vector<std::string_view> MessageTags() {
+  std::vector<std::string_view> out;
+  for (uint8_t t = 0; t < 32; ++t) {
+    const std::string_view name = ToString(static_cast<PacketType>(t));
+    if (name != "?") out.push_back(name);
+  }
+  for (const std::string_view other : {"NOTIFICATION", "CLIENT-REQUEST", "CLIENT-REPLY"}) {
+    out.push_back(other);
+  }
+  return out;
+}
+
 }  // namespace zabsim::zab

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "zab/txn.h"
 #include "zab/types.h"
@@ -95,6 +96,9 @@ using Message = std::variant<Notification, QuorumPacket, ClientRequest, ClientRe
 // Tag names a message for traces and fault rules: "NOTIFICATION", a packet type such as
 // "PROPOSAL", "CLIENT-REQUEST" or "CLIENT-REPLY".
 std::string_view Tag(const Message& message);
+// MessageTags lists every tag Tag can return: the packet types, then NOTIFICATION,
+// CLIENT-REQUEST and CLIENT-REPLY.
+std::vector<std::string_view> MessageTags();
 
 }  // namespace zabsim::zab
 

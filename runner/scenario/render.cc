@@ -61,29 +61,33 @@ std::string CategoryNames() {
 }
 
 absl::StatusOr<uint32_t> ParseCategories(std::string_view text, uint32_t current) {
-  if (text == "all") return kAllCategories;
-  if (text == "none") return 0u;
-  const bool relative = !text.empty() && (text[0] == '+' || text[0] == '-');
-  uint32_t result = relative ? current : 0;
+  // A list that starts with +x or -y changes `current`; otherwise it starts from nothing.
+  // Items apply left to right: "all,-ping", "state,+sync" and "+ping,-broadcast" all work.
+  uint32_t result = !text.empty() && (text[0] == '+' || text[0] == '-') ? current : 0;
   for (const absl::string_view raw : absl::StrSplit(base::Absl(text), ',')) {
     std::string_view item = base::Std(raw);
     char sign = '+';
     if (!item.empty() && (item[0] == '+' || item[0] == '-')) {
       sign = item[0];
       item.remove_prefix(1);
-    } else if (relative) {
+    }
+    uint32_t bits = 0;
+    if (item == "all") {
+      bits = kAllCategories;
+    } else if (item == "none" && sign == '+') {
+      result = 0;
+      continue;
+    } else {
+      for (const Named& c : kCategories) {
+        if (c.name == item) bits = c.category;
+      }
+    }
+    if (bits == 0) {
       return absl::InvalidArgumentError(fmt::format(
-          "'{}': mix of relative (+x,-y) and absolute category names", text));
+          "unknown category '{}' (expected all, none, or some of: {}, each optionally with + or -)",
+          item, CategoryNames()));
     }
-    const Named* found = nullptr;
-    for (const Named& c : kCategories) {
-      if (c.name == item) found = &c;
-    }
-    if (found == nullptr) {
-      return absl::InvalidArgumentError(fmt::format(
-          "unknown category '{}' (expected all, none, or some of: {})", item, CategoryNames()));
-    }
-    result = sign == '+' ? (result | found->category) : (result & ~found->category);
+    result = sign == '+' ? (result | bits) : (result & ~bits);
   }
   return result;
 }
@@ -157,6 +161,8 @@ std::optional<std::pair<Category, std::string>> Renderer::Render(const sim::Trac
   const std::string_view k = r.kind;
   const std::string who = Who(r.process);
   if (k == "recv") return RenderMessage(r);
+  // A crashed server starts over: its next state line reads START -> LOOKING.
+  if (k == "crash") last_state_.erase(static_cast<uint32_t>(r.process));
   if (k == "state") return RenderState(r);
   if (k == "elected") {
     return std::pair{kState, fmt::format("{} elected {} in round {} ({}, {})", who, Num(r, "leader"),
@@ -198,6 +204,7 @@ std::optional<std::pair<Category, std::string>> Renderer::Render(const sim::Trac
     if (Str(r, "indeterminate") == "true") result += " (indeterminate)";
     if (Num(r, "zxid") != 0) result += " " + Str(r, "zxid");
     if (const sim::TraceField* d = r.Find("data"); d != nullptr) result += " data=" + d->str;
+    if (const sim::TraceField* e = r.Find("exists"); e != nullptr) result += e->bits != 0 ? " (exists)" : " (no node)";
     return std::pair{kClient, fmt::format("{} {} {} -> {}", who, Str(r, "op"), Str(r, "path"), result)};
   }
   if (k == "epoch" && Str(r, "durable") == "true") {
@@ -224,8 +231,11 @@ std::optional<std::pair<Category, std::string>> Renderer::Render(const sim::Trac
     if (type == "CLIENT-REQUEST" || type == "CLIENT-REPLY") return std::nullopt;
     // Election connections are opened and closed as QuorumCnxManager sorts them out; their
     // dropped notifications belong with the election.
-    return std::pair{type == "NOTIFICATION" ? kElection : kNet, fmt::format("{}->{} {} {} dropped ({})", Who(Num(r, "from")), Who(Num(r, "to")),
-                                       type, Str(r, "zxid"), Str(r, "reason"))};
+    // A REQUEST or SYNC has no zxid yet: what it asks for says more.
+    const std::string what = type == "REQUEST" || type == "SYNC" ? OpPath(r) : Str(r, "zxid");
+    return std::pair{type == "NOTIFICATION" ? kElection : kNet,
+                     fmt::format("{}->{} {} {} dropped ({})", Who(Num(r, "from")), Who(Num(r, "to")), type,
+                                 what, Str(r, "reason"))};
   }
   if (k == "ignore") {
     return std::pair{kIgnore, fmt::format("{} ignores {} {} from {}: {}", who, Str(r, "what"), Str(r, "zxid"),

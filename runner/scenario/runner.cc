@@ -1,6 +1,7 @@
 #include "runner/scenario/runner.h"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -8,6 +9,8 @@
 #include "base/status.h"
 #include "sim/fault.h"
 #include "sim/world.h"
+#include "sim/world_config.h"
+#include "zab/messages.h"
 
 namespace zabsim::runner::scenario {
 namespace {
@@ -75,6 +78,17 @@ bool IsFaultCommand(std::string_view name) {
                                    "break", "delay", "hold", "release", "clock-rate",
                                    "clock-step", "disk-slow", "loss", "torn", "channel"}) {
     if (f == name) return true;
+  }
+  return false;
+}
+
+// IsWorldKey: a setting of the simulated world (net.latency, max_pending_events, ...)
+// rather than of ZAB. World keys with a dot are world keys even when misspelled, so that
+// the error lists the world's settings.
+bool IsWorldKey(std::string_view key) {
+  if (key.find('.') != std::string_view::npos) return true;
+  for (const auto& [name, help] : sim::WorldConfig::Keys()) {
+    if (name == key) return true;
   }
   return false;
 }
@@ -255,6 +269,7 @@ absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive
     if (!c.ok()) return Error(d, show->column, base::Text(c.status()));
     categories = *c;
   }
+  categories_ = categories;
   absl::Status s;
   if (d.name == "show") {
     s = Show(args);
@@ -323,7 +338,7 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
       }
       if (o.client_homes.size() < *index) o.client_homes.resize(*index);
       o.client_homes[*index - 1] = homes;
-    } else if (a->key.find('.') != std::string::npos) {
+    } else if (IsWorldKey(a->key)) {
       s = o.world.Set(a->key, a->value);
     } else {
       s = o.zab.Set(a->key, a->value);
@@ -396,6 +411,15 @@ absl::Status ScenarioRunner::Run(Args& args, Lines& out) {
   const size_t eq = cond.find(':');
   const std::string name = cond.substr(0, eq);
   const std::string value = eq == std::string::npos ? "" : cond.substr(eq + 1);
+  const bool takes_value = name == "epoch" || name == "committed" || name == "applied";
+  if (!takes_value && !value.empty()) {
+    return Error(*current_, until->column,
+                 fmt::format("condition '{}' takes no value, found '{}'", name, cond));
+  }
+  if (!takes_value && on != nullptr) {
+    return Error(*current_, on->column,
+                 fmt::format("on= applies to epoch:, committed: and applied:, not to '{}'", name));
+  }
   if (name == "leader") {
     done = [this] { return cluster_->EstablishedLeader().has_value(); };
   } else if (name == "converged") {
@@ -418,7 +442,10 @@ absl::Status ScenarioRunner::Run(Args& args, Lines& out) {
       ok = ok && digit >= 0 && target <= (UINT64_MAX >> 4);
       if (ok) target = target * (hex ? 16 : 10) + static_cast<uint64_t>(digit);
     }
-    if (!ok) return args.Missing(fmt::format("a number after '{}:' (e.g. {}:0x100000003)", name, name));
+    if (!ok) {
+      return args.Missing(fmt::format("a number after '{}:' (e.g. {})", name,
+                                      name == "epoch" ? "epoch:2" : name + ":0x100000003"));
+    }
     done = [this, name, target, sid] {
       for (const EventRecord& r : events_) {
         if (sid && r.process != *sid) continue;
@@ -438,7 +465,7 @@ absl::Status ScenarioRunner::Run(Args& args, Lines& out) {
         "applied:ZXID)", cond));
   }
   if (!RunUntil(done, limit)) {
-    Flush(show_ | kState, out);
+    Flush(categories_ | kState, out);  // What happened, with the state changes at least.
     out.push_back(fmt::format("run: '{}' not reached within {}", cond, sim::FormatDuration(limit)));
   }
   return absl::OkStatus();
@@ -533,7 +560,15 @@ absl::Status ScenarioRunner::Rule(const Directive& d, Args& args, Lines& out) {
   if (!t.ok()) return t.status();
   rule.from = sim::ProcessId{*f};
   rule.to = sim::ProcessId{*t};
-  if (const Arg* type = args.Key("type")) rule.tag = type->value;
+  if (const Arg* type = args.Key("type")) {
+    const std::vector<std::string_view> tags = zab::MessageTags();
+    if (std::find(tags.begin(), tags.end(), type->value) == tags.end()) {
+      std::string known;
+      for (const std::string_view tag : tags) known += (known.empty() ? "" : ", ") + std::string(tag);
+      return Error(d, type->column, fmt::format("no message type '{}' (expected one of: {})", type->value, known));
+    }
+    rule.tag = type->value;
+  }
   if (const Arg* count = args.Key("count")) {
     auto n = args.Uint(*count, 1, 1000000);
     if (!n.ok()) return n.status();
@@ -547,8 +582,10 @@ absl::Status ScenarioRunner::Rule(const Directive& d, Args& args, Lines& out) {
     rule.extra = *e;
   }
   cluster_->world().network().AddRule(rule);
-  out.push_back(fmt::format("rule: {} the next {} {} from {} to {}", sim::ToString(rule.action),
-                            rule.remaining, rule.tag.empty() ? "messages" : rule.tag, *f, *t));
+  const std::string what = rule.tag.empty() ? "message" : rule.tag;
+  out.push_back(fmt::format("rule: {} the next {} from {} to {}", sim::ToString(rule.action),
+                            rule.remaining == 1 ? what : fmt::format("{} {}s", rule.remaining, what),
+                            *f, *t));
   return absl::OkStatus();
 }
 
@@ -671,11 +708,17 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::B
   result.parsed = true;
   ScenarioRunner runner(*file, extra_bugs);
   runner.SetTraceFile(trace);
+  // A scenario that shows a bug expects its violations: they are the ones a `check`
+  // printed with exactly the output the file expects. Any other violation fails the file.
+  std::set<std::string> expected_violations;
   for (const Directive& d : file->directives) {
     auto output = runner.Execute(d);
     if (!output.ok()) {
       result.error = std::string(base::Text(output.status()));
       break;
+    }
+    if (d.name == "check" && *output == d.expected) {
+      for (std::string& v : runner.Violations()) expected_violations.insert(std::move(v));
     }
     if (*output != d.expected) {
       std::string diff = fmt::format("{}: {} output differs:\n", Location(*file, d.line, 1), d.name);
@@ -692,7 +735,9 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::B
     result.outputs.push_back(*std::move(output));
   }
   runner.FinishTrace();
-  result.violations = runner.Violations();
+  for (std::string& v : runner.Violations()) {
+    (expected_violations.contains(v) ? result.expected_violations : result.violations).push_back(std::move(v));
+  }
   result.fingerprint = runner.Fingerprint();
   return result;
 }

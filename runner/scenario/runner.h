@@ -76,6 +76,7 @@ class ScenarioRunner {
   sim::VectorSink sink_;
   std::vector<EventRecord> events_;
   uint32_t show_ = kDefaultCategories;
+  uint32_t categories_ = kDefaultCategories;  // The categories of the command being run.
   uint64_t swarms_ = 0;
   const Directive* current_ = nullptr;  // The directive being executed.
   TraceFile* trace_file_ = nullptr;
@@ -86,7 +87,11 @@ struct FileResult {
   bool parsed = false;
   std::string error;  // A parse or command error ("PATH:LINE:COLUMN: ...").
   std::vector<std::string> mismatches;  // Human-readable differences, per directive.
+  // Checker violations at the end of the run. Those a `check` directive showed, with the
+  // output the file expects, are expected (the scenario demonstrates a bug) and do not
+  // fail the file; the others do.
   std::vector<std::string> violations;
+  std::vector<std::string> expected_violations;
   std::vector<std::vector<std::string>> outputs;  // Actual outputs, per directive run.
   uint64_t fingerprint = 0;
 };

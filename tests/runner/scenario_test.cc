@@ -20,6 +20,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
 using ::testing::StartsWith;
 
 constexpr std::string_view kPath = "t.scn";
@@ -291,7 +293,7 @@ TEST(ScenarioRun, UnknownConditions) {
             "quiet, epoch:N, committed:ZXID, applied:ZXID) (expected: run for=DURATION | run "
             "until=CONDITION [limit=DURATION] [on=SERVER])");
   EXPECT_THAT(RunError(After3("run until=epoch")),
-              StartsWith("t.scn:4:5: run: missing a number after 'epoch:' (e.g. epoch:0x100000003)"));
+              StartsWith("t.scn:4:5: run: missing a number after 'epoch:' (e.g. epoch:2)"));
   EXPECT_THAT(RunError(After3("run until=committed:0x1G")),
               StartsWith("t.scn:4:5: run: missing a number after 'committed:'"));
   EXPECT_THAT(RunError(After3("run until=applied:99999999999999999999")),
@@ -317,8 +319,8 @@ TEST(ScenarioRun, ImpossibleFaultsAndRules) {
             "t.scn:4:23: hold-next: expected a whole number in [1, 1000000], found '0'");
   EXPECT_THAT(RunError(After3("delay-next from=1 to=2")),
               StartsWith("t.scn:4:12: delay-next: missing extra=DURATION"));
-  EXPECT_THAT(RunError(After3("show +state,sync")),
-              StartsWith("t.scn:4:6: show: '+state,sync': mix of relative (+x,-y) and absolute"));
+  EXPECT_THAT(RunError(After3("show state,bogus")),
+              StartsWith("t.scn:4:6: show: unknown category 'bogus' (expected all, none, or some of: "));
   EXPECT_THAT(RunError(After3("check show=frob")), StartsWith("t.scn:4:7: check: unknown category 'frob'"));
   EXPECT_EQ(RunError(After3("set 1 /a version=1")),
             "t.scn:4:5: set: missing the data (expected: set CLIENT PATH DATA [version=N] [nowait])");
@@ -426,6 +428,73 @@ TEST(ScenarioRewrite, ARewrittenFileReplaysWithoutMismatch) {
   auto again = Parse(kPath, rewritten);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(Rewrite(*again, second.outputs), rewritten);
+}
+
+// Items apply left to right; a list starting with + or - changes the current set.
+TEST(ScenarioShow, CategoriesApplyLeftToRight) {
+  EXPECT_EQ(*ParseCategories("all,-ping", kState), kAllCategories & ~kPing);
+  EXPECT_EQ(*ParseCategories("state,+sync", kPing), kState | kSync);
+  EXPECT_EQ(*ParseCategories("+state,sync", kPing), kPing | kState | kSync);
+  EXPECT_EQ(*ParseCategories("-ping", kPing | kState), kState);
+  EXPECT_EQ(*ParseCategories("none", kState), 0u);
+  EXPECT_EQ(*ParseCategories("none,disk", kState), kDisk);
+  EXPECT_FALSE(ParseCategories("-none", kState).ok());
+  EXPECT_FALSE(ParseCategories("", kState).ok());
+}
+
+// A scenario that demonstrates a bug shows its violations with `check`; a matching check
+// output makes them expected. Without one, or with a check that expected "checks: ok",
+// the same violations fail the file.
+TEST(ScenarioViolations, OnlyViolationsACheckShowedAreExpected) {
+  const std::string run =
+      "cluster voters=3 bug=majority-is-half\n----\n\n"
+      "run until=converged\n----\n\n"
+      "partition 1|2|3\n----\n\n"
+      "run for=5s\n----\n";
+  const FileResult unchecked = RunFile(kPath, run, zab::Bugs{});
+  ASSERT_EQ(unchecked.error, "");
+  ASSERT_THAT(unchecked.violations, Not(IsEmpty()));
+  EXPECT_THAT(unchecked.expected_violations, IsEmpty());
+
+  const std::string text = run + "\ncheck\n----\nchecks: ok\n";
+  const FileResult wrong = RunFile(kPath, text, zab::Bugs{});
+  EXPECT_EQ(wrong.violations, unchecked.violations);
+  EXPECT_THAT(wrong.expected_violations, IsEmpty());
+
+  auto file = Parse(kPath, text);
+  ASSERT_TRUE(file.ok());
+  const std::string shown = Rewrite(*file, wrong.outputs);
+  EXPECT_THAT(shown, HasSubstr("\ncheck\n----\nviolation: "));
+  const FileResult expected = RunFile(kPath, shown, zab::Bugs{});
+  EXPECT_THAT(expected.mismatches, IsEmpty());
+  EXPECT_THAT(expected.violations, IsEmpty());
+  EXPECT_EQ(expected.expected_violations, unchecked.violations);
+
+  // A violation that happens after the last check is not expected.
+  const FileResult later = RunFile(kPath, shown + "\nrun for=1s\n----\n", zab::Bugs{});
+  EXPECT_THAT(later.mismatches, SizeIs(1));  // The new command's output is not written.
+  EXPECT_EQ(later.violations.size() + later.expected_violations.size(), unchecked.violations.size());
+}
+
+TEST(ScenarioRun, ConditionArgumentsThatMeanNothingAreErrors) {
+  EXPECT_EQ(RunError(After3("run until=leader on=1")),
+            "t.scn:4:18: run: on= applies to epoch:, committed: and applied:, not to 'leader'");
+  EXPECT_EQ(RunError(After3("run until=leader:3")),
+            "t.scn:4:5: run: condition 'leader' takes no value, found 'leader:3'");
+  EXPECT_THAT(RunError(After3("run until=epoch:x")), HasSubstr("(e.g. epoch:2)"));
+  EXPECT_EQ(RunError(After3("run until=committed:0x100000001 on=1 limit=1s")), "");
+}
+
+TEST(ScenarioRun, WorldSettingsWithoutADotAreWorldSettings) {
+  EXPECT_EQ(RunError("cluster voters=3 max_pending_events=100000\n----\n"), "");
+  EXPECT_THAT(RunError("cluster voters=3 max_pending_events=0\n----\n"), HasSubstr("must be positive"));
+}
+
+TEST(ScenarioRun, RuleTypesMustBeMessageTypes) {
+  EXPECT_THAT(RunError(After3("drop-next from=1 to=2 type=PROPSAL")),
+              StartsWith("t.scn:4:23: drop-next: no message type 'PROPSAL' (expected one of: "
+                         "REQUEST, PROPOSAL, ACK, COMMIT, PING, SYNC, INFORM, NEWLEADER"));
+  EXPECT_EQ(RunError(After3("drop-next from=1 to=2 type=NOTIFICATION")), "");
 }
 
 }  // namespace

@@ -199,6 +199,15 @@ TEST(DataTree, DeleteFailsWithNotEmptyWhenTheNodeHasChildren) {
   EXPECT_NE(r.tree().Find("/a"), nullptr);
 }
 
+// PrepRequestProcessor checks the version before the children.
+TEST(DataTree, DeleteChecksTheVersionBeforeTheChildren) {
+  Replica r;
+  ASSERT_EQ(r.Run(0, Create("/a", "x")), Code::kOk);
+  ASSERT_EQ(r.Run(0, Create("/a/b", "x")), Code::kOk);
+  EXPECT_EQ(r.Run(0, Delete("/a", /*version=*/5)), Code::kBadVersion);
+  EXPECT_EQ(r.Run(0, Delete("/a", /*version=*/0)), Code::kNotEmpty);
+}
+
 TEST(DataTree, ASiblingWithACommonPrefixIsNotAChild) {
   Replica r;
   ASSERT_EQ(r.Run(0, Create("/a", "x")), Code::kOk);
