@@ -24,10 +24,12 @@ int RunRun(const std::vector<std::string>& args) {
   FlagSet flags("run", "zabsim run [flags] FILE...",
                 "Replay scenario files (docs/scenarios.md): run each command, compare its output with\n"
                 "the expected output in the file, and check the run. Exit 0 when every output matches\n"
-                "and no check fails, 1 on a mismatch or a violation, 2 on a usage or parse error.");
+                "and no check fails, 1 on a mismatch or a violation, 2 on a usage or parse error.\n"
+                "A violation that a 'check' command shows, with the output the file expects, is\n"
+                "expected (a scenario that demonstrates a bug) and does not fail the file.");
   flags.AllowPositional("FILE");
   flags.AddBool("rewrite", "write the actual outputs into the files instead of comparing");
-  flags.AddRepeated("bug", "NAME", "put back a real ZooKeeper bug in every file (see 'zabsim bugs')");
+  flags.AddRepeated("bug", "NAME", "turn on a bug switch (a real ZooKeeper bug or a classic mistake) in every file (see 'zabsim bugs')");
   flags.AddBool("verbose", "print each file's outputs as they run");
   flags.Add("trace", "FILE", "", "write the full trace of the run to FILE ('-' for standard output; one scenario only)");
   flags.Add("format", "text|jsonl", "text", "form of the --trace output (docs/trace-format.md)");

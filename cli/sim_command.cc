@@ -42,7 +42,7 @@ FlagSet SimFlags() {
             "plan such as '5s crash 1; 12s restart 1' (see docs/world.md)");
   flags.AddRepeated("set", "KEY=VALUE", "world setting, e.g. net.latency=1ms..5ms (docs/world.md)");
   flags.AddRepeated("zab", "KEY=VALUE", "ZAB setting, e.g. tick_ms=500 (docs/protocol.md)");
-  flags.AddRepeated("bug", "NAME", "put back a real ZooKeeper bug (see 'zabsim bugs')");
+  flags.AddRepeated("bug", "NAME", "turn on a bug switch: a real ZooKeeper bug or a classic mistake (see 'zabsim bugs')");
   flags.Add("trace", "FILE", "", "write the full trace to FILE ('-' for standard output)");
   flags.Add("format", "text|jsonl", "text", "form of the --trace output");
   flags.AddBool("brief", "print only the fingerprint");

@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace zabsim::runner {
 
@@ -11,32 +12,16 @@ RunSummary::RunSummary(Cluster& cluster) : cluster_(cluster) {
 }
 
 void RunSummary::OnEvent(const EventRecord& r) {
+  // The event's own trace record was written just before: it is record number records().
+  safety_.Observe(zab::checkers::At{r.time.us, cluster_.world().trace().records()},
+                  zab::PeerId{r.process}, r.event);
   std::visit(
       [&](const auto& e) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, zab::LeaderEstablished>) {
-          auto [it, fresh] = leaders_.emplace(e.epoch.value, r.process);
-          if (fresh) {
-            established_at_[e.epoch.value] = r.time;
-          } else if (it->second != r.process) {
-            violated_check_.push_back(kOneLeaderPerEpoch);
-            violations_.push_back(fmt::format("{}: two leaders established in epoch {}: {} and {}",
-                                              sim::FormatTime(r.time), e.epoch.value, it->second,
-                                              r.process));
-          }
+          if (leaders_.emplace(e.epoch.value, r.process).second) established_at_[e.epoch.value] = r.time;
         } else if constexpr (std::is_same_v<T, zab::ElectionDecided>) {
           ++elections_;
-        } else if constexpr (std::is_same_v<T, zab::Committed>) {
-          committed_.insert(e.zxid);
-        } else if constexpr (std::is_same_v<T, zab::Applied>) {
-          auto [it, fresh] = digests_.emplace(e.zxid, std::make_pair(e.digest, r.process));
-          if (!fresh && it->second.first != e.digest) {
-            violated_check_.push_back(kDigestAgreement);
-            violations_.push_back(fmt::format(
-                "{}: server {} applied {} to a tree with digest {:016x}, server {} had {:016x}",
-                sim::FormatTime(r.time), r.process, zab::ToString(e.zxid), e.digest,
-                it->second.second, it->second.first));
-          }
         } else if constexpr (std::is_same_v<T, zab::ClientCompleted>) {
           if (e.indeterminate) {
             ++ops_indeterminate_;
@@ -53,6 +38,11 @@ void RunSummary::OnEvent(const EventRecord& r) {
       r.event);
 }
 
+std::string RunSummary::Describe(const zab::checkers::Violation& v) {
+  return fmt::format("{}: [{}] {} (trace record {})", sim::FormatTime(sim::Time{v.at.time_us}), v.check,
+                     v.detail, v.at.position);
+}
+
 std::string RunSummary::StopViolation() const {
   const World& world = cluster_.world();
   if (!world.stopped()) return "";
@@ -60,17 +50,18 @@ std::string RunSummary::StopViolation() const {
 }
 
 std::vector<std::string> RunSummary::violations() const {
-  std::vector<std::string> out = violations_;
+  std::vector<std::string> out;
+  for (const zab::checkers::Violation& v : safety_.violations()) out.push_back(Describe(v));
   if (std::string stop = StopViolation(); !stop.empty()) out.push_back(std::move(stop));
   return out;
 }
 
 std::vector<Verdict> RunSummary::verdicts() const {
   std::vector<Verdict> out;
-  for (const std::string_view check : {kOneLeaderPerEpoch, kDigestAgreement}) {
+  for (const std::string_view check : zab::checkers::SafetyChecker::Names()) {
     Verdict v{std::string(check), {}};
-    for (size_t i = 0; i < violations_.size(); ++i) {
-      if (violated_check_[i] == check) v.violations.push_back(violations_[i]);
+    for (const zab::checkers::Violation& found : safety_.violations()) {
+      if (found.check == check) v.violations.push_back(Describe(found));
     }
     out.push_back(std::move(v));
   }
@@ -86,7 +77,7 @@ void RunSummary::Print(std::FILE* out) {
   for (const auto& [epoch, sid] : leaders_) {
     fmt::print(out, " epoch {}: {} (at {}s);", epoch, sid, sim::FormatTime(established_at_[epoch]));
   }
-  fmt::print(out, "\nelections decided: {}; txns committed: {}\n", elections_, committed_.size());
+  fmt::print(out, "\nelections decided: {}; txns committed: {}\n", elections_, safety_.committed());
   fmt::print(out, "client operations: {} ok, {} failed (e.g. NODEEXISTS), {} indeterminate\n",
              ops_ok_, ops_failed_, ops_indeterminate_);
   for (const std::string& h : halts_) fmt::print(out, "{}\n", h);
@@ -106,11 +97,13 @@ void RunSummary::Print(std::FILE* out) {
   }
   fmt::print(out, "converged: {}\n", cluster_.Converged() ? "yes" : "no");
   if (std::string stop = StopViolation(); !stop.empty()) fmt::print(out, "{}\n", stop);
-  if (violations_.empty()) {
-    fmt::print(out, "agreement: ok (one leader per epoch; equal digests after equal zxids)\n");
+  const std::vector<zab::checkers::Violation>& found = safety_.violations();
+  if (found.empty()) {
+    fmt::print(out, "checks: ok ({})\n", fmt::join(zab::checkers::SafetyChecker::Names(), ", "));
   } else {
-    fmt::print(out, "agreement: VIOLATED\n");
-    for (const std::string& v : violations_) fmt::print(out, "  {}\n", v);
+    fmt::print(out, "checks: VIOLATED ({} violations)\n", found.size());
+    for (size_t i = 0; i < found.size() && i < kMaxPrinted; ++i) fmt::print(out, "  {}\n", Describe(found[i]));
+    if (found.size() > kMaxPrinted) fmt::print(out, "  ... {} more\n", found.size() - kMaxPrinted);
   }
 }
 

@@ -74,7 +74,8 @@ absl::StatusOr<uint32_t> ParseCategories(std::string_view text, uint32_t current
     uint32_t bits = 0;
     if (item == "all") {
       bits = kAllCategories;
-    } else if (item == "none" && sign == '+') {
+    } else if (item == "none") {
+      if (sign == '-') return absl::InvalidArgumentError("'-none' removes nothing: write 'all' for every category");
       result = 0;
       continue;
     } else {

@@ -338,6 +338,8 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
       }
       if (o.client_homes.size() < *index) o.client_homes.resize(*index);
       o.client_homes[*index - 1] = homes;
+    } else if (a->key == "processes") {
+      return Error(d, a->column, "'processes' follows from voters, observers and clients");
     } else if (IsWorldKey(a->key)) {
       s = o.world.Set(a->key, a->value);
     } else {
@@ -561,7 +563,9 @@ absl::Status ScenarioRunner::Rule(const Directive& d, Args& args, Lines& out) {
   rule.from = sim::ProcessId{*f};
   rule.to = sim::ProcessId{*t};
   if (const Arg* type = args.Key("type")) {
-    const std::vector<std::string_view> tags = zab::MessageTags();
+    // Rules act between servers: client messages never match one.
+    std::vector<std::string_view> tags = zab::MessageTags();
+    std::erase_if(tags, [](std::string_view tag) { return tag.rfind("CLIENT-", 0) == 0; });
     if (std::find(tags.begin(), tags.end(), type->value) == tags.end()) {
       std::string known;
       for (const std::string_view tag : tags) known += (known.empty() ? "" : ", ") + std::string(tag);

@@ -495,6 +495,10 @@ TEST(ScenarioRun, RuleTypesMustBeMessageTypes) {
               StartsWith("t.scn:4:23: drop-next: no message type 'PROPSAL' (expected one of: "
                          "REQUEST, PROPOSAL, ACK, COMMIT, PING, SYNC, INFORM, NEWLEADER"));
   EXPECT_EQ(RunError(After3("drop-next from=1 to=2 type=NOTIFICATION")), "");
+  EXPECT_THAT(RunError(After3("drop-next from=1 to=2 type=CLIENT-REQUEST")),
+              HasSubstr("no message type 'CLIENT-REQUEST'"));
+  EXPECT_EQ(RunError("cluster voters=3 processes=4\n----\n"),
+            "t.scn:1:18: cluster: 'processes' follows from voters, observers and clients");
 }
 
 }  // namespace

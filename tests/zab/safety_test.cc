@@ -1,0 +1,205 @@
+// The safety checker on hand-written event sequences: each check fires on the history
+// that breaks it and stays quiet on the nearest one that does not.
+
+#include "zab/checkers/safety.h"
+
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace zabsim::zab::checkers {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+Zxid Z(uint32_t epoch, uint32_t counter) { return Zxid::Make(Epoch{epoch}, counter); }
+
+// History feeds events to a checker, one position per event.
+class History {
+ public:
+  History& Event(uint32_t peer, const zab::Event& e) {
+    checker.Observe(At{static_cast<int64_t>(next_) * 1000, next_}, PeerId{peer}, e);
+    ++next_;
+    return *this;
+  }
+  History& Load(uint32_t peer, Zxid z, uint64_t digest) {
+    return Event(peer, TreeLoaded{z, "disk", digest});
+  }
+  History& Apply(uint32_t peer, Zxid z, uint64_t digest) {
+    Applied a;
+    a.zxid = z;
+    a.digest = digest;
+    return Event(peer, a);
+  }
+  History& Commit(Zxid z) { return Event(1, Committed{z}); }
+  History& Establish(uint32_t peer, uint32_t epoch) { return Event(peer, LeaderEstablished{Epoch{epoch}}); }
+  History& EpochDurable(uint32_t peer, std::string_view file, uint32_t epoch) {
+    return Event(peer, EpochWritten{file, Epoch{epoch}, true});
+  }
+
+  // Checks lists the names of the checks that fired, in order.
+  std::vector<std::string_view> Checks() const {
+    std::vector<std::string_view> out;
+    for (const Violation& v : checker.violations()) out.push_back(v.check);
+    return out;
+  }
+
+  SafetyChecker checker;
+
+ private:
+  uint64_t next_ = 1;
+};
+
+// --- one-leader-per-epoch ------------------------------------------------------------------
+
+TEST(OneLeaderPerEpoch, FiresOnASecondLeaderInTheSameEpoch) {
+  History h;
+  h.Establish(1, 2).Establish(2, 2);
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kOneLeaderPerEpoch));
+  EXPECT_THAT(h.checker.violations()[0].detail, HasSubstr("epoch 2: 1 and 2"));
+  EXPECT_EQ(h.checker.violations()[0].at.position, 2u);
+}
+
+TEST(OneLeaderPerEpoch, QuietForOneLeaderPerEpochAndTheSameLeaderTwice) {
+  History h;
+  h.Establish(1, 1).Establish(2, 2).Establish(2, 2).Establish(1, 3);
+  EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
+// --- digest-agreement ---------------------------------------------------------------------
+
+TEST(DigestAgreement, FiresWhenTwoTreesDifferAtTheSameZxid) {
+  History h;
+  h.Apply(1, Z(1, 1), 0xa).Apply(2, Z(1, 1), 0xb);
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kDigestAgreement));
+}
+
+TEST(DigestAgreement, ComparesLoadedTreesToo) {
+  History h;
+  h.Apply(1, Z(1, 1), 0xa).Event(2, TreeLoaded{Z(1, 1), "snap", 0xb});
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kDigestAgreement));
+}
+
+TEST(DigestAgreement, QuietForEqualDigestsAndForTheEmptyTree) {
+  History h;
+  h.Load(1, Zxid{}, 1).Load(2, Zxid{}, 2).Apply(1, Z(1, 1), 0xa).Apply(2, Z(1, 1), 0xa);
+  EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
+// --- applied-in-order ---------------------------------------------------------------------
+
+TEST(AppliedInOrder, FiresOnAZxidNotAboveTheTree) {
+  History h;
+  h.Load(1, Z(1, 2), 0x2).Apply(1, Z(1, 2), 0x2);
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kAppliedInOrder));
+}
+
+TEST(AppliedInOrder, FiresOnSkippingACommittedTxn) {
+  History h;
+  h.Load(2, Z(1, 1), 0x1).Commit(Z(1, 2)).Apply(2, Z(1, 3), 0x3);
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kAppliedInOrder));
+  EXPECT_THAT(h.checker.violations()[0].detail, HasSubstr("skipping the committed 0x100000002"));
+}
+
+TEST(AppliedInOrder, QuietForGapsOfUncommittedTxnsAndAfterAReload) {
+  History h;
+  // (1, 2) was never committed (a leader abandoned it): skipping it is fine.
+  h.Load(2, Z(1, 1), 0x1).Apply(2, Z(1, 3), 0x3);
+  // A TRUNC reload moves the tree back; applying from there is in order.
+  h.Event(2, TreeLoaded{Z(1, 1), "truncated-log", 0x1}).Apply(2, Z(2, 1), 0x21);
+  EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
+// --- leader-completeness ------------------------------------------------------------------
+
+TEST(LeaderCompleteness, FiresWhenTheNewLeaderLacksACommittedTxn) {
+  History h;
+  h.Load(3, Z(1, 1), 0x1).Commit(Z(1, 1)).Commit(Z(1, 2)).Establish(3, 2);
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kLeaderCompleteness));
+  EXPECT_THAT(h.checker.violations()[0].detail, HasSubstr("without the committed 0x100000002"));
+}
+
+TEST(LeaderCompleteness, AClientAckCommitsToo) {
+  History h;
+  ClientCompleted done;
+  done.op.type = OpType::kCreate;
+  done.zxid = Z(1, 2);
+  h.Load(3, Z(1, 1), 0x1).Event(4, done).Establish(3, 2);
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kLeaderCompleteness));
+}
+
+TEST(LeaderCompleteness, QuietWhenTheLeaderHoldsEveryCommittedTxn) {
+  History h;
+  ClientCompleted read;  // Reads and indeterminate writes commit nothing.
+  read.op.type = OpType::kGetData;
+  read.zxid = Z(1, 3);
+  ClientCompleted lost;
+  lost.op.type = OpType::kSetData;
+  lost.zxid = Z(1, 4);
+  lost.indeterminate = true;
+  h.Commit(Z(1, 1)).Commit(Z(1, 2)).Event(4, read).Event(5, lost).Load(3, Z(1, 2), 0x2).Establish(3, 2);
+  EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
+// --- truncation-keeps-committed -----------------------------------------------------------
+
+TEST(TruncationKeepsCommitted, FiresWhenATruncationRemovesALoggedCommittedTxn) {
+  History h;
+  h.Event(2, Logged{Z(1, 1), Z(1, 3), 3}).Commit(Z(1, 3)).Event(2, Truncated{Z(1, 2), 1});
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kTruncationKeepsCommitted));
+}
+
+TEST(TruncationKeepsCommitted, QuietWhenOnlyUncommittedOrUnloggedTxnsGo) {
+  History h;
+  h.Event(2, Logged{Z(1, 1), Z(1, 2), 2}).Commit(Z(1, 2)).Commit(Z(1, 3));
+  h.Event(2, Truncated{Z(1, 2), 1});  // (1, 3) committed elsewhere, never logged here.
+  EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
+// The leader chose TRUNC to its last committed zxid while (1, 3) was in flight; (1, 3)
+// was committed by other ACKs before the TRUNC arrived. The learner drops its copy and
+// gets the PROPOSAL again right after (LearnerHandler): not a lost commit.
+TEST(TruncationKeepsCommitted, QuietForATxnCommittedAfterTheTruncWasChosen) {
+  History h;
+  h.Event(2, Logged{Z(1, 1), Z(1, 3), 3}).Commit(Z(1, 2));
+  h.Event(1, SyncChosen{PeerId{2}, SyncMode::kTrunc, Z(1, 3), Z(1, 2), 0, "peer ahead"});
+  h.Commit(Z(1, 3)).Event(2, Truncated{Z(1, 2), 1});
+  EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
+TEST(TruncationKeepsCommitted, FiresForATxnCommittedBeforeTheTruncWasChosen) {
+  History h;
+  h.Event(2, Logged{Z(1, 1), Z(1, 3), 3}).Commit(Z(1, 3));
+  h.Event(1, SyncChosen{PeerId{2}, SyncMode::kTrunc, Z(1, 3), Z(1, 2), 0, "peer ahead"});
+  h.Event(2, Truncated{Z(1, 2), 1});
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kTruncationKeepsCommitted));
+}
+
+// --- epochs-monotone ----------------------------------------------------------------------
+
+TEST(EpochsMonotone, FiresWhenAnEpochGoesBack) {
+  History h;
+  h.EpochDurable(1, "acceptedEpoch", 3).EpochDurable(1, "acceptedEpoch", 2);
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kEpochsMonotone));
+}
+
+TEST(EpochsMonotone, FiresWhenCurrentEpochPassesAcceptedEpoch) {
+  History h;
+  h.EpochDurable(1, "acceptedEpoch", 2).EpochDurable(1, "currentEpoch", 3);
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kEpochsMonotone));
+}
+
+TEST(EpochsMonotone, QuietForRisingEpochsAndWritesNotYetDurable) {
+  History h;
+  h.EpochDurable(1, "acceptedEpoch", 2).EpochDurable(1, "currentEpoch", 2);
+  h.Event(1, EpochWritten{"acceptedEpoch", Epoch{1}, false});  // Never durable: lost.
+  h.EpochDurable(1, "acceptedEpoch", 3).EpochDurable(1, "currentEpoch", 3);
+  EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
+}  // namespace
+}  // namespace zabsim::zab::checkers

@@ -1,0 +1,150 @@
+#include "zab/checkers/safety.h"
+
+#include <algorithm>
+#include <type_traits>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace zabsim::zab::checkers {
+
+std::vector<std::string_view> SafetyChecker::Names() {
+  return {kOneLeaderPerEpoch,   kDigestAgreement,          kAppliedInOrder,
+          kLeaderCompleteness, kTruncationKeepsCommitted, kEpochsMonotone};
+}
+
+void SafetyChecker::Fail(std::string_view check, At at, std::string detail) {
+  violations_.push_back(Violation{check, at, std::move(detail)});
+}
+
+void SafetyChecker::Observe(At at, PeerId peer, const Event& event) {
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, LeaderEstablished>) {
+          OnEstablished(at, peer, e.epoch);
+        } else if constexpr (std::is_same_v<T, zab::Committed>) {
+          Commit(at, e.zxid);
+        } else if constexpr (std::is_same_v<T, ClientCompleted>) {
+          // A write a client was told succeeded is committed, whatever any leader saw.
+          if (e.code == Code::kOk && !e.indeterminate && IsWrite(e.op.type) && e.zxid.value != 0) {
+            Commit(at, e.zxid);
+          }
+        } else if constexpr (std::is_same_v<T, Applied>) {
+          OnApplied(at, peer, e);
+        } else if constexpr (std::is_same_v<T, TreeLoaded>) {
+          TreeAt(at, peer, e.zxid, e.digest, fmt::format("loaded a tree ({}) at", e.from));
+        } else if constexpr (std::is_same_v<T, Logged>) {
+          PeerState& p = peers_[peer.value];
+          p.last_logged = std::max(p.last_logged, e.last);
+        } else if constexpr (std::is_same_v<T, SyncChosen>) {
+          if (e.mode == SyncMode::kTrunc) trunc_decided_[e.learner.value] = committed_.size();
+        } else if constexpr (std::is_same_v<T, Truncated>) {
+          OnTruncated(at, peer, e);
+        } else if constexpr (std::is_same_v<T, EpochWritten>) {
+          OnEpochWritten(at, peer, e);
+        }
+      },
+      event);
+}
+
+void SafetyChecker::Commit(At, Zxid zxid) {
+  committed_.emplace(zxid, committed_.size());  // The first time counts.
+}
+
+std::optional<Zxid> SafetyChecker::FirstCommittedAbove(Zxid zxid) const {
+  const auto it = committed_.upper_bound(zxid);
+  if (it == committed_.end()) return std::nullopt;
+  return it->first;
+}
+
+// digest-agreement: the first peer to reach a zxid fixes the digest every other must
+// have there. Zxid 0 (the empty tree) is everyone's start and says nothing.
+void SafetyChecker::TreeAt(At at, PeerId peer, Zxid zxid, uint64_t digest, std::string_view how) {
+  peers_[peer.value].tree = zxid;
+  if (zxid.value == 0) return;
+  const auto [it, fresh] = digests_.emplace(zxid, std::make_pair(digest, peer.value));
+  if (!fresh && it->second.first != digest) {
+    Fail(kDigestAgreement, at,
+         fmt::format("server {} {} {} with digest {:016x}, but server {} had {:016x} there", peer.value,
+                     how, ToString(zxid), digest, it->second.second, it->second.first));
+  }
+}
+
+// applied-in-order: Zab's local primary order (a peer delivers a leader's txns in the
+// order proposed) and global primary order (an older epoch's txns come first) both come
+// down to increasing zxids; skipping a committed txn would leave a gap in the history.
+void SafetyChecker::OnApplied(At at, PeerId peer, const Applied& e) {
+  const std::optional<Zxid> tree = peers_[peer.value].tree;
+  if (tree.has_value()) {
+    if (e.zxid <= *tree) {
+      Fail(kAppliedInOrder, at,
+           fmt::format("server {} applied {} to a tree already at {}", peer.value, ToString(e.zxid),
+                       ToString(*tree)));
+    } else if (const std::optional<Zxid> c = FirstCommittedAbove(*tree); c && *c < e.zxid) {
+      Fail(kAppliedInOrder, at,
+           fmt::format("server {} applied {} after {}, skipping the committed {}", peer.value,
+                       ToString(e.zxid), ToString(*tree), ToString(*c)));
+    }
+  }
+  TreeAt(at, peer, e.zxid, e.digest, "applied");
+}
+
+// one-leader-per-epoch, and leader-completeness: the new leader's tree (its whole log,
+// which ZooKeeper loads into memory when it starts leading) reaches every txn committed
+// so far; digest-agreement then says its history is the same as theirs.
+void SafetyChecker::OnEstablished(At at, PeerId peer, Epoch epoch) {
+  const auto [it, fresh] = leaders_.emplace(epoch.value, peer.value);
+  if (!fresh && it->second != peer.value) {
+    Fail(kOneLeaderPerEpoch, at,
+         fmt::format("two leaders established in epoch {}: {} and {}", epoch.value, it->second,
+                     peer.value));
+  }
+  if (committed_.empty()) return;
+  const Zxid newest = committed_.rbegin()->first;
+  const std::optional<Zxid> tree = peers_[peer.value].tree;
+  if (tree.has_value() && *tree < newest) {
+    const Zxid missing = *FirstCommittedAbove(*tree);
+    Fail(kLeaderCompleteness, at,
+         fmt::format("server {} was established in epoch {} at {}, without the committed {}{}",
+                     peer.value, epoch.value, ToString(*tree), ToString(missing),
+                     missing == newest ? "" : fmt::format(" .. {}", ToString(newest))));
+  }
+}
+
+void SafetyChecker::OnTruncated(At at, PeerId peer, const Truncated& e) {
+  PeerState& p = peers_[peer.value];
+  // A truncation with no TRUNC behind it (a reload) is decided now.
+  uint64_t decided = committed_.size();
+  if (const auto it = trunc_decided_.find(peer.value); it != trunc_decided_.end()) {
+    decided = it->second;
+    trunc_decided_.erase(it);
+  }
+  for (auto c = committed_.upper_bound(e.to); c != committed_.end() && c->first <= p.last_logged; ++c) {
+    if (c->second >= decided) continue;
+    Fail(kTruncationKeepsCommitted, at,
+         fmt::format("server {} truncated its log after {}, removing the committed {} it had logged",
+                     peer.value, ToString(e.to), ToString(c->first)));
+    break;
+  }
+  p.last_logged = std::min(p.last_logged, e.to);
+}
+
+void SafetyChecker::OnEpochWritten(At at, PeerId peer, const EpochWritten& e) {
+  if (!e.durable) return;  // Only what survives a crash counts.
+  PeerState& p = peers_[peer.value];
+  const bool accepted = e.file == "acceptedEpoch";
+  Epoch& value = accepted ? p.accepted : p.current;
+  if (e.epoch < value) {
+    Fail(kEpochsMonotone, at,
+         fmt::format("server {} {} went back from {} to {}", peer.value, e.file, value.value, e.epoch.value));
+  }
+  value = e.epoch;
+  if (!accepted && p.current > p.accepted) {
+    Fail(kEpochsMonotone, at,
+         fmt::format("server {} currentEpoch {} is above its acceptedEpoch {}", peer.value,
+                     p.current.value, p.accepted.value));
+  }
+}
+
+}  // namespace zabsim::zab::checkers

@@ -1,0 +1,103 @@
+// File: zab/checkers/safety.h
+//
+// The safety checker watches every event of every peer of one ensemble, in the order
+// they happened, and reports each broken guarantee the moment it breaks. It knows nothing
+// of the simulator: whoever drives the peers hands it their events with a time and a
+// position (the trace record the event became), which it only repeats in its reports.
+//
+// Each check has a stable name and a definition in docs/invariants.md:
+//
+//   one-leader-per-epoch      at most one peer is established as leader in each epoch
+//   digest-agreement          two peers whose trees are at the same zxid hold the same tree
+//   applied-in-order          a peer applies txns in increasing zxid order and never skips
+//                             a committed one (local and global primary order)
+//   leader-completeness       a leader, once established, holds every committed txn
+//   truncation-keeps-committed  no truncation removes a txn a peer had logged that was
+//                             committed when the truncation was decided
+//   epochs-monotone           acceptedEpoch and currentEpoch, as durable on a peer's disk,
+//                             never go back, and currentEpoch <= acceptedEpoch
+//
+// "Committed" is defined once, here (Committed(zxid)): a txn is committed from the
+// moment a leader saw a quorum of ACKs for it, or a client was told its write
+// succeeded, whichever comes first. No committed txn may ever be lost.
+
+#ifndef ZABSIM_ZAB_CHECKERS_SAFETY_H_
+#define ZABSIM_ZAB_CHECKERS_SAFETY_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zab/events.h"
+#include "zab/types.h"
+
+namespace zabsim::zab::checkers {
+
+// Where in the run something happened: the driver's time (microseconds) and the
+// position of the trace record (0-based), both only repeated in reports.
+struct At {
+  int64_t time_us = 0;
+  uint64_t position = 0;
+};
+
+struct Violation {
+  std::string_view check;  // One of SafetyChecker::Names().
+  At at;
+  std::string detail;      // Names the peers, epochs and zxids involved.
+};
+
+class SafetyChecker {
+ public:
+  static constexpr std::string_view kOneLeaderPerEpoch = "one-leader-per-epoch";
+  static constexpr std::string_view kDigestAgreement = "digest-agreement";
+  static constexpr std::string_view kAppliedInOrder = "applied-in-order";
+  static constexpr std::string_view kLeaderCompleteness = "leader-completeness";
+  static constexpr std::string_view kTruncationKeepsCommitted = "truncation-keeps-committed";
+  static constexpr std::string_view kEpochsMonotone = "epochs-monotone";
+  // Names lists every check, in the order above.
+  static std::vector<std::string_view> Names();
+
+  // Observe takes the next event, of peer `peer`. (A restarted peer's first event is
+  // the tree it loaded from disk, so crashes need no event of their own.)
+  void Observe(At at, PeerId peer, const Event& event);
+
+  const std::vector<Violation>& violations() const { return violations_; }
+  bool Committed(Zxid zxid) const { return committed_.contains(zxid); }
+  uint64_t committed() const { return committed_.size(); }
+
+ private:
+  struct PeerState {
+    std::optional<Zxid> tree;  // Where its tree is; unknown from a crash to the next load.
+    Zxid last_logged;          // The last txn its log holds durably (as far as events say).
+    Epoch accepted;            // Durable acceptedEpoch and currentEpoch.
+    Epoch current;
+  };
+
+  void Fail(std::string_view check, At at, std::string detail);
+  void Commit(At at, Zxid zxid);
+  void TreeAt(At at, PeerId peer, Zxid zxid, uint64_t digest, std::string_view how);
+  void OnApplied(At at, PeerId peer, const Applied& e);
+  void OnEstablished(At at, PeerId peer, Epoch epoch);
+  void OnTruncated(At at, PeerId peer, const Truncated& e);
+  // FirstCommittedAbove: the lowest committed zxid above `zxid`, if any.
+  std::optional<Zxid> FirstCommittedAbove(Zxid zxid) const;
+  void OnEpochWritten(At at, PeerId peer, const EpochWritten& e);
+
+  std::map<uint32_t, PeerState> peers_;
+  std::map<uint32_t, uint32_t> leaders_;  // Epoch -> the peer established in it.
+  std::map<Zxid, uint64_t> committed_;  // Zxid -> the order in which it became committed.
+  // Learner -> how many txns were committed when the leader chose to TRUNC it. A TRUNC
+  // goes to the leader's last committed zxid then; a proposal in flight above it may be
+  // committed (by other ACKs) before the TRUNC arrives, and the learner gets it again
+  // right after, as ZooKeeper's LearnerHandler does. Only older commits count.
+  std::map<uint32_t, uint64_t> trunc_decided_;
+  std::map<Zxid, std::pair<uint64_t, uint32_t>> digests_;  // Zxid -> (digest, first peer).
+  std::vector<Violation> violations_;
+};
+
+}  // namespace zabsim::zab::checkers
+
+#endif  // ZABSIM_ZAB_CHECKERS_SAFETY_H_
