@@ -37,10 +37,14 @@ void TraceFile::Attach(Cluster& cluster, std::string_view source, std::string_vi
   if (format_ == Format::kJsonl) {
     std::string bugs;
     for (const std::string_view b : zab::EnabledBugs(o.zab.bugs)) {
-      bugs += (bugs.empty() ? "" : ",") + sim::JsonEscape(b);
+      if (!bugs.empty()) bugs += ",";
+      bugs += sim::JsonEscape(b);
     }
     std::string argv;
-    for (const std::string& a : args) argv += (argv.empty() ? "" : ",") + sim::JsonEscape(a);
+    for (const std::string& a : args) {
+      if (!argv.empty()) argv += ",";
+      argv += sim::JsonEscape(a);
+    }
     fmt::print(file_,
                "{{\"format\":\"zabsim-trace\",\"version\":{},\"source\":{},{}\"args\":[{}],"
                "\"seed\":{},\"voters\":{},\"observers\":{},\"servers\":{},\"clients\":{},"
@@ -52,7 +56,10 @@ void TraceFile::Attach(Cluster& cluster, std::string_view source, std::string_vi
     std::string bugs;
     for (const std::string_view b : zab::EnabledBugs(o.zab.bugs)) bugs += fmt::format(" bug={}", b);
     std::string argv;
-    for (const std::string& a : args) argv += " " + sim::JsonEscape(a);
+    for (const std::string& a : args) {
+      argv += ' ';
+      argv += sim::JsonEscape(a);
+    }
     fmt::print(file_,
                "# zabsim-trace version={} source={}{} seed={} voters={} observers={} servers={} "
                "clients={}{} args:{}\n",

@@ -124,7 +124,10 @@ absl::Status Config::Set(std::string_view key, std::string_view value) {
     return absl::OkStatus();
   }
   std::string known;
-  for (const Setting& s : kSettings) known += (known.empty() ? "" : ", ") + std::string(s.key);
+  for (const Setting& s : kSettings) {
+    if (!known.empty()) known += ", ";
+    known += s.key;
+  }
   return absl::InvalidArgumentError(
       fmt::format("unknown ZAB setting '{}' (known: {})", key, known));
 }
@@ -134,7 +137,10 @@ std::vector<std::pair<std::string, std::string>> Config::Describe() const {
   for (const Setting& s : kSettings) out.emplace_back(s.key, fmt::format("{}", s.get(*this)));
   std::string bugs_on;
   for (const BugInfo& b : kBugs) {
-    if (bugs.*b.flag) bugs_on += (bugs_on.empty() ? "" : ",") + std::string(b.name);
+    if (bugs.*b.flag) {
+      if (!bugs_on.empty()) bugs_on += ",";
+      bugs_on += b.name;
+    }
   }
   out.emplace_back("bugs", bugs_on.empty() ? "none" : bugs_on);
   return out;
@@ -171,7 +177,10 @@ absl::Status EnableBug(Bugs& bugs, std::string_view name) {
     return absl::OkStatus();
   }
   std::string known;
-  for (const BugInfo& b : kBugs) known += (known.empty() ? "" : ", ") + std::string(b.name);
+  for (const BugInfo& b : kBugs) {
+    if (!known.empty()) known += ", ";
+    known += b.name;
+  }
   return absl::InvalidArgumentError(fmt::format("unknown bug '{}' (known: {})", name, known));
 }
 

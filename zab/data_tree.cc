@@ -1,5 +1,6 @@
 #include "zab/data_tree.h"
 
+#include <algorithm>
 #include <utility>
 
 #include <fmt/format.h>
@@ -294,10 +295,11 @@ const Node* DataTree::Find(std::string_view path) const {
 ApplyResult DataTree::Apply(const Txn& txn) {
   ZABSIM_CHECK(IsWrite(txn.op.type), "txn {} carries a read op ({})", ToString(txn.zxid),
                ToString(txn.op.type));
-  ZABSIM_CHECK(txn.zxid > last_processed_zxid_, "txn {} is not after the last processed {}",
-               ToString(txn.zxid), ToString(last_processed_zxid_));
-  last_processed_zxid_ = txn.zxid;
-  last_applied_txn_ = txn.zxid;
+  // Never in a correct run, but a duplicated COMMIT over an unsafe channel does it: the
+  // txn is applied again, and, as ZooKeeper's DataTree.processTxn does, the zxid only
+  // moves forward. The safety checker reports the txn (applied-in-order).
+  last_processed_zxid_ = std::max(last_processed_zxid_, txn.zxid);
+  last_applied_txn_ = std::max(last_applied_txn_, txn.zxid);
   const Op& op = txn.op;
   if (op.type != OpType::kCreateSession) {
     // Session 0 is "no session" and may write, but it cannot own anything: closing it or

@@ -47,7 +47,9 @@ class DataTree {
 
   // Apply applies a write txn and sets last_processed_zxid to its zxid. A txn whose op
   // fails (missing parent, wrong version, unknown session ...) changes nothing but the
-  // zxid and reports the error code. REQUIRES: IsWrite(txn.op.type).
+  // zxid and reports the error code. A txn at or below last_processed_zxid (never in a
+  // correct run) is applied and leaves the zxid where it is, as in ZooKeeper.
+  // REQUIRES: IsWrite(txn.op.type).
   ApplyResult Apply(const Txn& txn);
 
   // Find returns the node at `path`, or nullptr.

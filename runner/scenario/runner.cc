@@ -69,7 +69,10 @@ const CommandInfo* FindCommand(std::string_view name) {
 
 std::string CommandNames() {
   std::string out;
-  for (const CommandInfo& c : kCommands) out += (out.empty() ? "" : ", ") + std::string(c.name);
+  for (const CommandInfo& c : kCommands) {
+    if (!out.empty()) out += ", ";
+    out += c.name;
+  }
   return out;
 }
 
@@ -568,7 +571,10 @@ absl::Status ScenarioRunner::Rule(const Directive& d, Args& args, Lines& out) {
     std::erase_if(tags, [](std::string_view tag) { return tag.rfind("CLIENT-", 0) == 0; });
     if (std::find(tags.begin(), tags.end(), type->value) == tags.end()) {
       std::string known;
-      for (const std::string_view tag : tags) known += (known.empty() ? "" : ", ") + std::string(tag);
+      for (const std::string_view tag : tags) {
+        if (!known.empty()) known += ", ";
+        known += tag;
+      }
       return Error(d, type->column, fmt::format("no message type '{}' (expected one of: {})", type->value, known));
     }
     rule.tag = type->value;

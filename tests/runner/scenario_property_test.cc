@@ -192,14 +192,6 @@ void CheckScenario(const std::string& text) {
 
 std::string Pick(std::vector<std::string> items) { return *rc::gen::elementOf(items); }
 
-// Two ways to abort the simulator are known and lie in zab/, not in the scenario runner:
-// under the unsafe channel (net.channel=unsafe, `channel unsafe`) a follower logs a
-// duplicated or overtaken PROPOSAL and zab/database.cc's "log append" check fails; and
-// the reuse-epoch bug switch can make a leader hand out a zxid its log already holds
-// (same check). Until zab/ turns these into checker violations, they are left out here;
-// set this to true to look for them.
-constexpr bool kKnownZabAborts = false;
-
 // Uniform draws from [lo, hi) whatever RapidCheck's current size: gen::inRange alone
 // stays near `lo` while the size is small, which would skew every choice below.
 template <typename T>
@@ -245,7 +237,10 @@ std::string Group(const Shape& s) {
   // smallest value, which would make such a loop endless.
   std::string out = ServerArg(s);
   const int more = Uniform(0, 3);
-  for (int i = 0; i < more; ++i) out += "," + ServerArg(s);
+  for (int i = 0; i < more; ++i) {
+    out += ',';
+    out += ServerArg(s);
+  }
   return out;
 }
 
@@ -264,31 +259,32 @@ std::string ClusterLine(Shape& shape) {
   if (Chance(20)) {
     std::vector<std::string> bugs;
     for (const zab::BugName& b : zab::BugNames()) {
-      if (kKnownZabAborts || b.name != "reuse-epoch") bugs.emplace_back(b.name);
+      bugs.emplace_back(b.name);
     }
     bugs.emplace_back("ZK-0");
     line += " bug=" + Pick(bugs);
   }
   const int knobs = Uniform(0, 4);
   for (int i = 0; i < knobs; ++i) {
-    line += " " + Pick({"tick_ms=2", "tick_ms=50", "tick_ms=2000", "init_limit=1", "init_limit=10",
-                        "sync_limit=1", "sync_limit=5", "finalize_wait_ms=0",
-                        "finalize_wait_ms=200", "min_notification_ms=1",
-                        "max_notification_ms=1", "max_notification_ms=400",
-                        "commit_log_count=1", "commit_log_count=2", "snap_count=2",
-                        "snap_count=4", "snapshot_size_factor_permille=0",
-                        "snapshot_size_factor_permille=1000", "snap_retain_count=1",
-                        "max_batch_size=1", "learner_connect_delay_ms=0",
-                        "learner_connect_attempts=1", "observer_election_delay_ms=0",
-                        "initial_counter=4294967290", "initial_counter=4294967294",
-                        "net.latency=1ms", "net.latency=1ms..5ms", "net.latency=exp:2ms",
-                        "net.latency=1ms+exp:2ms", "net.latency=0us", "net.break_notice=0us",
-                        "net.connect_timeout=1ms", "net.loss=1%", "net.loss=1/2",
-                        "net.loss=1", kKnownZabAborts ? "net.channel=unsafe" : "net.channel=tcp",
-                        "net.unsafe_drop=1/2",
-                        "net.unsafe_duplicate=1/2", "disk.fsync_latency=0us",
-                        "disk.fsync_latency=50ms", "disk.torn_write=1", "clock.drift_ppm=50000",
-                        "clock.drift_ppm=900000"});
+    line += ' ';
+    line += Pick({"tick_ms=2", "tick_ms=50", "tick_ms=2000", "init_limit=1", "init_limit=10",
+                  "sync_limit=1", "sync_limit=5", "finalize_wait_ms=0",
+                  "finalize_wait_ms=200", "min_notification_ms=1",
+                  "max_notification_ms=1", "max_notification_ms=400",
+                  "commit_log_count=1", "commit_log_count=2", "snap_count=2",
+                  "snap_count=4", "snapshot_size_factor_permille=0",
+                  "snapshot_size_factor_permille=1000", "snap_retain_count=1",
+                  "max_batch_size=1", "learner_connect_delay_ms=0",
+                  "learner_connect_attempts=1", "observer_election_delay_ms=0",
+                  "initial_counter=4294967290", "initial_counter=4294967294",
+                  "net.latency=1ms", "net.latency=1ms..5ms", "net.latency=exp:2ms",
+                  "net.latency=1ms+exp:2ms", "net.latency=0us", "net.break_notice=0us",
+                  "net.connect_timeout=1ms", "net.loss=1%", "net.loss=1/2",
+                  "net.loss=1", "net.channel=unsafe", "net.channel=tcp",
+                  "net.unsafe_drop=1/2",
+                  "net.unsafe_duplicate=1/2", "disk.fsync_latency=0us",
+                  "disk.fsync_latency=50ms", "disk.torn_write=1", "clock.drift_ppm=50000",
+                  "clock.drift_ppm=900000"});
   }
   // A wrong setting stops the scenario at once, so rarely.
   if (Chance(8)) {
@@ -358,7 +354,7 @@ std::string CommandLine(const Shape& s) {
   } else if (name == "loss" || name == "torn") {
     add(Pick({"0", "1%", "1/20", "0.5", "1", "2", "1/0", "x"}));
   } else if (name == "channel") {
-    add(Pick({"tcp", kKnownZabAborts ? "unsafe" : "tcp", "udp"}));
+    add(Pick({"tcp", "unsafe", "udp"}));
   } else if (name == "drop-next" || name == "delay-next" || name == "hold-next") {
     add("from=" + ServerArg(s));
     add("to=" + ServerArg(s));

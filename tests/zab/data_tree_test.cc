@@ -278,11 +278,16 @@ TEST(DataTree, EveryTxnMovesLastProcessedZxid) {
   EXPECT_EQ(r.tree().last_processed_zxid(), Zxid::Make(Epoch{1}, 1));
 }
 
-TEST(DataTreeDeathTest, ApplyRejectsAZxidThatIsNotAfterTheLastOne) {
+// A txn applied again (a duplicated COMMIT over an unsafe channel) takes effect, but the
+// last processed zxid never goes back (DataTree.processTxn).
+TEST(DataTree, AnOldTxnAppliedAgainLeavesTheZxidWhereItIs) {
   DataTree tree;
   tree.Apply(Txn{.zxid = Zxid::Make(Epoch{1}, 2), .op = Create("/a", "x")});
-  EXPECT_DEATH(tree.Apply(Txn{.zxid = Zxid::Make(Epoch{1}, 2), .op = Create("/b", "x")}),
-               "0x100000002");
+  const ApplyResult again = tree.Apply(Txn{.zxid = Zxid::Make(Epoch{1}, 1), .op = Create("/b", "x")});
+  EXPECT_EQ(again.code, Code::kOk);
+  EXPECT_NE(tree.Find("/b"), nullptr);
+  EXPECT_EQ(tree.last_processed_zxid(), Zxid::Make(Epoch{1}, 2));
+  EXPECT_EQ(tree.last_applied_txn(), Zxid::Make(Epoch{1}, 2));
 }
 
 TEST(DataTreeDeathTest, ApplyRejectsAReadOp) {

@@ -1,0 +1,31 @@
+# A bug scenario shows its switch's violation (zabsim run passes because a 'check' shows
+# it). The same steps with the switch off must break nothing: this script removes the
+# 'bug=' argument, lets --rewrite record the outputs, and requires 'checks: ok' with no
+# violation. Run by ctest as
+#   cmake -DZABSIM=path/to/zabsim -DSCENARIO=file.scn -DWORK=dir -P bug_off_test.cmake
+
+file(READ ${SCENARIO} text)
+string(REGEX MATCH " bug=[A-Za-z0-9-]+" switch "${text}")
+if(switch STREQUAL "")
+  message(FATAL_ERROR "${SCENARIO}: no 'bug=' switch in the file")
+endif()
+string(REPLACE "${switch}" "" off "${text}")
+get_filename_component(name ${SCENARIO} NAME)
+file(MAKE_DIRECTORY ${WORK})
+set(copy ${WORK}/${name})
+file(WRITE ${copy} "${off}")
+
+execute_process(COMMAND ${ZABSIM} run --rewrite ${copy} OUTPUT_VARIABLE out ERROR_VARIABLE err
+                RESULT_VARIABLE code)
+if(NOT code EQUAL 0)
+  message(FATAL_ERROR "${name} without${switch}: expected no violation, exit ${code}:\n${out}${err}")
+endif()
+file(READ ${copy} rewritten)
+string(FIND "${rewritten}" "\ncheck\n----\nchecks: ok\n" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "${name} without${switch}: its 'check' does not say 'checks: ok':\n${rewritten}")
+endif()
+string(FIND "${text}" "\ncheck\n----\nviolation: " shown)
+if(shown EQUAL -1)
+  message(FATAL_ERROR "${name}: with${switch} its 'check' shows no violation")
+endif()
