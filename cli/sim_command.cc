@@ -6,16 +6,19 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "absl/strings/str_split.h"
 #include "base/status.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "runner/cluster.h"
+#include "runner/liveness.h"
 #include "runner/run_summary.h"
 #include "runner/trace_file.h"
 #include "sim/fault.h"
@@ -35,8 +38,11 @@ FlagSet SimFlags() {
   flags.Add("clients", "N", "3", "clients, each running its own workload");
   flags.Add("ops", "N", "100", "operations per client");
   flags.Add("time", "DURATION", "60s", "how long faults may happen (the swarm window)");
-  flags.Add("quiet", "DURATION", "60s",
+  flags.Add("quiet", "DURATION", "90s",
             "fault-free time after --time, for the ensemble to recover and converge");
+  flags.Add("liveness-ticks", "N", "40",
+            "after the faults, a converged ensemble is owed within N ticks (tick_ms each); "
+            "0 turns the liveness check off (docs/invariants.md)");
   flags.Add("faults", "PLAN", "swarm",
             "'swarm' (fault kinds and rates drawn from the seed, within --time), 'none', or a "
             "plan such as '5s crash 1; 12s restart 1' (see docs/world.md)");
@@ -113,8 +119,9 @@ int RunSim(const std::vector<std::string>& args) {
   auto ops = flags.GetUint("ops", 0, 1000000);
   auto window = flags.GetDuration("time");
   auto quiet = flags.GetDuration("quiet");
-  for (const absl::Status& s : {seed.status(), voters.status(), observers.status(),
-                                clients.status(), ops.status(), window.status(), quiet.status()}) {
+  auto liveness_ticks = flags.GetUint("liveness-ticks", 0, 1000000);
+  for (const absl::Status& s : {seed.status(), voters.status(), observers.status(), clients.status(),
+                                ops.status(), window.status(), quiet.status(), liveness_ticks.status()}) {
     if (!s.ok()) return Usage(s);
   }
   if (window->us <= 0) return Usage(Fail("zabsim sim: --time must be positive"));
@@ -162,15 +169,29 @@ int RunSim(const std::vector<std::string>& args) {
   }
 
   const auto wall_start = std::chrono::steady_clock::now();
+  // The faults end with --time; from there a converged ensemble is owed within the bound.
+  // Running the world in steps leaves the run as it is (same events, same order).
+  const sim::Duration liveness_bound =
+      sim::Duration::Millis(static_cast<int64_t>(*liveness_ticks) * options.zab.tick_ms);
+  std::optional<runner::LivenessVerdict> liveness;
+  world.RunUntil(sim::Time{window->us});
+  if (*liveness_ticks > 0) liveness = runner::CheckLiveness(**cluster, liveness_bound, sim::Time{horizon.us});
   world.RunUntil(sim::Time{horizon.us});
   const double wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const bool live = !liveness || liveness->kind != runner::LivenessVerdict::Kind::kViolated;
   if (trace_file != nullptr) {
-    trace_file->Verdicts(world.now(), summary.verdicts());
+    std::vector<runner::Verdict> verdicts = summary.verdicts();
+    if (liveness && liveness->kind != runner::LivenessVerdict::Kind::kNotChecked) {
+      runner::Verdict v{"liveness", {}};
+      if (!live) v.violations.push_back(runner::Describe(*liveness, liveness_bound) + "\n" + liveness->detail);
+      verdicts.push_back(std::move(v));
+    }
+    trace_file->Verdicts(world.now(), verdicts);
     trace_file->End(world.now());
     trace_file.reset();
   }
-  const bool ok = summary.violations().empty();
+  const bool ok = summary.violations().empty() && live;
   const std::string fingerprint = sim::FormatFingerprint(world.trace().fingerprint());
   // With --trace -, standard output is the trace: the summary goes to standard error, so
   // that the trace can be piped into another program whole.
@@ -189,6 +210,14 @@ int RunSim(const std::vector<std::string>& args) {
     fmt::print(out, "  {:>10} {}\n", sim::FormatDuration(sim::Duration{f.at.us}), f.fault.ToString());
   }
   summary.Print(out);
+  if (liveness) {
+    fmt::print(out, "{}\n", runner::Describe(*liveness, liveness_bound));
+    if (!live) {
+      for (const absl::string_view line : absl::StrSplit(liveness->detail, '\n')) {
+        fmt::print(out, "  {}\n", base::Std(line));
+      }
+    }
+  }
   fmt::print(out, "fingerprint: {}\n", fingerprint);
   fmt::print(stderr, "wall: {:.3f}s, {:.0f} events/s\n", wall_seconds,
              wall_seconds > 0 ? static_cast<double>(world.stats().events) / wall_seconds : 0.0);

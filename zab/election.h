@@ -78,6 +78,10 @@ class Election final : public ConnHandler {
   void OnDisconnected(ConnId conn) override;
 
   uint64_t logical_clock() const { return logical_clock_; }
+  // The vote this peer proposes in the current round (its proposed leader, zxid, epoch).
+  PeerId proposed_leader() const { return proposed_leader_; }
+  Zxid proposed_zxid() const { return proposed_zxid_; }
+  Epoch proposed_epoch() const { return proposed_epoch_; }
   bool looking() const { return looking_; }
 
  private:

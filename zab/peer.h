@@ -66,6 +66,7 @@ class Peer final : public ElectionHost, public RoleHost {
   const Leader* leader_role() const { return leader_.get(); }
   const Learner* learner_role() const { return learner_.get(); }
   uint64_t election_round() const { return election_.logical_clock(); }
+  const Election& election() const { return election_; }
 
   // ElectionHost.
   Zxid LastLoggedZxid() override;
