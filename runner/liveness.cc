@@ -51,7 +51,7 @@ std::string Doing(Cluster& cluster, uint32_t sid) {
     case zab::ServerState::kLeading:
       switch (p->phase()) {
         case zab::ZabPhase::kDiscovery:
-          return head + ": waits for a quorum of FOLLOWERINFO";
+          return head + ": waits for a quorum of FOLLOWERINFO, then of ACKEPOCH";
         case zab::ZabPhase::kSynchronization:
           return head + ": waits for a quorum of ACKs of NEWLEADER";
         default:

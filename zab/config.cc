@@ -39,6 +39,8 @@ const BugInfo kBugs[] = {
     {"majority-is-half", &Bugs::majority_is_half, "a quorum of n/2 voters instead of n/2+1"},
     {"election-ignores-zxid", &Bugs::election_ignores_zxid, "FLE compares (epoch, sid) only"},
     {"reuse-epoch", &Bugs::reuse_epoch, "the leader proposes max(acceptedEpoch), not +1"},
+    {"serve-stale-clients", &Bugs::serve_stale_clients,
+     "a server answers a client that has seen newer zxids than it has"},
 };
 
 absl::StatusOr<uint64_t> ParseUint(std::string_view key, std::string_view value, uint64_t min,

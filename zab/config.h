@@ -45,6 +45,7 @@ struct Bugs {
   bool majority_is_half = false;       // A quorum of n/2 instead of n/2+1.
   bool election_ignores_zxid = false;  // FLE compares (epoch, sid) only.
   bool reuse_epoch = false;            // The leader proposes max(acceptedEpoch), not +1.
+  bool serve_stale_clients = false;    // A server answers a client that saw newer zxids.
 
   friend bool operator==(const Bugs&, const Bugs&) = default;
 };

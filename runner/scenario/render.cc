@@ -203,7 +203,8 @@ std::optional<std::pair<Category, std::string>> Renderer::Render(const sim::Trac
   if (k == "complete") {
     std::string result = Str(r, "code");
     if (Str(r, "indeterminate") == "true") result += " (indeterminate)";
-    if (Num(r, "zxid") != 0) result += " " + Str(r, "zxid");
+    // An answer carries the zxid of the server's state, 0x0 from a server that has none.
+    if (Str(r, "indeterminate") != "true") result += " " + Str(r, "zxid");
     if (const sim::TraceField* d = r.Find("data"); d != nullptr) result += " data=" + d->str;
     if (const sim::TraceField* e = r.Find("exists"); e != nullptr) result += e->bits != 0 ? " (exists)" : " (no node)";
     return std::pair{kClient, fmt::format("{} {} {} -> {}", who, Str(r, "op"), Str(r, "path"), result)};

@@ -201,5 +201,33 @@ TEST(EpochsMonotone, QuietForRisingEpochsAndWritesNotYetDurable) {
   EXPECT_THAT(h.Checks(), IsEmpty());
 }
 
+// --- client-never-goes-back --------------------------------------------------------------
+
+ClientCompleted Answer(uint64_t session, Zxid zxid, uint32_t server, bool indeterminate = false) {
+  ClientCompleted c;
+  c.session = session;
+  c.op.type = OpType::kGetData;
+  c.op.path = "/a";
+  c.zxid = zxid;
+  c.server = PeerId{server};
+  c.indeterminate = indeterminate;
+  return c;
+}
+
+TEST(ClientNeverGoesBack, FiresWhenASessionIsAnsweredFromAnOlderState) {
+  History h;
+  h.Event(4, Answer(7, Z(1, 5), 1)).Event(4, Answer(7, Z(1, 3), 2));
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kClientNeverGoesBack));
+  EXPECT_THAT(h.checker.violations()[0].detail, HasSubstr("answered by server 2 at 0x100000003"));
+}
+
+TEST(ClientNeverGoesBack, QuietForRisingAnswersOtherSessionsAndLostAnswers) {
+  History h;
+  h.Event(4, Answer(7, Z(1, 5), 1)).Event(4, Answer(7, Z(1, 5), 2)).Event(4, Answer(7, Z(1, 6), 2));
+  h.Event(5, Answer(8, Z(1, 2), 3));                    // Another session: its own history.
+  h.Event(4, Answer(7, Zxid{}, 3, /*indeterminate=*/true));  // No answer, no zxid.
+  EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
 }  // namespace
 }  // namespace zabsim::zab::checkers

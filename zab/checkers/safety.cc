@@ -9,8 +9,8 @@
 namespace zabsim::zab::checkers {
 
 std::vector<std::string_view> SafetyChecker::Names() {
-  return {kOneLeaderPerEpoch,   kDigestAgreement,          kAppliedInOrder,
-          kLeaderCompleteness, kTruncationKeepsCommitted, kEpochsMonotone};
+  return {kOneLeaderPerEpoch,        kDigestAgreement, kAppliedInOrder, kLeaderCompleteness,
+          kTruncationKeepsCommitted, kEpochsMonotone,  kClientNeverGoesBack};
 }
 
 void SafetyChecker::Fail(std::string_view check, At at, std::string detail) {
@@ -30,6 +30,7 @@ void SafetyChecker::Observe(At at, PeerId peer, const Event& event) {
           if (e.code == Code::kOk && !e.indeterminate && IsWrite(e.op.type) && e.zxid.value != 0) {
             Commit(at, e.zxid);
           }
+          OnClientCompleted(at, peer, e);
         } else if constexpr (std::is_same_v<T, Applied>) {
           OnApplied(at, peer, e);
         } else if constexpr (std::is_same_v<T, TreeLoaded>) {
@@ -145,6 +146,25 @@ void SafetyChecker::OnEpochWritten(At at, PeerId peer, const EpochWritten& e) {
          fmt::format("server {} currentEpoch {} is above its acceptedEpoch {}", peer.value,
                      p.current.value, p.accepted.value));
   }
+}
+
+// client-never-goes-back: every answer carries the zxid of the server's state when it
+// answered (the txn's own zxid for a write). A session that saw zxid z must never be
+// answered from an older state: ZooKeeper refuses a client whose last seen zxid is
+// ahead of the server it connects to. Indeterminate completions carry no answer.
+void SafetyChecker::OnClientCompleted(At at, PeerId client, const ClientCompleted& e) {
+  if (e.indeterminate) return;
+  auto [it, fresh] = seen_.emplace(e.session, std::make_pair(e.zxid, e.server.value));
+  if (fresh) return;
+  if (e.zxid < it->second.first) {
+    Fail(kClientNeverGoesBack, at,
+         fmt::format("client process {} (session {:#x}) was answered by server {} at {} ({} {}), "
+                     "after server {} had answered it at {}",
+                     client.value, e.session, e.server.value, ToString(e.zxid), ToString(e.op.type),
+                     e.op.path, it->second.second, ToString(it->second.first)));
+    return;
+  }
+  it->second = {e.zxid, e.server.value};
 }
 
 }  // namespace zabsim::zab::checkers

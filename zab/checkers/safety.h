@@ -16,6 +16,8 @@
 //                             committed when the truncation was decided
 //   epochs-monotone           acceptedEpoch and currentEpoch, as durable on a peer's disk,
 //                             never go back, and currentEpoch <= acceptedEpoch
+//   client-never-goes-back    a client session never sees a zxid older than one it has
+//                             already seen (ZooKeeper's single system image)
 //
 // "Committed" is defined once, here (Committed(zxid)): a txn is committed from the
 // moment a leader saw a quorum of ACKs for it, or a client was told its write
@@ -57,6 +59,7 @@ class SafetyChecker {
   static constexpr std::string_view kLeaderCompleteness = "leader-completeness";
   static constexpr std::string_view kTruncationKeepsCommitted = "truncation-keeps-committed";
   static constexpr std::string_view kEpochsMonotone = "epochs-monotone";
+  static constexpr std::string_view kClientNeverGoesBack = "client-never-goes-back";
   // Names lists every check, in the order above.
   static std::vector<std::string_view> Names();
 
@@ -85,9 +88,12 @@ class SafetyChecker {
   // FirstCommittedAbove: the lowest committed zxid above `zxid`, if any.
   std::optional<Zxid> FirstCommittedAbove(Zxid zxid) const;
   void OnEpochWritten(At at, PeerId peer, const EpochWritten& e);
+  void OnClientCompleted(At at, PeerId client, const ClientCompleted& e);
 
   std::map<uint32_t, PeerState> peers_;
   std::map<uint32_t, uint32_t> leaders_;  // Epoch -> the peer established in it.
+  // Session -> the newest zxid it was answered with, and by which server.
+  std::map<uint64_t, std::pair<Zxid, uint32_t>> seen_;
   std::map<Zxid, uint64_t> committed_;  // Zxid -> the order in which it became committed.
   // Learner -> how many txns were committed when the leader chose to TRUNC it. A TRUNC
   // goes to the leader's last committed zxid then; a proposal in flight above it may be
