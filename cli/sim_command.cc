@@ -1,6 +1,6 @@
 // zabsim sim: one seeded run of a ZAB ensemble with clients and faults, and a summary
 // of what happened: leaders by epoch, txns committed, client operations, faults, the
-// final state of every server, the safety checks, and the trace fingerprint.
+// final state of every server, the safety and liveness checks, and the trace fingerprint.
 
 #include <chrono>
 #include <cstdio>
@@ -31,7 +31,8 @@ FlagSet SimFlags() {
   FlagSet flags("sim", "zabsim sim [flags]",
                 "Run one seeded ZAB ensemble with clients and faults, then print what happened:\n"
                 "leaders by epoch, txns committed, client operations, faults, the final state of\n"
-                "every server, the safety checks (docs/invariants.md) and the trace fingerprint.");
+                "every server, the safety and liveness checks (docs/invariants.md) and the trace\n"
+                "fingerprint.");
   flags.Add("seed", "N", "1", "root seed of every random stream");
   flags.Add("voters", "N", "3", "voting servers");
   flags.Add("observers", "N", "0", "observers");
