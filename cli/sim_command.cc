@@ -2,6 +2,7 @@
 // of what happened: leaders by epoch, txns committed, client operations, faults, the
 // final state of every server, the safety and liveness checks, and the trace fingerprint.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -170,12 +171,15 @@ int RunSim(const std::vector<std::string>& args) {
   }
 
   const auto wall_start = std::chrono::steady_clock::now();
-  // The faults end with --time; from there a converged ensemble is owed within the bound.
-  // Running the world in steps leaves the run as it is (same events, same order).
+  // The faults end with --time (or with the plan's last fault, if later); from there a
+  // converged ensemble is owed within the bound. Running the world in steps leaves the
+  // run as it is (same events, same order).
   const sim::Duration liveness_bound =
       sim::Duration::Millis(static_cast<int64_t>(*liveness_ticks) * options.zab.tick_ms);
   std::optional<runner::LivenessVerdict> liveness;
-  world.RunUntil(sim::Time{window->us});
+  sim::Time faults_end{window->us};
+  for (const sim::TimedFault& f : plan.faults) faults_end = std::max(faults_end, f.at);
+  world.RunUntil(std::min(faults_end, sim::Time{horizon.us}));
   if (*liveness_ticks > 0) liveness = runner::CheckLiveness(**cluster, liveness_bound, sim::Time{horizon.us});
   world.RunUntil(sim::Time{horizon.us});
   const double wall_seconds =
