@@ -39,7 +39,7 @@ class RunSummary {
   std::vector<Verdict> verdicts() const;
   uint64_t committed() const { return safety_.committed(); }
   uint64_t elections() const { return elections_; }
-  const std::map<uint32_t, uint32_t>& leaders() const { return leaders_; }  // epoch -> sid
+  const std::map<uint32_t, uint32_t>& leaders() const { return safety_.leaders(); }  // epoch -> sid
   uint64_t ops_ok() const { return ops_ok_; }
   uint64_t ops_failed() const { return ops_failed_; }
   uint64_t ops_indeterminate() const { return ops_indeterminate_; }
@@ -55,8 +55,7 @@ class RunSummary {
 
   Cluster& cluster_;
   zab::checkers::SafetyChecker safety_;
-  std::map<uint32_t, uint32_t> leaders_;             // Epoch -> sid established first.
-  std::map<uint32_t, sim::Time> established_at_;     // Epoch -> time.
+  std::map<uint32_t, sim::Time> established_at_;  // Epoch -> when its first leader was.
   uint64_t elections_ = 0;
   uint64_t ops_ok_ = 0;
   uint64_t ops_failed_ = 0;

@@ -69,6 +69,8 @@ class SafetyChecker {
 
   const std::vector<Violation>& violations() const { return violations_; }
   bool Committed(Zxid zxid) const { return committed_.contains(zxid); }
+  // Epoch -> the first peer established as leader in it.
+  const std::map<uint32_t, uint32_t>& leaders() const { return leaders_; }
   uint64_t committed() const { return committed_.size(); }
 
  private:
