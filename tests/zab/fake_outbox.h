@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,7 @@
 
 #include "base/check.h"
 #include "zab/config.h"
+#include "zab/data_tree.h"
 #include "zab/events.h"
 #include "zab/messages.h"
 #include "zab/outbox.h"
@@ -381,6 +383,18 @@ inline QuorumPacket Packet(PacketType type, Zxid zxid = Zxid{}, int64_t number =
 inline QuorumPacket ProposalOf(const Txn& txn) {
   QuorumPacket p = Packet(PacketType::kProposal, txn.zxid);
   p.txn = std::make_shared<const Txn>(txn);
+  return p;
+}
+// TreeOf is the data tree after `txns`, as a leader or a snapshot file would hold it.
+inline DataTree TreeOf(const std::vector<Txn>& txns) {
+  DataTree tree;
+  for (const Txn& t : txns) tree.Apply(t);
+  return tree;
+}
+// SnapOf is the SNAP packet of `tree` at `zxid`.
+inline QuorumPacket SnapOf(const DataTree& tree, Zxid zxid) {
+  QuorumPacket p = Packet(PacketType::kSnap, zxid);
+  p.snapshot = std::make_shared<const std::string>(tree.Serialize());
   return p;
 }
 inline QuorumPacket RequestOf(uint64_t session, uint64_t cxid, std::string path) {

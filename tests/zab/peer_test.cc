@@ -34,8 +34,10 @@ using testing::Packet;
 using testing::PeerHarness;
 using testing::ProposalOf;
 using testing::RequestOf;
+using testing::SnapOf;
 using ::testing::SizeIs;
 using testing::TestConfig;
+using testing::TreeOf;
 using testing::TxnAt;
 using testing::Txns;
 using testing::Z;
@@ -329,12 +331,9 @@ TEST(FollowerSync, SnapIsDurableBeforeCurrentEpochIsWritten) {
   // Init.
   FollowerUnderTest f(MakeDisk(Epoch{1}, Epoch{1}, Txns(1, 1, 3)));
   f.Register(2);
-  DataTree leader_tree;
-  for (const Txn& t : Txns(1, 1, 6)) leader_tree.Apply(t);
-  QuorumPacket snap = Packet(PacketType::kSnap, Z(1, 6));
-  snap.snapshot = std::make_shared<const std::string>(leader_tree.Serialize());
+  const DataTree leader_tree = TreeOf(Txns(1, 1, 6));
   // Step.
-  f.Send(snap);
+  f.Send(SnapOf(leader_tree, Z(1, 6)));
   f.Send(Packet(PacketType::kNewLeader, Z(2, 0)));
   // Check: the tree is the leader's; its snapshot is written, not yet durable.
   EXPECT_EQ(f.h.peer.db().tree().digest(), leader_tree.digest());
@@ -357,11 +356,8 @@ TEST(FollowerSync, SnapIsDurableBeforeCurrentEpochIsWritten) {
 SyncedSnapshot SnapOverAnOldLog(const Config& c) {
   FollowerUnderTest f(MakeDisk(Epoch{1}, Epoch{1}, Txns(1, 1, 3)), c);
   f.Register(2);
-  DataTree leader_tree;
-  for (const Txn& t : Txns(1, 1, 6)) leader_tree.Apply(t);
-  QuorumPacket snap = Packet(PacketType::kSnap, Z(1, 6));
-  snap.snapshot = std::make_shared<const std::string>(leader_tree.Serialize());
-  f.Send(snap);
+  const DataTree leader_tree = TreeOf(Txns(1, 1, 6));
+  f.Send(SnapOf(leader_tree, Z(1, 6)));
   f.Send(Packet(PacketType::kNewLeader, Z(2, 0)));
   f.h.CompleteAllSyncs();
   return SyncedSnapshot{LoggedZxids(f.h.out.disk()), f.h.peer.db().log().size(),
@@ -402,8 +398,7 @@ TEST(FollowerSync, TruncKeepsTheLogItsSnapshotVouchesFor) {
 // next start finishes the removal.
 TEST(Startup, FinishesRemovingALogThatItsNewestSnapshotCannotVouchFor) {
   DiskContents disk = MakeDisk(Epoch{2}, Epoch{1}, Txns(1, 1, 3));
-  DataTree snapshot_tree;
-  for (const Txn& t : Txns(1, 1, 6)) snapshot_tree.Apply(t);
+  const DataTree snapshot_tree = TreeOf(Txns(1, 1, 6));
   disk[SnapshotName(Z(1, 6))] = {snapshot_tree.Serialize()};
   PeerHarness h(TestConfig(3), 1, std::move(disk));
   h.peer.Start();
