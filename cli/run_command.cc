@@ -57,9 +57,9 @@ int RunRun(const std::vector<std::string>& args) {
     }
   }
   const bool rewrite = flags.GetBool("rewrite");
-  const std::string format = flags.Get("format");
-  if (format != "text" && format != "jsonl") {
-    fmt::print(stderr, "zabsim run: --format={}: expected text or jsonl\n", format);
+  const auto format = runner::TraceFile::ParseFormat(flags.Get("format"));
+  if (!format.ok()) {
+    fmt::print(stderr, "zabsim run: {}\n", base::Text(format.status()));
     return kExitUsage;
   }
   std::unique_ptr<runner::TraceFile> trace;
@@ -69,8 +69,7 @@ int RunRun(const std::vector<std::string>& args) {
                  flags.positional().size());
       return kExitUsage;
     }
-    auto opened = runner::TraceFile::Open(
-        path, format == "jsonl" ? runner::TraceFile::Format::kJsonl : runner::TraceFile::Format::kText);
+    auto opened = runner::TraceFile::Open(path, *format);
     if (!opened.ok()) {
       fmt::print(stderr, "zabsim run: --trace: {}\n", base::Text(opened.status()));
       return kExitUsage;

@@ -134,10 +134,8 @@ int RunSim(const std::vector<std::string>& args) {
   options.clients = static_cast<uint32_t>(*clients);
   options.workload.ops = *ops;
   if (absl::Status s = ApplySettings(flags, options); !s.ok()) return Usage(s);
-  const std::string format = flags.Get("format");
-  if (format != "text" && format != "jsonl") {
-    return Usage(Fail(fmt::format("zabsim sim: --format={}: expected text or jsonl", format)));
-  }
+  const auto format = runner::TraceFile::ParseFormat(flags.Get("format"));
+  if (!format.ok()) return Usage(Fail(fmt::format("zabsim sim: {}", base::Text(format.status()))));
   const uint32_t servers = options.zab.servers();
   sim::FaultPlan plan;
   sim::SwarmSettings swarm;
@@ -162,8 +160,7 @@ int RunSim(const std::vector<std::string>& args) {
   std::unique_ptr<runner::TraceFile> trace_file;
   bool trace_to_stdout = false;
   if (const std::string path = flags.Get("trace"); !path.empty()) {
-    auto opened = runner::TraceFile::Open(
-        path, format == "jsonl" ? runner::TraceFile::Format::kJsonl : runner::TraceFile::Format::kText);
+    auto opened = runner::TraceFile::Open(path, *format);
     if (!opened.ok()) return Usage(Fail(fmt::format("zabsim sim: --trace: {}", base::Text(opened.status()))));
     trace_file = *std::move(opened);
     trace_to_stdout = trace_file->to_stdout();

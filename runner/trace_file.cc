@@ -6,6 +6,12 @@
 
 namespace zabsim::runner {
 
+absl::StatusOr<TraceFile::Format> TraceFile::ParseFormat(std::string_view text) {
+  if (text == "text") return Format::kText;
+  if (text == "jsonl") return Format::kJsonl;
+  return absl::InvalidArgumentError(fmt::format("--format={}: expected text or jsonl", text));
+}
+
 absl::StatusOr<std::unique_ptr<TraceFile>> TraceFile::Open(const std::string& path,
                                                            Format format) {
   std::FILE* file = path == "-" ? stdout : std::fopen(path.c_str(), "w");

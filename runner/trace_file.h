@@ -36,6 +36,8 @@ class TraceFile {
   enum class Format { kText, kJsonl };
   static constexpr int kVersion = 1;
 
+  // ParseFormat reads a --format value: "text" or "jsonl".
+  static absl::StatusOr<Format> ParseFormat(std::string_view text);
   // Open creates (or truncates) `path`; "-" is standard output.
   static absl::StatusOr<std::unique_ptr<TraceFile>> Open(const std::string& path, Format format);
   ~TraceFile();
