@@ -24,7 +24,7 @@ int RunBugs(const std::vector<std::string>& args) {
     return kExitOk;
   }
   for (const zab::BugName& b : zab::BugNames()) {
-    fmt::print("{:<24}{}{}\n", b.name, b.description, b.modelled ? "" : " (not modelled yet)");
+    fmt::print("{:<24}{}\n", b.name, b.description);
   }
   return kExitOk;
 }

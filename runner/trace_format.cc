@@ -85,6 +85,7 @@ std::string_view EventKind(const zab::Event& event) {
     std::string_view operator()(const zab::TreeLoaded&) const { return "tree-loaded"; }
     std::string_view operator()(const zab::SnapshotTaken&) const { return "snapshot"; }
     std::string_view operator()(const zab::Ignored&) const { return "ignore"; }
+    std::string_view operator()(const zab::Unexpected&) const { return "unexpected"; }
     std::string_view operator()(const zab::RoleEnded&) const { return "role-ended"; }
     std::string_view operator()(const zab::LearnerDropped&) const { return "learner-dropped"; }
     std::string_view operator()(const zab::Halted&) const { return "halt"; }
@@ -164,6 +165,10 @@ void DescribeEvent(const zab::Event& event, sim::Recorder& r) {
     void operator()(const zab::SnapshotTaken& e) const { r.Hex("zxid", e.zxid.value); }
     void operator()(const zab::Ignored& e) const {
       r.Str("what", e.what).Str("why", e.why).Uint("from", e.from.value).Hex("zxid", e.zxid.value);
+    }
+    void operator()(const zab::Unexpected& e) const {
+      r.Str("check", e.check).Str("what", e.what).Uint("from", e.from.value).Hex("zxid", e.zxid.value)
+          .Hex("expected", e.expected.value).Str("why", e.why);
     }
     void operator()(const zab::RoleEnded& e) const {
       r.Str("was", zab::ToString(e.state)).Str("reason", e.reason);

@@ -15,18 +15,17 @@ struct BugInfo {
   std::string_view name;
   bool Bugs::*flag;
   std::string_view description;
-  bool modelled = true;  // False: declared, not yet put back (enabling it is an error).
 };
 
 const BugInfo kBugs[] = {
     {"ZK-1154", &Bugs::zk1154, "DIFF without checking that the follower's last zxid exists"},
     {"ZK-1419", &Bugs::zk1419, "a vote order that is not total (sid tie-break ignores epochs)"},
     {"ZK-2845", &Bugs::zk2845, "no fast-forward of memory from the log on a role change"},
-    {"ZK-3911", &Bugs::zk3911, "DIFF txns logged only after UPTODATE, after the NEWLEADER ACK", false},
-    {"ZK-4643", &Bugs::zk4643, "currentEpoch written before the synced txns are on disk", false},
-    {"ZK-4646", &Bugs::zk4646, "NEWLEADER ACK sent before the synced txns are fsynced", false},
-    {"ZK-4685", &Bugs::zk4685, "a proposal ACK may overtake the NEWLEADER ACK", false},
-    {"ZK-4394", &Bugs::zk4394, "NEWLEADER drops pending proposals; a later COMMIT finds none", false},
+    {"ZK-3911", &Bugs::zk3911, "DIFF txns logged only after UPTODATE, after the NEWLEADER ACK"},
+    {"ZK-4643", &Bugs::zk4643, "currentEpoch written before the synced txns are on disk"},
+    {"ZK-4646", &Bugs::zk4646, "NEWLEADER ACK sent before the synced txns are fsynced"},
+    {"ZK-4685", &Bugs::zk4685, "a proposal ACK may overtake the NEWLEADER ACK"},
+    {"ZK-4394", &Bugs::zk4394, "NEWLEADER drops pending proposals; a later COMMIT finds none"},
     {"ZK-4712", &Bugs::zk4712, "the sync pipeline still logs after the peer left FOLLOWING"},
     {"ZK-3642", &Bugs::zk3642, "an incomplete SNAP is kept in memory after the sync fails"},
     {"ZK-1549", &Bugs::zk1549,
@@ -156,7 +155,7 @@ std::vector<std::pair<std::string_view, std::string_view>> Config::Keys() {
 
 std::vector<BugName> BugNames() {
   std::vector<BugName> out;
-  for (const BugInfo& b : kBugs) out.push_back(BugName{b.name, b.description, b.modelled});
+  for (const BugInfo& b : kBugs) out.push_back(BugName{b.name, b.description});
   return out;
 }
 
@@ -171,10 +170,6 @@ std::vector<std::string_view> EnabledBugs(const Bugs& bugs) {
 absl::Status EnableBug(Bugs& bugs, std::string_view name) {
   for (const BugInfo& b : kBugs) {
     if (b.name != name) continue;
-    if (!b.modelled) {
-      return absl::UnimplementedError(
-          fmt::format("bug '{}' ({}) is not modelled yet", name, b.description));
-    }
     bugs.*b.flag = true;
     return absl::OkStatus();
   }

@@ -88,11 +88,10 @@ struct Config {
 };
 
 // BugNames lists every switch, in a fixed order, with the name used on the command line
-// and in scenario files ("ZK-4646", "ack-before-fsync") and whether it is modelled yet.
+// and in scenario files ("ZK-4646", "ack-before-fsync").
 struct BugName {
   std::string_view name;
   std::string_view description;
-  bool modelled = true;
 };
 std::vector<BugName> BugNames();
 // EnableBug turns on the switch called `name`; unknown names are an error listing the

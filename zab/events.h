@@ -136,6 +136,19 @@ struct Ignored {
   Zxid zxid;
 };
 
+// A packet arrived that ZooKeeper's code does not expect in this state: it logs an
+// error, throws, or exits. Each names the message-level check of
+// zab/checkers/safety.h it breaks (the TLA+ specifications' commitConsistent,
+// ackConsistent and the in-order PROPOSAL stream a FIFO channel guarantees).
+struct Unexpected {
+  std::string_view check;  // "proposal-in-order", "commit-pending" or "ack-consistent".
+  std::string_view what;   // The packet: "PROPOSAL", "COMMIT", "ACK".
+  PeerId from;
+  Zxid zxid;
+  Zxid expected;           // What the peer expected instead (0: nothing).
+  std::string_view why;
+};
+
 // The peer left its role (leader shutdown, learner gave up) and goes back to looking.
 struct RoleEnded {
   ServerState state;
@@ -188,7 +201,7 @@ struct ClientCompleted {
 using Event = std::variant<StateChanged, VoteChanged, ElectionDecided, EpochWritten,
                            EpochProposed, LeaderEstablished, SyncChosen, SyncApplied, Proposed,
                            Committed, Logged, Applied, Truncated, TreeLoaded, SnapshotTaken,
-                           Ignored, RoleEnded, LearnerDropped, Halted, ClientServed,
+                           Ignored, Unexpected, RoleEnded, LearnerDropped, Halted, ClientServed,
                            ClientInvoked, ClientCompleted>;
 
 }  // namespace zabsim::zab

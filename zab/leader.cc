@@ -305,7 +305,8 @@ void Leader::ProcessAck(PeerId sid, Zxid zxid) {
   if (last_committed_ >= zxid) return;  // Already committed: a late ACK.
   auto it = outstanding_.find(zxid);
   if (it == outstanding_.end()) {
-    core_.Emit(Ignored{"ACK", "no outstanding proposal with this zxid", sid, zxid});
+    core_.Emit(Unexpected{"ack-consistent", "ACK", sid, zxid, Zxid{},
+                          "no outstanding proposal with this zxid"});
     return;
   }
   if (core_.config().IsVoter(sid)) it->second.acks.insert(sid.value);

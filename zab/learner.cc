@@ -218,6 +218,7 @@ void Learner::OnFirstSyncPacket(const QuorumPacket& p) {
 void Learner::OnSyncPacket(const QuorumPacket& p) {
   switch (p.type) {
     case PacketType::kProposal:
+      CheckProposalOrder(p.txn->zxid);
       not_committed_.push_back(p.txn);
       return;
     case PacketType::kCommit:
@@ -226,16 +227,26 @@ void Learner::OnSyncPacket(const QuorumPacket& p) {
       if (!write_to_txn_log_) {
         // SNAP/TRUNC before NEWLEADER: apply it now; the NEWLEADER snapshot covers it.
         if (not_committed_.empty()) {
+          UnexpectedCommit(p.zxid, Zxid{}, "no proposal is pending");
           Fail("NullPointerException: COMMIT while no proposal is pending");
           return;
         }
         if (not_committed_.front()->zxid != p.zxid) {
-          core_.Emit(Ignored{"COMMIT", "does not match the first pending proposal", leader_, p.zxid});
+          UnexpectedCommit(p.zxid, not_committed_.front()->zxid,
+                           "does not match the first pending proposal");
           return;
         }
         // Into the committed log too: leaving it out opens the hole of ZOOKEEPER-4925.
         ApplyAndReport(not_committed_.front(), !core_.config().bugs.zk4925);
         not_committed_.pop_front();
+        return;
+      }
+      if (core_.config().bugs.zk4394 && newleader_seen_ && not_committed_.empty()) {
+        // ZOOKEEPER-4394: syncWithLeader peeks at packetsNotCommitted before it looks at
+        // writeToTxnLog, and NEWLEADER emptied it: the COMMIT of a proposal buffered
+        // before NEWLEADER dereferences null and the sync dies.
+        UnexpectedCommit(p.zxid, Zxid{}, "NEWLEADER dropped the pending proposals");
+        Fail("NullPointerException: COMMIT after NEWLEADER dropped the pending proposals");
         return;
       }
       committed_.push_back(p.zxid);
@@ -259,50 +270,106 @@ void Learner::OnSyncPacket(const QuorumPacket& p) {
 }
 
 void Learner::OnNewLeader(const QuorumPacket& p) {
+  (void)p;
   newleader_seen_ = true;
   stage_ = Stage::kNewLeaderBusy;
   core_.CancelTimer(read_timer_);
-  // After a SNAP or TRUNC the tree is saved first (fsynced after a SNAP).
-  auto log_committed = [this] {
-    if (stage_ != Stage::kNewLeaderBusy) return;
-    bool appended = false;
-    if (!observer_) {
-      // Log and apply the buffered txns that are committed; the others stay buffered.
-      while (!committed_.empty()) {
-        const Zxid z = committed_.front();
-        committed_.pop_front();
-        if (not_committed_.empty() || not_committed_.front()->zxid != z) {
-          core_.Emit(Ignored{"COMMIT", "no matching buffered proposal at NEWLEADER", leader_, z});
-          continue;
-        }
-        const TxnPtr txn = not_committed_.front();
-        not_committed_.pop_front();
-        db_.Append(txn);
-        ApplyAndReport(txn, !core_.config().bugs.zk4925);  // See ZOOKEEPER-4925.
-        appended = true;
-      }
-    }
-    if (appended) {
-      db_.FsyncLog(owner_, [this] { NewLeaderLogged(); });
-    } else {
-      NewLeaderLogged();
-    }
-  };
-  (void)p;
   if (snapshot_needed_) {
     // The log below this snapshot is not the history it holds: after a SNAP it is the
     // old one, after a TRUNC it lacks the txns applied since. Its segments go, their
     // removals fsynced after the snapshot and before anything else of this sync
     // (ZOOKEEPER-2846; see Database::DropUnvouchedLog).
     if (mode_ == SyncMode::kSnap) {
-      db_.TakeSnapshot(owner_, log_committed);
+      db_.TakeSnapshot(owner_, [this] { PersistSynced(); });
       db_.DropUnvouchedLog();
       return;
     }
     db_.TakeSnapshot(owner_, [] {});
     db_.DropUnvouchedLog();
   }
-  log_committed();
+  PersistSynced();
+}
+
+// NEWLEADER, once the snapshot (if any) is taken: the committed buffered txns are
+// logged, applied and fsynced, then currentEpoch is written, then NEWLEADER is acked;
+// the uncommitted ones stay buffered for UPTODATE. That order took ZooKeeper four bugs
+// to reach; each switch below puts back one of the orders it had before.
+void Learner::PersistSynced() {
+  if (stage_ != Stage::kNewLeaderBusy) return;
+  const Bugs& bugs = core_.config().bugs;
+  if (observer_ || bugs.zk3911) {
+    // ZOOKEEPER-3911: nothing is logged before the ACK; every buffered txn goes to the
+    // log pipeline at UPTODATE. (An observer logs its INFORMs at UPTODATE anyway.)
+    NewLeaderLogged();
+    return;
+  }
+  if (bugs.zk4643) {
+    // ZOOKEEPER-4643: currentEpoch (FLE's first key) is durable before the txns it
+    // vouches for are.
+    host_.WriteCurrentEpoch(new_epoch_, [this] {
+      if (stage_ != Stage::kNewLeaderBusy) return;
+      if (LogCommittedBuffered()) {
+        db_.FsyncLog(owner_, [this] { NewLeaderEpochWritten(); });
+      } else {
+        NewLeaderEpochWritten();
+      }
+    });
+    return;
+  }
+  if (bugs.zk4685) {
+    // ZOOKEEPER-4685: the committed txns are applied as usual but logged through the
+    // log pipeline, whose own thread ACKs each once durable, ahead of the NEWLEADER ACK
+    // the learner thread sends.
+    bool queued = false;
+    while (!committed_.empty() && !not_committed_.empty() &&
+           committed_.front() == not_committed_.front()->zxid) {
+      const TxnPtr txn = not_committed_.front();
+      not_committed_.pop_front();
+      committed_.pop_front();
+      sync_->Submit(txn);
+      ApplyAndReport(txn, !core_.config().bugs.zk4925);
+      queued = true;
+    }
+    if (queued) {
+      sync_->OnIdle([this] { NewLeaderLogged(); });
+    } else {
+      NewLeaderLogged();
+    }
+    return;
+  }
+  const bool appended = LogCommittedBuffered();
+  if (bugs.zk4394) {
+    // ZOOKEEPER-4394: NEWLEADER also empties packetsNotCommitted; the uncommitted
+    // proposals only reach the log at UPTODATE.
+    dropped_at_newleader_ = std::move(not_committed_);
+    not_committed_.clear();
+  }
+  if (appended && !bugs.zk4646) {
+    db_.FsyncLog(owner_, [this] { NewLeaderLogged(); });
+  } else {
+    // ZOOKEEPER-4646: the txns are appended, not fsynced; the log pipeline's next
+    // flush makes them durable, whenever that comes.
+    NewLeaderLogged();
+  }
+}
+
+bool Learner::LogCommittedBuffered() {
+  bool appended = false;
+  while (!committed_.empty()) {
+    const Zxid z = committed_.front();
+    committed_.pop_front();
+    if (not_committed_.empty() || not_committed_.front()->zxid != z) {
+      UnexpectedCommit(z, not_committed_.empty() ? Zxid{} : not_committed_.front()->zxid,
+                       "no matching buffered proposal at NEWLEADER");
+      continue;
+    }
+    const TxnPtr txn = not_committed_.front();
+    not_committed_.pop_front();
+    db_.Append(txn);
+    ApplyAndReport(txn, !core_.config().bugs.zk4925);  // See ZOOKEEPER-4925.
+    appended = true;
+  }
+  return appended;
 }
 
 void Learner::NewLeaderLogged() {
@@ -331,6 +398,8 @@ void Learner::OnUpToDate() {
   if (!observer_) {
     // The proposals still buffered go through the log pipeline (ACK once durable), then
     // the commits received for them.
+    for (const TxnPtr& t : dropped_at_newleader_) LogRequest(t);
+    dropped_at_newleader_.clear();
     for (const TxnPtr& t : not_committed_) LogRequest(t);
     not_committed_.clear();
     for (const Zxid z : committed_) CommitTxn(z);
@@ -357,6 +426,7 @@ void Learner::OnBroadcastPacket(const QuorumPacket& p) {
   switch (p.type) {
     case PacketType::kProposal:
       if (observer_) return;  // Observers ignore proposals.
+      CheckProposalOrder(p.txn->zxid);
       LogRequest(p.txn);
       return;
     case PacketType::kCommit:
@@ -391,10 +461,12 @@ void Learner::LogRequest(const TxnPtr& txn) {
 
 void Learner::CommitTxn(Zxid zxid) {
   if (pending_txns_.empty()) {
-    core_.Emit(Ignored{"COMMIT", "committing a txn never seen", leader_, zxid});
+    // FollowerZooKeeperServer.commit only warns.
+    UnexpectedCommit(zxid, Zxid{}, "committing a txn never seen");
     return;
   }
   if (pending_txns_.front()->zxid != zxid) {
+    UnexpectedCommit(zxid, pending_txns_.front()->zxid, "not the next pending txn");
     // FollowerZooKeeperServer.commit: System.exit(UNMATCHED_TXN_COMMIT).
     core_.Exit(fmt::format("committing zxid {} but the next pending txn is {}", ToString(zxid),
                            ToString(pending_txns_.front()->zxid)));
@@ -403,6 +475,21 @@ void Learner::CommitTxn(Zxid zxid) {
   const TxnPtr txn = pending_txns_.front();
   pending_txns_.pop_front();
   ApplyAndReport(txn, /*to_committed_log=*/true);
+}
+
+void Learner::CheckProposalOrder(Zxid zxid) {
+  // Follower.processPacket warns when a PROPOSAL is not the one after lastQueued; over
+  // a FIFO channel from one leader they only ever go up (a new epoch restarts the
+  // counter, so only "up" is checked, not "up by one").
+  if (zxid <= last_queued_) {
+    core_.Emit(Unexpected{"proposal-in-order", "PROPOSAL", leader_, zxid, last_queued_,
+                          "not above the last PROPOSAL from this leader"});
+  }
+  if (zxid > last_queued_) last_queued_ = zxid;
+}
+
+void Learner::UnexpectedCommit(Zxid zxid, Zxid expected, std::string_view why) {
+  core_.Emit(Unexpected{"commit-pending", "COMMIT", leader_, zxid, expected, why});
 }
 
 void Learner::ApplyAndReport(const TxnPtr& txn, bool to_committed_log) {

@@ -26,6 +26,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "zab/core.h"
 #include "zab/database.h"
@@ -76,12 +77,18 @@ class Learner final : public Role, public ConnHandler {
   void OnFirstSyncPacket(const QuorumPacket& p);
   void OnSyncPacket(const QuorumPacket& p);
   void OnNewLeader(const QuorumPacket& p);
+  void PersistSynced();
+  // LogCommittedBuffered appends and applies the buffered txns that are committed;
+  // true if it appended any (they still need an fsync).
+  bool LogCommittedBuffered();
   void NewLeaderLogged();
   void NewLeaderEpochWritten();
   void OnUpToDate();
   void OnBroadcastPacket(const QuorumPacket& p);
   void LogRequest(const TxnPtr& txn);
   void CommitTxn(Zxid zxid);
+  void CheckProposalOrder(Zxid zxid);
+  void UnexpectedCommit(Zxid zxid, Zxid expected, std::string_view why);
   void ApplyAndReport(const TxnPtr& txn, bool to_committed_log);
   void SendAck(Zxid zxid);
   void Send(QuorumPacket p);
@@ -108,6 +115,9 @@ class Learner final : public Role, public ConnHandler {
   bool newleader_seen_ = false;
   std::deque<TxnPtr> not_committed_;  // packetsNotCommitted / packetsNotLogged.
   std::deque<Zxid> committed_;        // packetsCommitted.
+  Zxid last_queued_;                  // The highest PROPOSAL zxid received.
+  // Only with the switch ZK-4394: the proposals NEWLEADER took out of the buffer.
+  std::deque<TxnPtr> dropped_at_newleader_;
 
   // Broadcast (FollowerZooKeeperServer).
   bool serving_ = false;

@@ -178,7 +178,10 @@ void LearnerHandler::OnNewLeaderAck(const QuorumPacket& p) {
   }
   const Leader::Wait w = leader_.WaitForNewLeaderAck(sid_, p.zxid, !observer_);
   if (w == Leader::Wait::kSkip) {
-    core_.Emit(Ignored{"ACK", "first ACK after NEWLEADER is not NEWLEADER's", sid_, p.zxid});
+    // Leader.waitForNewLeaderAck logs an error and goes on without counting it: if
+    // this learner was needed for the quorum, the leader times out (ZOOKEEPER-4685).
+    core_.Emit(Unexpected{"ack-consistent", "ACK", sid_, p.zxid, Zxid::Make(epoch_, 0),
+                          "the first ACK after NEWLEADER is not NEWLEADER's"});
   }
   stage_ = Stage::kAwaitNewLeaderQuorum;
   if (w == Leader::Wait::kWait) {

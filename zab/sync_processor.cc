@@ -64,7 +64,21 @@ void SyncProcessor::Flushed() {
       if (next_) next_(t);
     }
   }
-  if (!queue_.empty()) Drain();
+  if (!queue_.empty()) {
+    Drain();
+  } else if (on_idle_) {
+    std::function<void()> idle = std::move(on_idle_);
+    on_idle_ = nullptr;
+    idle();
+  }
+}
+
+void SyncProcessor::OnIdle(std::function<void()> done) {
+  if (idle()) {
+    done();
+    return;
+  }
+  on_idle_ = std::move(done);
 }
 
 }  // namespace zabsim::zab

@@ -37,6 +37,8 @@ class SyncProcessor {
   // on: SyncRequestProcessor.shutdown, which the role runs before memory is
   // fast-forwarded from the log (the ZOOKEEPER-4712 fix).
   void DrainForShutdown();
+  // OnIdle runs `done` once every txn submitted so far is durable and handed on.
+  void OnIdle(std::function<void()> done);
   // Queued counts txns not yet appended; Flushing counts txns appended, fsync in flight.
   size_t queued() const { return queue_.size(); }
   size_t flushing() const { return flushing_.size(); }
@@ -52,6 +54,7 @@ class SyncProcessor {
   Owner owner_;
   std::deque<TxnPtr> queue_;
   std::vector<TxnPtr> flushing_;
+  std::function<void()> on_idle_;
   uint64_t txns_since_snapshot_ = 0;
   uint64_t snapshot_roll_ = 0;  // Random part of the snapshot interval.
 };

@@ -239,6 +239,12 @@ std::optional<std::pair<Category, std::string>> Renderer::Render(const sim::Trac
                      fmt::format("{}->{} {} {} dropped ({})", Who(Num(r, "from")), Who(Num(r, "to")), type,
                                  what, Str(r, "reason"))};
   }
+  if (k == "unexpected") {
+    // A packet the server's state says cannot come now: the message-level checks hold it
+    // against the run.
+    return std::pair{kIgnore, fmt::format("{} unexpected {} {} from {}: {} [{}]", who, Str(r, "what"),
+                                          Str(r, "zxid"), Num(r, "from"), Str(r, "why"), Str(r, "check"))};
+  }
   if (k == "ignore") {
     return std::pair{kIgnore, fmt::format("{} ignores {} {} from {}: {}", who, Str(r, "what"), Str(r, "zxid"),
                                           Num(r, "from"), Str(r, "why"))};

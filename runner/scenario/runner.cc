@@ -5,8 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/status.h"
+#include "runner/liveness.h"
 #include "sim/fault.h"
 #include "sim/world.h"
 #include "sim/world_config.h"
@@ -57,7 +59,7 @@ constexpr CommandInfo kCommands[] = {
     {"state", "state [SERVER]..."},
     {"log", "log SERVER"},
     {"tree", "tree SERVER"},
-    {"check", "check"},
+    {"check", "check [liveness=DURATION]"},
 };
 
 const CommandInfo* FindCommand(std::string_view name) {
@@ -211,7 +213,9 @@ absl::Status ScenarioRunner::Error(const Directive& d, int column, std::string_v
 }
 
 std::vector<std::string> ScenarioRunner::Violations() const {
-  return summary_ ? summary_->violations() : std::vector<std::string>{};
+  std::vector<std::string> out = summary_ ? summary_->violations() : std::vector<std::string>{};
+  out.insert(out.end(), liveness_violations_.begin(), liveness_violations_.end());
+  return out;
 }
 
 uint64_t ScenarioRunner::Fingerprint() const {
@@ -696,14 +700,32 @@ void ScenarioRunner::FinishTrace() {
   trace_file_->End(cluster_->world().now());
 }
 
-absl::Status ScenarioRunner::Check(Args&, Lines& out) {
+absl::Status ScenarioRunner::Check(Args& args, Lines& out) {
+  // liveness=BOUND: from now, with the faults over, the ensemble must converge within
+  // BOUND (runner/liveness.h). The world runs until it does or the bound passes.
+  std::string not_checked;
+  if (const Arg* a = args.Key("liveness")) {
+    auto bound = args.Duration(*a, kMaxRun);
+    if (!bound.ok()) return bound.status();
+    const sim::Time now = cluster_->world().now();
+    const LivenessVerdict v = CheckLiveness(*cluster_, *bound, now + *bound);
+    if (v.kind == LivenessVerdict::Kind::kViolated) {
+      liveness_violations_.push_back(
+          fmt::format("{}: [liveness] no converged ensemble within {} of {}s: {}",
+                      sim::FormatTime(cluster_->world().now()), sim::FormatDuration(*bound),
+                      sim::FormatTime(now), absl::StrJoin(absl::StrSplit(v.detail, '\n'), "; ")));
+    } else if (v.kind == LivenessVerdict::Kind::kNotChecked) {
+      not_checked = fmt::format("liveness: not checked ({})", v.detail);
+    }
+  }
   if (trace_file_ != nullptr) trace_file_->Verdicts(cluster_->world().now(), summary_->verdicts());
-  const std::vector<std::string> v = summary_->violations();
+  const std::vector<std::string> v = Violations();
   if (v.empty()) {
     out.push_back("checks: ok");
   } else {
     for (const std::string& line : v) out.push_back("violation: " + line);
   }
+  if (!not_checked.empty()) out.push_back(not_checked);
   return absl::OkStatus();
 }
 

@@ -72,6 +72,7 @@ class ScenarioRunner {
   zab::Bugs extra_bugs_;
   std::unique_ptr<runner::Cluster> cluster_;
   std::unique_ptr<RunSummary> summary_;
+  std::vector<std::string> liveness_violations_;  // From `check liveness=`.
   std::unique_ptr<Renderer> renderer_;
   sim::VectorSink sink_;
   std::vector<EventRecord> events_;

@@ -228,9 +228,6 @@ TEST(ScenarioRun, ImpossibleClusters) {
 TEST(ScenarioRun, UnknownBugSwitch) {
   EXPECT_THAT(RunError("cluster bug=ZK-0\n----\n"),
               StartsWith("t.scn:1:9: cluster: unknown bug 'ZK-0' (known: ZK-1154,"));
-  EXPECT_EQ(RunError("cluster voters=3 bug=ZK-3911\n----\n"),
-            "t.scn:1:18: cluster: bug 'ZK-3911' (DIFF txns logged only after UPTODATE, after the "
-            "NEWLEADER ACK) is not modelled yet");
 }
 
 TEST(ScenarioRun, UnknownArgumentKey) {
@@ -242,7 +239,7 @@ TEST(ScenarioRun, UnknownArgumentKey) {
             "t.scn:4:13: run: unexpected argument 'bogus=2' (expected: run for=DURATION | run "
             "until=CONDITION [limit=DURATION] [on=SERVER])");
   EXPECT_EQ(RunError(After3("check now")),
-            "t.scn:4:7: check: unexpected argument 'now' (expected: check)");
+            "t.scn:4:7: check: unexpected argument 'now' (expected: check [liveness=DURATION])");
   EXPECT_EQ(RunError(After3("crash p=1")), "t.scn:4:7: crash: unexpected argument 'p=1'");
   EXPECT_EQ(RunError(After3("get 1 /a version=1")),
             "t.scn:4:10: get: unexpected argument 'version=1' (expected: get CLIENT PATH [nowait])");

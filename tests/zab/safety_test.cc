@@ -29,11 +29,16 @@ class History {
   History& Load(uint32_t peer, Zxid z, uint64_t digest) {
     return Event(peer, TreeLoaded{z, "disk", digest});
   }
+  // Apply has leader 1 propose z (again: a repeat is quiet), then `peer` apply it.
   History& Apply(uint32_t peer, Zxid z, uint64_t digest) {
+    Propose(1, z, 0, 0);
     Applied a;
     a.zxid = z;
     a.digest = digest;
     return Event(peer, a);
+  }
+  History& Propose(uint32_t leader, Zxid z, uint64_t session, uint64_t cxid) {
+    return Event(leader, Proposed{z, session, cxid, OpType::kSetData});
   }
   History& Commit(Zxid z) { return Event(1, Committed{z}); }
   History& Establish(uint32_t peer, uint32_t epoch) { return Event(peer, LeaderEstablished{Epoch{epoch}}); }
@@ -226,6 +231,65 @@ TEST(ClientNeverGoesBack, QuietForRisingAnswersOtherSessionsAndLostAnswers) {
   h.Event(4, Answer(7, Z(1, 5), 1)).Event(4, Answer(7, Z(1, 5), 2)).Event(4, Answer(7, Z(1, 6), 2));
   h.Event(5, Answer(8, Z(1, 2), 3));                    // Another session: its own history.
   h.Event(4, Answer(7, Zxid{}, 3, /*indeterminate=*/true));  // No answer, no zxid.
+  EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
+// --- integrity ---------------------------------------------------------------------------
+
+TEST(Integrity, FiresOnApplyingATxnNoLeaderProposed) {
+  History h;
+  Applied a;
+  a.zxid = Z(1, 1);
+  h.Event(2, a);
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kIntegrity));
+  EXPECT_THAT(h.checker.violations()[0].detail, HasSubstr("which no leader proposed"));
+}
+
+TEST(Integrity, FiresOnApplyingADifferentTxnUnderAProposedZxid) {
+  History h;
+  h.Propose(1, Z(1, 1), 7, 1);
+  Applied a;
+  a.zxid = Z(1, 1);
+  a.session = 7;
+  a.cxid = 2;
+  h.Event(2, a);
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kIntegrity));
+}
+
+TEST(Integrity, FiresOnAZxidProposedForTwoTxns) {
+  History h;
+  h.Propose(1, Z(1, 1), 7, 1).Propose(2, Z(1, 1), 8, 1);
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kIntegrity));
+  EXPECT_THAT(h.checker.violations()[0].detail, HasSubstr("leader 2 proposed 0x100000001"));
+}
+
+TEST(Integrity, QuietForAppliedProposalsAndARepeatedProposal) {
+  History h;
+  h.Propose(1, Z(1, 1), 7, 1).Propose(1, Z(1, 1), 7, 1);
+  Applied a;
+  a.zxid = Z(1, 1);
+  a.session = 7;
+  a.cxid = 1;
+  h.Event(1, a).Event(2, a);
+  EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
+// --- message-level checks ------------------------------------------------------------------
+
+TEST(MessageLevel, EachUnexpectedPacketFiresItsCheck) {
+  History h;
+  h.Event(2, Unexpected{"proposal-in-order", "PROPOSAL", PeerId{1}, Z(1, 2), Z(1, 3), "not above"});
+  h.Event(2, Unexpected{"commit-pending", "COMMIT", PeerId{1}, Z(1, 4), Zxid{}, "never seen"});
+  h.Event(1, Unexpected{"ack-consistent", "ACK", PeerId{3}, Z(1, 9), Zxid{}, "unknown"});
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kProposalInOrder, SafetyChecker::kCommitPending,
+                                      SafetyChecker::kAckConsistent));
+  EXPECT_EQ(h.checker.violations()[0].detail,
+            "server 2 got PROPOSAL 0x100000002 from 1 (expected 0x100000003): not above");
+}
+
+TEST(MessageLevel, QuietForIgnoredPackets) {
+  History h;
+  h.Event(2, Ignored{"ACK", "already committed", PeerId{1}, Z(1, 1)});
   EXPECT_THAT(h.Checks(), IsEmpty());
 }
 

@@ -9,8 +9,10 @@
 namespace zabsim::zab::checkers {
 
 std::vector<std::string_view> SafetyChecker::Names() {
-  return {kOneLeaderPerEpoch,        kDigestAgreement, kAppliedInOrder, kLeaderCompleteness,
-          kTruncationKeepsCommitted, kEpochsMonotone,  kClientNeverGoesBack};
+  return {kOneLeaderPerEpoch, kDigestAgreement,      kAppliedInOrder,
+          kLeaderCompleteness, kTruncationKeepsCommitted, kEpochsMonotone,
+          kClientNeverGoesBack, kIntegrity,            kProposalInOrder,
+          kCommitPending,     kAckConsistent};
 }
 
 void SafetyChecker::Fail(std::string_view check, At at, std::string detail) {
@@ -44,6 +46,10 @@ void SafetyChecker::Observe(At at, PeerId peer, const Event& event) {
           OnTruncated(at, peer, e);
         } else if constexpr (std::is_same_v<T, EpochWritten>) {
           OnEpochWritten(at, peer, e);
+        } else if constexpr (std::is_same_v<T, Proposed>) {
+          OnProposed(at, peer, e);
+        } else if constexpr (std::is_same_v<T, Unexpected>) {
+          OnUnexpected(at, peer, e);
         }
       },
       event);
@@ -76,6 +82,18 @@ void SafetyChecker::TreeAt(At at, PeerId peer, Zxid zxid, uint64_t digest, std::
 // order proposed) and global primary order (an older epoch's txns come first) both come
 // down to increasing zxids; skipping a committed txn would leave a gap in the history.
 void SafetyChecker::OnApplied(At at, PeerId peer, const Applied& e) {
+  // integrity: Zab's "a delivered txn was broadcast by some primary".
+  if (const auto it = proposed_.find(e.zxid); it == proposed_.end()) {
+    Fail(kIntegrity, at,
+         fmt::format("server {} applied {} ({} of session {:#x}), which no leader proposed", peer.value,
+                     ToString(e.zxid), ToString(e.op), e.session));
+  } else if (it->second.session != e.session || it->second.cxid != e.cxid) {
+    Fail(kIntegrity, at,
+         fmt::format("server {} applied {} as session {:#x} cxid {}, but leader {} proposed it as "
+                     "session {:#x} cxid {}",
+                     peer.value, ToString(e.zxid), e.session, e.cxid, it->second.leader,
+                     it->second.session, it->second.cxid));
+  }
   const std::optional<Zxid> tree = peers_[peer.value].tree;
   if (tree.has_value()) {
     if (e.zxid <= *tree) {
@@ -165,6 +183,34 @@ void SafetyChecker::OnClientCompleted(At at, PeerId client, const ClientComplete
     return;
   }
   it->second = {e.zxid, e.server.value};
+}
+
+// integrity: a zxid names one txn for ever. A leader that reuses an epoch (or a
+// counter) hands out a zxid another txn already has.
+void SafetyChecker::OnProposed(At at, PeerId peer, const Proposed& e) {
+  const auto [it, fresh] =
+      proposed_.emplace(e.zxid, ProposedTxn{e.session, e.cxid, e.op, peer.value});
+  if (fresh) return;
+  const ProposedTxn& first = it->second;
+  if (first.session == e.session && first.cxid == e.cxid) return;
+  Fail(kIntegrity, at,
+       fmt::format("leader {} proposed {} for session {:#x} cxid {} ({}), but leader {} had already "
+                   "proposed it for session {:#x} cxid {} ({})",
+                   peer.value, ToString(e.zxid), e.session, e.cxid, ToString(e.op), first.leader,
+                   first.session, first.cxid, ToString(first.op)));
+}
+
+void SafetyChecker::OnUnexpected(At at, PeerId peer, const Unexpected& e) {
+  std::string_view check;
+  for (const std::string_view name : {kProposalInOrder, kCommitPending, kAckConsistent}) {
+    if (e.check == name) check = name;
+  }
+  if (check.empty()) return;  // Not one of ours: nothing to hold it to.
+  Fail(check, at,
+       fmt::format("server {} got {} {} from {}{}: {}", peer.value, e.what, ToString(e.zxid),
+                   e.from.value,
+                   e.expected.value == 0 ? "" : fmt::format(" (expected {})", ToString(e.expected)),
+                   e.why));
 }
 
 }  // namespace zabsim::zab::checkers

@@ -18,6 +18,15 @@
 //                             never go back, and currentEpoch <= acceptedEpoch
 //   client-never-goes-back    a client session never sees a zxid older than one it has
 //                             already seen (ZooKeeper's single system image)
+//   integrity                 every txn a peer applies was proposed by a leader with that
+//                             zxid, and no zxid is ever given to two different txns
+//   proposal-in-order         a learner receives its leader's PROPOSALs in zxid order
+//   commit-pending            a learner receives a COMMIT only for its next pending txn
+//   ack-consistent            a leader receives an ACK only for a proposal it waits for,
+//                             and a learner's first ACK after NEWLEADER is NEWLEADER's
+//
+// The last three are message-level: a peer reports (event Unexpected) each packet its
+// state says cannot come now, where ZooKeeper logs an error, throws or exits.
 //
 // "Committed" is defined once, here (Committed(zxid)): a txn is committed from the
 // moment a leader saw a quorum of ACKs for it, or a client was told its write
@@ -60,6 +69,10 @@ class SafetyChecker {
   static constexpr std::string_view kTruncationKeepsCommitted = "truncation-keeps-committed";
   static constexpr std::string_view kEpochsMonotone = "epochs-monotone";
   static constexpr std::string_view kClientNeverGoesBack = "client-never-goes-back";
+  static constexpr std::string_view kIntegrity = "integrity";
+  static constexpr std::string_view kProposalInOrder = "proposal-in-order";
+  static constexpr std::string_view kCommitPending = "commit-pending";
+  static constexpr std::string_view kAckConsistent = "ack-consistent";
   // Names lists every check, in the order above.
   static std::vector<std::string_view> Names();
 
@@ -91,6 +104,8 @@ class SafetyChecker {
   std::optional<Zxid> FirstCommittedAbove(Zxid zxid) const;
   void OnEpochWritten(At at, PeerId peer, const EpochWritten& e);
   void OnClientCompleted(At at, PeerId client, const ClientCompleted& e);
+  void OnProposed(At at, PeerId peer, const Proposed& e);
+  void OnUnexpected(At at, PeerId peer, const Unexpected& e);
 
   std::map<uint32_t, PeerState> peers_;
   std::map<uint32_t, uint32_t> leaders_;  // Epoch -> the peer established in it.
@@ -102,6 +117,14 @@ class SafetyChecker {
   // committed (by other ACKs) before the TRUNC arrives, and the learner gets it again
   // right after, as ZooKeeper's LearnerHandler does. Only older commits count.
   std::map<uint32_t, uint64_t> trunc_decided_;
+  // Zxid -> the txn a leader proposed with it: (session, cxid), and the leader.
+  struct ProposedTxn {
+    uint64_t session = 0;
+    uint64_t cxid = 0;
+    OpType op = OpType::kCreate;
+    uint32_t leader = 0;
+  };
+  std::map<Zxid, ProposedTxn> proposed_;
   std::map<Zxid, std::pair<uint64_t, uint32_t>> digests_;  // Zxid -> (digest, first peer).
   std::vector<Violation> violations_;
 };
