@@ -4,11 +4,14 @@
 
 #include <benchmark/benchmark.h>
 
+#include <fstream>
 #include <memory>
+#include <string>
 #include <variant>
 
 #include "runner/cluster.h"
 #include "runner/run_summary.h"
+#include "runner/sim_run.h"
 #include "sim/fault.h"
 
 namespace zabsim::runner {
@@ -40,6 +43,7 @@ void BM_EnsembleWrites(benchmark::State& state) {
     }
     (*cluster)->world().RunUntil(sim::Time{10'000'000});
     events += (*cluster)->world().stats().events;
+    if (checked) benchmark::DoNotOptimize(summary->violations());  // Every check, to the end.
     committed += checked ? summary->committed() : commits;
   }
   state.counters["events/s"] =
@@ -54,28 +58,73 @@ BENCHMARK(BM_EnsembleWrites)
     ->Args({5, 0})
     ->Unit(benchmark::kMillisecond);
 
-// One swarm seed: 3 voters, 3 clients x 33 ops (about 100), faults for 30s, 30s quiet.
-void BM_SwarmSeed(benchmark::State& state) {
+// One seed of a sweep, exactly as `zabsim sweep` runs it (runner/sim_run.h): swarm faults
+// for 60 s, 90 s of quiet, the liveness check, and every check, the client-history search
+// included. Arguments: voters, clients, operations per client.
+void BM_SweepSeed(benchmark::State& state) {
   uint64_t seed = 1;
   uint64_t events = 0;
+  uint64_t failed = 0;
   for (auto _ : state) {
     ClusterOptions o;
     o.seed = seed++;
-    o.zab.voters = 3;
-    o.clients = 3;
-    o.workload.ops = 33;
-    auto cluster = Cluster::Create(o);
-    RunSummary summary(**cluster);  // The checks run on every seed, as in a sweep.
-    (void)(*cluster)->world().Schedule(sim::Swarm(o.seed, 3, sim::Duration::Seconds(30), 1));
-    (*cluster)->world().RunUntil(sim::Time{60'000'000});
-    events += (*cluster)->world().stats().events;
+    o.zab.voters = static_cast<uint32_t>(state.range(0));
+    o.clients = static_cast<uint32_t>(state.range(1));
+    o.workload.ops = static_cast<uint64_t>(state.range(2));
+    auto run = SimRun::Create(SwarmSpec(o, sim::Duration::Seconds(60), sim::Duration::Seconds(90)));
+    (*run)->Run();
+    failed += (*run)->ok() ? 0 : 1;  // Asks for every verdict, so the whole check runs.
+    events += (*run)->events();
   }
   state.counters["seeds/s"] =
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["events/s"] =
       benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["failed"] = static_cast<double>(failed);
 }
-BENCHMARK(BM_SwarmSeed)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SweepSeed)
+    ->ArgNames({"voters", "clients", "ops"})
+    ->Args({3, 1, 100})   // 100 client operations.
+    ->Args({3, 3, 100})   // zabsim sweep's default: 300.
+    ->Args({5, 4, 250})   // 1,000.
+    ->Unit(benchmark::kMillisecond);
+
+// PeakRssMiB: the process's peak resident set so far (VmHWM), in MiB.
+double PeakRssMiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+// A long run without faults, past 100,000 txns: snapshots and log purging keep the
+// simulated disks bounded, and the checkers' own state grows with the txns. Reports the
+// peak resident set of the whole process (run it alone:
+// --benchmark_filter=BM_LongRun), which covers the run, its disks and every check.
+void BM_LongRun(benchmark::State& state) {
+  uint64_t committed = 0;
+  for (auto _ : state) {
+    ClusterOptions o;
+    o.clients = 20;
+    o.workload.ops = 9000;  // 180,000 operations, about 58% of them writes.
+    o.zab.snap_count = 10000;
+    auto run = SimRun::Create([&] {
+      SimSpec spec;
+      spec.options = o;
+      spec.window = sim::Duration::Seconds(1);
+      spec.quiet = sim::Duration::Seconds(1200);
+      return spec;
+    }());
+    (*run)->Run();
+    benchmark::DoNotOptimize((*run)->ok());
+    committed = (*run)->summary().committed();
+  }
+  state.counters["txns"] = static_cast<double>(committed);
+  state.counters["peak_rss_MiB"] = PeakRssMiB();
+}
+BENCHMARK(BM_LongRun)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace zabsim::runner

@@ -19,6 +19,8 @@ int RunDemo(const std::vector<std::string>& args);
 int RunSim(const std::vector<std::string>& args);
 int RunBugs(const std::vector<std::string>& args);
 int RunRun(const std::vector<std::string>& args);
+int RunSweep(const std::vector<std::string>& args);
+int RunHunt(const std::vector<std::string>& args);
 
 }  // namespace zabsim::cli
 

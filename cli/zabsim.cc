@@ -25,6 +25,10 @@ constexpr Command kCommands[] = {
     {"run", "replay scenario files and compare their outputs", zabsim::cli::RunRun},
     {"sim", "one seeded run of a ZAB ensemble with clients and faults, and its summary",
      zabsim::cli::RunSim},
+    {"sweep", "many seeds of one run shape, in parallel, with a result line per seed",
+     zabsim::cli::RunSweep},
+    {"hunt", "run random seeds with a bug switch until a check catches it, then minimize",
+     zabsim::cli::RunHunt},
     {"bugs", "list the switches that put real ZooKeeper bugs back", zabsim::cli::RunBugs},
     {"demo", "run the simulated world with toy processes (no ZAB) and print its fingerprint",
      zabsim::cli::RunDemo},
@@ -48,6 +52,8 @@ void PrintHelp(std::FILE* out) {
              "  zabsim sim --bug ZK-4925 --seed 11 --trace run.jsonl --format jsonl\n"
              "  zabsim run scenarios/*.scn\n"
              "  zabsim run --rewrite scenarios/sync-trunc.scn\n"
+             "  zabsim sweep --seeds 1..1000 --jobs 2 --out results.jsonl\n"
+             "  zabsim hunt --bug ZK-1154 --minimize found/\n"
              "  zabsim bugs\n"
              "  zabsim demo --seed 3\n"
              "  zabsim help run\n\n"

@@ -7,14 +7,16 @@
 
 namespace zabsim::runner {
 
-RunSummary::RunSummary(Cluster& cluster) : cluster_(cluster) {
+RunSummary::RunSummary(Cluster& cluster, uint64_t history_step_budget)
+    : cluster_(cluster), history_step_budget_(history_step_budget) {
   cluster_.AddListener([this](const EventRecord& r) { OnEvent(r); });
 }
 
 void RunSummary::OnEvent(const EventRecord& r) {
   // The event's own trace record was written just before: it is record number records().
-  safety_.Observe(zab::checkers::At{r.time.us, cluster_.world().trace().records()},
-                  zab::PeerId{r.process}, r.event);
+  const zab::checkers::At at{r.time.us, cluster_.world().trace().records()};
+  safety_.Observe(at, zab::PeerId{r.process}, r.event);
+  history_.Observe(at, zab::PeerId{r.process}, r.event);
   std::visit(
       [&](const auto& e) {
         using T = std::decay_t<decltype(e)>;
@@ -49,18 +51,37 @@ std::string RunSummary::StopViolation() const {
   return fmt::format("{}: the run stopped: {}", sim::FormatTime(world.now()), world.stop_reason());
 }
 
+const zab::checkers::ClientHistoryChecker& RunSummary::History() const {
+  history_.Finish(history_step_budget_);
+  return history_;
+}
+
+std::vector<zab::checkers::Violation> RunSummary::AllViolations() const {
+  std::vector<zab::checkers::Violation> out = safety_.violations();
+  const std::vector<zab::checkers::Violation>& history = History().violations();
+  out.insert(out.end(), history.begin(), history.end());
+  return out;
+}
+
+std::vector<std::string> RunSummary::unknown_keys() const { return History().unknown(); }
+
 std::vector<std::string> RunSummary::violations() const {
   std::vector<std::string> out;
-  for (const zab::checkers::Violation& v : safety_.violations()) out.push_back(Describe(v));
+  for (const zab::checkers::Violation& v : AllViolations()) out.push_back(Describe(v));
   if (std::string stop = StopViolation(); !stop.empty()) out.push_back(std::move(stop));
   return out;
 }
 
 std::vector<Verdict> RunSummary::verdicts() const {
   std::vector<Verdict> out;
-  for (const std::string_view check : zab::checkers::SafetyChecker::Names()) {
+  std::vector<std::string_view> checks = zab::checkers::SafetyChecker::Names();
+  for (const std::string_view check : zab::checkers::ClientHistoryChecker::Names()) {
+    checks.push_back(check);
+  }
+  const std::vector<zab::checkers::Violation> all = AllViolations();
+  for (const std::string_view check : checks) {
     Verdict v{std::string(check), {}};
-    for (const zab::checkers::Violation& found : safety_.violations()) {
+    for (const zab::checkers::Violation& found : all) {
       if (found.check == check) v.violations.push_back(Describe(found));
     }
     out.push_back(std::move(v));
@@ -97,13 +118,21 @@ void RunSummary::Print(std::FILE* out) {
   }
   fmt::print(out, "converged: {}\n", cluster_.Converged() ? "yes" : "no");
   if (std::string stop = StopViolation(); !stop.empty()) fmt::print(out, "{}\n", stop);
-  const std::vector<zab::checkers::Violation>& found = safety_.violations();
+  const std::vector<zab::checkers::Violation> found = AllViolations();
   if (found.empty()) {
-    fmt::print(out, "checks: ok ({})\n", fmt::join(zab::checkers::SafetyChecker::Names(), ", "));
+    fmt::print(out, "checks: ok ({}, {})\n",
+               fmt::join(zab::checkers::SafetyChecker::Names(), ", "),
+               fmt::join(zab::checkers::ClientHistoryChecker::Names(), ", "));
   } else {
     fmt::print(out, "checks: VIOLATED ({} violations)\n", found.size());
     for (size_t i = 0; i < found.size() && i < kMaxPrinted; ++i) fmt::print(out, "  {}\n", Describe(found[i]));
     if (found.size() > kMaxPrinted) fmt::print(out, "  ... {} more\n", found.size() - kMaxPrinted);
+  }
+  // An undecided key is neither a pass nor a failure: say so, without failing the run.
+  if (const std::vector<std::string> unknown = unknown_keys(); !unknown.empty()) {
+    fmt::print(out,
+               "linearizable: unknown for {} (the search ran out of its {} steps; not a failure)\n",
+               fmt::join(unknown, ", "), history_step_budget_);
   }
 }
 

@@ -3,7 +3,9 @@
 // What a run did, gathered from the cluster's events: leaders by epoch, elections,
 // txns committed, client operations by outcome, servers that halted, and the verdicts of
 // the safety checker (zab/checkers/safety.h, docs/invariants.md), which watches every
-// event as it happens, plus the world's own bound on pending events.
+// event as it happens, of the client-history checker (zab/checkers/linearizability.h),
+// whose linearizability search runs over the whole history when a verdict is first
+// asked for, plus the world's own bound on pending events.
 
 #ifndef ZABSIM_RUNNER_RUN_SUMMARY_H_
 #define ZABSIM_RUNNER_RUN_SUMMARY_H_
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "runner/cluster.h"
+#include "zab/checkers/linearizability.h"
 #include "zab/checkers/safety.h"
 
 namespace zabsim::runner {
@@ -28,15 +31,23 @@ struct Verdict {
 
 class RunSummary {
  public:
-  explicit RunSummary(Cluster& cluster);
+  // history_step_budget bounds the linearizability search (a key it cannot decide within
+  // its share is reported as unknown, which is not a failure).
+  explicit RunSummary(Cluster& cluster,
+                      uint64_t history_step_budget =
+                          zab::checkers::ClientHistoryChecker::kDefaultStepBudget);
 
   // The world stopped the run because events piled up (sim::World::stopped).
   static constexpr std::string_view kBoundedEvents = "bounded-events";
 
   // violations lists every check's violations, in the order they were found, each as
   // "TIME: [check] detail (trace record N)", then the world's stop, if it stopped.
+  // The client-history checks cover the events so far: asking again after more events
+  // searches again.
   std::vector<std::string> violations() const;
   std::vector<Verdict> verdicts() const;
+  // unknown_keys: the keys the linearizability search could not decide within its budget.
+  std::vector<std::string> unknown_keys() const;
   uint64_t committed() const { return safety_.committed(); }
   uint64_t elections() const { return elections_; }
   const std::map<uint32_t, uint32_t>& leaders() const { return safety_.leaders(); }  // epoch -> sid
@@ -51,10 +62,18 @@ class RunSummary {
   // StopViolation describes the world's stop, or is empty.
   std::string StopViolation() const;
   static std::string Describe(const zab::checkers::Violation& v);
+  // History runs the client-history search if events came since it last ran, and returns
+  // the checker. It is const because it only computes what the events already decide.
+  const zab::checkers::ClientHistoryChecker& History() const;
+  // AllViolations: the safety checker's, then the client-history checker's.
+  std::vector<zab::checkers::Violation> AllViolations() const;
   static constexpr size_t kMaxPrinted = 20;  // Violations printed by Print; all are in verdicts.
 
   Cluster& cluster_;
   zab::checkers::SafetyChecker safety_;
+  // Mutable: fed by OnEvent, searched lazily (Finish is idempotent) by the const getters.
+  mutable zab::checkers::ClientHistoryChecker history_;
+  uint64_t history_step_budget_;
   std::map<uint32_t, sim::Time> established_at_;  // Epoch -> when its first leader was.
   uint64_t elections_ = 0;
   uint64_t ops_ok_ = 0;

@@ -120,7 +120,7 @@ struct Truncated {
 // (start-up, after a truncation), or fast-forwarded from the log on a role change.
 struct TreeLoaded {
   Zxid zxid;
-  std::string_view from;  // "snap", "disk", "truncated-log", "fast-forward".
+  std::string_view from;  // "snap", "disk", "truncated-log", "trunc", "fast-forward".
   uint64_t digest = 0;
 };
 

@@ -204,7 +204,12 @@ void Learner::OnFirstSyncPacket(const QuorumPacket& p) {
         core_.Exit(fmt::format("not able to truncate the log to {}", ToString(p.zxid)));
         return;
       }
-      db_.tree().set_last_processed_zxid(p.zxid);
+      if (db_.tree().last_processed_zxid() != p.zxid) {
+        // ZooKeeper sets lastProcessedZxid to the TRUNC's zxid whatever the reload
+        // brought back; the tree now claims that zxid (ZOOKEEPER-1549 makes them differ).
+        db_.tree().set_last_processed_zxid(p.zxid);
+        core_.Emit(TreeLoaded{p.zxid, "trunc", db_.tree().digest()});
+      }
       break;
     default:
       core_.Exit(fmt::format("unexpected first packet {} while syncing", ToString(p.type)));

@@ -1,0 +1,179 @@
+// zabsim hunt: run random seeds, one after another on one thread, until a check catches
+// something (usually a bug switch put back), report how many seeds and how much wall
+// time that took, and minimize the catch into a scenario file. With --hunts K it hunts K
+// times over disjoint seed ranges and reports the medians: the figures of
+// docs/bug-zoo.md.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/status.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "cli/run_flags.h"
+#include "cli/seed_runs.h"
+
+namespace zabsim::cli {
+namespace {
+
+std::atomic<bool> hunt_interrupted{false};
+
+extern "C" void OnHuntInterrupt(int) { hunt_interrupted.store(true); }
+
+FlagSet HuntFlags() {
+  FlagSet flags("hunt", "zabsim hunt [flags]",
+                "Run seeds one after another (the same flags as 'zabsim sim') until a check\n"
+                "fails, report the seeds and wall time it took, and minimize the failing run\n"
+                "into a scenario file. Usually with --bug, to show that random search finds it.");
+  flags.Add("from", "SEED", "1", "the first seed of the first hunt");
+  flags.Add("max-seeds", "N", "100000", "give up a hunt after N seeds");
+  flags.Add("hunts", "K", "1",
+            "hunt K times, hunt i over the seeds FROM+i*N.. (N = --max-seeds), and report medians");
+  flags.Add("minimize", "DIR", "", "minimize the first catch into DIR/seed-N.scn");
+  AddRunFlags(flags);
+  flags.AddExample("zabsim hunt --bug ZK-1154");
+  flags.AddExample("zabsim hunt --bug ZK-4646 --hunts 10 --minimize found/");
+  flags.AddNote(
+      "Exit status: 0 every hunt caught something, 1 some hunt gave up (or was interrupted\n"
+      "with Ctrl-C), 2 usage error. A progress line is shown when standard error is a\n"
+      "terminal.");
+  return flags;
+}
+
+int Usage(const absl::Status& status) {
+  fmt::print(stderr, "{}\n", base::Text(status));
+  return kExitUsage;
+}
+
+template <typename T>
+T Median(std::vector<T> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+struct Catch {
+  uint64_t seeds = 0;  // Seeds tried, the catch included.
+  double seconds = 0;  // Wall time of the hunt.
+  std::optional<SeedResult> result;
+};
+
+}  // namespace
+
+int RunHunt(const std::vector<std::string>& args) {
+  FlagSet flags = HuntFlags();
+  if (absl::Status s = flags.Parse(args); !s.ok()) return Usage(s);
+  if (flags.help()) {
+    fmt::print("{}", flags.Help());
+    return kExitOk;
+  }
+  auto from = flags.GetUint("from", 0, UINT64_MAX / 2);
+  auto max_seeds = flags.GetUint("max-seeds", 1, 1'000'000'000);
+  auto hunts = flags.GetUint("hunts", 1, 1000);
+  for (const absl::Status& s : {from.status(), max_seeds.status(), hunts.status()}) {
+    if (!s.ok()) return Usage(s);
+  }
+  auto shape = ShapeFromFlags(flags, "hunt");
+  if (!shape.ok()) return Usage(shape.status());
+  const std::string minimize_dir = flags.Get("minimize");
+  if (!minimize_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(minimize_dir, ec);
+    if (ec) return Usage(absl::InvalidArgumentError(fmt::format("zabsim hunt: --minimize {}: {}", minimize_dir, ec.message())));
+  }
+  std::string command_line = "zabsim sim";
+  for (const std::string& a : shape->args) command_line += " " + a;
+
+  hunt_interrupted.store(false);
+  std::signal(SIGINT, OnHuntInterrupt);
+  const bool terminal = isatty(fileno(stderr)) != 0;
+  std::vector<Catch> catches;
+  bool gave_up = false;
+  for (uint64_t h = 0; h < *hunts && !hunt_interrupted.load(); ++h) {
+    const uint64_t base = *from + h * *max_seeds;
+    const auto start = std::chrono::steady_clock::now();
+    const auto seconds = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    Catch c;
+    double last_progress = 0;
+    for (uint64_t i = 0; i < *max_seeds && !hunt_interrupted.load(); ++i) {
+      auto r = RunSeed(*shape, base + i);
+      if (!r.ok()) return Usage(absl::InvalidArgumentError(
+          fmt::format("zabsim hunt: seed {}: {}", base + i, base::Text(r.status()))));
+      c.seeds = i + 1;
+      if (!r->ok) {
+        c.result = *std::move(r);
+        break;
+      }
+      if (terminal && seconds() - last_progress > 0.2) {
+        last_progress = seconds();
+        fmt::print(stderr, "\r\033[Khunt {}/{}: {} seeds, {:.0f} seeds/s", h + 1, *hunts, c.seeds,
+                   static_cast<double>(c.seeds) / seconds());
+      }
+    }
+    c.seconds = seconds();
+    if (terminal) fmt::print(stderr, "\r\033[K");
+    if (c.result) {
+      fmt::print("hunt {}: caught at seed {} after {} seeds, {:.2f} s: {}\n  {}\n", h + 1, c.result->seed,
+                 c.seeds, c.seconds, c.result->first_check, c.result->first_violation);
+    } else {
+      gave_up = true;
+      fmt::print("hunt {}: nothing caught in {} seeds ({}..{}), {:.2f} s{}\n", h + 1, c.seeds, base,
+                 base + c.seeds - 1, c.seconds, hunt_interrupted.load() ? " (interrupted)" : "");
+    }
+    catches.push_back(std::move(c));
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::vector<uint64_t> seeds;
+  std::vector<double> seconds;
+  for (const Catch& c : catches) {
+    if (!c.result) continue;
+    seeds.push_back(c.seeds);
+    seconds.push_back(c.seconds);
+  }
+  if (catches.size() > 1 && !seeds.empty()) {
+    fmt::print("{} of {} hunts caught it: median {} seeds, {:.2f} s (one thread)\n", seeds.size(),
+               catches.size(), Median(seeds), Median(seconds));
+  }
+  if (!minimize_dir.empty()) {
+    for (const Catch& c : catches) {
+      if (!c.result) continue;
+      const auto start = std::chrono::steady_clock::now();
+      auto m = MinimizeSeed(*shape, *c.result, minimize_dir,
+                            fmt::format("{} --seed {}", command_line, c.result->seed));
+      const double took =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (!m.ok()) {
+        fmt::print(stderr, "zabsim hunt: {}\n", base::Text(m.status()));
+        return kExitFailed;
+      }
+      const runner::Minimized& mm = m->minimized;
+      if (!mm.reproduced) {
+        fmt::print("minimize: the scenario form of seed {} does not break {}; {} is unshrunk\n",
+                   c.result->seed, mm.check, m->path);
+      } else {
+        fmt::print("minimized: {} breaks {}: {} of {} faults, {} of {} clients, {} of {} ops each, "
+                   "{} steps; {} runs, {:.1f} s\n",
+                   m->path, mm.check, mm.spec.plan.faults.size(), mm.faults_before,
+                   mm.spec.options.clients, mm.clients_before, mm.spec.options.workload.ops,
+                   mm.ops_before, mm.steps, mm.runs, took);
+      }
+      break;  // The first catch only.
+    }
+  }
+  return gave_up || hunt_interrupted.load() ? kExitFailed : kExitOk;
+}
+
+}  // namespace zabsim::cli

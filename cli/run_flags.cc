@@ -1,0 +1,112 @@
+#include "cli/run_flags.h"
+
+#include <fmt/format.h>
+
+#include "base/status.h"
+#include "zab/config.h"
+
+namespace zabsim::cli {
+namespace {
+
+absl::Status Fail(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
+
+}  // namespace
+
+void AddRunFlags(FlagSet& flags) {
+  flags.Add("voters", "N", "3", "voting servers");
+  flags.Add("observers", "N", "0", "observers");
+  flags.Add("clients", "N", "3", "clients, each running its own workload");
+  flags.Add("ops", "N", "100", "operations per client");
+  flags.Add("time", "DURATION", "60s", "how long faults may happen (the swarm window)");
+  flags.Add("quiet", "DURATION", "90s",
+            "fault-free time after --time, for the ensemble to recover and converge");
+  flags.Add("liveness-ticks", "N", "40",
+            "after the faults, a converged ensemble is owed within N ticks (tick_ms each); "
+            "0 turns the liveness check off (docs/invariants.md)");
+  flags.Add("faults", "PLAN", "swarm",
+            "'swarm' (fault kinds and rates drawn from the seed, within --time), 'none', or a "
+            "plan such as '5s crash 1; 12s restart 1' (see docs/world.md)");
+  flags.AddRepeated("set", "KEY=VALUE", "world setting, e.g. net.latency=1ms..5ms (docs/world.md)");
+  flags.AddRepeated("zab", "KEY=VALUE", "ZAB setting, e.g. tick_ms=500 (docs/protocol.md)");
+  flags.AddRepeated("bug", "NAME",
+                    "turn on a bug switch: a real ZooKeeper bug or a classic mistake (see 'zabsim bugs')");
+}
+
+absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view command) {
+  RunShape shape;
+  auto voters = flags.GetUint("voters", 1, 15);
+  auto observers = flags.GetUint("observers", 0, 15);
+  auto clients = flags.GetUint("clients", 0, 200);
+  auto ops = flags.GetUint("ops", 0, 1000000);
+  auto window = flags.GetDuration("time");
+  auto quiet = flags.GetDuration("quiet");
+  auto liveness_ticks = flags.GetUint("liveness-ticks", 0, 1000000);
+  for (const absl::Status& s : {voters.status(), observers.status(), clients.status(), ops.status(),
+                                window.status(), quiet.status(), liveness_ticks.status()}) {
+    if (!s.ok()) return s;
+  }
+  if (window->us <= 0) return Fail(fmt::format("zabsim {}: --time must be positive", command));
+  runner::ClusterOptions& options = shape.options;
+  options.zab.voters = static_cast<uint32_t>(*voters);
+  options.zab.observers = static_cast<uint32_t>(*observers);
+  options.clients = static_cast<uint32_t>(*clients);
+  options.workload.ops = *ops;
+  shape.window = *window;
+  shape.quiet = *quiet;
+  shape.liveness_ticks = static_cast<uint32_t>(*liveness_ticks);
+  for (const std::string& s : flags.GetAll("set")) {
+    const size_t eq = s.find('=');
+    if (eq == std::string::npos) return Fail(fmt::format("zabsim {}: --set '{}': expected KEY=VALUE", command, s));
+    if (absl::Status st = options.world.Set(s.substr(0, eq), s.substr(eq + 1)); !st.ok()) {
+      return Fail(fmt::format("zabsim {}: --set {}", command, base::Text(st)));
+    }
+    shape.args.push_back("--set=" + s);
+  }
+  for (const std::string& s : flags.GetAll("zab")) {
+    const size_t eq = s.find('=');
+    if (eq == std::string::npos) return Fail(fmt::format("zabsim {}: --zab '{}': expected KEY=VALUE", command, s));
+    if (absl::Status st = options.zab.Set(s.substr(0, eq), s.substr(eq + 1)); !st.ok()) {
+      return Fail(fmt::format("zabsim {}: --zab {}", command, base::Text(st)));
+    }
+    shape.args.push_back("--zab=" + s);
+  }
+  for (const std::string& b : flags.GetAll("bug")) {
+    if (absl::Status st = zab::EnableBug(options.zab.bugs, b); !st.ok()) {
+      return Fail(fmt::format("zabsim {}: --bug: {}", command, base::Text(st)));
+    }
+    shape.args.push_back("--bug=" + b);
+  }
+  const std::string faults = flags.Get("faults");
+  shape.swarm = faults == "swarm";
+  if (!shape.swarm && faults != "none") {
+    auto parsed = sim::FaultPlan::Parse(faults);
+    if (!parsed.ok()) return Fail(fmt::format("zabsim {}: --faults: {}", command, base::Text(parsed.status())));
+    shape.plan = *std::move(parsed);
+  }
+  if (absl::Status s = shape.plan.Validate(options.zab.servers()); !s.ok()) {
+    return Fail(fmt::format("zabsim {}: --faults: {}", command, base::Text(s)));
+  }
+  for (const std::string_view name : {"voters", "observers", "clients", "ops", "time", "quiet",
+                                      "liveness-ticks", "faults"}) {
+    if (flags.IsSet(name)) shape.args.push_back(fmt::format("--{}={}", name, flags.Get(name)));
+  }
+  return shape;
+}
+
+runner::SimSpec RunShape::Spec(uint64_t seed, sim::SwarmSettings* swarm_settings) const {
+  runner::ClusterOptions o = options;
+  o.seed = seed;
+  runner::SimSpec spec;
+  if (swarm) {
+    spec = runner::SwarmSpec(o, window, quiet, swarm_settings);
+  } else {
+    spec.options = o;
+    spec.window = window;
+    spec.quiet = quiet;
+    spec.plan = plan;
+  }
+  spec.liveness_ticks = liveness_ticks;
+  return spec;
+}
+
+}  // namespace zabsim::cli

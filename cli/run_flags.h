@@ -1,0 +1,47 @@
+// File: cli/run_flags.h
+//
+// The flags that shape a simulated run, shared by `zabsim sim`, `sweep` and `hunt` so
+// that a seed found by one replays with the same flags in another: the ensemble, the
+// clients and their workload, the fault window and quiet time, the liveness bound,
+// world and ZAB settings, and bug switches. Faults are drawn swarm-style from each seed,
+// or given as a fixed plan.
+
+#ifndef ZABSIM_CLI_RUN_FLAGS_H_
+#define ZABSIM_CLI_RUN_FLAGS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "cli/flags.h"
+#include "runner/sim_run.h"
+#include "sim/fault.h"
+
+namespace zabsim::cli {
+
+// AddRunFlags declares the run-shaping flags (not --seed: each command has its own way
+// of choosing seeds).
+void AddRunFlags(FlagSet& flags);
+
+// RunShape is everything but the seed.
+struct RunShape {
+  runner::ClusterOptions options;
+  sim::Duration window;
+  sim::Duration quiet;
+  uint32_t liveness_ticks = 40;
+  bool swarm = true;       // Faults drawn from each seed; else `plan`.
+  sim::FaultPlan plan;     // --faults PLAN ('none': empty).
+  std::vector<std::string> args;  // The flags as given, to write into results.
+
+  // Spec is the run for one seed.
+  runner::SimSpec Spec(uint64_t seed, sim::SwarmSettings* swarm_settings = nullptr) const;
+};
+
+// ShapeFromFlags reads the run-shaping flags; errors name `command` and the flag.
+absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view command);
+
+}  // namespace zabsim::cli
+
+#endif  // ZABSIM_CLI_RUN_FLAGS_H_

@@ -1,0 +1,92 @@
+#include "cli/seed_runs.h"
+
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "sim/trace.h"
+#include "zab/config.h"
+
+namespace zabsim::cli {
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed) {
+  sim::SwarmSettings swarm;
+  auto run = runner::SimRun::Create(shape.Spec(seed, &swarm));
+  if (!run.ok()) return run.status();
+  (*run)->Run();
+  SeedResult r;
+  r.seed = seed;
+  r.ok = (*run)->ok();
+  for (const runner::Verdict& v : (*run)->verdicts()) {
+    if (v.violations.empty()) continue;
+    r.failed.push_back(v.check);
+  }
+  // The first violation in time: the summary lists them in the order found, then the
+  // world's stop; liveness is decided after the faults, so it comes last.
+  if (const std::vector<std::string> v = (*run)->summary().violations(); !v.empty()) {
+    r.first_violation = v.front();
+  } else if (!(*run)->live()) {
+    r.first_violation = runner::Describe(*(*run)->liveness(), (*run)->spec().LivenessBound());
+  }
+  if (!r.first_violation.empty()) r.first_check = runner::CheckOfViolation(r.first_violation);
+  r.fingerprint = (*run)->fingerprint();
+  r.events = (*run)->events();
+  r.end = (*run)->cluster().world().now();
+  if (shape.swarm) r.swarm = swarm.ToString();
+  return r;
+}
+
+std::string ResultLine(const RunShape& shape, const SeedResult& r) {
+  const runner::ClusterOptions& o = shape.options;
+  std::vector<std::string> bugs;
+  for (const std::string_view b : zab::EnabledBugs(o.zab.bugs)) bugs.push_back(JsonString(b));
+  std::vector<std::string> failed;
+  for (const std::string& f : r.failed) failed.push_back(JsonString(f));
+  return fmt::format(
+      "{{\"seed\":{},\"settings\":{{\"voters\":{},\"observers\":{},\"clients\":{},\"ops\":{},"
+      "\"time\":{},\"quiet\":{},\"bugs\":[{}],\"swarm\":{}}},\"verdict\":\"{}\",\"failed\":[{}],"
+      "\"first_violation\":{},\"fingerprint\":\"{}\",\"events\":{},\"sim_time_us\":{}}}",
+      r.seed, o.zab.voters, o.zab.observers, o.clients, o.workload.ops,
+      JsonString(sim::FormatDuration(shape.window)), JsonString(sim::FormatDuration(shape.quiet)),
+      fmt::join(bugs, ","), JsonString(r.swarm), r.ok ? "ok" : "failed", fmt::join(failed, ","),
+      JsonString(r.first_violation), sim::FormatFingerprint(r.fingerprint), r.events, r.end.us);
+}
+
+absl::StatusOr<MinimizedFile> MinimizeSeed(const RunShape& shape, const SeedResult& r,
+                                           const std::string& dir, std::string_view command_line) {
+  MinimizedFile out;
+  const std::string& check = r.first_check;
+  const std::string comment = fmt::format(
+      "Minimized by zabsim from seed {} of\n  {}\nwhich broke {}:\n  {}\nThe checks below expect "
+      "'checks: ok', so 'zabsim run' fails on this file as long\nas the run still breaks them; "
+      "'zabsim run --rewrite' records what they find.",
+      r.seed, command_line, check, r.first_violation);
+  out.minimized = runner::Minimize(shape.Spec(r.seed), check, comment);
+  out.path = fmt::format("{}/seed-{}.scn", dir, r.seed);
+  std::ofstream f(out.path, std::ios::binary | std::ios::trunc);
+  f << out.minimized.scenario;
+  f.close();
+  if (!f) return absl::UnavailableError(fmt::format("cannot write {}", out.path));
+  return out;
+}
+
+}  // namespace zabsim::cli

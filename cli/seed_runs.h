@@ -1,0 +1,55 @@
+// File: cli/seed_runs.h
+//
+// Running many seeds of one run shape (cli/run_flags.h), for `zabsim sweep` and `hunt`:
+// one seed's result, its line in a results file, and its failure minimized into a
+// scenario file. Each seed is a whole, single-threaded run; seeds share nothing, so
+// they may run on different threads, processes or machines and give the same results.
+
+#ifndef ZABSIM_CLI_SEED_RUNS_H_
+#define ZABSIM_CLI_SEED_RUNS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "cli/run_flags.h"
+#include "runner/minimize.h"
+
+namespace zabsim::cli {
+
+struct SeedResult {
+  uint64_t seed = 0;
+  bool ok = true;
+  std::vector<std::string> failed;  // Names of the checks that failed, in verdict order.
+  std::string first_violation;      // The first violation's report, if any.
+  std::string first_check;          // Its check: what minimizing keeps broken.
+  uint64_t fingerprint = 0;
+  uint64_t events = 0;
+  sim::Time end;                    // Simulated time at the end of the run.
+  std::string swarm;                // The swarm's settings for this seed ("" for a fixed plan).
+};
+
+// RunSeed runs one seed; an error is a spec the world refused (e.g. a bad setting).
+absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed);
+
+// ResultLine is the seed's line in a results file (JSON Lines, docs/scaling.md): seed,
+// settings, verdict, failed checks, first violation, fingerprint, events, simulated
+// time. Nothing in it depends on the machine, the thread or the wall clock.
+std::string ResultLine(const RunShape& shape, const SeedResult& r);
+
+// MinimizeSeed shrinks a failing seed (runner/minimize.h) and writes the scenario to
+// DIR/seed-N.scn; it returns the minimization's account, with `path` set.
+struct MinimizedFile {
+  runner::Minimized minimized;
+  std::string path;
+};
+absl::StatusOr<MinimizedFile> MinimizeSeed(const RunShape& shape, const SeedResult& r,
+                                           const std::string& dir, std::string_view command_line);
+
+// JsonString quotes `s` as a JSON string.
+std::string JsonString(std::string_view s);
+
+}  // namespace zabsim::cli
+
+#endif  // ZABSIM_CLI_SEED_RUNS_H_

@@ -1,0 +1,264 @@
+// zabsim sweep: many seeds of one run shape, on several threads, with one result line
+// per seed, a progress line on a terminal, shards for batch schedulers, and every
+// failing seed minimized into a scenario file. docs/scaling.md shows a million seeds
+// over many machines.
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/status.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "cli/run_flags.h"
+#include "cli/seed_runs.h"
+
+namespace zabsim::cli {
+namespace {
+
+// Set by SIGINT: stop starting seeds, keep what is done. A signal handler can only touch
+// a lock-free atomic, so this one flag is process-wide.
+std::atomic<bool> interrupted{false};
+
+extern "C" void OnInterrupt(int) { interrupted.store(true); }
+
+FlagSet SweepFlags() {
+  FlagSet flags("sweep", "zabsim sweep [flags]",
+                "Run many seeds of one run shape (the same flags as 'zabsim sim') and report each\n"
+                "seed's verdict. Seeds run in parallel on --jobs threads; each run stays\n"
+                "single-threaded and gives the same result on any thread or machine.");
+  flags.Add("seeds", "A..B", "1..100", "the seeds to run, A to B inclusive");
+  flags.Add("jobs", "N", "1", "threads, each running one seed at a time");
+  flags.Add("shard", "K/N", "1/1",
+            "run only shard K of N: the seeds A+K-1, A+K-1+N, ... (for batch schedulers)");
+  flags.Add("out", "FILE", "", "write one JSON line per seed to FILE, in seed order");
+  flags.Add("minimize", "DIR", "",
+            "minimize each failing seed into DIR/seed-N.scn, a scenario 'zabsim run' fails on");
+  AddRunFlags(flags);
+  flags.AddExample("zabsim sweep --seeds 1..1000 --jobs 2");
+  flags.AddExample("zabsim sweep --seeds 1..200 --bug ZK-1154 --minimize found/ --out results.jsonl");
+  flags.AddExample("zabsim sweep --seeds 1..1000000 --shard 3/64 --out shard-3.jsonl");
+  flags.AddNote(
+      "A progress line (seeds done, seeds/s, failures, time left) is shown when standard\n"
+      "error is a terminal. Ctrl-C stops the sweep: seeds already running finish, and\n"
+      "everything done is written whole (exit status 130). Exit status: 0 every seed\n"
+      "passed, 1 some seed failed, 2 usage error.");
+  return flags;
+}
+
+int Usage(const absl::Status& status) {
+  fmt::print(stderr, "{}\n", base::Text(status));
+  return kExitUsage;
+}
+
+absl::Status Fail(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
+
+// ParseRange reads "A..B" (or a single seed "A").
+absl::StatusOr<std::pair<uint64_t, uint64_t>> ParseRange(std::string_view text) {
+  const size_t dots = text.find("..");
+  const std::string_view a = dots == std::string_view::npos ? text : text.substr(0, dots);
+  const std::string_view b = dots == std::string_view::npos ? text : text.substr(dots + 2);
+  const auto number = [](std::string_view s) -> std::optional<uint64_t> {
+    if (s.empty() || s.size() > 19) return std::nullopt;
+    uint64_t v = 0;
+    for (const char c : s) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return v;
+  };
+  const auto lo = number(a);
+  const auto hi = number(b);
+  if (!lo || !hi) return Fail(fmt::format("zabsim sweep: --seeds '{}': expected A..B, e.g. 1..1000", text));
+  if (*lo > *hi) return Fail(fmt::format("zabsim sweep: --seeds '{}': {} is after {}", text, *lo, *hi));
+  return std::pair{*lo, *hi};
+}
+
+absl::StatusOr<std::pair<uint64_t, uint64_t>> ParseShard(std::string_view text) {
+  const size_t slash = text.find('/');
+  uint64_t k = 0;
+  uint64_t n = 0;
+  bool ok = slash != std::string_view::npos && slash > 0 && slash + 1 < text.size();
+  for (size_t i = 0; ok && i < text.size(); ++i) {
+    if (i == slash) continue;
+    ok = text[i] >= '0' && text[i] <= '9' && (i < slash ? k : n) < 1'000'000'000;
+    if (ok) (i < slash ? k : n) = (i < slash ? k : n) * 10 + static_cast<uint64_t>(text[i] - '0');
+  }
+  if (!ok || n == 0 || k == 0 || k > n) {
+    return Fail(fmt::format("zabsim sweep: --shard '{}': expected K/N with 1 <= K <= N, e.g. 3/64", text));
+  }
+  return std::pair{k, n};
+}
+
+std::string Clock(double seconds) {
+  const auto s = static_cast<uint64_t>(seconds + 0.5);
+  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+                   : fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+}  // namespace
+
+int RunSweep(const std::vector<std::string>& args) {
+  FlagSet flags = SweepFlags();
+  if (absl::Status s = flags.Parse(args); !s.ok()) return Usage(s);
+  if (flags.help()) {
+    fmt::print("{}", flags.Help());
+    return kExitOk;
+  }
+  auto range = ParseRange(flags.Get("seeds"));
+  if (!range.ok()) return Usage(range.status());
+  auto jobs = flags.GetUint("jobs", 1, 1024);
+  if (!jobs.ok()) return Usage(jobs.status());
+  auto shard = ParseShard(flags.Get("shard"));
+  if (!shard.ok()) return Usage(shard.status());
+  auto shape = ShapeFromFlags(flags, "sweep");
+  if (!shape.ok()) return Usage(shape.status());
+  const std::string minimize_dir = flags.Get("minimize");
+  if (!minimize_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(minimize_dir, ec);
+    if (ec) return Usage(Fail(fmt::format("zabsim sweep: --minimize {}: {}", minimize_dir, ec.message())));
+  }
+  std::ofstream out_file;
+  if (const std::string path = flags.Get("out"); !path.empty()) {
+    out_file.open(path, std::ios::binary | std::ios::trunc);
+    if (!out_file) return Usage(Fail(fmt::format("zabsim sweep: --out {}: cannot open for writing", path)));
+  }
+  // Check the shape once before starting threads: a bad setting is a usage error.
+  if (auto probe = runner::SimRun::Create(shape->Spec(range->first)); !probe.ok()) {
+    return Usage(Fail(fmt::format("zabsim sweep: {}", base::Text(probe.status()))));
+  }
+
+  // This shard's seeds: A+K-1, A+K-1+N, ...
+  const auto [first, last] = *range;
+  const auto [k, n] = *shard;
+  std::vector<uint64_t> seeds;
+  for (uint64_t s = first + (k - 1); s >= first && s <= last; s += n) {
+    seeds.push_back(s);
+    if (last - s < n) break;
+  }
+  std::string command_line = "zabsim sim";
+  for (const std::string& a : shape->args) command_line += " " + a;
+
+  interrupted.store(false);
+  std::signal(SIGINT, OnInterrupt);
+  const bool terminal = isatty(fileno(stderr)) != 0;
+  const auto wall_start = std::chrono::steady_clock::now();
+  const auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  };
+
+  std::mutex mu;  // Guards everything below it.
+  size_t next = 0;       // Index of the next seed to start.
+  size_t written = 0;    // Index of the next seed to write (results go out in seed order).
+  std::map<size_t, SeedResult> done;
+  std::vector<uint64_t> failures;
+  std::map<std::string, uint64_t> failed_checks;
+  std::vector<std::string> minimized;
+  std::string error;
+  double last_progress = -1;
+
+  const auto progress = [&](bool final) {
+    if (!terminal) return;
+    const double t = elapsed();
+    if (!final && t - last_progress < 0.2) return;
+    last_progress = t;
+    const size_t finished = written + done.size();
+    const double rate = t > 0 ? static_cast<double>(finished) / t : 0;
+    const double left = rate > 0 ? static_cast<double>(seeds.size() - finished) / rate : 0;
+    fmt::print(stderr, "\r\033[Ksweep: {}/{} seeds, {:.0f} seeds/s, {} failed, {} left", finished,
+               seeds.size(), rate, failures.size(), Clock(left));
+    if (final) fmt::print(stderr, "\n");
+  };
+
+  const auto worker = [&] {
+    while (true) {
+      size_t index = 0;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (interrupted.load() || next >= seeds.size() || !error.empty()) return;
+        index = next++;
+      }
+      auto r = RunSeed(*shape, seeds[index]);
+      std::optional<std::string> scenario_path;
+      if (r.ok() && !r->ok && !minimize_dir.empty() && !interrupted.load()) {
+        auto m = MinimizeSeed(*shape, *r, minimize_dir, fmt::format("{} --seed {}", command_line, r->seed));
+        if (m.ok()) {
+          scenario_path = fmt::format("{} ({} of {} faults kept, {} steps, {} runs)", m->path,
+                                      m->minimized.spec.plan.faults.size(), m->minimized.faults_before,
+                                      m->minimized.steps, m->minimized.runs);
+        }
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (!r.ok()) {
+        error = fmt::format("zabsim sweep: seed {}: {}", seeds[index], base::Text(r.status()));
+        return;
+      }
+      if (!r->ok) {
+        failures.push_back(r->seed);
+        for (const std::string& c : r->failed) ++failed_checks[c];
+      }
+      if (scenario_path) minimized.push_back(*scenario_path);
+      done.emplace(index, *std::move(r));
+      while (!done.empty() && done.begin()->first == written) {
+        if (out_file.is_open()) out_file << ResultLine(*shape, done.begin()->second) << '\n';
+        done.erase(done.begin());
+        ++written;
+      }
+      progress(false);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (uint64_t i = 1; i < std::min<uint64_t>(*jobs, seeds.size()); ++i) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+  std::signal(SIGINT, SIG_DFL);
+  progress(true);
+  // Seeds that finished after an unfinished one (interrupted): written too, in order.
+  for (auto& [index, r] : done) {
+    if (out_file.is_open()) out_file << ResultLine(*shape, r) << '\n';
+  }
+  const size_t finished = written + done.size();
+  if (out_file.is_open()) {
+    out_file.close();
+    if (!out_file) fmt::print(stderr, "zabsim sweep: --out {}: write failed\n", flags.Get("out"));
+  }
+  if (!error.empty()) {
+    fmt::print(stderr, "{}\n", error);
+    return kExitUsage;
+  }
+  std::sort(failures.begin(), failures.end());
+  const double wall = elapsed();
+  fmt::print("sweep: {} of {} seeds run ({}..{}, shard {}/{}), {} failed; {:.1f} s, {:.0f} seeds/s on {} "
+             "thread{}\n",
+             finished, seeds.size(), first, last, k, n, failures.size(), wall,
+             wall > 0 ? static_cast<double>(finished) / wall : 0.0, *jobs, *jobs == 1 ? "" : "s");
+  if (!failures.empty()) {
+    std::vector<std::string> checks;
+    for (const auto& [name, count] : failed_checks) checks.push_back(fmt::format("{} {}", name, count));
+    fmt::print("failed seeds: {}\nchecks that failed (seeds): {}\n", fmt::join(failures, " "),
+               fmt::join(checks, ", "));
+    fmt::print("replay one: {} --seed {}\n", command_line, failures.front());
+  }
+  for (const std::string& m : minimized) fmt::print("minimized: {}\n", m);
+  if (interrupted.load()) {
+    fmt::print("interrupted: {} seeds not run\n", seeds.size() - finished);
+    return 130;
+  }
+  return failures.empty() ? kExitOk : kExitFailed;
+}
+
+}  // namespace zabsim::cli

@@ -1,0 +1,783 @@
+// File: zab/checkers/linearizability.cc
+//
+// The client-history checks of linearizability.h. The FIFO check runs as events come;
+// Finish builds one history per key and runs the Wing & Gong search on each, as
+// Porcupine's checkSingle does: the call and return events of the key's ops form a linked
+// list in time order; the search repeatedly linearizes a call that comes before every
+// pending return (lifting it and its return out of the list) and backtracks when a return
+// is reached whose call could not be placed. Lowe's cache of (linearized set, state)
+// keeps it from exploring the same configuration twice.
+//
+// Refinements for ops with an unknown outcome, which never return and so may always go
+// last: they are kept out of the list, in groups of interchangeable ops placed in call
+// order (Normalize); once only they are left, the history is linearizable; one is never
+// placed where it would change nothing; a configuration that differs from one already
+// found to fail only by having placed more of them (in the same state) is skipped; and
+// they are tried only after every op of known outcome, so that the smaller
+// configurations, which prune the larger, come first.
+
+#include "zab/checkers/linearizability.h"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "base/check.h"
+#include "base/hash.h"
+
+namespace zabsim::zab::checkers {
+namespace {
+
+// HistoryOp is one op of a key's history. A sync-then-read is one op spanning both.
+struct HistoryOp {
+  enum class Kind { kWrite, kRead, kCloseSession };
+  Kind kind = Kind::kWrite;
+  uint64_t session = 0;
+  uint64_t sync_cxid = 0;  // kRead: the sync before it.
+  uint64_t cxid = 0;
+  Op op;
+  bool known = false;       // Its outcome is known; otherwise it never returns.
+  Outcome outcome;  // When known.
+  At invoked;
+  At completed;  // When known.
+  // Filled in by Normalize, for the search only.
+  std::string model_data;  // op.data, or the key's "unread" stand-in (see Normalize).
+  size_t group = 0;        // Unknown outcome: its group of ops with the same effect.
+};
+
+
+// NodeState is the sequential model of one key: the node, or its absence.
+struct NodeState {
+  bool exists = false;
+  std::string data;
+  int32_t version = 0;
+  uint64_t owner = 0;  // The session owning an ephemeral node; 0 otherwise.
+
+  friend bool operator==(const NodeState&, const NodeState&) = default;
+};
+
+NodeState Initial(std::string_view path) { return NodeState{.exists = path == "/"}; }
+
+bool VersionMatches(const Op& op, const NodeState& s) {
+  return op.version == -1 || op.version == s.version;
+}
+
+int32_t NextVersion(int32_t version) {  // Wraps like ZooKeeper's int, as data_tree.cc does.
+  return static_cast<int32_t>(static_cast<uint32_t>(version) + 1);
+}
+
+// Effect is what an op does to the key when this key alone decides (data_tree.cc): a
+// write whose condition fails changes nothing.
+NodeState Effect(const NodeState& s, const HistoryOp& h) {
+  const Op& op = h.op;
+  if (h.kind == HistoryOp::Kind::kCloseSession) {
+    return s.exists && s.owner == h.session ? NodeState{} : s;
+  }
+  if (h.kind == HistoryOp::Kind::kRead) return s;
+  switch (op.type) {
+    case OpType::kCreate:
+      if (s.exists) return s;
+      return NodeState{true, h.model_data, 0, op.ephemeral ? h.session : 0};
+    case OpType::kSetData:
+      if (!s.exists || !VersionMatches(op, s)) return s;
+      return NodeState{true, h.model_data, NextVersion(s.version), s.owner};
+    case OpType::kDelete:
+      return s.exists && VersionMatches(op, s) ? NodeState{} : s;
+    default:
+      return s;
+  }
+}
+
+// DependsOnOtherKeys: an outcome decided by another path (the parent, the children) or
+// by the session, which is taken as consistent with any state of this key.
+bool DependsOnOtherKeys(const HistoryOp& h) {
+  const Code code = h.outcome.code;
+  if (code == Code::kSessionExpired) return true;
+  if (h.op.type == OpType::kCreate) {
+    return code == Code::kNoNode || code == Code::kNoChildrenForEphemerals;
+  }
+  return h.op.type == OpType::kDelete && code == Code::kNotEmpty;
+}
+
+std::optional<NodeState> Require(bool condition, NodeState next) {
+  if (!condition) return std::nullopt;
+  return next;
+}
+
+// Step is the sequential specification: the state after `h` if its outcome is possible
+// in state `s`, or nothing. An op of unknown outcome is possible in every state.
+std::optional<NodeState> Step(const NodeState& s, const HistoryOp& h) {
+  if (!h.known || h.kind == HistoryOp::Kind::kCloseSession) return Effect(s, h);
+  const Outcome& out = h.outcome;
+  const Op& op = h.op;
+  if (h.kind == HistoryOp::Kind::kRead) {
+    if (op.type == OpType::kExists) {
+      return Require(out.exists == s.exists && (!s.exists || out.version == s.version), s);
+    }
+    if (out.code == Code::kNoNode) return Require(!s.exists, s);
+    return Require(s.exists && out.data == s.data && out.version == s.version, s);
+  }
+  if (DependsOnOtherKeys(h)) return s;
+  const bool version_ok = s.exists && VersionMatches(op, s);
+  switch (out.code) {
+    case Code::kOk:
+      if (op.type == OpType::kCreate) return Require(!s.exists, Effect(s, h));
+      if (op.type == OpType::kSetData) {
+        return Require(version_ok && out.version == NextVersion(s.version), Effect(s, h));
+      }
+      return Require(version_ok, Effect(s, h));
+    case Code::kNodeExists:
+      return Require(s.exists, s);
+    case Code::kNoNode:
+      return Require(!s.exists, s);
+    case Code::kBadVersion:
+      return Require(s.exists && !version_ok, s);
+    default:
+      return s;  // No other code says anything about this key.
+  }
+}
+
+std::string DescribeState(const NodeState& s) {
+  if (!s.exists) return "absent";
+  return fmt::format("holding {} at version {}{}", s.data, s.version,
+                     s.owner != 0 ? fmt::format(" (ephemeral of session {:#x})", s.owner) : "");
+}
+
+std::string DescribeOutcome(const HistoryOp& h) {
+  if (!h.known) return "? (no answer: it may have taken effect, or not)";
+  const Outcome& out = h.outcome;
+  if (h.kind == HistoryOp::Kind::kCloseSession) return "OK";
+  if (h.kind == HistoryOp::Kind::kRead && out.code == Code::kOk) {
+    if (h.op.type == OpType::kExists) {
+      return out.exists ? fmt::format("exists, version={}", out.version) : "absent";
+    }
+    return fmt::format("OK {} version={}", out.data, out.version);
+  }
+  if (h.op.type == OpType::kSetData && out.code == Code::kOk) {
+    return fmt::format("OK version={}", out.version);
+  }
+  return std::string(ToString(out.code));
+}
+
+std::string DescribeOp(const HistoryOp& h) {
+  const std::string records =
+      h.known ? fmt::format("records {}..{}", h.invoked.position, h.completed.position)
+              : fmt::format("records {}..", h.invoked.position);
+  std::string what = zab::DescribeOp(h.op);
+  std::string cxid = fmt::format("cxid {}", h.cxid);
+  if (h.kind == HistoryOp::Kind::kRead) {
+    what = "sync, then " + what;
+    cxid = fmt::format("cxid {}+{}", h.sync_cxid, h.cxid);
+  } else if (h.kind == HistoryOp::Kind::kCloseSession) {
+    what = fmt::format("closeSession (removes its ephemeral {})", h.op.path);
+  }
+  return fmt::format("session {:#x} {}: {} -> {} [{}]", h.session, cxid, what, DescribeOutcome(h),
+                     records);
+}
+
+// ---------------------------------------------------------------------------------------
+// Building the histories.
+
+bool IsAnswered(const ClientCall& c) { return c.completed && !c.completed->indeterminate; }
+
+HistoryOp FromCall(HistoryOp::Kind kind, uint64_t session, const ClientCall& c) {
+  HistoryOp h;
+  h.kind = kind;
+  h.session = session;
+  h.cxid = c.cxid;
+  h.op = c.op;
+  h.invoked = c.invoked;
+  h.known = IsAnswered(c);
+  if (h.known) {
+    h.outcome = *c.completed;
+    h.completed = c.completed_at;
+  }
+  return h;
+}
+
+// SyncThenRead: `read` came right after a sync of the same session that was answered OK,
+// and was itself answered (a getData with its data or NONODE, an exists).
+bool SyncThenRead(const ClientCall& sync, const ClientCall& read) {
+  if (sync.op.type != OpType::kSync || !IsAnswered(sync) || sync.completed->code != Code::kOk) {
+    return false;
+  }
+  if (!IsAnswered(read)) return false;
+  const Code code = read.completed->code;
+  return code == Code::kOk || (read.op.type == OpType::kGetData && code == Code::kNoNode);
+}
+
+// InHistory: whether calls[i] belongs in its key's history (a write, or a sync-then-read).
+bool InHistory(const std::deque<ClientCall>& calls, size_t i) {
+  switch (calls[i].op.type) {
+    case OpType::kCreate:
+    case OpType::kSetData:
+    case OpType::kDelete:
+      return true;
+    case OpType::kGetData:
+    case OpType::kExists:
+      return i > 0 && SyncThenRead(calls[i - 1], calls[i]);
+    default:
+      return false;  // Syncs alone, and closeSession (below), are not ops on one key.
+  }
+}
+
+// AddSession adds the session's ops on `path` to its history. Histories are built one key
+// at a time, so that a long run never holds them all at once.
+void AddSession(uint64_t session, const std::deque<ClientCall>& calls, std::string_view path,
+                std::vector<HistoryOp>& out, bool& created_ephemeral) {
+  for (size_t i = 0; i < calls.size(); ++i) {
+    const ClientCall& c = calls[i];
+    if (c.op.path != path || !InHistory(calls, i)) continue;
+    if (IsWrite(c.op.type)) {
+      out.push_back(FromCall(HistoryOp::Kind::kWrite, session, c));
+      created_ephemeral = created_ephemeral || (c.op.type == OpType::kCreate && c.op.ephemeral);
+      continue;
+    }
+    HistoryOp h = FromCall(HistoryOp::Kind::kRead, session, c);
+    h.sync_cxid = calls[i - 1].cxid;
+    h.invoked = calls[i - 1].invoked;
+    out.push_back(std::move(h));
+  }
+}
+
+// AddCloseSessions puts each closeSession of a session into the history of every key it
+// created as ephemeral, unless it was answered with a failure (then it removed nothing).
+void AddCloseSessions(uint64_t session, const std::deque<ClientCall>& calls, std::string_view path,
+                      std::vector<HistoryOp>& out) {
+  for (const ClientCall& c : calls) {
+    if (c.op.type != OpType::kCloseSession) continue;
+    if (IsAnswered(c) && c.completed->code != Code::kOk) continue;
+    HistoryOp h = FromCall(HistoryOp::Kind::kCloseSession, session, c);
+    h.op.path = std::string(path);
+    out.push_back(std::move(h));
+  }
+}
+
+// Normalize sorts a key's ops by invocation and prepares them for the search, with two
+// reductions that change no verdict. Data that no read of the key returned is only ever
+// compared to data that reads did return, so all such values become one stand-in (a
+// string no read returned), and states that differ only there become one. Ops of unknown
+// outcome with the same effect (type, expected version, ephemeral owner, model data) are
+// interchangeable, except that the one invoked first may go anywhere the later one may:
+// they form a group, which the search places in call order.
+void Normalize(std::vector<HistoryOp>& ops) {
+  std::sort(ops.begin(), ops.end(), [](const HistoryOp& a, const HistoryOp& b) {
+    return std::tie(a.invoked.position, a.session, a.cxid) <
+           std::tie(b.invoked.position, b.session, b.cxid);
+  });
+  std::set<std::string> read;
+  for (const HistoryOp& h : ops) {
+    if (h.kind == HistoryOp::Kind::kRead && h.known && h.outcome.code == Code::kOk) {
+      read.insert(h.outcome.data);
+    }
+  }
+  std::string unread = "\x01";
+  while (read.contains(unread)) unread += '\x01';
+  using Effect = std::tuple<HistoryOp::Kind, OpType, int32_t, uint64_t, std::string>;
+  std::map<Effect, size_t> groups;
+  for (HistoryOp& h : ops) {
+    h.model_data = read.contains(h.op.data) ? h.op.data : unread;
+    if (h.known) continue;
+    const bool owned = h.op.ephemeral || h.kind == HistoryOp::Kind::kCloseSession;
+    const Effect effect{h.kind, h.op.type, h.op.version, owned ? h.session : 0, h.model_data};
+    h.group = groups.try_emplace(effect, groups.size()).first->second;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The search.
+
+// Cache holds every configuration the search has entered: the set of linearized ops (a
+// bitset) and the key's state. A configuration is skipped if it was entered before, or
+// if a failed one has the same state and the same known ops, and a subset of its unknown
+// ones. Chained hashing on a portable hash (base/hash.h) keeps it deterministic.
+//
+// Each entry holds a bitset over all of the key's ops, so a long, mostly sequential
+// history (tens of thousands of ops on one key, each entered once) would make the cache
+// quadratic in size. Past kMaxBytes it stops remembering new configurations: the search
+// stays correct, only less pruned, and the step budget still bounds its time. That keeps
+// a run's memory bounded (bench BM_LongRun).
+class Cache {
+ public:
+  // Bitsets and slots: 4 MiB of contents, so at most 8 MiB of capacity as vectors grow.
+  static constexpr size_t kMaxBytes = size_t{4} << 20;
+  static constexpr int32_t kNotKept = -1;  // A slot for a configuration not remembered.
+
+  Cache(size_t words, std::vector<uint64_t> known_mask)
+      : words_(words), known_mask_(std::move(known_mask)), buckets_(1024, -1) {}
+
+  // Enter records the configuration as on the search path and returns its slot, or
+  // nothing if it is to be skipped.
+  std::optional<int32_t> Enter(const std::vector<uint64_t>& linearized, const NodeState& state) {
+    const uint64_t hash = Hash(linearized, state);
+    for (int32_t i = buckets_[hash & (buckets_.size() - 1)]; i >= 0; i = slots_[i].next) {
+      const Slot& s = slots_[i];
+      if (s.hash != hash || !(s.state == state) || !SameKnown(s, linearized)) continue;
+      if (Subset(s, linearized) && (!s.on_path || Equal(s, linearized))) return std::nullopt;
+    }
+    if ((bits_.size() + words_) * sizeof(uint64_t) + (slots_.size() + 1) * sizeof(Slot) > kMaxBytes) {
+      return kNotKept;
+    }
+    if (slots_.size() >= buckets_.size()) Grow();
+    const auto slot = static_cast<int32_t>(slots_.size());
+    int32_t& head = buckets_[hash & (buckets_.size() - 1)];
+    slots_.push_back(Slot{hash, state, bits_.size(), head, true});
+    bits_.insert(bits_.end(), linearized.begin(), linearized.end());
+    head = slot;
+    return slot;
+  }
+  // Leave marks the configuration failed: the search backtracked out of it.
+  void Leave(int32_t slot) {
+    if (slot != kNotKept) slots_[static_cast<size_t>(slot)].on_path = false;
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash;
+    NodeState state;
+    size_t bits;  // Offset of its bitset in bits_.
+    int32_t next;
+    bool on_path;
+  };
+
+  uint64_t Hash(const std::vector<uint64_t>& linearized, const NodeState& s) const {
+    base::Hasher h;
+    for (size_t w = 0; w < words_; ++w) h.Add(linearized[w] & known_mask_[w]);
+    h.Add(s.exists ? 1 : 0);
+    h.Add(std::string_view(s.data));
+    h.Add(static_cast<uint64_t>(static_cast<uint32_t>(s.version)));
+    h.Add(s.owner);
+    return h.value();
+  }
+  bool SameKnown(const Slot& s, const std::vector<uint64_t>& l) const {
+    for (size_t w = 0; w < words_; ++w) {
+      if (((bits_[s.bits + w] ^ l[w]) & known_mask_[w]) != 0) return false;
+    }
+    return true;
+  }
+  bool Subset(const Slot& s, const std::vector<uint64_t>& l) const {
+    for (size_t w = 0; w < words_; ++w) {
+      if ((bits_[s.bits + w] & ~l[w]) != 0) return false;
+    }
+    return true;
+  }
+  bool Equal(const Slot& s, const std::vector<uint64_t>& l) const {
+    return std::equal(l.begin(), l.begin() + static_cast<ptrdiff_t>(words_),
+                      bits_.begin() + static_cast<ptrdiff_t>(s.bits));
+  }
+  void Grow() {
+    buckets_.assign(buckets_.size() * 2, -1);
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      int32_t& head = buckets_[slots_[i].hash & (buckets_.size() - 1)];
+      slots_[i].next = head;
+      head = static_cast<int32_t>(i);
+    }
+  }
+
+  size_t words_;
+  std::vector<uint64_t> known_mask_;
+  std::vector<int32_t> buckets_;  // Power-of-two size; heads of chains.
+  std::vector<Slot> slots_;
+  std::vector<uint64_t> bits_;  // Every slot's bitset, words_ words each.
+};
+
+struct SearchResult {
+  KeyVerdict::Kind kind = KeyVerdict::Kind::kLinearizable;
+  uint64_t steps = 0;
+  // kViolation: the longest linearizable prefix found, and the op that could not follow
+  // it (the first to return among those left).
+  std::vector<size_t> prefix;
+  size_t stuck = 0;
+};
+
+class Search {
+ public:
+  Search(std::string_view path, const std::vector<HistoryOp>& ops);
+  SearchResult Run(uint64_t budget);
+
+ private:
+  static constexpr int32_t kEnd = -1;
+  // Entry is a call or a return of an op with a known outcome, in the doubly linked list
+  // of them in time order; entry 0 is its head.
+  struct Entry {
+    size_t op = 0;
+    bool call = false;
+    int32_t match = kEnd;  // A call's return.
+    int32_t prev = kEnd;
+    int32_t next = kEnd;
+  };
+  // Group holds interchangeable ops of unknown outcome (Normalize), in call order; the
+  // first `placed` are linearized, as the earlier one always goes first.
+  struct Group {
+    std::vector<size_t> ops;
+    size_t placed = 0;
+  };
+  // Frame is one choice on the search path: which op went where, and how to go on.
+  struct Frame {
+    size_t op;
+    bool unknown;  // Taken from groups_[at], else the call at entries_[at].
+    int32_t at;
+    int32_t limit;  // The first pending return when it was taken.
+    NodeState prior;
+    int32_t slot;
+  };
+
+  // Place linearizes `op` if its outcome fits the state, unless the cache has seen the
+  // configuration it leads to; it pushes the choice and returns true if it did.
+  bool Place(size_t op, bool unknown, int32_t at, int32_t limit);
+  // Undo pops the last choice and returns it.
+  Frame Undo();
+  void Lift(int32_t call);
+  void Unlift(int32_t call);
+  void Mark(size_t op, bool on) {
+    const uint64_t bit = uint64_t{1} << (op % 64);
+    linearized_[op / 64] = on ? linearized_[op / 64] | bit : linearized_[op / 64] & ~bit;
+  }
+  void NoteDeadEnd(size_t stuck, SearchResult& r);
+
+  std::string_view path_;
+  const std::vector<HistoryOp>& ops_;
+  std::vector<Entry> entries_;
+  std::vector<Group> groups_;
+  std::vector<uint64_t> linearized_;
+  size_t remaining_ = 0;  // Ops of known outcome not linearized yet.
+  NodeState state_;
+  std::vector<Frame> stack_;
+  Cache cache_;
+  std::optional<size_t> best_depth_;
+};
+
+std::vector<uint64_t> KnownMask(const std::vector<HistoryOp>& ops) {
+  std::vector<uint64_t> mask(ops.size() / 64 + 1, 0);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (ops[i].known) mask[i / 64] |= uint64_t{1} << (i % 64);
+  }
+  return mask;
+}
+
+Search::Search(std::string_view path, const std::vector<HistoryOp>& ops)
+    : path_(path),
+      ops_(ops),
+      linearized_(ops.size() / 64 + 1, 0),
+      state_(Initial(path)),
+      cache_(ops.size() / 64 + 1, KnownMask(ops)) {
+  stack_.reserve(ops.size());  // At most every op is on it; growing would copy it.
+  // (position, return?, op): at the same position a call counts as before a return,
+  // so the two ops count as concurrent, as in Porcupine.
+  std::vector<std::tuple<uint64_t, bool, size_t>> events;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (!ops[i].known) {
+      if (ops[i].group >= groups_.size()) groups_.resize(ops[i].group + 1);
+      groups_[ops[i].group].ops.push_back(i);  // Ops are in call order (Normalize).
+      continue;
+    }
+    events.emplace_back(ops[i].invoked.position, false, i);
+    events.emplace_back(ops[i].completed.position, true, i);
+    ++remaining_;
+  }
+  std::sort(events.begin(), events.end());
+  entries_.resize(events.size() + 1);
+  std::vector<int32_t> call_of(ops.size(), kEnd);
+  for (size_t k = 0; k < events.size(); ++k) {
+    const auto idx = static_cast<int32_t>(k + 1);
+    Entry& e = entries_[k + 1];
+    e.op = std::get<2>(events[k]);
+    e.call = !std::get<1>(events[k]);
+    e.prev = idx - 1;
+    e.next = k + 1 < events.size() ? idx + 1 : kEnd;
+    if (e.call) {
+      call_of[e.op] = idx;
+    } else {
+      entries_[static_cast<size_t>(call_of[e.op])].match = idx;
+    }
+  }
+  entries_[0].next = events.empty() ? kEnd : 1;
+}
+
+void Search::Lift(int32_t call) {
+  for (const int32_t i : {call, entries_[static_cast<size_t>(call)].match}) {
+    const Entry& e = entries_[static_cast<size_t>(i)];
+    entries_[static_cast<size_t>(e.prev)].next = e.next;
+    if (e.next != kEnd) entries_[static_cast<size_t>(e.next)].prev = e.prev;
+  }
+}
+
+void Search::Unlift(int32_t call) {
+  // The reverse of Lift: the return first, then the call.
+  for (const int32_t i : {entries_[static_cast<size_t>(call)].match, call}) {
+    const Entry& e = entries_[static_cast<size_t>(i)];
+    entries_[static_cast<size_t>(e.prev)].next = i;
+    if (e.next != kEnd) entries_[static_cast<size_t>(e.next)].prev = i;
+  }
+}
+
+bool Search::Place(size_t op, bool unknown, int32_t at, int32_t limit) {
+  std::optional<NodeState> next = Step(state_, ops_[op]);
+  // An op of unknown outcome that changes nothing here might as well go last.
+  if (!next || (unknown && *next == state_)) return false;
+  Mark(op, true);
+  const std::optional<int32_t> slot = cache_.Enter(linearized_, *next);
+  if (!slot) {
+    Mark(op, false);
+    return false;
+  }
+  stack_.push_back(Frame{op, unknown, at, limit, std::move(state_), *slot});
+  state_ = *std::move(next);
+  if (unknown) {
+    ++groups_[static_cast<size_t>(at)].placed;
+  } else {
+    --remaining_;
+    Lift(at);
+  }
+  return true;
+}
+
+Search::Frame Search::Undo() {
+  Frame f = std::move(stack_.back());
+  stack_.pop_back();
+  cache_.Leave(f.slot);
+  Mark(f.op, false);
+  state_ = f.prior;
+  if (f.unknown) {
+    --groups_[static_cast<size_t>(f.at)].placed;
+  } else {
+    ++remaining_;
+    Unlift(f.at);
+  }
+  return f;
+}
+
+void Search::NoteDeadEnd(size_t stuck, SearchResult& r) {
+  if (best_depth_ && stack_.size() <= *best_depth_) return;
+  best_depth_ = stack_.size();
+  r.prefix.clear();
+  for (const Frame& f : stack_) r.prefix.push_back(f.op);
+  r.stuck = stuck;
+}
+
+// Run is checkSingle. At each point the candidates are the calls before the first
+// pending return: first those of known outcome, walking the list (`at` is an entry),
+// then one op of each group of unknown outcome (`at` is a group); when none fits, the
+// last choice is undone and the search goes on with the candidate after it.
+SearchResult Search::Run(uint64_t budget) {
+  SearchResult r;
+  int32_t at = entries_[0].next;
+  bool unknown = false;
+  int32_t limit = kEnd;
+  while (remaining_ > 0) {
+    if (r.steps == budget) {
+      r.kind = KeyVerdict::Kind::kUnknown;
+      return r;
+    }
+    ++r.steps;
+    if (!unknown) {
+      ZABSIM_CHECK(at != kEnd, "{}: {} ops with an answer left, but no return", path_, remaining_);
+      const Entry& e = entries_[static_cast<size_t>(at)];
+      if (!e.call) {
+        unknown = true;
+        limit = at;
+        at = 0;
+      } else if (Place(e.op, false, at, kEnd)) {
+        at = entries_[0].next;
+      } else {
+        at = e.next;
+      }
+      continue;
+    }
+    if (static_cast<size_t>(at) == groups_.size()) {
+      NoteDeadEnd(entries_[static_cast<size_t>(limit)].op, r);
+      if (stack_.empty()) {
+        r.kind = KeyVerdict::Kind::kViolation;
+        return r;
+      }
+      const Frame f = Undo();
+      unknown = f.unknown;
+      limit = f.limit;
+      at = f.unknown ? f.at + 1 : entries_[static_cast<size_t>(f.at)].next;
+      continue;
+    }
+    const Group& g = groups_[static_cast<size_t>(at)];
+    const uint64_t before = ops_[entries_[static_cast<size_t>(limit)].op].completed.position;
+    if (g.placed < g.ops.size() && ops_[g.ops[g.placed]].invoked.position <= before &&
+        Place(g.ops[g.placed], true, at, limit)) {
+      at = entries_[0].next;
+      unknown = false;
+    } else {
+      ++at;
+    }
+  }
+  return r;
+}
+
+constexpr size_t kMaxListed = 6;  // Ops listed per part of a report.
+
+// Replay is the key's state after `prefix`, with the data the ops really wrote (the search
+// kept a stand-in for data no read returned).
+NodeState Replay(std::string_view path, const std::vector<HistoryOp>& ops,
+                 const std::vector<size_t>& prefix) {
+  NodeState s = Initial(path);
+  for (const size_t i : prefix) {
+    HistoryOp h = ops[i];
+    h.model_data = h.op.data;
+    std::optional<NodeState> next = Step(s, h);
+    ZABSIM_CHECK(next.has_value(), "{}: the prefix found does not replay", path);
+    s = *std::move(next);
+  }
+  return s;
+}
+
+std::string Report(std::string_view path, const std::vector<HistoryOp>& ops,
+                   const SearchResult& r) {
+  const HistoryOp& stuck = ops[r.stuck];
+  std::vector<std::string> concurrent;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const HistoryOp& o = ops[i];
+    const bool overlaps = o.invoked.position < stuck.completed.position &&
+                          (!o.known || o.completed.position > stuck.invoked.position);
+    if (i != r.stuck && overlaps) concurrent.push_back(DescribeOp(o));
+  }
+  std::string listed = concurrent.empty() ? "none" : "";
+  for (size_t i = 0; i < concurrent.size() && i < kMaxListed; ++i) {
+    listed += (i == 0 ? "" : "; ") + concurrent[i];
+  }
+  if (concurrent.size() > kMaxListed) {
+    listed += fmt::format("; and {} more", concurrent.size() - kMaxListed);
+  }
+  std::string tail;
+  const size_t from = r.prefix.size() > kMaxListed ? r.prefix.size() - kMaxListed : 0;
+  for (size_t i = from; i < r.prefix.size(); ++i) {
+    tail += (i == from ? "" : "; ") + DescribeOp(ops[r.prefix[i]]);
+  }
+  return fmt::format(
+      "{}: {} cannot be linearized after the longest linearizable prefix found ({} of {} ops, "
+      "leaving {} {}); concurrent with it: {}; that prefix {}: {}",
+      path, DescribeOp(stuck), r.prefix.size(), ops.size(), path,
+      DescribeState(Replay(path, ops, r.prefix)), listed, from == 0 ? "is" : "ends",
+      tail.empty() ? "empty" : tail);
+}
+
+}  // namespace
+
+std::vector<std::string_view> ClientHistoryChecker::Names() { return {kLinearizable, kClientFifo}; }
+
+void ClientHistoryChecker::Fail(std::string_view check, At at, std::string detail) {
+  fifo_.push_back(Violation{check, at, std::move(detail)});
+  // violations_ is fifo_ then the last Finish's: the new one goes before the latter.
+  const auto fifo_end = static_cast<ptrdiff_t>(fifo_.size() - 1);
+  violations_.insert(violations_.begin() + fifo_end, fifo_.back());
+}
+
+void ClientHistoryChecker::Observe(At at, PeerId client, const Event& event) {
+  if (const auto* e = std::get_if<ClientInvoked>(&event)) {
+    ++observed_;
+    OnInvoked(at, client, *e);
+  } else if (const auto* c = std::get_if<ClientCompleted>(&event)) {
+    ++observed_;
+    OnCompleted(at, client, *c);
+  }
+}
+
+// client-fifo: ZooKeeper answers a session's requests in the order they were sent.
+void ClientHistoryChecker::OnInvoked(At at, PeerId client, const ClientInvoked& e) {
+  Session& s = sessions_[e.session];
+  if (!s.calls.empty() && e.cxid <= s.calls.back().cxid) {
+    Fail(kClientFifo, at,
+         fmt::format("client process {} (session {:#x}) invoked cxid {} ({}) after cxid {}",
+                     client.value, e.session, e.cxid, zab::DescribeOp(e.op), s.calls.back().cxid));
+  }
+  s.outstanding.push_back(s.calls.size());
+  s.calls.push_back(ClientCall{e.cxid, e.op, at, std::nullopt, At{}});
+}
+
+void ClientHistoryChecker::OnCompleted(At at, PeerId client, const ClientCompleted& e) {
+  Session& s = sessions_[e.session];
+  const auto it = std::find_if(s.outstanding.begin(), s.outstanding.end(),
+                               [&](size_t i) { return s.calls[i].cxid == e.cxid; });
+  const std::string who = fmt::format("client process {} (session {:#x})", client.value, e.session);
+  if (it == s.outstanding.end()) {
+    Fail(kClientFifo, at,
+         fmt::format("{} completed cxid {} ({} -> {}), which is not in flight: never invoked, "
+                     "or completed already",
+                     who, e.cxid, zab::DescribeOp(e.op), ToString(e.code)));
+    return;
+  }
+  ClientCall& call = s.calls[*it];
+  if (it != s.outstanding.begin()) {
+    Fail(kClientFifo, at,
+         fmt::format("{} completed cxid {} before cxid {}, which was invoked earlier", who, e.cxid,
+                     s.calls[s.outstanding.front()].cxid));
+  }
+  if (!(call.op == e.op)) {
+    Fail(kClientFifo, at,
+         fmt::format("{} completed cxid {} as {}, but invoked it as {}", who, e.cxid,
+                     zab::DescribeOp(e.op), zab::DescribeOp(call.op)));
+  }
+  s.outstanding.erase(it);
+  call.completed = Outcome::Of(e);
+  call.completed_at = at;
+  CheckWriteOrder(at, client, s, e);
+}
+
+// client-fifo, for writes: a session's writes are proposed in the order it sent them, so
+// their zxids rise with their cxids.
+void ClientHistoryChecker::CheckWriteOrder(At at, PeerId client, Session& s,
+                                           const ClientCompleted& e) {
+  if (e.indeterminate || e.code != Code::kOk || !IsWrite(e.op.type)) return;
+  const auto [it, fresh] = s.writes.emplace(e.cxid, e.zxid);
+  if (!fresh) return;  // Completed twice: reported above.
+  const auto bad = [&](auto other) {
+    Fail(kClientFifo, at,
+         fmt::format("client process {} (session {:#x}) wrote cxid {} at {}, but cxid {} at {}",
+                     client.value, e.session, e.cxid, ToString(e.zxid), other->first,
+                     ToString(other->second)));
+  };
+  if (it != s.writes.begin() && std::prev(it)->second >= e.zxid) bad(std::prev(it));
+  if (std::next(it) != s.writes.end() && std::next(it)->second <= e.zxid) bad(std::next(it));
+}
+
+void ClientHistoryChecker::Finish(uint64_t step_budget) {
+  if (finished_ == std::make_pair(observed_, step_budget)) return;
+  finished_ = std::make_pair(observed_, step_budget);
+  std::set<std::string> paths;
+  for (const auto& [session, s] : sessions_) {
+    for (size_t i = 0; i < s.calls.size(); ++i) {
+      if (InHistory(s.calls, i)) paths.insert(s.calls[i].op.path);
+    }
+  }
+  violations_ = fifo_;
+  keys_.clear();
+  steps_ = 0;
+  uint64_t left = step_budget;
+  size_t keys_left = paths.size();
+  for (const std::string& path : paths) {
+    std::vector<HistoryOp> ops;
+    for (const auto& [session, s] : sessions_) {
+      bool created_ephemeral = false;
+      AddSession(session, s.calls, path, ops, created_ephemeral);
+      if (created_ephemeral) AddCloseSessions(session, s.calls, path, ops);
+    }
+    Normalize(ops);
+    const uint64_t share = (left + keys_left - 1) / keys_left;  // Rounded up.
+    --keys_left;
+    const SearchResult r = Search(path, ops).Run(share);
+    left -= r.steps;
+    steps_ += r.steps;
+    keys_.push_back(KeyVerdict{path, r.kind, ops.size(), r.steps});
+    if (r.kind == KeyVerdict::Kind::kViolation) {
+      violations_.push_back(Violation{kLinearizable, ops[r.stuck].completed, Report(path, ops, r)});
+    }
+  }
+}
+
+std::vector<std::string> ClientHistoryChecker::unknown() const {
+  std::vector<std::string> out;
+  for (const KeyVerdict& k : keys_) {
+    if (k.kind == KeyVerdict::Kind::kUnknown) out.push_back(k.path);
+  }
+  return out;
+}
+
+}  // namespace zabsim::zab::checkers
