@@ -23,6 +23,7 @@
 #include "cli/flags.h"
 #include "cli/run_flags.h"
 #include "cli/seed_runs.h"
+#include "zab/config.h"
 
 namespace zabsim::cli {
 namespace {
@@ -35,7 +36,8 @@ FlagSet HuntFlags() {
   FlagSet flags("hunt", "zabsim hunt [flags]",
                 "Run seeds one after another (the same flags as 'zabsim sim') until a check\n"
                 "fails, report the seeds and wall time it took, and minimize the failing run\n"
-                "into a scenario file. Usually with --bug, to show that random search finds it.");
+                "into a scenario file. Usually with --bug, to show that random search finds it;\n"
+                "then a seed counts only if it passes with the switches off.");
   flags.Add("from", "SEED", "1", "the first seed of the first hunt");
   flags.Add("max-seeds", "N", "100000", "give up a hunt after N seeds");
   flags.Add("hunts", "K", "1",
@@ -95,6 +97,10 @@ int RunHunt(const std::vector<std::string>& args) {
   std::string command_line = "zabsim sim";
   for (const std::string& a : shape->args) command_line += " " + a;
 
+  const bool with_bugs = !(shape->options.zab.bugs == zab::Bugs{});
+  RunShape without_bugs = *shape;
+  without_bugs.options.zab.bugs = zab::Bugs{};
+  uint64_t not_the_bug = 0;
   hunt_interrupted.store(false);
   std::signal(SIGINT, OnHuntInterrupt);
   const bool terminal = isatty(fileno(stderr)) != 0;
@@ -113,6 +119,16 @@ int RunHunt(const std::vector<std::string>& args) {
       if (!r.ok()) return Usage(absl::InvalidArgumentError(
           fmt::format("zabsim hunt: seed {}: {}", base + i, base::Text(r.status()))));
       c.seeds = i + 1;
+      if (!r->ok && with_bugs) {
+        // A catch must be the switch's doing: the same seed without it must pass.
+        auto plain = RunSeed(without_bugs, base + i);
+        if (plain.ok() && !plain->ok) {
+          ++not_the_bug;
+          fmt::print("hunt {}: seed {} fails without the switch too ({}); not counted\n", h + 1,
+                     base + i, plain->first_check);
+          continue;
+        }
+      }
       if (!r->ok) {
         c.result = *std::move(r);
         break;
@@ -142,6 +158,10 @@ int RunHunt(const std::vector<std::string>& args) {
     if (!c.result) continue;
     seeds.push_back(c.seeds);
     seconds.push_back(c.seconds);
+  }
+  if (not_the_bug > 0) {
+    fmt::print("{} failing seed{} also failed with the switches off and {} not counted\n", not_the_bug,
+               not_the_bug == 1 ? "" : "s", not_the_bug == 1 ? "was" : "were");
   }
   if (catches.size() > 1 && !seeds.empty()) {
     fmt::print("{} of {} hunts caught it: median {} seeds, {:.2f} s (one thread)\n", seeds.size(),

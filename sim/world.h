@@ -139,8 +139,9 @@ class World {
   void SetObserver(std::function<void()> observer) { observer_ = std::move(observer); }
 
   Time now() const { return now_; }
-  // stopped is true once more than WorldConfig::max_pending_events events were pending:
-  // the run cannot go on, and stop_reason() says why. Nothing runs after that.
+  // stopped is true once more than WorldConfig::max_pending_events events were pending,
+  // or more than max_events_per_second happened within one simulated second: the run
+  // cannot go on, and stop_reason() says why. Nothing runs after that.
   bool stopped() const { return stopped_; }
   const std::string& stop_reason() const { return stop_reason_; }
   const WorldConfig& config() const { return config_; }
@@ -345,6 +346,8 @@ class World {
   WorldStats stats_;
   bool stopped_ = false;
   std::string stop_reason_;
+  Time rate_window_start_;      // The simulated second the event-rate bound counts in...
+  uint64_t rate_window_events_ = 0;  // ... and the events in it so far.
   Time now_;
   uint64_t seq_ = 0;
   std::vector<Entry> heap_;

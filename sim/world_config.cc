@@ -58,6 +58,7 @@ absl::Status WorldConfig::Validate() const {
                fmt::format("must lie in [0, {}]", kMaxDrift));
   }
   if (max_pending_events == 0) return Bad("max_pending_events", "0", "must be positive");
+  if (max_events_per_second == 0) return Bad("max_events_per_second", "0", "must be positive");
   return absl::OkStatus();
 }
 
@@ -76,6 +77,8 @@ std::vector<std::pair<std::string_view, std::string_view>> WorldConfig::Keys() {
       {"disk.torn_write", "probability a crash leaves a half-written record (caught by checksum)"},
       {"clock.drift_ppm", "clock rates drawn from 1e6 +/- this many ppm"},
       {"max_pending_events", "stop the run when more events than this are pending (an event storm)"},
+      {"max_events_per_second",
+       "stop the run when more events than this happen in one simulated second (an event storm)"},
   };
 }
 
@@ -148,6 +151,13 @@ absl::Status WorldConfig::Set(std::string_view key, std::string_view value) {
     max_pending_events = *v;
     return absl::OkStatus();
   }
+  if (key == "max_events_per_second") {
+    auto v = ParseUint(key, value);
+    if (!v.ok()) return v.status();
+    if (*v == 0) return Bad(key, value, "must be positive");
+    max_events_per_second = *v;
+    return absl::OkStatus();
+  }
   std::string known;
   for (const auto& [name, help] : Keys()) {
     if (!known.empty()) known += ", ";
@@ -172,6 +182,7 @@ std::vector<std::pair<std::string, std::string>> WorldConfig::Describe() const {
       {"disk.torn_write", FormatRatio(disk.torn_write)},
       {"clock.drift_ppm", fmt::format("{}", clock_drift_ppm)},
       {"max_pending_events", fmt::format("{}", max_pending_events)},
+      {"max_events_per_second", fmt::format("{}", max_events_per_second)},
   };
 }
 

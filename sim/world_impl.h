@@ -221,6 +221,19 @@ bool World<M>::Step() {
         pending, config_.max_pending_events);
     trace_.Record(now_, 0, "stopped").Uint("pending", pending).Str("reason", "event storm");
   }
+  if (now_ - rate_window_start_ >= Duration::Seconds(1)) {
+    rate_window_start_ = now_;
+    rate_window_events_ = 0;
+  }
+  if (!stopped_ && ++rate_window_events_ > config_.max_events_per_second) {
+    stopped_ = true;
+    stop_reason_ = fmt::format(
+        "{} events within one simulated second (more than max_events_per_second={}): messages "
+        "bounce faster than time passes, e.g. an election that never settles",
+        rate_window_events_, config_.max_events_per_second);
+    trace_.Record(now_, 0, "stopped").Uint("pending", heap_.size() - cancelled_in_heap_)
+        .Str("reason", "event rate");
+  }
   if (observer_) observer_();
   return true;
 }

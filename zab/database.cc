@@ -107,7 +107,8 @@ bool Database::TruncateLog(Zxid zxid) {
   for (const auto& [name, records] : files) {
     if (const auto z = ParseSnapshotName(name); z && *z <= zxid) snapshot_at_or_below = true;
   }
-  if (!log_.empty() && log_.front()->zxid > zxid && !snapshot_at_or_below) return false;
+  if (log_.empty() || log_.back()->zxid < zxid) return false;
+  if (log_.front()->zxid > zxid && !snapshot_at_or_below) return false;
   uint32_t removed = 0;
   for (auto it = segments_.begin(); it != segments_.end();) {
     const Zxid first = it->first;

@@ -79,7 +79,9 @@ class Database {
   void RollLog() { current_segment_.clear(); }
 
   // TruncateLog removes every logged txn above `zxid`, then reloads memory from disk
-  // (ZKDatabase.truncateLog). Returns false if the log cannot be cut there: it starts
+  // (ZKDatabase.truncateLog). Returns false, changing nothing, if the log cannot be cut
+  // there: it holds no txn at or above `zxid` (FileTxnLog.truncate finds no log file to
+  // position in, e.g. when the txns above it came in a SNAP's snapshot), or it starts
   // above `zxid` and no snapshot is at or below it.
   [[nodiscard]] bool TruncateLog(Zxid zxid);
 

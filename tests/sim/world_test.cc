@@ -179,6 +179,28 @@ TEST(World, ASteadyLoadNeverStopsTheWorld) {
   EXPECT_EQ(world->now().us, 1'000'000);
 }
 
+// Timers of 1us that each set one more: nothing piles up, but a million events happen
+// within one simulated second, far beyond any protocol's pace.
+TEST(World, AnEventRateStormStopsTheWorldToo) {
+  Hooks hooks;
+  hooks.start = [](Ctx& ctx) { ctx.SetTimer(Duration::Micros(1), 0); };
+  hooks.timer = [](Ctx& ctx, uint64_t) { ctx.SetTimer(Duration::Micros(1), 0); };
+  WorldConfig c = TwoProcesses();
+  c.max_events_per_second = 5000;
+  auto world = MakeWorld(hooks, c);
+  world->RunUntil(Time{1'000'000});
+  ASSERT_TRUE(world->stopped());
+  EXPECT_THAT(world->stop_reason(), ::testing::HasSubstr("max_events_per_second=5000"));
+  EXPECT_LT(world->now().us, 5'000);  // 2 processes, one event per us each.
+}
+
+TEST(World, AnEventRateBelowTheBoundNeverStopsTheWorld) {
+  Hooks hooks;
+  auto world = TimerFanout(hooks, 1, 1000);  // 2,000 events a second.
+  world->RunUntil(Time{3'000'000});
+  EXPECT_FALSE(world->stopped());
+}
+
 TEST(World, CancelledTimersNeverFire) {
   Hooks hooks;
   hooks.start = [](Ctx& ctx) {

@@ -423,6 +423,24 @@ TEST(FollowerSync, TruncCutsTheLogBackToTheLeadersZxid) {
   EXPECT_EQ(f.h.peer.db().tree().Find("/n" + ToString(Z(1, 4))), nullptr);
 }
 
+// A TRUNC to a zxid the log does not reach: its txns above the log came in a SNAP's
+// snapshot. FileTxnLog.truncate finds no log to cut and the learner exits, as
+// ZooKeeper's does ("Not able to truncate the log"), rather than reload an older tree
+// and call it the TRUNC's zxid.
+TEST(FollowerSync, TruncBeyondTheLogExitsAndChangesNothing) {
+  // Init: the log ends at (1, 3); a snapshot holds (1, 6).
+  DiskContents disk = MakeDisk(Epoch{1}, Epoch{1}, Txns(1, 1, 3));
+  disk[SnapshotName(Z(1, 6))] = {TreeOf(Txns(1, 1, 6)).Serialize()};
+  FollowerUnderTest f(std::move(disk));
+  f.Register(2);
+  // Step.
+  f.Send(Packet(PacketType::kTrunc, Z(1, 4)));
+  // Check.
+  EXPECT_TRUE(f.h.out.exited());
+  EXPECT_THAT(f.h.out.Events<Truncated>(), IsEmpty());
+  EXPECT_TRUE(f.h.out.disk().contains(SnapshotName(Z(1, 6))));
+}
+
 // --- Broadcast (Follower.processPacket, FollowerZooKeeperServer, §7.2-7.3) ----------------
 
 TEST(FollowerBroadcast, AcksAProposalOnlyAfterItsFsync) {
