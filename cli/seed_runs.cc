@@ -61,13 +61,17 @@ std::string ResultLine(const RunShape& shape, const SeedResult& r) {
   for (const std::string_view b : zab::EnabledBugs(o.zab.bugs)) bugs.push_back(JsonString(b));
   std::vector<std::string> failed;
   for (const std::string& f : r.failed) failed.push_back(JsonString(f));
+  std::vector<std::string> flags;
+  for (const std::string& a : shape.args) flags.push_back(JsonString(a));
   return fmt::format(
       "{{\"seed\":{},\"settings\":{{\"voters\":{},\"observers\":{},\"clients\":{},\"ops\":{},"
-      "\"time\":{},\"quiet\":{},\"bugs\":[{}],\"swarm\":{}}},\"verdict\":\"{}\",\"failed\":[{}],"
-      "\"first_violation\":{},\"fingerprint\":\"{}\",\"events\":{},\"sim_time_us\":{}}}",
+      "\"time\":{},\"quiet\":{},\"bugs\":[{}],\"flags\":[{}],\"swarm\":{}}},\"verdict\":\"{}\","
+      "\"failed\":[{}],\"first_violation\":{},\"fingerprint\":\"{}\",\"events\":{},"
+      "\"sim_time_us\":{}}}",
       r.seed, o.zab.voters, o.zab.observers, o.clients, o.workload.ops,
       JsonString(sim::FormatDuration(shape.window)), JsonString(sim::FormatDuration(shape.quiet)),
-      fmt::join(bugs, ","), JsonString(r.swarm), r.ok ? "ok" : "failed", fmt::join(failed, ","),
+      fmt::join(bugs, ","), fmt::join(flags, ","), JsonString(r.swarm), r.ok ? "ok" : "failed",
+      fmt::join(failed, ","),
       JsonString(r.first_violation), sim::FormatFingerprint(r.fingerprint), r.events, r.end.us);
 }
 
