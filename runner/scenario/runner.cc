@@ -173,10 +173,12 @@ class ScenarioRunner::Args {
   }
   absl::StatusOr<uint64_t> Uint(const Arg& a, uint64_t min, uint64_t max) const {
     uint64_t v = 0;
-    bool ok = !a.value.empty() && a.value.size() <= 19;
+    bool ok = !a.value.empty() && a.value.size() <= 20;  // 2^64 - 1 has 20 digits.
     for (const char c : a.value) {
       ok = ok && c >= '0' && c <= '9';
-      if (ok) v = v * 10 + static_cast<uint64_t>(c - '0');
+      const auto d = static_cast<uint64_t>(c - '0');
+      ok = ok && v <= (UINT64_MAX - d) / 10;  // No wrap-around.
+      if (ok) v = v * 10 + d;
     }
     if (!ok || v < min || v > max) {
       return runner_.Error(d_, a.column, fmt::format("expected a whole number in [{}, {}], found '{}'",

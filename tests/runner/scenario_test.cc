@@ -225,6 +225,13 @@ TEST(ScenarioRun, ImpossibleClusters) {
             "t.scn:1:9: cluster: tick_ms=1: must lie in [2, 600000]");
 }
 
+TEST(ScenarioRun, SeedsTakeAllSixtyFourBits) {
+  // zabsim sim takes any 64-bit seed; a scenario written from its run must too.
+  EXPECT_EQ(RunError("cluster seed=18446744073709551616\n----\n"),
+            "t.scn:1:9: cluster: expected a whole number in [0, 18446744073709551615], found "
+            "'18446744073709551616'");
+}
+
 TEST(ScenarioRun, UnknownBugSwitch) {
   EXPECT_THAT(RunError("cluster bug=ZK-0\n----\n"),
               StartsWith("t.scn:1:9: cluster: unknown bug 'ZK-0' (known: ZK-1154,"));
