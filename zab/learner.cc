@@ -297,7 +297,7 @@ void Learner::OnNewLeader(const QuorumPacket& p) {
 
 // NEWLEADER, once the snapshot (if any) is taken: the committed buffered txns are
 // logged, applied and fsynced, then currentEpoch is written, then NEWLEADER is acked;
-// the uncommitted ones stay buffered for UPTODATE. That order took ZooKeeper four bugs
+// the uncommitted ones stay buffered for UPTODATE. That order took ZooKeeper five bugs
 // to reach; each switch below puts back one of the orders it had before.
 void Learner::PersistSynced() {
   if (stage_ != Stage::kNewLeaderBusy) return;
