@@ -9,11 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+
 namespace zabsim::cli {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
+
+// Usage prints a usage error (a bad flag or setting) to standard error and returns
+// kExitUsage; Fail makes one from its message.
+int Usage(const absl::Status& status);
+absl::Status Fail(std::string message);
 
 int RunDemo(const std::vector<std::string>& args);
 int RunSim(const std::vector<std::string>& args);

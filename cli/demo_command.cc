@@ -47,11 +47,6 @@ FlagSet DemoFlags() {
   return flags;
 }
 
-int Usage(const absl::Status& status) {
-  fmt::print(stderr, "{}\n", base::Text(status));
-  return kExitUsage;
-}
-
 }  // namespace
 
 int RunDemo(const std::vector<std::string>& args) {

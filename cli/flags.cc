@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "cli/commands.h"
+
 #include "base/check.h"
 #include "base/status.h"
 
@@ -175,5 +177,12 @@ std::string FlagSet::Help() const {
   for (const std::string& n : notes_) out += "\n" + n + "\n";
   return out;
 }
+
+int Usage(const absl::Status& status) {
+  fmt::print(stderr, "{}\n", base::Text(status));
+  return kExitUsage;
+}
+
+absl::Status Fail(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
 
 }  // namespace zabsim::cli

@@ -7,9 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -27,10 +25,6 @@
 
 namespace zabsim::cli {
 namespace {
-
-std::atomic<bool> hunt_interrupted{false};
-
-extern "C" void OnHuntInterrupt(int) { hunt_interrupted.store(true); }
 
 FlagSet HuntFlags() {
   FlagSet flags("hunt", "zabsim hunt [flags]",
@@ -51,11 +45,6 @@ FlagSet HuntFlags() {
       "with Ctrl-C), 2 usage error. A progress line is shown when standard error is a\n"
       "terminal.");
   return flags;
-}
-
-int Usage(const absl::Status& status) {
-  fmt::print(stderr, "{}\n", base::Text(status));
-  return kExitUsage;
 }
 
 template <typename T>
@@ -92,7 +81,7 @@ int RunHunt(const std::vector<std::string>& args) {
   if (!minimize_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(minimize_dir, ec);
-    if (ec) return Usage(absl::InvalidArgumentError(fmt::format("zabsim hunt: --minimize {}: {}", minimize_dir, ec.message())));
+    if (ec) return Usage(Fail(fmt::format("zabsim hunt: --minimize {}: {}", minimize_dir, ec.message())));
   }
   std::string command_line = "zabsim sim";
   for (const std::string& a : shape->args) command_line += " " + a;
@@ -101,12 +90,11 @@ int RunHunt(const std::vector<std::string>& args) {
   RunShape without_bugs = *shape;
   without_bugs.options.zab.bugs = zab::Bugs{};
   uint64_t not_the_bug = 0;
-  hunt_interrupted.store(false);
-  std::signal(SIGINT, OnHuntInterrupt);
+  std::optional<CatchInterrupt> ctrl_c(std::in_place);
   const bool terminal = isatty(fileno(stderr)) != 0;
   std::vector<Catch> catches;
   bool gave_up = false;
-  for (uint64_t h = 0; h < *hunts && !hunt_interrupted.load(); ++h) {
+  for (uint64_t h = 0; h < *hunts && !CatchInterrupt::interrupted(); ++h) {
     const uint64_t base = *from + h * *max_seeds;
     const auto start = std::chrono::steady_clock::now();
     const auto seconds = [&] {
@@ -114,10 +102,11 @@ int RunHunt(const std::vector<std::string>& args) {
     };
     Catch c;
     double last_progress = 0;
-    for (uint64_t i = 0; i < *max_seeds && !hunt_interrupted.load(); ++i) {
+    for (uint64_t i = 0; i < *max_seeds && !CatchInterrupt::interrupted(); ++i) {
       auto r = RunSeed(*shape, base + i);
-      if (!r.ok()) return Usage(absl::InvalidArgumentError(
-          fmt::format("zabsim hunt: seed {}: {}", base + i, base::Text(r.status()))));
+      if (!r.ok()) {
+        return Usage(Fail(fmt::format("zabsim hunt: seed {}: {}", base + i, base::Text(r.status()))));
+      }
       c.seeds = i + 1;
       if (!r->ok && with_bugs) {
         // A catch must be the switch's doing: the same seed without it must pass.
@@ -147,11 +136,11 @@ int RunHunt(const std::vector<std::string>& args) {
     } else {
       gave_up = true;
       fmt::print("hunt {}: nothing caught in {} seeds ({}..{}), {:.2f} s{}\n", h + 1, c.seeds, base,
-                 base + c.seeds - 1, c.seconds, hunt_interrupted.load() ? " (interrupted)" : "");
+                 base + c.seeds - 1, c.seconds, CatchInterrupt::interrupted() ? " (interrupted)" : "");
     }
     catches.push_back(std::move(c));
   }
-  std::signal(SIGINT, SIG_DFL);
+  ctrl_c.reset();
   std::vector<uint64_t> seeds;
   std::vector<double> seconds;
   for (const Catch& c : catches) {
@@ -193,7 +182,7 @@ int RunHunt(const std::vector<std::string>& args) {
       break;  // The first catch only.
     }
   }
-  return gave_up || hunt_interrupted.load() ? kExitFailed : kExitOk;
+  return gave_up || CatchInterrupt::interrupted() ? kExitFailed : kExitOk;
 }
 
 }  // namespace zabsim::cli

@@ -3,15 +3,10 @@
 #include <fmt/format.h>
 
 #include "base/status.h"
+#include "cli/commands.h"
 #include "zab/config.h"
 
 namespace zabsim::cli {
-namespace {
-
-absl::Status Fail(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
-
-}  // namespace
-
 void AddRunFlags(FlagSet& flags) {
   flags.Add("voters", "N", "3", "voting servers");
   flags.Add("observers", "N", "0", "observers");

@@ -1,5 +1,7 @@
 #include "cli/seed_runs.h"
 
+#include <atomic>
+#include <csignal>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -8,6 +10,22 @@
 #include "zab/config.h"
 
 namespace zabsim::cli {
+namespace {
+
+std::atomic<bool> interrupt_seen{false};
+
+extern "C" void OnInterrupt(int) { interrupt_seen.store(true); }
+
+}  // namespace
+
+CatchInterrupt::CatchInterrupt() {
+  interrupt_seen.store(false);
+  std::signal(SIGINT, OnInterrupt);
+}
+
+CatchInterrupt::~CatchInterrupt() { std::signal(SIGINT, SIG_DFL); }
+
+bool CatchInterrupt::interrupted() { return interrupt_seen.load(); }
 
 std::string JsonString(std::string_view s) {
   std::string out = "\"";
@@ -35,11 +53,8 @@ absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed) {
   (*run)->Run();
   SeedResult r;
   r.seed = seed;
-  r.ok = (*run)->ok();
-  for (const runner::Verdict& v : (*run)->verdicts()) {
-    if (v.violations.empty()) continue;
-    r.failed.push_back(v.check);
-  }
+  r.failed = (*run)->FailedChecks();  // Every check, liveness and the world's bounds.
+  r.ok = r.failed.empty();
   // The first violation in time: the summary lists them in the order found, then the
   // world's stop; liveness is decided after the faults, so it comes last.
   if (const std::vector<std::string> v = (*run)->summary().violations(); !v.empty()) {

@@ -47,6 +47,19 @@ struct MinimizedFile {
 absl::StatusOr<MinimizedFile> MinimizeSeed(const RunShape& shape, const SeedResult& r,
                                            const std::string& dir, std::string_view command_line);
 
+// CatchInterrupt turns Ctrl-C (SIGINT) into a flag while it lives, so that a long sweep
+// or hunt stops starting seeds and keeps what it has; afterwards Ctrl-C ends the process
+// again. A signal handler can only touch a lock-free atomic, so the flag is process-wide.
+class CatchInterrupt {
+ public:
+  CatchInterrupt();
+  ~CatchInterrupt();
+  CatchInterrupt(const CatchInterrupt&) = delete;
+  CatchInterrupt& operator=(const CatchInterrupt&) = delete;
+  // interrupted: Ctrl-C came since the last CatchInterrupt began.
+  static bool interrupted();
+};
+
 // JsonString quotes `s` as a JSON string.
 std::string JsonString(std::string_view s);
 

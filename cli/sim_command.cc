@@ -47,13 +47,6 @@ FlagSet SimFlags() {
   return flags;
 }
 
-int Usage(const absl::Status& status) {
-  fmt::print(stderr, "{}\n", base::Text(status));
-  return kExitUsage;
-}
-
-absl::Status Fail(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
-
 // WithoutTraceFlag is the arguments that shape the run, for the trace header: where the
 // trace goes does not, and would make two traces of the same run differ.
 std::vector<std::string> WithoutTraceFlag(const std::vector<std::string>& args) {

@@ -5,9 +5,7 @@
 
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -28,12 +26,6 @@
 
 namespace zabsim::cli {
 namespace {
-
-// Set by SIGINT: stop starting seeds, keep what is done. A signal handler can only touch
-// a lock-free atomic, so this one flag is process-wide.
-std::atomic<bool> interrupted{false};
-
-extern "C" void OnInterrupt(int) { interrupted.store(true); }
 
 FlagSet SweepFlags() {
   FlagSet flags("sweep", "zabsim sweep [flags]",
@@ -59,29 +51,22 @@ FlagSet SweepFlags() {
   return flags;
 }
 
-int Usage(const absl::Status& status) {
-  fmt::print(stderr, "{}\n", base::Text(status));
-  return kExitUsage;
+// Number reads a whole number of at most 19 digits, or nothing.
+std::optional<uint64_t> Number(std::string_view s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
 }
-
-absl::Status Fail(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
 
 // ParseRange reads "A..B" (or a single seed "A").
 absl::StatusOr<std::pair<uint64_t, uint64_t>> ParseRange(std::string_view text) {
   const size_t dots = text.find("..");
-  const std::string_view a = dots == std::string_view::npos ? text : text.substr(0, dots);
-  const std::string_view b = dots == std::string_view::npos ? text : text.substr(dots + 2);
-  const auto number = [](std::string_view s) -> std::optional<uint64_t> {
-    if (s.empty() || s.size() > 19) return std::nullopt;
-    uint64_t v = 0;
-    for (const char c : s) {
-      if (c < '0' || c > '9') return std::nullopt;
-      v = v * 10 + static_cast<uint64_t>(c - '0');
-    }
-    return v;
-  };
-  const auto lo = number(a);
-  const auto hi = number(b);
+  const auto lo = Number(dots == std::string_view::npos ? text : text.substr(0, dots));
+  const auto hi = Number(dots == std::string_view::npos ? text : text.substr(dots + 2));
   if (!lo || !hi) return Fail(fmt::format("zabsim sweep: --seeds '{}': expected A..B, e.g. 1..1000", text));
   if (*lo > *hi) return Fail(fmt::format("zabsim sweep: --seeds '{}': {} is after {}", text, *lo, *hi));
   return std::pair{*lo, *hi};
@@ -89,18 +74,12 @@ absl::StatusOr<std::pair<uint64_t, uint64_t>> ParseRange(std::string_view text) 
 
 absl::StatusOr<std::pair<uint64_t, uint64_t>> ParseShard(std::string_view text) {
   const size_t slash = text.find('/');
-  uint64_t k = 0;
-  uint64_t n = 0;
-  bool ok = slash != std::string_view::npos && slash > 0 && slash + 1 < text.size();
-  for (size_t i = 0; ok && i < text.size(); ++i) {
-    if (i == slash) continue;
-    ok = text[i] >= '0' && text[i] <= '9' && (i < slash ? k : n) < 1'000'000'000;
-    if (ok) (i < slash ? k : n) = (i < slash ? k : n) * 10 + static_cast<uint64_t>(text[i] - '0');
-  }
-  if (!ok || n == 0 || k == 0 || k > n) {
+  const auto k = slash == std::string_view::npos ? std::nullopt : Number(text.substr(0, slash));
+  const auto n = slash == std::string_view::npos ? std::nullopt : Number(text.substr(slash + 1));
+  if (!k || !n || *n == 0 || *k == 0 || *k > *n || *n > 9'999'999'999) {
     return Fail(fmt::format("zabsim sweep: --shard '{}': expected K/N with 1 <= K <= N, e.g. 3/64", text));
   }
-  return std::pair{k, n};
+  return std::pair{*k, *n};
 }
 
 std::string Clock(double seconds) {
@@ -153,8 +132,7 @@ int RunSweep(const std::vector<std::string>& args) {
   std::string command_line = "zabsim sim";
   for (const std::string& a : shape->args) command_line += " " + a;
 
-  interrupted.store(false);
-  std::signal(SIGINT, OnInterrupt);
+  std::optional<CatchInterrupt> ctrl_c(std::in_place);
   const bool terminal = isatty(fileno(stderr)) != 0;
   const auto wall_start = std::chrono::steady_clock::now();
   const auto elapsed = [&] {
@@ -189,12 +167,12 @@ int RunSweep(const std::vector<std::string>& args) {
       size_t index = 0;
       {
         std::lock_guard<std::mutex> lock(mu);
-        if (interrupted.load() || next >= seeds.size() || !error.empty()) return;
+        if (CatchInterrupt::interrupted() || next >= seeds.size() || !error.empty()) return;
         index = next++;
       }
       auto r = RunSeed(*shape, seeds[index]);
       std::optional<std::string> scenario_path;
-      if (r.ok() && !r->ok && !minimize_dir.empty() && !interrupted.load()) {
+      if (r.ok() && !r->ok && !minimize_dir.empty() && !CatchInterrupt::interrupted()) {
         auto m = MinimizeSeed(*shape, *r, minimize_dir, fmt::format("{} --seed {}", command_line, r->seed));
         if (m.ok()) {
           scenario_path = fmt::format("{} ({} of {} faults kept, {} steps, {} runs)", m->path,
@@ -225,13 +203,10 @@ int RunSweep(const std::vector<std::string>& args) {
   for (uint64_t i = 1; i < std::min<uint64_t>(*jobs, seeds.size()); ++i) threads.emplace_back(worker);
   worker();
   for (std::thread& t : threads) t.join();
-  std::signal(SIGINT, SIG_DFL);
+  ctrl_c.reset();
   progress(true);
-  // Seeds that finished after an unfinished one (interrupted): written too, in order.
-  for (auto& [index, r] : done) {
-    if (out_file.is_open()) out_file << ResultLine(*shape, r) << '\n';
-  }
-  const size_t finished = written + done.size();
+  // Every seed started has finished, so every result is written (an error returns below).
+  const size_t finished = written;
   if (out_file.is_open()) {
     out_file.close();
     if (!out_file) fmt::print(stderr, "zabsim sweep: --out {}: write failed\n", flags.Get("out"));
@@ -254,7 +229,7 @@ int RunSweep(const std::vector<std::string>& args) {
     fmt::print("replay one: {} --seed {}\n", command_line, failures.front());
   }
   for (const std::string& m : minimized) fmt::print("minimized: {}\n", m);
-  if (interrupted.load()) {
+  if (CatchInterrupt::interrupted()) {
     fmt::print("interrupted: {} seeds not run\n", seeds.size() - finished);
     return 130;
   }

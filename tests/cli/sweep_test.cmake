@@ -4,25 +4,8 @@
 # flags are usage errors. Run by ctest as
 #   cmake -DZABSIM=path/to/zabsim -DWORK=dir -P sweep_test.cmake
 
-function(run out_var code_var)
-  execute_process(COMMAND ${ARGN} WORKING_DIRECTORY ${WORK}
-                  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE code)
-  set(${out_var} "${out}${err}" PARENT_SCOPE)
-  set(${code_var} "${code}" PARENT_SCOPE)
-endfunction()
-
-function(expect code want what out)
-  if(NOT code EQUAL want)
-    message(FATAL_ERROR "${what}: expected exit ${want}, got ${code}:\n${out}")
-  endif()
-endfunction()
-
-function(expect_in fragment what out)
-  string(FIND "${out}" "${fragment}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "${what}: expected '${fragment}' in:\n${out}")
-  endif()
-endfunction()
+set(RUN_DIR ${WORK})
+include(${CMAKE_CURRENT_LIST_DIR}/script_checks.cmake)
 
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
