@@ -74,6 +74,7 @@ std::string_view EventKind(const zab::Event& event) {
     std::string_view operator()(const zab::ElectionDecided&) const { return "elected"; }
     std::string_view operator()(const zab::EpochWritten&) const { return "epoch"; }
     std::string_view operator()(const zab::EpochProposed&) const { return "epoch-proposed"; }
+    std::string_view operator()(const zab::NewLeaderProcessed&) const { return "newleader-processed"; }
     std::string_view operator()(const zab::LeaderEstablished&) const { return "established"; }
     std::string_view operator()(const zab::SyncChosen&) const { return "sync-choice"; }
     std::string_view operator()(const zab::SyncApplied&) const { return "sync-applied"; }
@@ -125,7 +126,21 @@ void DescribeEvent(const zab::Event& event, sim::Recorder& r) {
     void operator()(const zab::EpochWritten& e) const {
       r.Str("file", e.file).Uint("epoch", e.epoch.value).Bool("durable", e.durable);
     }
-    void operator()(const zab::EpochProposed& e) const { r.Uint("epoch", e.epoch.value); }
+    // A history is written as its size and ends: enough to follow a run, not to replay
+    // the ProcessConsistency check, which needs every zxid (see docs/trace-format.md).
+    void History(const std::vector<zab::Zxid>& log) const {
+      r.Uint("log_txns", log.size())
+          .Hex("log_first", log.empty() ? 0 : log.front().value)
+          .Hex("log_last", log.empty() ? 0 : log.back().value);
+    }
+    void operator()(const zab::EpochProposed& e) const {
+      r.Uint("epoch", e.epoch.value).Hex("last", e.last.value);
+      History(e.log);
+    }
+    void operator()(const zab::NewLeaderProcessed& e) const {
+      r.Uint("epoch", e.epoch.value).Uint("leader", e.leader.value);
+      History(e.log);
+    }
     void operator()(const zab::LeaderEstablished& e) const { r.Uint("epoch", e.epoch.value); }
     void operator()(const zab::SyncChosen& e) const {
       r.Uint("learner", e.learner.value)

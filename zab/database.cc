@@ -343,4 +343,11 @@ uint64_t Database::NewestSnapshotBytes() const {
   return bytes;
 }
 
+std::vector<Zxid> LogZxids(const Database& db) {
+  std::vector<Zxid> zxids;
+  zxids.reserve(db.log().size());
+  for (const TxnPtr& t : db.log()) zxids.push_back(t->zxid);
+  return zxids;
+}
+
 }  // namespace zabsim::zab

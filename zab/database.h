@@ -137,6 +137,10 @@ class Database {
   Zxid loaded_snapshot_last_txn_;  // ...and the last txn its content holds.
 };
 
+// LogZxids lists the zxids of `db`'s txn log, oldest first: a history, as the events
+// that report one (EpochProposed, NewLeaderProcessed) carry it.
+std::vector<Zxid> LogZxids(const Database& db);
+
 }  // namespace zabsim::zab
 
 #endif  // ZABSIM_ZAB_DATABASE_H_

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "zab/txn.h"
 #include "zab/types.h"
@@ -55,8 +56,14 @@ struct EpochWritten {
 };
 
 // The leader decided the new epoch from a quorum of FOLLOWERINFO (getEpochToPropose).
+// `log` is its history then, the zxids of its txn log oldest first: what it will sync
+// learners from, and what a quorum's NEWLEADER ACK will commit. The tree was
+// fast-forwarded to it; `last` is the tree's last processed zxid, so an empty log means
+// a history that lies wholly in the tree. The trace writes the log's size and ends only.
 struct EpochProposed {
   Epoch epoch;
+  Zxid last;
+  std::vector<Zxid> log;
 };
 
 // A quorum acknowledged NEWLEADER: the leader is established in `epoch`.
@@ -72,6 +79,15 @@ struct SyncChosen {
   Zxid zxid;            // The DIFF/TRUNC/SNAP packet's zxid.
   uint32_t txns = 0;    // PROPOSAL+COMMIT pairs queued with it.
   std::string_view why;
+};
+
+// A learner processed NEWLEADER and is about to ACK it. `log` is its txn log then, the
+// zxids oldest first, which must be a prefix of its leader's history (the TLA+
+// specifications' ProcessConsistency). The trace writes only its size and ends.
+struct NewLeaderProcessed {
+  Epoch epoch;
+  PeerId leader;
+  std::vector<Zxid> log;
 };
 
 // A learner finished processing the leader's first sync packet.
@@ -199,10 +215,10 @@ struct ClientCompleted {
 };
 
 using Event = std::variant<StateChanged, VoteChanged, ElectionDecided, EpochWritten,
-                           EpochProposed, LeaderEstablished, SyncChosen, SyncApplied, Proposed,
-                           Committed, Logged, Applied, Truncated, TreeLoaded, SnapshotTaken,
-                           Ignored, Unexpected, RoleEnded, LearnerDropped, Halted, ClientServed,
-                           ClientInvoked, ClientCompleted>;
+                           EpochProposed, LeaderEstablished, SyncChosen, NewLeaderProcessed,
+                           SyncApplied, Proposed, Committed, Logged, Applied, Truncated,
+                           TreeLoaded, SnapshotTaken, Ignored, Unexpected, RoleEnded,
+                           LearnerDropped, Halted, ClientServed, ClientInvoked, ClientCompleted>;
 
 }  // namespace zabsim::zab
 

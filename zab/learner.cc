@@ -389,6 +389,7 @@ void Learner::NewLeaderEpochWritten() {
   mode_ = SyncMode::kNone;
   write_to_txn_log_ = true;
   stage_ = Stage::kSyncing;
+  core_.Emit(NewLeaderProcessed{new_epoch_, leader_, LogZxids(db_)});
   SendAck(Zxid::Make(new_epoch_, 0));
   ReadNext();
 }

@@ -293,5 +293,72 @@ TEST(MessageLevel, QuietForIgnoredPackets) {
   EXPECT_THAT(h.Checks(), IsEmpty());
 }
 
+// --- newleader-prefix, and the history NEWLEADER commits -----------------------------------
+
+// Lead has `leader` propose epoch `epoch` with `log` as its history (its tree at `last`).
+EpochProposed Lead(uint32_t epoch, Zxid last, std::vector<Zxid> log) {
+  return EpochProposed{Epoch{epoch}, last, std::move(log)};
+}
+NewLeaderProcessed Acked(uint32_t epoch, uint32_t leader, std::vector<Zxid> log) {
+  return NewLeaderProcessed{Epoch{epoch}, PeerId{leader}, std::move(log)};
+}
+
+TEST(NewLeaderPrefix, FiresWhenTheLearnerHoldsATxnTheLeaderLacks) {
+  History h;
+  // The learner kept 0x100000003, never committed, which the new leader never had: a
+  // DIFF where a TRUNC was due (ZOOKEEPER-1154, 2845).
+  h.Event(3, Lead(2, Z(1, 2), {Z(1, 1), Z(1, 2)}));
+  h.Event(1, Acked(2, 3, {Z(1, 1), Z(1, 2), Z(1, 3)}));
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kNewLeaderPrefix));
+  EXPECT_EQ(h.checker.violations()[0].detail,
+            "server 1 acked NEWLEADER of epoch 2 holding 0x100000003, which leader 3's history lacks");
+}
+
+TEST(NewLeaderPrefix, FiresWhenTheLearnerSkipsATxnOfTheLeader) {
+  History h;
+  h.Event(3, Lead(2, Z(1, 3), {Z(1, 1), Z(1, 2), Z(1, 3)}));
+  h.Event(3, Proposed{Z(2, 1), 7, 1, OpType::kCreate});
+  h.Event(1, Acked(2, 3, {Z(1, 1), Z(1, 3), Z(2, 1)}));
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kNewLeaderPrefix));
+  EXPECT_EQ(h.checker.violations()[0].detail,
+            "server 1 acked NEWLEADER of epoch 2 without 0x100000002 of leader 3's history, holding "
+            "0x100000003 after it");
+}
+
+TEST(NewLeaderPrefix, FiresWhenTheLeaderHistoryIsInItsTreeAndTheLearnerIsAhead) {
+  History h;
+  h.Event(3, Lead(2, Z(1, 2), {}));  // Everything up to 0x100000002 is in snapshots.
+  h.Event(1, Acked(2, 3, {Z(1, 2), Z(1, 3)}));
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kNewLeaderPrefix));
+}
+
+TEST(NewLeaderPrefix, QuietForPrefixesAndWhereOnlySnapshotsSpeak) {
+  History h;
+  h.Event(3, Lead(2, Z(1, 4), {Z(1, 3), Z(1, 4)}));
+  h.Event(3, Proposed{Z(2, 1), 7, 1, OpType::kCreate});
+  h.Event(1, Acked(2, 3, {Z(1, 1), Z(1, 2), Z(1, 3)}));   // Older txns: below the leader's log.
+  h.Event(2, Acked(2, 3, {Z(1, 4), Z(2, 1)}));           // Its log starts after a snapshot.
+  h.Event(4, Acked(2, 3, {}));                            // An empty log is a prefix.
+  h.Event(5, Acked(1, 3, {Z(1, 9)}));                     // Another epoch: not this history.
+  EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
+TEST(NewLeaderPrefix, EstablishmentCommitsTheLeadersHistory) {
+  History h;
+  h.Load(3, Z(1, 2), 0x2).Event(3, Lead(2, Z(1, 2), {Z(1, 1), Z(1, 2)})).Establish(3, 2);
+  EXPECT_TRUE(h.checker.Committed(Z(1, 2)));
+  // A leader of a later epoch without it is incomplete.
+  h.Load(1, Z(1, 1), 0x1).Establish(1, 3);
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kLeaderCompleteness));
+}
+
+TEST(NewLeaderPrefix, AHistoryIsNotCommittedBeforeAQuorumAcksIt) {
+  History h;
+  h.Load(3, Z(1, 2), 0x2).Event(3, Lead(2, Z(1, 2), {Z(1, 1), Z(1, 2)}));
+  EXPECT_FALSE(h.checker.Committed(Z(1, 2)));
+  h.Load(1, Z(1, 1), 0x1).Establish(1, 3);  // 0x100000002 was never committed: no loss.
+  EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
 }  // namespace
 }  // namespace zabsim::zab::checkers

@@ -12,7 +12,7 @@ std::vector<std::string_view> SafetyChecker::Names() {
   return {kOneLeaderPerEpoch, kDigestAgreement,      kAppliedInOrder,
           kLeaderCompleteness, kTruncationKeepsCommitted, kEpochsMonotone,
           kClientNeverGoesBack, kIntegrity,            kProposalInOrder,
-          kCommitPending,     kAckConsistent};
+          kCommitPending,     kAckConsistent,        kNewLeaderPrefix};
 }
 
 void SafetyChecker::Fail(std::string_view check, At at, std::string detail) {
@@ -25,6 +25,12 @@ void SafetyChecker::Observe(At at, PeerId peer, const Event& event) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, LeaderEstablished>) {
           OnEstablished(at, peer, e.epoch);
+        } else if constexpr (std::is_same_v<T, EpochProposed>) {
+          // An empty log: the history is all in the tree, up to `last`.
+          histories_[peer.value] = LeaderHistory{
+              e.epoch, e.log.empty() ? Zxid{e.last.value + 1} : e.log.front(), e.log, e.log.size()};
+        } else if constexpr (std::is_same_v<T, NewLeaderProcessed>) {
+          OnNewLeaderProcessed(at, peer, e);
         } else if constexpr (std::is_same_v<T, zab::Committed>) {
           Commit(at, e.zxid);
         } else if constexpr (std::is_same_v<T, ClientCompleted>) {
@@ -48,6 +54,11 @@ void SafetyChecker::Observe(At at, PeerId peer, const Event& event) {
           OnEpochWritten(at, peer, e);
         } else if constexpr (std::is_same_v<T, Proposed>) {
           OnProposed(at, peer, e);
+          if (auto it = histories_.find(peer.value);
+              it != histories_.end() && it->second.epoch == e.zxid.epoch() &&
+              (it->second.zxids.empty() || it->second.zxids.back() < e.zxid)) {
+            it->second.zxids.push_back(e.zxid);
+          }
         } else if constexpr (std::is_same_v<T, Unexpected>) {
           OnUnexpected(at, peer, e);
         }
@@ -119,16 +130,50 @@ void SafetyChecker::OnEstablished(At at, PeerId peer, Epoch epoch) {
          fmt::format("two leaders established in epoch {}: {} and {}", epoch.value, it->second,
                      peer.value));
   }
-  if (committed_.empty()) return;
-  const Zxid newest = committed_.rbegin()->first;
   const std::optional<Zxid> tree = peers_[peer.value].tree;
-  if (tree.has_value() && *tree < newest) {
+  if (!committed_.empty() && tree.has_value() && *tree < committed_.rbegin()->first) {
+    const Zxid newest = committed_.rbegin()->first;
     const Zxid missing = *FirstCommittedAbove(*tree);
     Fail(kLeaderCompleteness, at,
          fmt::format("server {} was established in epoch {} at {}, without the committed {}{}",
                      peer.value, epoch.value, ToString(*tree), ToString(missing),
                      missing == newest ? "" : fmt::format(" .. {}", ToString(newest))));
   }
+  // The history a quorum acked with NEWLEADER is committed from now on (after the
+  // completeness check, which is about what was committed before it).
+  const auto h = histories_.find(peer.value);
+  if (h == histories_.end() || h->second.epoch != epoch) return;
+  for (size_t i = 0; i < h->second.initial; ++i) Commit(at, h->second.zxids[i]);
+}
+
+// newleader-prefix (ProcessConsistency): where both histories list their zxids (each
+// log is contiguous from its first txn; below it lie snapshots), the learner's must be
+// the leader's, up to the learner's last txn. Zxids name txns (integrity), so equal
+// zxids are equal txns.
+void SafetyChecker::OnNewLeaderProcessed(At at, PeerId peer, const NewLeaderProcessed& e) {
+  const auto it = histories_.find(e.leader.value);
+  if (it == histories_.end() || it->second.epoch != e.epoch || e.log.empty()) return;
+  const LeaderHistory& h = it->second;
+  const Zxid from = std::max(h.from, e.log.front());
+  const auto learner = std::lower_bound(e.log.begin(), e.log.end(), from);
+  const auto leader = std::lower_bound(h.zxids.begin(), h.zxids.end(), from);
+  // Walk both from `from`: the first zxid where they part is the report.
+  auto l = learner;
+  auto m = leader;
+  while (l != e.log.end() && m != h.zxids.end() && *l == *m) {
+    ++l;
+    ++m;
+  }
+  if (l == e.log.end()) return;  // A prefix (or equal), as far as the learner goes.
+  const bool extra = m == h.zxids.end() || *l < *m;
+  Fail(kNewLeaderPrefix, at,
+       extra ? fmt::format("server {} acked NEWLEADER of epoch {} holding {}, which leader {}'s "
+                           "history lacks{}",
+                           peer.value, e.epoch.value, ToString(*l), e.leader.value,
+                           m == h.zxids.end() ? "" : fmt::format(" (it has {} next)", ToString(*m)))
+             : fmt::format("server {} acked NEWLEADER of epoch {} without {} of leader {}'s "
+                           "history, holding {} after it",
+                           peer.value, e.epoch.value, ToString(*m), e.leader.value, ToString(*l)));
 }
 
 void SafetyChecker::OnTruncated(At at, PeerId peer, const Truncated& e) {

@@ -24,13 +24,17 @@
 //   commit-pending            a learner receives a COMMIT only for its next pending txn
 //   ack-consistent            a leader receives an ACK only for a proposal it waits for,
 //                             and a learner's first ACK after NEWLEADER is NEWLEADER's
+//   newleader-prefix          a learner that processed NEWLEADER holds a prefix of its
+//                             leader's history (ProcessConsistency)
 //
 // The last three are message-level: a peer reports (event Unexpected) each packet its
 // state says cannot come now, where ZooKeeper logs an error, throws or exits.
 //
 // "Committed" is defined once, here (Committed(zxid)): a txn is committed from the
 // moment a leader saw a quorum of ACKs for it, or a client was told its write
-// succeeded, whichever comes first. No committed txn may ever be lost.
+// succeeded, whichever comes first. A quorum's ACK of NEWLEADER is an ACK of the whole
+// history the leader synced them from, so its establishment commits every txn of that
+// history. No committed txn may ever be lost.
 
 #ifndef ZABSIM_ZAB_CHECKERS_SAFETY_H_
 #define ZABSIM_ZAB_CHECKERS_SAFETY_H_
@@ -74,6 +78,7 @@ class SafetyChecker {
   static constexpr std::string_view kProposalInOrder = "proposal-in-order";
   static constexpr std::string_view kCommitPending = "commit-pending";
   static constexpr std::string_view kAckConsistent = "ack-consistent";
+  static constexpr std::string_view kNewLeaderPrefix = "newleader-prefix";
   // Names lists every check, in the order above.
   static std::vector<std::string_view> Names();
 
@@ -107,6 +112,7 @@ class SafetyChecker {
   void OnClientCompleted(At at, PeerId client, const ClientCompleted& e);
   void OnProposed(At at, PeerId peer, const Proposed& e);
   void OnUnexpected(At at, PeerId peer, const Unexpected& e);
+  void OnNewLeaderProcessed(At at, PeerId peer, const NewLeaderProcessed& e);
 
   std::map<uint32_t, PeerState> peers_;
   std::map<uint32_t, uint32_t> leaders_;  // Epoch -> the peer established in it.
@@ -129,6 +135,16 @@ class SafetyChecker {
   };
   absl::btree_map<Zxid, ProposedTxn> proposed_;
   absl::btree_map<Zxid, std::pair<uint64_t, uint32_t>> digests_;  // Zxid -> (digest, first peer).
+  // Leader -> its history in the epoch it leads now: its log when it proposed the epoch,
+  // then every txn it proposed in it. Above `from` it is every zxid of the history; below,
+  // the history lies in the leader's snapshots, where zxids cannot be listed.
+  struct LeaderHistory {
+    Epoch epoch;
+    Zxid from;
+    std::vector<Zxid> zxids;  // Increasing.
+    size_t initial = 0;       // How many of them it held when it proposed the epoch.
+  };
+  std::map<uint32_t, LeaderHistory> histories_;
   std::vector<Violation> violations_;
 };
 
