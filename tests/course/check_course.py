@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+"""Checks that the outputs printed in the course (docs/course/*.md) are still true.
+
+Every output block in a lesson is a fenced block right after a marker comment that says
+where the output comes from (docs/course/README.md, "How the lessons stay true"):
+
+  <!-- zabsim-output: ARGS -->     the block is the whole standard output of `zabsim ARGS`
+  <!-- zabsim-excerpt: ARGS -->    the block is a part of it: runs of lines that occur, in
+                                   order, in the output; a line `...` separates the runs
+  <!-- zabsim-scenario: PATH -->   the block holds directives of the scenario file PATH
+                                   (command, `----`, output); each must be in the file,
+                                   in order, with that output (`...` for left-out lines).
+                                   The file itself must pass `zabsim run PATH`.
+  <!-- zabsim-file: PATH -->       the block is the text of PATH (`...` for left-out lines),
+                                   e.g. a scenario that an earlier command wrote
+
+In any block, `[...]` within a line stands for any text (wall-clock times).
+ARGS may end with `(exit N)`: the exit status the command must have (default 0). A block
+may start with `$ zabsim ARGS`, which must repeat the marker's command; it is not output.
+An empty ```mermaid block is a placeholder for a diagram that a command will produce
+later: it is reported as pending and not checked until it is filled (with --update).
+An empty block of another kind is compared like any other (the command must print
+nothing). A block that starts with `$ zabsim` or is marked `scn` but has no marker is an
+error, so no printed output escapes the check.
+
+The commands of one lesson run in document order in a fresh directory that holds a
+link `scenarios` to the source tree's scenarios, so relative paths read as in the
+lessons and files that a command writes (hunt --minimize DIR) stay out of the tree.
+
+Exit status: 0 when every block matches, 1 when one does not, 2 on a usage error or a
+malformed lesson. --update writes the actual output into every zabsim-output block
+(pending ones included) instead of comparing it; excerpts are never rewritten.
+"""
+
+import argparse
+import difflib
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+
+MARKER = re.compile(r"^<!-- zabsim-(output|excerpt|scenario|file): (.+?) -->\s*$")
+EXIT = re.compile(r"^(.*?)\s+\(exit (\d+)\)$")
+FENCE = re.compile(r"^(```+|~~~+)\s*([A-Za-z0-9_-]*)\s*$")
+ELLIPSIS = "..."
+WILDCARD = "[...]"
+COMMAND_TIMEOUT_S = 300
+
+
+class Malformed(Exception):
+    """A lesson that the checker cannot read: exit 2."""
+
+
+class Block:
+    """One marked fenced block: where it is, what it claims, and what it holds."""
+
+    def __init__(self, kind, arg, info, marker_line, first, last):
+        self.kind = kind
+        self.arg = arg
+        self.info = info
+        self.marker_line = marker_line  # 1-based line number of the marker
+        self.first = first  # index of the first content line (0-based)
+        self.last = last  # index one past the last content line
+
+
+def parse_lesson(path, lines):
+    """Returns the marked blocks; raises Malformed on a broken marker or fence."""
+    blocks = []
+    i = 0
+    pending_marker = None
+    while i < len(lines):
+        line = lines[i]
+        m = MARKER.match(line)
+        if m:
+            if pending_marker:
+                raise Malformed(f"{path}:{pending_marker[2]}: marker without a fenced block")
+            pending_marker = (m.group(1), m.group(2).strip(), i + 1)
+            i += 1
+            continue
+        if line.startswith("<!-- zabsim-"):
+            raise Malformed(f"{path}:{i + 1}: unreadable marker (expected '<!-- zabsim-"
+                            "output|excerpt|scenario|file: ... -->'): {line.strip()}")
+        f = FENCE.match(line)
+        if f:
+            fence, info = f.group(1), f.group(2)
+            end = i + 1
+            while end < len(lines) and lines[end].rstrip() != fence:
+                end += 1
+            if end == len(lines):
+                raise Malformed(f"{path}:{i + 1}: fenced block never closed")
+            content = lines[i + 1:end]
+            if pending_marker:
+                kind, arg, at = pending_marker
+                blocks.append(Block(kind, arg, info, at, i + 1, end))
+                pending_marker = None
+            elif info == "scn" or (content and content[0].startswith("$ zabsim")):
+                raise Malformed(f"{path}:{i + 1}: an output block without a zabsim marker")
+            i = end + 1
+            continue
+        if pending_marker and line.strip():
+            raise Malformed(f"{path}:{pending_marker[2]}: marker not followed by a fenced block")
+        i += 1
+    if pending_marker:
+        raise Malformed(f"{path}:{pending_marker[2]}: marker without a fenced block")
+    return blocks
+
+
+def split_chunks(expected):
+    """Splits expected lines at `...` lines: (chunks, starts open, ends open)."""
+    chunks, current = [], []
+    for line in expected:
+        if line == ELLIPSIS:
+            chunks.append(current)
+            current = []
+        else:
+            current.append(line)
+    chunks.append(current)
+    open_start = bool(expected) and expected[0] == ELLIPSIS
+    open_end = bool(expected) and expected[-1] == ELLIPSIS
+    return [c for c in chunks if c], open_start, open_end
+
+
+def line_matches(expected, actual):
+    """A lesson line matches an output line if equal; `[...]` in it stands for any text
+    (for the wall-clock times that hunt prints)."""
+    if WILDCARD not in expected:
+        return expected == actual
+    pattern = ".*".join(re.escape(part) for part in expected.split(WILDCARD))
+    return re.fullmatch(pattern, actual) is not None
+
+
+def lines_match(expected, actual):
+    return len(expected) == len(actual) and all(map(line_matches, expected, actual))
+
+
+def find(chunk, actual, start):
+    for at in range(start, len(actual) - len(chunk) + 1):
+        if lines_match(chunk, actual[at:at + len(chunk)]):
+            return at
+    return -1
+
+
+def matches(expected, actual, anchored):
+    """True if the expected lines, with `...` standing for any lines (none included),
+    match the actual lines: all of them if anchored, else a part of them."""
+    chunks, open_start, open_end = split_chunks(expected)
+    if not anchored:
+        open_start = open_end = True
+    if not chunks:
+        return open_start or not actual
+    pos = 0
+    for n, chunk in enumerate(chunks):
+        if n == 0 and not open_start:
+            if not lines_match(chunk, actual[:len(chunk)]):
+                return False
+            pos = len(chunk)
+            continue
+        if n == len(chunks) - 1 and not open_end:
+            tail = len(actual) - len(chunk)
+            return tail >= pos and lines_match(chunk, actual[tail:])
+        at = find(chunk, actual, pos)
+        if at < 0:
+            return False
+        pos = at + len(chunk)
+    return open_end or pos == len(actual)
+
+
+def parse_scn(lines):
+    """The directives of scenario text: a list of (command line, output lines)."""
+    directives = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip() or line.lstrip().startswith("#"):
+            i += 1
+            continue
+        if i + 1 >= len(lines) or lines[i + 1] != "----":
+            raise Malformed(f"expected '----' after the command '{line}'")
+        out = []
+        i += 2
+        while i < len(lines) and lines[i].strip():
+            out.append(lines[i])
+            i += 1
+        directives.append((line, out))
+    return directives
+
+
+class Checker:
+    def __init__(self, zabsim, source, update):
+        self.zabsim = zabsim
+        self.source = source
+        self.update = update
+        self.failures = 0
+        self.pending = 0
+        self.checked = 0
+        self.scenarios_run = {}
+
+    def fail(self, where, message, expected=None, actual=None):
+        self.failures += 1
+        print(f"{where}: {message}")
+        if expected is not None:
+            diff = difflib.unified_diff(expected, actual, "lesson", "actual", lineterm="", n=2)
+            for n, line in enumerate(diff):
+                if n == 60:
+                    print("  ... (diff cut)")
+                    break
+                print(f"  {line}")
+
+    def run(self, args, workdir):
+        try:
+            done = subprocess.run([self.zabsim] + args, cwd=workdir, capture_output=True,
+                                  text=True, timeout=COMMAND_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            return None, "", f"timed out after {COMMAND_TIMEOUT_S} s"
+        return done.returncode, done.stdout, done.stderr
+
+    def scenario_passes(self, path, where, workdir):
+        """Runs `zabsim run PATH` once per file: its recorded outputs must be current."""
+        if path not in self.scenarios_run:
+            code, out, err = self.run(["run", path], workdir)
+            self.scenarios_run[path] = code == 0
+            if code != 0:
+                self.fail(where, f"'zabsim run {path}' does not pass (exit {code}):\n{out}{err}")
+        return self.scenarios_run[path]
+
+    def check_lesson(self, path):
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        lines = text.split("\n")
+        blocks = parse_lesson(path, lines)
+        replacements = []
+        with tempfile.TemporaryDirectory(prefix="course-") as workdir:
+            os.symlink(os.path.join(self.source, "scenarios"), os.path.join(workdir, "scenarios"))
+            for block in blocks:
+                new = self.check_block(path, lines, block, workdir)
+                if new is not None:
+                    replacements.append((block, new))
+        if self.update and replacements:
+            for block, new in sorted(replacements, key=lambda r: -r[0].first):
+                lines[block.first:block.last] = new
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines))
+            print(f"{path}: updated {len(replacements)} block(s)")
+
+    def check_block(self, path, lines, block, workdir):
+        """Checks one block; returns its new content under --update, else None."""
+        where = f"{path}:{block.marker_line}"
+        content = lines[block.first:block.last]
+        if block.kind in ("output", "excerpt"):
+            return self.check_command(where, block, content, workdir)
+        if not content:
+            raise Malformed(f"{where}: an empty zabsim-{block.kind} block")
+        self.checked += 1
+        if block.kind == "scenario":
+            self.check_scenario(where, block.arg, content, workdir)
+        else:
+            self.check_file(where, block.arg, content, workdir)
+        return None
+
+    def check_command(self, where, block, content, workdir):
+        arg, want_exit = block.arg, 0
+        m = EXIT.match(arg)
+        if m:
+            arg, want_exit = m.group(1), int(m.group(2))
+        args = shlex.split(arg)
+        prompt = None
+        if content and content[0].startswith("$ "):
+            prompt = content[0]
+            if prompt != "$ zabsim " + arg:
+                self.fail(where, f"the block's command '{prompt}' is not the marker's "
+                                 f"'$ zabsim {arg}'")
+                return None
+            content = content[1:]
+        # Only a diagram may be a placeholder: an emptied text block is compared (with
+        # an output that is rarely empty), so emptying one never hides a stale output.
+        placeholder = not content and block.info == "mermaid"
+        if placeholder and not self.update:
+            self.pending += 1
+            print(f"{where}: pending: 'zabsim {arg}' (an empty placeholder, not checked)")
+            return None
+        code, out, err = self.run(args, workdir)
+        actual = out.split("\n")
+        if actual and actual[-1] == "":
+            actual.pop()
+        if code != want_exit:
+            if placeholder:
+                self.pending += 1
+                print(f"{where}: pending: 'zabsim {arg}' cannot fill it yet (exit {code}): "
+                      f"{err.strip()}")
+                return None
+            self.fail(where, f"'zabsim {arg}' exited {code}, the lesson says {want_exit}:\n"
+                             f"{out}{err}")
+            return None
+        self.checked += 1
+        if block.kind == "output":
+            if self.update:
+                return ([prompt] if prompt else []) + actual
+            if not lines_match(content, actual):
+                self.fail(where, f"the block is not the output of 'zabsim {arg}'", content, actual)
+        elif not matches(content, actual, anchored=False):
+            self.fail(where, f"the excerpt is not in the output of 'zabsim {arg}'", content, actual)
+        return None
+
+    def check_scenario(self, where, path, content, workdir):
+        full = os.path.join(workdir, path)
+        if not os.path.isfile(full):
+            self.fail(where, f"no scenario file {path}")
+            return
+        with open(full, encoding="utf-8") as f:
+            file_directives = parse_scn(f.read().replace("\r\n", "\n").split("\n"))
+        try:
+            wanted = parse_scn(content)
+        except Malformed as e:
+            raise Malformed(f"{where}: {e}") from None
+        if not wanted:
+            raise Malformed(f"{where}: a zabsim-scenario block without a directive")
+        pos = 0
+        for command, out in wanted:
+            found = -1
+            for n in range(pos, len(file_directives)):
+                if file_directives[n][0] == command and matches(out, file_directives[n][1], True):
+                    found = n
+                    break
+            if found < 0:
+                same = [d[1] for d in file_directives[pos:] if d[0] == command]
+                self.fail(where, f"{path} has no directive '{command}' with this output "
+                                 "(after the ones matched before it)",
+                          out, same[0] if same else [])
+                return
+            pos = found + 1
+        self.scenario_passes(path, where, workdir)
+
+    def check_file(self, where, path, content, workdir):
+        full = os.path.join(workdir, path)
+        if not os.path.isfile(full):
+            self.fail(where, f"no file {path} (an earlier command of the lesson writes it?)")
+            return
+        with open(full, encoding="utf-8") as f:
+            actual = f.read().split("\n")
+        if actual and actual[-1] == "":
+            actual.pop()
+        if not matches(content, actual, anchored=True):
+            self.fail(where, f"the block is not the text of {path}", content, actual)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--zabsim", required=True, help="the zabsim executable")
+    parser.add_argument("--source", required=True, help="the source tree (for scenarios/)")
+    parser.add_argument("--update", action="store_true",
+                        help="write actual outputs into zabsim-output blocks")
+    parser.add_argument("lessons", nargs="+", help="lesson files (docs/course/*.md)")
+    args = parser.parse_args()
+    zabsim = os.path.abspath(args.zabsim)
+    source = os.path.abspath(args.source)
+    if not os.access(zabsim, os.X_OK):
+        print(f"--zabsim: {args.zabsim} is not an executable", file=sys.stderr)
+        return 2
+    if not os.path.isdir(os.path.join(source, "scenarios")):
+        print(f"--source: {args.source} has no scenarios/ directory", file=sys.stderr)
+        return 2
+    checker = Checker(zabsim, source, args.update)
+    try:
+        for lesson in args.lessons:
+            checker.check_lesson(lesson)
+    except (Malformed, OSError) as e:
+        print(e, file=sys.stderr)
+        return 2
+    verdict = "FAILED" if checker.failures else "ok"
+    print(f"course: {verdict} ({len(args.lessons)} files, {checker.checked} blocks checked, "
+          f"{checker.failures} differ, {checker.pending} pending)")
+    return 1 if checker.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
