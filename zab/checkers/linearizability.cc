@@ -181,18 +181,27 @@ std::string DescribeOp(const HistoryOp& h) {
 // ---------------------------------------------------------------------------------------
 // Building the histories.
 
-bool IsAnswered(const ClientCall& c) { return c.completed && !c.completed->indeterminate; }
+bool IsAnswered(const ClientCall& c) { return c.completed && !c.indeterminate; }
 
-HistoryOp FromCall(HistoryOp::Kind kind, uint64_t session, const ClientCall& c) {
+// Strings is the checker's table of interned strings (ClientCall's indices).
+using Strings = std::deque<std::string>;
+
+Op OpOf(const ClientCall& c, const Strings& strings) {
+  return Op{c.type, strings[c.path], strings[c.data], c.version, c.ephemeral};
+}
+
+HistoryOp FromCall(HistoryOp::Kind kind, uint64_t session, const ClientCall& c,
+                   const Strings& strings) {
   HistoryOp h;
   h.kind = kind;
   h.session = session;
   h.cxid = c.cxid;
-  h.op = c.op;
+  h.op = OpOf(c, strings);
   h.invoked = c.invoked;
   h.known = IsAnswered(c);
   if (h.known) {
-    h.outcome = *c.completed;
+    h.outcome = Outcome{c.code,   c.indeterminate, c.exists, c.answer_version,
+                        c.zxid,   c.server,        strings[c.answer]};
     h.completed = c.completed_at;
   }
   return h;
@@ -201,17 +210,14 @@ HistoryOp FromCall(HistoryOp::Kind kind, uint64_t session, const ClientCall& c) 
 // SyncThenRead: `read` came right after a sync of the same session that was answered OK,
 // and was itself answered (a getData with its data or NONODE, an exists).
 bool SyncThenRead(const ClientCall& sync, const ClientCall& read) {
-  if (sync.op.type != OpType::kSync || !IsAnswered(sync) || sync.completed->code != Code::kOk) {
-    return false;
-  }
+  if (sync.type != OpType::kSync || !IsAnswered(sync) || sync.code != Code::kOk) return false;
   if (!IsAnswered(read)) return false;
-  const Code code = read.completed->code;
-  return code == Code::kOk || (read.op.type == OpType::kGetData && code == Code::kNoNode);
+  return read.code == Code::kOk || (read.type == OpType::kGetData && read.code == Code::kNoNode);
 }
 
 // InHistory: whether calls[i] belongs in its key's history (a write, or a sync-then-read).
 bool InHistory(const std::deque<ClientCall>& calls, size_t i) {
-  switch (calls[i].op.type) {
+  switch (calls[i].type) {
     case OpType::kCreate:
     case OpType::kSetData:
     case OpType::kDelete:
@@ -224,19 +230,19 @@ bool InHistory(const std::deque<ClientCall>& calls, size_t i) {
   }
 }
 
-// AddSession adds the session's ops on `path` to its history. Histories are built one key
-// at a time, so that a long run never holds them all at once.
-void AddSession(uint64_t session, const std::deque<ClientCall>& calls, std::string_view path,
-                std::vector<HistoryOp>& out, bool& created_ephemeral) {
+// AddSession adds the session's ops on `path` (interned) to its history. Histories are
+// built one key at a time, so that a long run never holds them all at once.
+void AddSession(uint64_t session, const std::deque<ClientCall>& calls, uint32_t path,
+                const Strings& strings, std::vector<HistoryOp>& out, bool& created_ephemeral) {
   for (size_t i = 0; i < calls.size(); ++i) {
     const ClientCall& c = calls[i];
-    if (c.op.path != path || !InHistory(calls, i)) continue;
-    if (IsWrite(c.op.type)) {
-      out.push_back(FromCall(HistoryOp::Kind::kWrite, session, c));
-      created_ephemeral = created_ephemeral || (c.op.type == OpType::kCreate && c.op.ephemeral);
+    if (c.path != path || !InHistory(calls, i)) continue;
+    if (IsWrite(c.type)) {
+      out.push_back(FromCall(HistoryOp::Kind::kWrite, session, c, strings));
+      created_ephemeral = created_ephemeral || (c.type == OpType::kCreate && c.ephemeral);
       continue;
     }
-    HistoryOp h = FromCall(HistoryOp::Kind::kRead, session, c);
+    HistoryOp h = FromCall(HistoryOp::Kind::kRead, session, c, strings);
     h.sync_cxid = calls[i - 1].cxid;
     h.invoked = calls[i - 1].invoked;
     out.push_back(std::move(h));
@@ -246,11 +252,11 @@ void AddSession(uint64_t session, const std::deque<ClientCall>& calls, std::stri
 // AddCloseSessions puts each closeSession of a session into the history of every key it
 // created as ephemeral, unless it was answered with a failure (then it removed nothing).
 void AddCloseSessions(uint64_t session, const std::deque<ClientCall>& calls, std::string_view path,
-                      std::vector<HistoryOp>& out) {
+                      const Strings& strings, std::vector<HistoryOp>& out) {
   for (const ClientCall& c : calls) {
-    if (c.op.type != OpType::kCloseSession) continue;
-    if (IsAnswered(c) && c.completed->code != Code::kOk) continue;
-    HistoryOp h = FromCall(HistoryOp::Kind::kCloseSession, session, c);
+    if (c.type != OpType::kCloseSession) continue;
+    if (IsAnswered(c) && c.code != Code::kOk) continue;
+    HistoryOp h = FromCall(HistoryOp::Kind::kCloseSession, session, c, strings);
     h.op.path = std::string(path);
     out.push_back(std::move(h));
   }
@@ -689,7 +695,22 @@ void ClientHistoryChecker::OnInvoked(At at, PeerId client, const ClientInvoked& 
                      client.value, e.session, e.cxid, zab::DescribeOp(e.op), s.calls.back().cxid));
   }
   s.outstanding.push_back(s.calls.size());
-  s.calls.push_back(ClientCall{e.cxid, e.op, at, std::nullopt, At{}});
+  ClientCall& c = s.calls.emplace_back();
+  c.cxid = e.cxid;
+  c.invoked = at;
+  c.type = e.op.type;
+  c.path = Intern(e.op.path);
+  c.data = Intern(e.op.data);
+  c.version = e.op.version;
+  c.ephemeral = e.op.ephemeral;
+}
+
+uint32_t ClientHistoryChecker::Intern(std::string_view text) {
+  if (const auto it = string_ids_.find(text); it != string_ids_.end()) return it->second;
+  const auto id = static_cast<uint32_t>(strings_.size());
+  strings_.emplace_back(text);
+  string_ids_.emplace(std::string(text), id);
+  return id;
 }
 
 void ClientHistoryChecker::OnCompleted(At at, PeerId client, const ClientCompleted& e) {
@@ -704,38 +725,57 @@ void ClientHistoryChecker::OnCompleted(At at, PeerId client, const ClientComplet
                      who, e.cxid, zab::DescribeOp(e.op), ToString(e.code)));
     return;
   }
-  ClientCall& call = s.calls[*it];
+  const size_t index = *it;
+  ClientCall& call = s.calls[index];
   if (it != s.outstanding.begin()) {
     Fail(kClientFifo, at,
          fmt::format("{} completed cxid {} before cxid {}, which was invoked earlier", who, e.cxid,
                      s.calls[s.outstanding.front()].cxid));
   }
-  if (!(call.op == e.op)) {
+  if (const Op invoked = OpOf(call, strings_); !(invoked == e.op)) {
     Fail(kClientFifo, at,
          fmt::format("{} completed cxid {} as {}, but invoked it as {}", who, e.cxid,
-                     zab::DescribeOp(e.op), zab::DescribeOp(call.op)));
+                     zab::DescribeOp(e.op), zab::DescribeOp(invoked)));
   }
   s.outstanding.erase(it);
-  call.completed = Outcome::Of(e);
+  call.completed = true;
   call.completed_at = at;
-  CheckWriteOrder(at, client, s, e);
+  call.code = e.code;
+  call.indeterminate = e.indeterminate;
+  call.exists = e.exists;
+  call.answer_version = e.version;
+  call.zxid = e.zxid;
+  call.server = e.server;
+  call.answer = Intern(e.data);
+  CheckWriteOrder(at, client, e.session, s, index);
 }
 
 // client-fifo, for writes: a session's writes are proposed in the order it sent them, so
-// their zxids rise with their cxids.
-void ClientHistoryChecker::CheckWriteOrder(At at, PeerId client, Session& s,
-                                           const ClientCompleted& e) {
-  if (e.indeterminate || e.code != Code::kOk || !IsWrite(e.op.type)) return;
-  const auto [it, fresh] = s.writes.emplace(e.cxid, e.zxid);
-  if (!fresh) return;  // Completed twice: reported above.
-  const auto bad = [&](auto other) {
+// their zxids rise with their cxids. The calls are in cxid order: the nearest successful
+// write on either side of this one is all it must be compared with.
+void ClientHistoryChecker::CheckWriteOrder(At at, PeerId client, uint64_t session,
+                                           const Session& s, size_t index) {
+  const auto written = [](const ClientCall& c) {
+    return c.completed && !c.indeterminate && c.code == Code::kOk && IsWrite(c.type);
+  };
+  const ClientCall& call = s.calls[index];
+  if (!written(call)) return;
+  const auto bad = [&](const ClientCall& other) {
     Fail(kClientFifo, at,
          fmt::format("client process {} (session {:#x}) wrote cxid {} at {}, but cxid {} at {}",
-                     client.value, e.session, e.cxid, ToString(e.zxid), other->first,
-                     ToString(other->second)));
+                     client.value, session, call.cxid, ToString(call.zxid), other.cxid,
+                     ToString(other.zxid)));
   };
-  if (it != s.writes.begin() && std::prev(it)->second >= e.zxid) bad(std::prev(it));
-  if (std::next(it) != s.writes.end() && std::next(it)->second <= e.zxid) bad(std::next(it));
+  for (size_t i = index; i-- > 0;) {
+    if (!written(s.calls[i])) continue;
+    if (s.calls[i].zxid >= call.zxid) bad(s.calls[i]);
+    break;
+  }
+  for (size_t i = index + 1; i < s.calls.size(); ++i) {
+    if (!written(s.calls[i])) continue;
+    if (s.calls[i].zxid <= call.zxid) bad(s.calls[i]);
+    break;
+  }
 }
 
 void ClientHistoryChecker::Finish(uint64_t step_budget) {
@@ -744,7 +784,7 @@ void ClientHistoryChecker::Finish(uint64_t step_budget) {
   std::set<std::string> paths;
   for (const auto& [session, s] : sessions_) {
     for (size_t i = 0; i < s.calls.size(); ++i) {
-      if (InHistory(s.calls, i)) paths.insert(s.calls[i].op.path);
+      if (InHistory(s.calls, i)) paths.insert(strings_[s.calls[i].path]);
     }
   }
   violations_ = fifo_;
@@ -754,10 +794,11 @@ void ClientHistoryChecker::Finish(uint64_t step_budget) {
   size_t keys_left = paths.size();
   for (const std::string& path : paths) {
     std::vector<HistoryOp> ops;
+    const uint32_t id = string_ids_.find(path)->second;
     for (const auto& [session, s] : sessions_) {
       bool created_ephemeral = false;
-      AddSession(session, s.calls, path, ops, created_ephemeral);
-      if (created_ephemeral) AddCloseSessions(session, s.calls, path, ops);
+      AddSession(session, s.calls, id, strings_, ops, created_ephemeral);
+      if (created_ephemeral) AddCloseSessions(session, s.calls, path, strings_, ops);
     }
     Normalize(ops);
     const uint64_t share = (left + keys_left - 1) / keys_left;  // Rounded up.
