@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "runner/cluster.h"
 #include "runner/run_summary.h"
+#include "runner/trace_html.h"
 #include "sim/time.h"
 #include "sim/trace.h"
 
@@ -33,10 +34,10 @@ namespace zabsim::runner {
 
 class TraceFile {
  public:
-  enum class Format { kText, kJsonl };
+  enum class Format { kText, kJsonl, kHtml };
   static constexpr int kVersion = 1;
 
-  // ParseFormat reads a --format value: "text" or "jsonl".
+  // ParseFormat reads a --format value: "text", "jsonl" or "html" (docs/viewer.md).
   static absl::StatusOr<Format> ParseFormat(std::string_view text);
   // Open creates (or truncates) `path`; "-" is standard output.
   static absl::StatusOr<std::unique_ptr<TraceFile>> Open(const std::string& path, Format format);
@@ -63,6 +64,7 @@ class TraceFile {
   std::FILE* file_;
   Format format_;
   std::unique_ptr<sim::TraceSink> sink_;
+  HtmlSink* html_ = nullptr;  // sink_, when the format is HTML.
   Cluster* cluster_ = nullptr;
 };
 
