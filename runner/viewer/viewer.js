@@ -14,6 +14,15 @@
 // page stays fast for runs of hundreds of thousands of records.
 'use strict';
 
+// An error in this script is shown on the page (and read by the tests) rather than
+// only in the browser's console.
+window.addEventListener('error', e => {
+  document.body.dataset.error = String(e.message);
+  const banner = document.getElementById('banner');
+  banner.textContent = 'The viewer failed: ' + e.message;
+  banner.classList.add('shown');
+});
+
 (function () {
   const CHECKPOINT_EVERY = 1000;
   const LANE_HEIGHT = 26;
@@ -765,12 +774,21 @@
   stepInput.addEventListener('change', () => go(Number(stepInput.value) || 0));
   stepInput.addEventListener('keydown', e => { if (e.key === 'Enter') { go(Number(stepInput.value) || 0); stepInput.blur(); } });
   slider.addEventListener('input', () => go(Number(slider.value)));
-  canvas.addEventListener('click', e => {
+  // recordAt is the index of the record under the mouse, or -1.
+  function recordAt(e) {
     const rect = canvas.getBoundingClientRect();
     const plot = rect.width - LABEL_WIDTH - 10;
     const w = visibleWindow();
     const i = Math.floor(w.a + (e.clientX - rect.left - LABEL_WIDTH) * w.width / plot);
-    if (i >= w.a && i < w.b) go(i + 1);
+    return i >= w.a && i < w.b ? i : -1;
+  }
+  canvas.addEventListener('click', e => {
+    const i = recordAt(e);
+    if (i >= 0) go(i + 1);
+  });
+  canvas.addEventListener('mousemove', e => {
+    const i = recordAt(e);
+    canvas.title = i >= 0 ? '#' + (i + 1) + ' ' + recordText(i) : '';
   });
   canvas.addEventListener('wheel', e => {
     e.preventDefault();

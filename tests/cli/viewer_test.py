@@ -266,6 +266,10 @@ class Browser:
         self.call("POST", self.s("/actions"), {"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})
         self.call("DELETE", self.s("/actions"))
 
+    def no_error(self, what):
+        error = self.js("return document.body.dataset.error || ''")
+        expect(not error, f"{what}: the page reported an error: {error}")
+
     def step(self):
         return int(self.js("return document.getElementById('step').value"))
 
@@ -301,6 +305,8 @@ def check_browser(zabsim_path, source, work):
                                         ["run", "scenarios/happy-path.scn"], 0)
     bug, bug_header, bug_records = trace_pair(zabsim_path, source, work, "b-bug",
                                               ["sim", "--bug", "ZK-4925", "--seed", "11"], 1)
+    observer, observer_header, observer_records = trace_pair(
+        zabsim_path, source, work, "b-observer", ["sim", "--seed", "5", "--voters", "5", "--observers", "1"], 0)
     large, large_header, large_records = trace_pair(
         zabsim_path, source, work, "b-large", ["sim", "--seed", "1", "--ops", "3000", "--time", "120s"], 0)
     expect(len(large_records) >= 100000, f"the large run has only {len(large_records)} records")
@@ -343,6 +349,7 @@ def check_browser(zabsim_path, source, work):
                 expect(row["epochs"].endswith(f"/ {r['current_epoch']}"),
                        f"the leader's epochs show {row['epochs']!r}, its state record says {r}")
         expect(saw_leader, "no phase change showed a leader in BROADCAST")
+        browser.no_error("the scenario")
         browser.click("#btn-prev-phase")
         expect(browser.step() == changes[-2] + 1, "previous phase change did not go back one change")
 
@@ -373,6 +380,26 @@ def check_browser(zabsim_path, source, work):
         failed = browser.js("return [...document.querySelectorAll('#verdicts li.bad')].map(li => li.dataset.check)")
         expect("digest-agreement" in failed, f"the failed checks shown are {failed}")
 
+        browser.no_error("the ZK-4925 run")
+
+        # Every control, on a swarm run with an observer: nothing fails, and the state
+        # panel agrees wherever they lead.
+        browser.open(observer)
+        browser.keys(["\ue010"])  # End: the observer has been OBSERVING.
+        roles = {row.get("role") for row in browser.servers().values()}
+        expect("OBSERVING" in roles, f"no server shows OBSERVING at the end of the observer run: {roles}")
+        browser.click("#btn-first")
+        for button in ("next-fault", "next-fault", "next-phase", "next", "prev-fault", "prev-phase", "prev",
+                       "zoom-out", "zoom-out", "next-violation", "last", "zoom-in", "prev-violation"):
+            browser.click(f"#btn-{button}")
+            expect_servers(browser, observer_header, observer_records, browser.step(), f"observer run, {button}")
+        faults = [i for i, r in enumerate(observer_records) if r["k"] == "fault"]
+        expect(faults, "the observer run has no faults")
+        browser.click("#btn-first")
+        browser.keys(["f", "f"])
+        expect(browser.step() == faults[1] + 1, f"F F went to {browser.step()}, the second fault is {faults[1] + 1}")
+        browser.no_error("the observer run")
+
         # A run of more than 100,000 records: it loads, steps and jumps.
         browser.open(large)
         load_ms = int(browser.js("return document.body.dataset.loadMs"))
@@ -389,6 +416,7 @@ def check_browser(zabsim_path, source, work):
         expect_servers(browser, large_header, large_records, len(large_records), "large run, last step")
         browser.type("#step", f"{len(large_records) // 2 + 7}\ue007")
         expect_servers(browser, large_header, large_records, len(large_records) // 2 + 7, "large run, middle")
+        browser.no_error("the large run")
         print(f"large run: {len(large_records)} records, {size_mb:.1f} MB, loaded in {load_ms} ms, "
               f"{step_ms:.0f} ms per click on next, {end_ms:.0f} ms to jump to the end (WebDriver round trips included)")
     finally:
