@@ -269,17 +269,15 @@ window.addEventListener('error', e => {
         const to = r.k === 'recv' ? r.p : r.to;
         const queue = inFlight.get(r.conn + ' ' + r.from + '>' + to);
         if (queue && queue.length) {
-          // TCP keeps order, so the oldest send is the one; unsafe channels may reorder
-          // or duplicate, so prefer the oldest of the same type and zxid.
+          // TCP keeps order, so the oldest send is the one. The unsafe channel mode may
+          // reorder and duplicate, so take the oldest of the same type and zxid: a
+          // duplicate delivery may then be joined to a later send (docs/viewer.md).
           let at = queue.findIndex(j => records[j].type === r.type && records[j].zxid === r.zxid);
           if (at < 0) at = 0;
           const j = queue[at];
-          // A duplicate delivery (unsafe mode) leaves the send in place for the copy.
-          if (partner[j] < 0) {
-            partner[j] = i;
-            partner[i] = j;
-            if (r.k === 'drop') dropped[j] = 1;
-          }
+          partner[j] = i;
+          partner[i] = j;
+          if (r.k === 'drop') dropped[j] = 1;
           queue.splice(at, 1);
         }
       } else if (r.k === 'fault' || r.k === 'stopped') {
@@ -488,8 +486,8 @@ window.addEventListener('error', e => {
       cell(tr, 'leader', s.leader ? String(s.leader) : '');
       cell(tr, 'epochs', (s.acceptedEpoch === '' ? '?' : s.acceptedEpoch) + ' / ' + (s.currentEpoch === '' ? '?' : s.currentEpoch), 'num');
       cell(tr, 'last-logged', s.lastLogged ? s.lastLogged + ' (' + zxidParts(s.lastLogged) + ')' : '', 'num');
-      cell(tr, 'log', log.segments ? log.count + ' txns in ' + log.segments + ' file' + (log.segments > 1 ? 's' : '') +
-          ' from ' + log.first : 'empty', 'num');
+      cell(tr, 'log', (log.segments ? log.count + ' txns in ' + log.segments + ' file' + (log.segments > 1 ? 's' : '') +
+          ' from ' + log.first : 'empty') + (log.snapshot ? ', snapshot ' + log.snapshot : ''), 'num');
       cell(tr, 'committed', s.committed, 'num');
       cell(tr, 'applied', s.applied ? s.applied + ' (' + zxidParts(s.applied) + ')' : '', 'num');
       tr.lastChild.title = s.digest ? 'digest ' + s.digest : '';

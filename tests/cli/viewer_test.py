@@ -112,21 +112,32 @@ def check_page(zabsim_path, source, work):
 # What the page should show, computed here from the JSON Lines records.
 
 def fold_servers(header, records, upto):
-    """Each server's role, phase, epochs, applied zxid and up/down after records[:upto]
-    (docs/viewer.md says what the panel shows)."""
-    servers = {p: {"up": "up", "role": "", "phase": "", "epochs": "? / ?", "applied": ""}
+    """Each server's role, phase, epochs, last logged, committed and applied zxids and
+    up/down after records[:upto] (docs/viewer.md says what the panel shows)."""
+    servers = {p: {"up": "up", "role": "", "phase": "", "epochs": "? / ?", "last-logged": "",
+                   "committed": "", "applied": ""}
                for p in range(1, header["servers"] + 1)}
+    def zxid(text):
+        return int(text, 16) if text else -1
     for r in records[:upto]:
         s = servers.get(r["p"])
         if s is None:
             continue
         k = r["k"]
-        if k in ("start", "crash"):  # Memory is lost; epochs are on disk.
-            s.update(up="up" if k == "start" else "down", role="", phase="", applied="")
+        if k in ("start", "crash"):  # Memory is lost; epochs and the log are on disk.
+            s.update(up="up" if k == "start" else "down", role="", phase="", applied="", committed="")
         elif k == "state":
             s.update(role=r["state"], phase=r["phase"], epochs=f"{r['accepted_epoch']} / {r['current_epoch']}")
         elif k in ("apply", "tree-loaded"):
             s["applied"] = r["zxid"]
+        elif k == "logged":
+            s["last-logged"] = r["last"]
+        elif k == "truncate-log":
+            s["last-logged"] = r["to"]
+        elif k == "commit":
+            s["committed"] = r["zxid"]
+        elif k == "recv" and r["type"] in ("COMMIT", "INFORM") and zxid(r["zxid"]) > zxid(s["committed"]):
+            s["committed"] = r["zxid"]
     return servers
 
 
@@ -292,7 +303,7 @@ def expect_servers(browser, header, records, step, what):
         got = shown.get(str(p))
         expect(got is not None, f"{what}: no row for server {p}")
         for field, value in w.items():
-            got_value = got[field].split(" (")[0] if field == "applied" else got[field]
+            got_value = got[field].split(" (")[0] if field in ("applied", "last-logged") else got[field]
             expect(got_value == value, f"{what}: server {p} {field} shows {got[field]!r}, expected {value!r}")
 
 
