@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "runner/trace_html.h"
 #include "zab/config.h"
 
 namespace zabsim::runner {

@@ -26,11 +26,12 @@
 #include "absl/status/statusor.h"
 #include "runner/cluster.h"
 #include "runner/run_summary.h"
-#include "runner/trace_html.h"
 #include "sim/time.h"
 #include "sim/trace.h"
 
 namespace zabsim::runner {
+
+class HtmlSink;
 
 class TraceFile {
  public:

@@ -110,7 +110,9 @@ window.addEventListener('error', e => {
   for (const f of FAMILIES) familyByName[f.name] = f;
 
   const ROLE_COLOR = { LOOKING: '#fff3c4', FOLLOWING: '#d6e8fb', LEADING: '#ffd9c2', OBSERVING: '#ecdcf5' };
-  const PHASE_COLOR = { ELECTION: '#f2b705', DISCOVERY: '#26a69a', SYNCHRONIZATION: '#7e57c2', BROADCAST: '#43a047' };
+  const PHASE_COLOR = {
+    ELECTION: '#f2b705', DISCOVERY: '#26a69a', SYNCHRONIZATION: '#7e57c2', BROADCAST: '#43a047',
+  };
 
   // ---------------------------------------------------------------------------------
   // The state of every peer, and how one record changes it.
@@ -169,7 +171,8 @@ window.addEventListener('error', e => {
       case 'truncate-log': s.lastLogged = r.to; return;
       case 'commit': s.committed = r.zxid; return;
       case 'recv':
-        if ((r.type === 'COMMIT' || r.type === 'INFORM') && (!s.committed || zxidLess(s.committed, r.zxid))) {
+        const commits = r.type === 'COMMIT' || r.type === 'INFORM';
+        if (commits && (!s.committed || zxidLess(s.committed, r.zxid))) {
           s.committed = r.zxid;
         } else if (r.type === 'CLIENT-REPLY') {
           s.server = r.from;
@@ -185,7 +188,9 @@ window.addEventListener('error', e => {
         return;
       }
       case 'remove': delete s.files[r.file]; return;
-      case 'sync': if (s.files[r.file]) s.syncs[r.token] = { file: r.file, records: s.files[r.file].records }; return;
+      case 'sync':
+        if (s.files[r.file]) s.syncs[r.token] = { file: r.file, records: s.files[r.file].records };
+        return;
       case 'synced': {
         const pending = s.syncs[r.token];
         delete s.syncs[r.token];
@@ -299,7 +304,9 @@ window.addEventListener('error', e => {
       if (before) {
         const now = before.role + '/' + before.phase + '/' + before.up;
         if (now !== was) {
-          lanes[r.p].push({ from: i, role: before.role, phase: before.phase, up: before.up, epoch: before.currentEpoch });
+          lanes[r.p].push({
+            from: i, role: before.role, phase: before.phase, up: before.up, epoch: before.currentEpoch,
+          });
           if (r.k === 'state') phaseChanges.push(i);
         }
       }
@@ -362,7 +369,8 @@ window.addEventListener('error', e => {
 
   function setup() {
     const bugs = header.bugs && header.bugs.length ? ', bugs ' + header.bugs.join(' ') : '';
-    const what = header.source === 'run' ? 'zabsim run ' + header.scenario : 'zabsim sim ' + (header.args || []).join(' ');
+    const what = header.source === 'run' ? 'zabsim run ' + header.scenario
+                                          : 'zabsim sim ' + (header.args || []).join(' ');
     $('title').textContent = what;
     document.title = 'zabsim: ' + what;
     const end = N > 0 && records[N - 1].k === 'end' ? records[N - 1] : null;
@@ -440,7 +448,8 @@ window.addEventListener('error', e => {
     slider.value = step;
     const current = step > 0 ? records[step - 1] : null;
     $('position').textContent = 'step ' + step + ' of ' + N +
-        (current ? ' \u00b7 t=' + formatTime(current.t) + 's \u00b7 ' + current.k + ' by ' + peerName(current.p) : ' \u00b7 before the first record');
+        (current ? ' \u00b7 t=' + formatTime(current.t) + 's \u00b7 ' + current.k + ' by ' + peerName(current.p)
+                 : ' \u00b7 before the first record');
     const hits = current ? violationAt.get(step - 1) : null;
     const banner = $('banner');
     if (hits) {
@@ -484,10 +493,12 @@ window.addEventListener('error', e => {
       cell(tr, 'role', s.role, 'role-' + s.role);
       cell(tr, 'phase', s.phase);
       cell(tr, 'leader', s.leader ? String(s.leader) : '');
-      cell(tr, 'epochs', (s.acceptedEpoch === '' ? '?' : s.acceptedEpoch) + ' / ' + (s.currentEpoch === '' ? '?' : s.currentEpoch), 'num');
+      const epoch = e => (e === '' ? '?' : String(e));
+      cell(tr, 'epochs', epoch(s.acceptedEpoch) + ' / ' + epoch(s.currentEpoch), 'num');
       cell(tr, 'last-logged', s.lastLogged ? s.lastLogged + ' (' + zxidParts(s.lastLogged) + ')' : '', 'num');
-      cell(tr, 'log', (log.segments ? log.count + ' txns in ' + log.segments + ' file' + (log.segments > 1 ? 's' : '') +
-          ' from ' + log.first : 'empty') + (log.snapshot ? ', snapshot ' + log.snapshot : ''), 'num');
+      const files = log.segments + ' file' + (log.segments > 1 ? 's' : '');
+      cell(tr, 'log', (log.segments ? log.count + ' txns in ' + files + ' from ' + log.first : 'empty') +
+          (log.snapshot ? ', snapshot ' + log.snapshot : ''), 'num');
       cell(tr, 'committed', s.committed, 'num');
       cell(tr, 'applied', s.applied ? s.applied + ' (' + zxidParts(s.applied) + ')' : '', 'num');
       tr.lastChild.title = s.digest ? 'digest ' + s.digest : '';
@@ -600,7 +611,8 @@ window.addEventListener('error', e => {
           ctx.rect(x0, y, x1 - x0 - 4, LANE_HEIGHT);
           ctx.clip();
           ctx.fillStyle = seg.up ? '#333' : '#eee';
-          const label = seg.up ? (seg.role ? seg.role + ' ' + seg.phase + (seg.epoch !== '' ? ' e' + seg.epoch : '') : '') : 'down';
+          const epoch = seg.epoch !== '' ? ' e' + seg.epoch : '';
+          const label = !seg.up ? 'down' : seg.role ? seg.role + ' ' + seg.phase + epoch : '';
           ctx.fillText(label, x0 + 8, y + LANE_HEIGHT / 2 - 2);
           ctx.restore();
         }
@@ -764,13 +776,18 @@ window.addEventListener('error', e => {
     'btn-next': jump.next, 'btn-prev': jump.prev, 'btn-next-phase': jump.nextPhase,
     'btn-prev-phase': jump.prevPhase, 'btn-next-fault': jump.nextFault, 'btn-prev-fault': jump.prevFault,
     'btn-next-violation': jump.nextViolation, 'btn-prev-violation': jump.prevViolation,
-    'btn-first': jump.first, 'btn-last': jump.last, 'btn-zoom-in': jump.zoomIn, 'btn-zoom-out': jump.zoomOut,
+    'btn-first': jump.first, 'btn-last': jump.last,
+    'btn-zoom-in': jump.zoomIn, 'btn-zoom-out': jump.zoomOut,
   };
   for (const id in buttons) $(id).addEventListener('click', buttons[id]);
   $('btn-prev-violation').disabled = $('btn-next-violation').disabled = violationTargets.length === 0;
 
   stepInput.addEventListener('change', () => go(Number(stepInput.value) || 0));
-  stepInput.addEventListener('keydown', e => { if (e.key === 'Enter') { go(Number(stepInput.value) || 0); stepInput.blur(); } });
+  stepInput.addEventListener('keydown', e => {
+    if (e.key !== 'Enter') return;
+    go(Number(stepInput.value) || 0);
+    stepInput.blur();
+  });
   slider.addEventListener('input', () => go(Number(slider.value)));
   // recordAt is the index of the record under the mouse, or -1.
   function recordAt(e) {
@@ -796,7 +813,8 @@ window.addEventListener('error', e => {
   document.addEventListener('keydown', e => {
     if (e.target === stepInput || e.altKey || e.ctrlKey || e.metaKey) return;
     const keys = {
-      ArrowRight: e.shiftKey ? jump.nextPhase : jump.next, ArrowLeft: e.shiftKey ? jump.prevPhase : jump.prev,
+      ArrowRight: e.shiftKey ? jump.nextPhase : jump.next,
+      ArrowLeft: e.shiftKey ? jump.prevPhase : jump.prev,
       j: jump.next, k: jump.prev, ']': jump.nextPhase, '[': jump.prevPhase,
       v: jump.nextViolation, V: jump.prevViolation, f: jump.nextFault, F: jump.prevFault,
       PageDown: () => go(step + 100), PageUp: () => go(step - 100),
