@@ -316,6 +316,17 @@ def check_browser(zabsim_path, source, work):
                                         ["run", "scenarios/happy-path.scn"], 0)
     bug, bug_header, bug_records = trace_pair(zabsim_path, source, work, "b-bug",
                                               ["sim", "--bug", "ZK-4925", "--seed", "11"], 1)
+    # A scenario whose trace has a `check`'s verdicts before the violation: the
+    # violation's "trace record N" counts the run's records only, not those verdicts.
+    with open(os.path.join(source, "scenarios", "bug-commit-without-quorum.scn")) as f:
+        story = f.read()
+    converged = "run until=converged show=none\n----\nok\n"
+    expect(converged in story, "bug-commit-without-quorum.scn changed: update this test")
+    mid = os.path.join(work, "b-mid-check.scn")
+    with open(mid, "w") as f:
+        f.write(story.replace(converged, converged + "\ncheck\n----\nchecks: ok\n", 1))
+    zabsim(zabsim_path, ["run", "--rewrite", mid], 0, source)
+    mid_html, _, mid_records = trace_pair(zabsim_path, source, work, "b-mid", ["run", mid], 0)
     observer, observer_header, observer_records = trace_pair(
         zabsim_path, source, work, "b-observer", ["sim", "--seed", "5", "--voters", "5", "--observers", "1"], 0)
     large, large_header, large_records = trace_pair(
@@ -392,6 +403,17 @@ def check_browser(zabsim_path, source, work):
         expect("digest-agreement" in failed, f"the failed checks shown are {failed}")
 
         browser.no_error("the ZK-4925 run")
+
+        browser.open(mid_html)
+        run_records = [i for i, r in enumerate(mid_records) if r["k"] not in ("verdict", "violation", "end")]
+        named = [int(m.group(1)) for r in mid_records if r["k"] == "violation"
+                 for m in [re.search(r"\(trace record (\d+)\)", r["detail"])] if m]
+        expect(named and run_records[min(named) - 1] > min(named) - 1,
+               "the scenario with a mid-run check has no violation after the check's verdicts")
+        browser.click("#btn-next-violation")
+        want = run_records[min(named) - 1] + 1
+        expect(browser.step() == want, f"mid-run check: next violation went to {browser.step()}, expected {want}")
+        browser.no_error("the scenario with a mid-run check")
 
         # Every control, on a swarm run with an observer: nothing fails, and the state
         # panel agrees wherever they lead.
