@@ -14,6 +14,8 @@ cd "$(dirname "$0")"
 
 PACKAGES=(cmake ninja-build g++ libabsl-dev libfmt-dev libgtest-dev libgmock-dev
           librapidcheck-dev libbenchmark-dev python3)
+# The test suite also opens the HTML trace viewer in headless Chromium (browser.viewer).
+TEST_PACKAGES=(chromium chromium-driver)
 
 install_missing() {
   local missing=()
@@ -55,17 +57,17 @@ case "$mode" in
     exec build/zabsim "$@"
     ;;
   test)
-    install_missing "${PACKAGES[@]}"
+    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     run_tests build
     ;;
   asan)
-    install_missing "${PACKAGES[@]}"
+    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     build build-asan -DCMAKE_BUILD_TYPE=Debug -DZABSIM_SANITIZE=ON -DZABSIM_BENCH=OFF
     run_tests build-asan
     ;;
   clang)
-    install_missing "${PACKAGES[@]}" clang
+    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}" clang
     build build-clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DZABSIM_BENCH=OFF
     run_tests build-clang
     ;;

@@ -32,7 +32,8 @@ int RunRun(const std::vector<std::string>& args) {
   flags.AddRepeated("bug", "NAME", "turn on a bug switch (a real ZooKeeper bug or a classic mistake) in every file (see 'zabsim bugs')");
   flags.AddBool("verbose", "print each file's outputs as they run");
   flags.Add("trace", "FILE", "", "write the full trace of the run to FILE ('-' for standard output; one scenario only)");
-  flags.Add("format", "text|jsonl", "text", "form of the --trace output (docs/trace-format.md)");
+  flags.Add("format", "text|jsonl|html", "text",
+            "form of the --trace output (docs/trace-format.md; html: docs/viewer.md)");
   flags.AddExample("zabsim run scenarios/*.scn");
   flags.AddExample("zabsim run --rewrite scenarios/leader-crash-before-quorum.scn");
   flags.AddExample("zabsim run --bug majority-is-half scenarios/leader-crash-after-quorum.scn");

@@ -39,11 +39,13 @@ FlagSet SimFlags() {
   flags.Add("seed", "N", "1", "root seed of every random stream");
   AddRunFlags(flags);
   flags.Add("trace", "FILE", "", "write the full trace to FILE ('-' for standard output)");
-  flags.Add("format", "text|jsonl", "text", "form of the --trace output");
+  flags.Add("format", "text|jsonl|html", "text",
+            "form of the --trace output (html: a step-through viewer, docs/viewer.md)");
   flags.AddBool("brief", "print only the fingerprint");
   flags.AddExample("zabsim sim");
   flags.AddExample("zabsim sim --seed 7 --voters 5 --clients 5 --ops 200");
   flags.AddExample("zabsim sim --faults '5s crash 1; 20s restart 1' --trace run.jsonl --format jsonl");
+  flags.AddExample("zabsim sim --bug ZK-4925 --seed 11 --trace run.html --format html");
   return flags;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "runner/trace_html.h"
 #include "zab/config.h"
 
 namespace zabsim::runner {
@@ -9,7 +10,8 @@ namespace zabsim::runner {
 absl::StatusOr<TraceFile::Format> TraceFile::ParseFormat(std::string_view text) {
   if (text == "text") return Format::kText;
   if (text == "jsonl") return Format::kJsonl;
-  return absl::InvalidArgumentError(fmt::format("--format={}: expected text or jsonl", text));
+  if (text == "html") return Format::kHtml;
+  return absl::InvalidArgumentError(fmt::format("--format={}: expected text, jsonl or html", text));
 }
 
 absl::StatusOr<std::unique_ptr<TraceFile>> TraceFile::Open(const std::string& path,
@@ -22,6 +24,10 @@ absl::StatusOr<std::unique_ptr<TraceFile>> TraceFile::Open(const std::string& pa
 TraceFile::TraceFile(std::FILE* file, Format format) : file_(file), format_(format) {
   if (format_ == Format::kJsonl) {
     sink_ = std::make_unique<sim::JsonlSink>(file_);
+  } else if (format_ == Format::kHtml) {
+    auto html = std::make_unique<HtmlSink>(file_);
+    html_ = html.get();
+    sink_ = std::move(html);
   } else {
     sink_ = std::make_unique<sim::TextSink>(file_);
   }
@@ -29,6 +35,9 @@ TraceFile::TraceFile(std::FILE* file, Format format) : file_(file), format_(form
 
 TraceFile::~TraceFile() {
   if (cluster_ != nullptr) cluster_->world().trace().RemoveSink(sink_.get());
+  // A run cut short still gives a page that loads (with no end record, like a cut JSON
+  // Lines file); Finish does nothing if End already closed it.
+  if (html_ != nullptr) html_->Finish();
   if (file_ == stdout) {
     std::fflush(file_);
   } else {
@@ -40,7 +49,7 @@ void TraceFile::Attach(Cluster& cluster, std::string_view source, std::string_vi
                        const std::vector<std::string>& args) {
   cluster_ = &cluster;
   const ClusterOptions& o = cluster.options();
-  if (format_ == Format::kJsonl) {
+  if (format_ == Format::kJsonl || format_ == Format::kHtml) {
     std::string bugs;
     for (const std::string_view b : zab::EnabledBugs(o.zab.bugs)) {
       if (!bugs.empty()) bugs += ",";
@@ -51,13 +60,18 @@ void TraceFile::Attach(Cluster& cluster, std::string_view source, std::string_vi
       if (!argv.empty()) argv += ",";
       argv += sim::JsonEscape(a);
     }
-    fmt::print(file_,
+    const std::string header = fmt::format(
                "{{\"format\":\"zabsim-trace\",\"version\":{},\"source\":{},{}\"args\":[{}],"
                "\"seed\":{},\"voters\":{},\"observers\":{},\"servers\":{},\"clients\":{},"
-               "\"bugs\":[{}]}}\n",
+               "\"bugs\":[{}]}}",
                kVersion, sim::JsonEscape(source),
                scenario.empty() ? "" : fmt::format("\"scenario\":{},", sim::JsonEscape(scenario)), argv,
                o.seed, o.zab.voters, o.zab.observers, cluster.servers(), cluster.clients(), bugs);
+    if (html_ != nullptr) {
+      html_->Begin(header);
+    } else {
+      fmt::print(file_, "{}\n", header);
+    }
   } else {
     std::string bugs;
     for (const std::string_view b : zab::EnabledBugs(o.zab.bugs)) bugs += fmt::format(" bug={}", b);
@@ -108,6 +122,7 @@ void TraceFile::End(sim::Time at) {
                       sim::FormatFingerprint(trace.fingerprint())});
   r.fields.push_back({"records", sim::TraceField::Type::kUint, trace.records(), ""});
   WriteDirect(r);
+  if (html_ != nullptr) html_->Finish();
   std::fflush(file_);
   cluster_ = nullptr;
 }

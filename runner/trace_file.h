@@ -31,12 +31,14 @@
 
 namespace zabsim::runner {
 
+class HtmlSink;
+
 class TraceFile {
  public:
-  enum class Format { kText, kJsonl };
+  enum class Format { kText, kJsonl, kHtml };
   static constexpr int kVersion = 1;
 
-  // ParseFormat reads a --format value: "text" or "jsonl".
+  // ParseFormat reads a --format value: "text", "jsonl" or "html" (docs/viewer.md).
   static absl::StatusOr<Format> ParseFormat(std::string_view text);
   // Open creates (or truncates) `path`; "-" is standard output.
   static absl::StatusOr<std::unique_ptr<TraceFile>> Open(const std::string& path, Format format);
@@ -63,6 +65,7 @@ class TraceFile {
   std::FILE* file_;
   Format format_;
   std::unique_ptr<sim::TraceSink> sink_;
+  HtmlSink* html_ = nullptr;  // sink_, when the format is HTML.
   Cluster* cluster_ = nullptr;
 };
 
