@@ -61,6 +61,12 @@ window.addEventListener('error', e => {
     if (a.length !== b.length) return a.length < b.length;
     return a < b;
   }
+  // The higher of two zxids; '' and "0x0" are none.
+  function higher(a, b) {
+    if (!b || b === '0x0') return a;
+    if (!a || zxidLess(a, b)) return b;
+    return a;
+  }
   // Epoch and counter of a zxid, as ZooKeeper splits it: "0x100000002" is e1 #2.
   function zxidParts(z) {
     if (!z) return '';
@@ -122,6 +128,7 @@ window.addEventListener('error', e => {
       return {
         up: true, incarnation: 0, role: '', phase: '', leader: 0, acceptedEpoch: '', currentEpoch: '',
         established: '', lastLogged: '', committed: '', applied: '', digest: '',
+        history: '',  // The history its NEWLEADER (leader) or UPTODATE (learner) commits.
         files: {},    // Disk files: name -> {records, durable}.
         syncs: {},    // Pending fsync token -> {file, records}.
         last: -1,     // Index of this peer's last record.
@@ -166,7 +173,18 @@ window.addEventListener('error', e => {
         s.role = r.state; s.phase = r.phase; s.leader = r.leader;
         s.acceptedEpoch = r.accepted_epoch; s.currentEpoch = r.current_epoch;
         return;
-      case 'established': s.established = r.epoch; return;
+      case 'epoch-proposed':
+        // The history this leader syncs from; a quorum's NEWLEADER ACK commits it.
+        s.history = higher(r.last, r.log_last);
+        return;
+      case 'established':
+        s.established = r.epoch;
+        s.committed = higher(s.committed, s.history);
+        return;
+      case 'newleader-processed':
+        // The learner's log at NEWLEADER: committed once the leader says UPTODATE.
+        s.history = r.log_last;
+        return;
       case 'logged': s.lastLogged = r.last; return;
       case 'truncate-log': s.lastLogged = r.to; return;
       case 'commit': s.committed = r.zxid; return;
@@ -174,6 +192,8 @@ window.addEventListener('error', e => {
         const commits = r.type === 'COMMIT' || r.type === 'INFORM';
         if (commits && (!s.committed || zxidLess(s.committed, r.zxid))) {
           s.committed = r.zxid;
+        } else if (r.type === 'UPTODATE') {
+          s.committed = higher(s.committed, s.history);
         } else if (r.type === 'CLIENT-REPLY') {
           s.server = r.from;
         }
@@ -213,6 +233,7 @@ window.addEventListener('error', e => {
   function forget(s, p) {
     if (isServer(p)) {
       s.role = ''; s.phase = ''; s.leader = 0; s.committed = ''; s.applied = ''; s.digest = '';
+      s.history = '';
       s.established = '';
     } else {
       s.server = 0; s.pending = '';

@@ -117,8 +117,11 @@ def fold_servers(header, records, upto):
     servers = {p: {"up": "up", "role": "", "phase": "", "epochs": "? / ?", "last-logged": "",
                    "committed": "", "applied": ""}
                for p in range(1, header["servers"] + 1)}
+    history = {p: "" for p in servers}  # What a NEWLEADER (or UPTODATE) will commit.
     def zxid(text):
         return int(text, 16) if text else -1
+    def higher(a, b):
+        return b if b and b != "0x0" and zxid(b) > zxid(a) else a
     for r in records[:upto]:
         s = servers.get(r["p"])
         if s is None:
@@ -126,6 +129,7 @@ def fold_servers(header, records, upto):
         k = r["k"]
         if k in ("start", "crash"):  # Memory is lost; epochs and the log are on disk.
             s.update(up="up" if k == "start" else "down", role="", phase="", applied="", committed="")
+            history[r["p"]] = ""
         elif k == "state":
             s.update(role=r["state"], phase=r["phase"], epochs=f"{r['accepted_epoch']} / {r['current_epoch']}")
         elif k in ("apply", "tree-loaded"):
@@ -138,6 +142,12 @@ def fold_servers(header, records, upto):
             s["committed"] = r["zxid"]
         elif k == "recv" and r["type"] in ("COMMIT", "INFORM") and zxid(r["zxid"]) > zxid(s["committed"]):
             s["committed"] = r["zxid"]
+        elif k == "epoch-proposed":
+            history[r["p"]] = higher(r["last"], r["log_last"])
+        elif k == "newleader-processed":
+            history[r["p"]] = r["log_last"]
+        elif k == "established" or (k == "recv" and r["type"] == "UPTODATE"):
+            s["committed"] = higher(s["committed"], history[r["p"]])
     return servers
 
 
