@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/run_flags.h"
+#include "cli/trace_flags.h"
 #include "runner/cluster.h"
 #include "runner/liveness.h"
 #include "runner/run_summary.h"
@@ -38,12 +39,12 @@ FlagSet SimFlags() {
                 "fingerprint.");
   flags.Add("seed", "N", "1", "root seed of every random stream");
   AddRunFlags(flags);
-  flags.Add("trace", "FILE", "", "write the full trace to FILE ('-' for standard output)");
-  flags.Add("format", "text|jsonl", "text", "form of the --trace output");
+  AddTraceFlags(flags);
   flags.AddBool("brief", "print only the fingerprint");
   flags.AddExample("zabsim sim");
   flags.AddExample("zabsim sim --seed 7 --voters 5 --clients 5 --ops 200");
   flags.AddExample("zabsim sim --faults '5s crash 1; 20s restart 1' --trace run.jsonl --format jsonl");
+  flags.AddExample("zabsim sim --ops 5 --trace run.mmd --format mermaid --to 1 --peers 1,2,3");
   return flags;
 }
 
@@ -74,8 +75,8 @@ int RunSim(const std::vector<std::string>& args) {
   if (!seed.ok()) return Usage(seed.status());
   auto shape = ShapeFromFlags(flags, "sim");
   if (!shape.ok()) return Usage(shape.status());
-  const auto format = runner::TraceFile::ParseFormat(flags.Get("format"));
-  if (!format.ok()) return Usage(Fail(fmt::format("zabsim sim: {}", base::Text(format.status()))));
+  auto opened = OpenTraceFromFlags(flags, "sim");
+  if (!opened.ok()) return Usage(opened.status());
   sim::SwarmSettings swarm;
   const runner::SimSpec spec = shape->Spec(*seed, &swarm);
   const runner::ClusterOptions& options = spec.options;
@@ -85,14 +86,13 @@ int RunSim(const std::vector<std::string>& args) {
   runner::World& world = cluster.world();
   const sim::FaultPlan& plan = spec.plan;
 
-  std::unique_ptr<runner::TraceFile> trace_file;
+  std::unique_ptr<runner::TraceFile> trace_file = *std::move(opened);
   bool trace_to_stdout = false;
-  if (const std::string path = flags.Get("trace"); !path.empty()) {
-    auto opened = runner::TraceFile::Open(path, *format);
-    if (!opened.ok()) return Usage(Fail(fmt::format("zabsim sim: --trace: {}", base::Text(opened.status()))));
-    trace_file = *std::move(opened);
+  if (trace_file != nullptr) {
     trace_to_stdout = trace_file->to_stdout();
-    trace_file->Attach(cluster, "sim", "", WithoutTraceFlag(args));
+    if (absl::Status s = trace_file->Attach(cluster, "sim", "", WithoutTraceFlag(args)); !s.ok()) {
+      return Usage(Fail(fmt::format("zabsim sim: {}", base::Text(s))));
+    }
   }
 
   const auto wall_start = std::chrono::steady_clock::now();

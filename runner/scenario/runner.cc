@@ -375,7 +375,11 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
   renderer_ = std::make_unique<Renderer>(cluster_->servers());
   cluster_->AddListener([this](const EventRecord& r) { events_.push_back(r); });
   cluster_->world().trace().AddSink(&sink_);
-  if (trace_file_ != nullptr) trace_file_->Attach(*cluster_, "run", file_.path, {});
+  if (trace_file_ != nullptr) {
+    if (absl::Status s = trace_file_->Attach(*cluster_, "run", file_.path, {}); !s.ok()) {
+      return Error(d, 1, base::Text(s));
+    }
+  }
   const auto plural = [](uint32_t n, std::string_view word) {
     return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
   };
