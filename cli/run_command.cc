@@ -32,11 +32,13 @@ int RunRun(const std::vector<std::string>& args) {
   flags.AddBool("rewrite", "write the actual outputs into the files instead of comparing");
   flags.AddRepeated("bug", "NAME", "turn on a bug switch (a real ZooKeeper bug or a classic mistake) in every file (see 'zabsim bugs')");
   flags.AddBool("verbose", "print each file's outputs as they run");
+  flags.AddBool("narrate", "explain each command's events, one sentence per step, saying why (docs/teaching.md)");
   AddTraceFlags(flags);
   flags.AddExample("zabsim run scenarios/*.scn");
   flags.AddExample("zabsim run --rewrite scenarios/leader-crash-before-quorum.scn");
   flags.AddExample("zabsim run --bug majority-is-half scenarios/leader-crash-after-quorum.scn");
   flags.AddExample("zabsim run --trace run.jsonl --format jsonl scenarios/happy-path.scn");
+  flags.AddExample("zabsim run --narrate scenarios/sync-trunc.scn");
   flags.AddExample("zabsim run --trace trunc.mmd --format mermaid --from 0.5 scenarios/sync-trunc.scn");
   flags.AddNote("--trace takes one scenario file.");
   if (absl::Status s = flags.Parse(args); !s.ok()) {
@@ -79,7 +81,8 @@ int RunRun(const std::vector<std::string>& args) {
     std::stringstream buffer;
     buffer << in.rdbuf();
     const std::string content = buffer.str();
-    const runner::scenario::FileResult r = runner::scenario::RunFile(path, content, bugs, trace.get());
+    const runner::scenario::FileResult r = runner::scenario::RunFile(path, content, bugs, trace.get(),
+                                                                  flags.GetBool("narrate"));
     if (!r.error.empty()) {
       fmt::print(stderr, "{}\n", r.error);
       exit = kExitUsage;
@@ -90,6 +93,10 @@ int RunRun(const std::vector<std::string>& args) {
         for (const std::string& line : lines) fmt::print(out, "{}\n", line);
         fmt::print(out, "\n");
       }
+    }
+    for (size_t i = 0; i < r.narrations.size(); ++i) {
+      fmt::print(out, "> {}\n", r.commands[i]);
+      for (const std::string& line : r.narrations[i]) fmt::print(out, "{}\n", line);
     }
     if (rewrite) {
       auto file = runner::scenario::Parse(path, content);

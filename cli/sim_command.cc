@@ -22,6 +22,7 @@
 #include "cli/trace_flags.h"
 #include "runner/cluster.h"
 #include "runner/liveness.h"
+#include "runner/narrate.h"
 #include "runner/run_summary.h"
 #include "runner/sim_run.h"
 #include "runner/trace_file.h"
@@ -41,9 +42,11 @@ FlagSet SimFlags() {
   AddRunFlags(flags);
   AddTraceFlags(flags);
   flags.AddBool("brief", "print only the fingerprint");
+  flags.AddBool("narrate", "explain the run as it goes, one sentence per step, saying why (docs/teaching.md)");
   flags.AddExample("zabsim sim");
   flags.AddExample("zabsim sim --seed 7 --voters 5 --clients 5 --ops 200");
   flags.AddExample("zabsim sim --faults '5s crash 1; 20s restart 1' --trace run.jsonl --format jsonl");
+  flags.AddExample("zabsim sim --faults none --ops 3 --time 2s --quiet 1s --narrate");
   flags.AddExample("zabsim sim --ops 5 --trace run.mmd --format mermaid --to 1 --peers 1,2,3");
   return flags;
 }
@@ -95,8 +98,17 @@ int RunSim(const std::vector<std::string>& args) {
     }
   }
 
+  // The narration goes where the summary goes: with --trace -, standard output is the trace.
+  std::unique_ptr<runner::NarrationSink> narration;
+  if (flags.GetBool("narrate")) {
+    narration = std::make_unique<runner::NarrationSink>(trace_to_stdout ? stderr : stdout,
+                                                        options.zab.voters, cluster.servers());
+    world.trace().AddSink(narration.get());
+  }
+
   const auto wall_start = std::chrono::steady_clock::now();
   (*run)->Run();
+  if (narration != nullptr) world.trace().RemoveSink(narration.get());
   const double wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const std::optional<runner::LivenessVerdict>& liveness = (*run)->liveness();

@@ -102,6 +102,21 @@ expect_usage_error("--peers: no process 9 (the run has servers 1..3 and clients 
                    run --trace ${window_trace} --peers 9 ${source_dir}/scenarios/happy-path.scn)
 file(REMOVE "${window_trace}")
 
+# Narration explains the run and leaves it alone: the same fingerprint as without it.
+run_zabsim(told code sim --seed 4 --ops 5 --time 5s --quiet 5s --narrate)
+run_zabsim(brief code sim --seed 4 --ops 5 --time 5s --quiet 5s --brief)
+string(STRIP "${brief}" brief)
+string(FIND "${told}" "fingerprint: ${brief}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "zabsim sim --narrate: expected 'fingerprint: ${brief}' in:\n${told}")
+endif()
+foreach(fragment "=== server " "starts election round 1 and votes for itself" " commits 0x")
+  string(FIND "${told}" "${fragment}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "zabsim sim --narrate: expected '${fragment}' in:\n${told}")
+  endif()
+endforeach()
+
 # Traces: JSON Lines with a header, one object per line.
 set(trace_file "${CMAKE_CURRENT_BINARY_DIR}/cli_test_trace.jsonl")
 run_zabsim(out code demo --seed 2 --processes 2 --time 1s --faults none --trace ${trace_file} --format jsonl)

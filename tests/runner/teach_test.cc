@@ -1,6 +1,7 @@
-// The teaching tools (docs/teaching.md): the Mermaid diagram is well formed and its
-// window really cuts; the ShiViz log's vector clocks are consistent; both give the same
-// bytes for the same run and work on every scenario file.
+// The teaching tools (docs/teaching.md): narration says why, on real scenario runs; the
+// Mermaid diagram is well formed and its window really cuts; the ShiViz log's vector
+// clocks are consistent; all three give the same bytes for the same run and work on
+// every scenario file.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -58,6 +59,17 @@ std::vector<std::string> AllScenarios() {
   return out;
 }
 
+// Narration returns every narrated line of a scenario run, without the time prefix.
+std::vector<std::string> Narration(const std::string& name) {
+  const scenario::FileResult r = scenario::RunFile(Scenario(name), ReadAll(Scenario(name)), zab::Bugs{}, nullptr, true);
+  EXPECT_THAT(r.error, IsEmpty()) << name;
+  std::vector<std::string> out;
+  for (const auto& lines : r.narrations) {
+    for (const std::string& line : lines) out.push_back(line.size() > 9 ? line.substr(9) : line);
+  }
+  return out;
+}
+
 // TraceOf runs a scenario with its trace in `format`, cut to `window`, and returns the file.
 std::string TraceOf(const std::string& name, TraceFile::Format format, const TraceWindow& window = {}) {
   const std::string path = ::testing::TempDir() + "/teach_" + name;
@@ -70,6 +82,69 @@ std::string TraceOf(const std::string& name, TraceFile::Format format, const Tra
   const std::string text = ReadAll(path);
   std::remove(path.c_str());
   return text;
+}
+
+// ---------------------------------------------------------------------------------------
+// Narration.
+
+TEST(Narration, TruncSaysTheFollowerHoldsATxnNeverCommitted) {
+  const auto lines = Narration("sync-trunc");
+  EXPECT_THAT(lines, Contains("server 2 chooses TRUNC for server 3: 3's last zxid 0x100000003 is beyond "
+                              "0x100000002, the last txn the leader has committed, so 3 holds a txn that was "
+                              "never committed; it must cut its log back to 0x100000002."));
+  EXPECT_THAT(lines, Contains("server 3 cuts its txn log after 0x100000002, removing 1 txn that no quorum committed."));
+  // The write that 3 logged alone waits: no commit of 0x100000003 is ever narrated.
+  EXPECT_THAT(lines, Contains("server 3 has logged 0x100000003 on its own disk: that counts as its own ACK."));
+  EXPECT_THAT(lines, Not(Contains(HasSubstr("commits 0x100000003"))));
+  EXPECT_THAT(lines, Contains("server 2 commits 0x200000001: 2 of the 3 voters have ACKed it (1, 2), a majority, "
+                              "and every txn before it is committed; it sends COMMIT."));
+  // Phase changes stand out as headings.
+  EXPECT_THAT(lines, Contains("=== server 2: LEADING, DISCOVERY ==="));
+  EXPECT_THAT(lines, Contains("=== server 3: FOLLOWING (leader 2), SYNCHRONIZATION ==="));
+}
+
+TEST(Narration, VotesSayWhichFieldOfTheVoteOrderDecided) {
+  const auto lines = Narration("election-vote-order");
+  // Election 1: everything ties but the sid.
+  EXPECT_THAT(lines, Contains("server 2 adopts the vote for server 3 (sent by server 3): sid 3 is higher than 2 "
+                              "(at equal peerEpoch 0 and zxid 0x0)."));
+  // Election 2: a higher peerEpoch beats a higher sid.
+  EXPECT_THAT(lines, Contains("server 3 hears of round 3 (sent by server 1), newer than its round 2: it joins that "
+                              "round and votes for server 1, whose vote beats its own: peerEpoch 2 is higher than 1."));
+  // Election 3: at equal peerEpoch, the higher zxid wins.
+  EXPECT_THAT(lines, Contains("server 3 adopts the vote for server 2 (sent by server 2): zxid 0x300000001 is higher "
+                              "than 0x200000001 (at equal peerEpoch 3)."));
+}
+
+TEST(Narration, CurrentEpochWaitsForTheSyncedTxns) {
+  EXPECT_THAT(Narration("sync-diff"),
+              Contains("server 1 writes currentEpoch=1 only now that the txns of its sync are on disk (through "
+                       "0x100000005): its vote may then claim them."));
+  // ZOOKEEPER-4643 put back: the same sentence turns into a warning.
+  EXPECT_THAT(Narration("bug-zk-4643"), Contains(HasSubstr("server 1 writes currentEpoch=2 before the txns of its sync are on disk")));
+}
+
+TEST(Narration, CommitCountsTheAcksAgainstAMajority) {
+  EXPECT_THAT(Narration("bug-commit-without-quorum"),
+              Contains("server 3 commits 0x100000001 with ACKs from only 1 of the 3 voters (3), fewer than the 2 "
+                       "of a majority: a bug switch lets it commit without a quorum."));
+}
+
+TEST(Narration, EveryScenarioNarratesWithoutChangingItsRun) {
+  for (const std::string& name : AllScenarios()) {
+    const std::string content = ReadAll(Scenario(name));
+    const scenario::FileResult plain = scenario::RunFile(Scenario(name), content, zab::Bugs{});
+    const scenario::FileResult told = scenario::RunFile(Scenario(name), content, zab::Bugs{}, nullptr, true);
+    EXPECT_THAT(told.error, IsEmpty()) << name;
+    EXPECT_EQ(told.fingerprint, plain.fingerprint) << name;
+    EXPECT_EQ(told.outputs, plain.outputs) << name;
+    EXPECT_EQ(told.narrations.size(), told.outputs.size()) << name;
+    size_t lines = 0;
+    for (const auto& n : told.narrations) lines += n.size();
+    EXPECT_GT(lines, 10u) << name;
+    const scenario::FileResult again = scenario::RunFile(Scenario(name), content, zab::Bugs{}, nullptr, true);
+    EXPECT_EQ(again.narrations, told.narrations) << name << ": narration is not deterministic";
+  }
 }
 
 // ---------------------------------------------------------------------------------------
