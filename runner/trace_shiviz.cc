@@ -91,14 +91,20 @@ class ShivizForm final : public TraceForm {
   }
 
   void Verdicts(sim::Time at, const std::vector<Verdict>& verdicts) override {
+    // One event for the checks that hold, one per violation: those are what a reader
+    // looks for.
+    std::string violated;
     for (const Verdict& v : verdicts) {
-      std::string text = fmt::format("{} world verdict check={} ok={} violations={}", sim::FormatTime(at), v.check,
-                                     v.violations.empty(), v.violations.size());
-      WorldEvent(text);
+      if (!v.violations.empty()) violated += (violated.empty() ? "" : ",") + v.check;
+    }
+    WorldEvent(violated.empty()
+                   ? fmt::format("{} world checks: all {} hold", sim::FormatTime(at), verdicts.size())
+                   : fmt::format("{} world checks: VIOLATED {}", sim::FormatTime(at), violated));
+    for (const Verdict& v : verdicts) {
       for (const std::string& d : v.violations) {
         std::string detail = d;
         for (char& c : detail) c = c == '\n' ? ' ' : c;
-        WorldEvent(fmt::format("{} world VIOLATION check={} {}", sim::FormatTime(at), v.check, detail));
+        WorldEvent(fmt::format("{} world VIOLATION {}", sim::FormatTime(at), detail));
       }
     }
   }
