@@ -66,13 +66,23 @@ bool Beats(uint64_t b_sid, uint64_t b_zxid, uint64_t b_epoch, uint64_t w_sid, ui
   return b_sid > w_sid;
 }
 
+// Preferred says why the run preferred `b` to `w`; when the correct order would not, it
+// says so too (a bug switch such as election-ignores-zxid or ZK-1419 changed the order).
+std::string Preferred(uint64_t b_sid, uint64_t b_zxid, uint64_t b_epoch, uint64_t w_sid, uint64_t w_zxid,
+                      uint64_t w_epoch) {
+  const std::string why = VoteOrder(b_sid, b_zxid, b_epoch, w_sid, w_zxid, w_epoch);
+  if (Beats(b_sid, b_zxid, b_epoch, w_sid, w_zxid, w_epoch)) return why;
+  return why + ", so the correct vote order would not prefer it (a bug switch changes the order)";
+}
+
 // What each phase is for, said once at its heading.
 std::string PhasePurpose(std::string_view state, std::string_view phase) {
   const bool leads = state == "LEADING";
   if (state == "LOOKING") return "It looks for a leader by Fast Leader Election, starting with a vote for itself.";
   if (phase == "DISCOVERY") {
-    return leads ? "It collects a quorum's acceptedEpochs (FOLLOWERINFO) to choose a new epoch no older leader used."
-                 : "It tells its leader its acceptedEpoch (FOLLOWERINFO) and waits for the new epoch (LEADERINFO).";
+    if (leads) return "It collects a quorum's acceptedEpochs (FOLLOWERINFO) to choose a new epoch no older leader used.";
+    return fmt::format("It tells its leader its acceptedEpoch ({}) and waits for the new epoch (LEADERINFO).",
+                       state == "OBSERVING" ? "OBSERVERINFO" : "FOLLOWERINFO");
   }
   if (phase == "SYNCHRONIZATION") {
     return leads ? "It brings each learner's history in line with its own (DIFF, TRUNC or SNAP), then sends NEWLEADER."
@@ -318,15 +328,19 @@ std::string Narrator::VoteChange(const sim::TraceRecord& r, Process& p) {
   p.vote = v;
   if (why == "new-round") {
     p.initial = v;
+    if (v.leader == 0) {
+      // An observer's own vote names nobody: it never counts, and it follows whoever
+      // the voters elect.
+      return fmt::format("{} starts election round {}; as an observer it votes for nobody (sid 0) and will follow the leader the voters elect.",
+                         who, v.round);
+    }
     return fmt::format("{} starts election round {} and votes for itself: sid {}, its last zxid {}, its currentEpoch {}.",
                        who, v.round, v.leader, Hex(v.zxid), v.epoch);
   }
   const std::string sender = from == p.heard_from && p.heard.known ? fmt::format(" (sent by {})", Who(from)) : "";
   if (why == "better-vote" && old.known) {
-    const bool beats = Beats(v.leader, v.zxid, v.epoch, old.leader, old.zxid, old.epoch);
-    return fmt::format("{} adopts the vote for server {}{}: {}{}.", who, v.leader, sender,
-                       VoteOrder(v.leader, v.zxid, v.epoch, old.leader, old.zxid, old.epoch),
-                       beats ? "" : ", so the correct vote order would not adopt it (a bug switch changes the order)");
+    return fmt::format("{} adopts the vote for server {}{}: {}.", who, v.leader, sender,
+                       Preferred(v.leader, v.zxid, v.epoch, old.leader, old.zxid, old.epoch));
   }
   if (why == "higher-round" && p.initial.known) {
     const Vote& mine = p.initial;
@@ -334,12 +348,12 @@ std::string Narrator::VoteChange(const sim::TraceRecord& r, Process& p) {
                                          v.round, sender, old.known ? old.round : 0);
     if (v.leader != mine.leader || v.zxid != mine.zxid || v.epoch != mine.epoch) {
       return fmt::format("{} and votes for server {}, whose vote beats its own: {}.", head, v.leader,
-                         VoteOrder(v.leader, v.zxid, v.epoch, mine.leader, mine.zxid, mine.epoch));
+                         Preferred(v.leader, v.zxid, v.epoch, mine.leader, mine.zxid, mine.epoch));
     }
     if (p.heard.known && from == p.heard_from) {
       return fmt::format("{} but keeps voting for itself, as its own vote beats the one it heard, for server {}: {}.",
                          head, p.heard.leader,
-                         VoteOrder(mine.leader, mine.zxid, mine.epoch, p.heard.leader, p.heard.zxid, p.heard.epoch));
+                         Preferred(mine.leader, mine.zxid, mine.epoch, p.heard.leader, p.heard.zxid, p.heard.epoch));
     }
     return head + " and votes for itself again.";
   }

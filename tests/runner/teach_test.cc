@@ -116,6 +116,21 @@ TEST(Narration, VotesSayWhichFieldOfTheVoteOrderDecided) {
                               "than 0x200000001 (at equal peerEpoch 3)."));
 }
 
+TEST(Narration, AVoteOrderChangedByABugSwitchIsCalledOut) {
+  EXPECT_THAT(Narration("bug-election-ignores-zxid"),
+              Contains("server 1 adopts the vote for server 3 (sent by server 3): zxid 0x200000000 is lower than "
+                       "0x200000002 (at equal peerEpoch 2), so the correct vote order would not prefer it (a bug "
+                       "switch changes the order)."));
+  // Without the switch, no vote is ever adopted against the order.
+  EXPECT_THAT(Narration("election-vote-order"), Not(Contains(HasSubstr("would not prefer it"))));
+}
+
+TEST(Narration, ObserversVoteForNobody) {
+  EXPECT_THAT(Narration("observers"),
+              Contains("server 4 starts election round 1; as an observer it votes for nobody (sid 0) and will "
+                       "follow the leader the voters elect."));
+}
+
 TEST(Narration, CurrentEpochWaitsForTheSyncedTxns) {
   EXPECT_THAT(Narration("sync-diff"),
               Contains("server 1 writes currentEpoch=1 only now that the txns of its sync are on disk (through "
