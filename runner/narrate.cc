@@ -2,31 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "runner/record_fields.h"
+
 namespace zabsim::runner {
 namespace {
 
-std::string Str(const sim::TraceRecord& r, std::string_view key) {
-  const sim::TraceField* f = r.Find(key);
-  if (f == nullptr) return "";
-  switch (f->type) {
-    case sim::TraceField::Type::kStr:
-      return f->str;
-    case sim::TraceField::Type::kHex:
-      return fmt::format("{:#x}", f->bits);
-    case sim::TraceField::Type::kInt:
-      return fmt::format("{}", f->AsInt());
-    case sim::TraceField::Type::kBool:
-      return f->bits != 0 ? "true" : "false";
-    case sim::TraceField::Type::kUint:
-      return fmt::format("{}", f->bits);
-  }
-  return "";
-}
-
-uint64_t Num(const sim::TraceRecord& r, std::string_view key) {
-  const sim::TraceField* f = r.Find(key);
-  return f == nullptr ? 0 : f->bits;
-}
+std::string Str(const sim::TraceRecord& r, std::string_view key) { return FieldText(r, key); }
+uint64_t Num(const sim::TraceRecord& r, std::string_view key) { return FieldNum(r, key); }
 
 std::string Hex(uint64_t zxid) { return fmt::format("{:#x}", zxid); }
 

@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "runner/record_fields.h"
 #include "runner/scenario/render.h"
 #include "runner/trace_forms.h"
 
@@ -37,20 +38,8 @@ constexpr std::string_view kDefaultNotes[] = {
     "state",  "established", "sync-choice", "commit",     "truncate-log", "crash",
     "restart", "fault",      "fault-ignored", "unexpected", "role-ended", "halt", "complete"};
 
-std::string Str(const sim::TraceRecord& r, std::string_view key) {
-  const sim::TraceField* f = r.Find(key);
-  if (f == nullptr) return "";
-  if (f->type == sim::TraceField::Type::kStr) return f->str;
-  if (f->type == sim::TraceField::Type::kHex) return fmt::format("{:#x}", f->bits);
-  if (f->type == sim::TraceField::Type::kInt) return fmt::format("{}", f->AsInt());
-  if (f->type == sim::TraceField::Type::kBool) return f->bits != 0 ? "true" : "false";
-  return fmt::format("{}", f->bits);
-}
-
-uint64_t Num(const sim::TraceRecord& r, std::string_view key) {
-  const sim::TraceField* f = r.Find(key);
-  return f == nullptr ? 0 : f->bits;
-}
+std::string Str(const sim::TraceRecord& r, std::string_view key) { return FieldText(r, key); }
+uint64_t Num(const sim::TraceRecord& r, std::string_view key) { return FieldNum(r, key); }
 
 // Safe keeps a text inside one Mermaid statement: ';' and '#' have meanings there, and a
 // newline would end it.
@@ -137,7 +126,7 @@ class MermaidForm final : public TraceForm {
       const uint64_t from = Num(r, "from");
       if (!Declared(from) || r.Find("type") == nullptr) return;
       Draw(fmt::format("Note over {}: {} {} to {} held on the link", Id(from), Seconds(r.time), Safe(Label(r)),
-                       renderer_who(Num(r, "to"))));
+                       ShortName(Num(r, "to"))));
       return;
     }
     if (window_.types.empty() && !DefaultNote(k)) return;
@@ -155,7 +144,7 @@ class MermaidForm final : public TraceForm {
       for (int skip = 0; skip < 2 && text.find(' ') != std::string::npos; ++skip) text.erase(0, text.find(' ') + 1);
     }
     // The renderer names the server first ("3 commit ..."); the note is over it already.
-    const std::string who = r.process == 0 ? "" : renderer_who(r.process) + " ";
+    const std::string who = r.process == 0 ? "" : ShortName(r.process) + " ";
     if (!who.empty() && text.rfind(who, 0) == 0) text.erase(0, who.size());
     if (k == "unexpected") {
       Draw({"rect rgb(255, 214, 214)",
@@ -193,7 +182,7 @@ class MermaidForm final : public TraceForm {
 
  private:
   std::string Id(uint64_t p) const { return p <= servers_ ? fmt::format("S{}", p) : fmt::format("C{}", p - servers_); }
-  std::string renderer_who(uint64_t p) const {
+  std::string ShortName(uint64_t p) const {
     return p <= servers_ ? fmt::format("{}", p) : fmt::format("c{}", p - servers_);
   }
   bool Declared(uint64_t p) const {
