@@ -13,6 +13,7 @@
 #include "base/status.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/trace_flags.h"
 #include "runner/scenario/parser.h"
 #include "runner/scenario/runner.h"
 #include "runner/trace_file.h"
@@ -31,13 +32,15 @@ int RunRun(const std::vector<std::string>& args) {
   flags.AddBool("rewrite", "write the actual outputs into the files instead of comparing");
   flags.AddRepeated("bug", "NAME", "turn on a bug switch (a real ZooKeeper bug or a classic mistake) in every file (see 'zabsim bugs')");
   flags.AddBool("verbose", "print each file's outputs as they run");
-  flags.Add("trace", "FILE", "", "write the full trace of the run to FILE ('-' for standard output; one scenario only)");
-  flags.Add("format", "text|jsonl|html", "text",
-            "form of the --trace output (docs/trace-format.md; html: docs/viewer.md)");
+  flags.AddBool("narrate", "explain each command's events, one sentence per step, saying why (docs/teaching.md)");
+  AddTraceFlags(flags);
   flags.AddExample("zabsim run scenarios/*.scn");
   flags.AddExample("zabsim run --rewrite scenarios/leader-crash-before-quorum.scn");
   flags.AddExample("zabsim run --bug majority-is-half scenarios/leader-crash-after-quorum.scn");
   flags.AddExample("zabsim run --trace run.jsonl --format jsonl scenarios/happy-path.scn");
+  flags.AddExample("zabsim run --narrate scenarios/sync-trunc.scn");
+  flags.AddExample("zabsim run --trace trunc.mmd --format mermaid --from 0.5 scenarios/sync-trunc.scn");
+  flags.AddNote("--trace takes one scenario file.");
   if (absl::Status s = flags.Parse(args); !s.ok()) {
     fmt::print(stderr, "{}\n", base::Text(s));
     return kExitUsage;
@@ -58,25 +61,13 @@ int RunRun(const std::vector<std::string>& args) {
     }
   }
   const bool rewrite = flags.GetBool("rewrite");
-  const auto format = runner::TraceFile::ParseFormat(flags.Get("format"));
-  if (!format.ok()) {
-    fmt::print(stderr, "zabsim run: {}\n", base::Text(format.status()));
+  if (flags.IsSet("trace") && flags.positional().size() != 1) {
+    fmt::print(stderr, "zabsim run: --trace takes one scenario file, got {}\n", flags.positional().size());
     return kExitUsage;
   }
-  std::unique_ptr<runner::TraceFile> trace;
-  if (const std::string path = flags.Get("trace"); !path.empty()) {
-    if (flags.positional().size() != 1) {
-      fmt::print(stderr, "zabsim run: --trace takes one scenario file, got {}\n",
-                 flags.positional().size());
-      return kExitUsage;
-    }
-    auto opened = runner::TraceFile::Open(path, *format);
-    if (!opened.ok()) {
-      fmt::print(stderr, "zabsim run: --trace: {}\n", base::Text(opened.status()));
-      return kExitUsage;
-    }
-    trace = *std::move(opened);
-  }
+  auto opened = OpenTraceFromFlags(flags, "run");
+  if (!opened.ok()) return Usage(opened.status());
+  std::unique_ptr<runner::TraceFile> trace = *std::move(opened);
   // With --trace -, standard output is the trace: reports go to standard error.
   std::FILE* const out = trace != nullptr && trace->to_stdout() ? stderr : stdout;
   int exit = kExitOk;
@@ -90,7 +81,8 @@ int RunRun(const std::vector<std::string>& args) {
     std::stringstream buffer;
     buffer << in.rdbuf();
     const std::string content = buffer.str();
-    const runner::scenario::FileResult r = runner::scenario::RunFile(path, content, bugs, trace.get());
+    const runner::scenario::FileResult r = runner::scenario::RunFile(path, content, bugs, trace.get(),
+                                                                  flags.GetBool("narrate"));
     if (!r.error.empty()) {
       fmt::print(stderr, "{}\n", r.error);
       exit = kExitUsage;
@@ -101,6 +93,10 @@ int RunRun(const std::vector<std::string>& args) {
         for (const std::string& line : lines) fmt::print(out, "{}\n", line);
         fmt::print(out, "\n");
       }
+    }
+    for (size_t i = 0; i < r.narrations.size(); ++i) {
+      fmt::print(out, "> {}\n", r.commands[i]);
+      for (const std::string& line : r.narrations[i]) fmt::print(out, "{}\n", line);
     }
     if (rewrite) {
       auto file = runner::scenario::Parse(path, content);

@@ -19,8 +19,10 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/run_flags.h"
+#include "cli/trace_flags.h"
 #include "runner/cluster.h"
 #include "runner/liveness.h"
+#include "runner/narrate.h"
 #include "runner/run_summary.h"
 #include "runner/sim_run.h"
 #include "runner/trace_file.h"
@@ -38,13 +40,14 @@ FlagSet SimFlags() {
                 "fingerprint.");
   flags.Add("seed", "N", "1", "root seed of every random stream");
   AddRunFlags(flags);
-  flags.Add("trace", "FILE", "", "write the full trace to FILE ('-' for standard output)");
-  flags.Add("format", "text|jsonl|html", "text",
-            "form of the --trace output (html: a step-through viewer, docs/viewer.md)");
+  AddTraceFlags(flags);
   flags.AddBool("brief", "print only the fingerprint");
+  flags.AddBool("narrate", "explain the run as it goes, one sentence per step, saying why (docs/teaching.md)");
   flags.AddExample("zabsim sim");
   flags.AddExample("zabsim sim --seed 7 --voters 5 --clients 5 --ops 200");
   flags.AddExample("zabsim sim --faults '5s crash 1; 20s restart 1' --trace run.jsonl --format jsonl");
+  flags.AddExample("zabsim sim --faults none --ops 3 --time 2s --quiet 1s --narrate");
+  flags.AddExample("zabsim sim --ops 5 --trace run.mmd --format mermaid --to 1 --peers 1,2,3");
   flags.AddExample("zabsim sim --bug ZK-4925 --seed 11 --trace run.html --format html");
   return flags;
 }
@@ -76,8 +79,8 @@ int RunSim(const std::vector<std::string>& args) {
   if (!seed.ok()) return Usage(seed.status());
   auto shape = ShapeFromFlags(flags, "sim");
   if (!shape.ok()) return Usage(shape.status());
-  const auto format = runner::TraceFile::ParseFormat(flags.Get("format"));
-  if (!format.ok()) return Usage(Fail(fmt::format("zabsim sim: {}", base::Text(format.status()))));
+  auto opened = OpenTraceFromFlags(flags, "sim");
+  if (!opened.ok()) return Usage(opened.status());
   sim::SwarmSettings swarm;
   const runner::SimSpec spec = shape->Spec(*seed, &swarm);
   const runner::ClusterOptions& options = spec.options;
@@ -87,18 +90,26 @@ int RunSim(const std::vector<std::string>& args) {
   runner::World& world = cluster.world();
   const sim::FaultPlan& plan = spec.plan;
 
-  std::unique_ptr<runner::TraceFile> trace_file;
+  std::unique_ptr<runner::TraceFile> trace_file = *std::move(opened);
   bool trace_to_stdout = false;
-  if (const std::string path = flags.Get("trace"); !path.empty()) {
-    auto opened = runner::TraceFile::Open(path, *format);
-    if (!opened.ok()) return Usage(Fail(fmt::format("zabsim sim: --trace: {}", base::Text(opened.status()))));
-    trace_file = *std::move(opened);
+  if (trace_file != nullptr) {
     trace_to_stdout = trace_file->to_stdout();
-    trace_file->Attach(cluster, "sim", "", WithoutTraceFlag(args));
+    if (absl::Status s = trace_file->Attach(cluster, "sim", "", WithoutTraceFlag(args)); !s.ok()) {
+      return Usage(Fail(fmt::format("zabsim sim: {}", base::Text(s))));
+    }
+  }
+
+  // The narration goes where the summary goes: with --trace -, standard output is the trace.
+  std::unique_ptr<runner::NarrationSink> narration;
+  if (flags.GetBool("narrate")) {
+    narration = std::make_unique<runner::NarrationSink>(trace_to_stdout ? stderr : stdout,
+                                                        options.zab.voters, cluster.servers());
+    world.trace().AddSink(narration.get());
   }
 
   const auto wall_start = std::chrono::steady_clock::now();
   (*run)->Run();
+  if (narration != nullptr) world.trace().RemoveSink(narration.get());
   const double wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const std::optional<runner::LivenessVerdict>& liveness = (*run)->liveness();

@@ -12,6 +12,9 @@
 // Verdict and end records go straight to the file, not through the run's trace: they
 // describe the run rather than being part of it, so the fingerprint is the same with or
 // without --trace.
+//
+// The same records can be written in other forms (runner/trace_forms.h): text, a Mermaid
+// sequence diagram, a ShiViz log; and cut to a window (runner/trace_window.h).
 
 #ifndef ZABSIM_RUNNER_TRACE_FILE_H_
 #define ZABSIM_RUNNER_TRACE_FILE_H_
@@ -26,31 +29,37 @@
 #include "absl/status/statusor.h"
 #include "runner/cluster.h"
 #include "runner/run_summary.h"
+#include "runner/trace_forms.h"
+#include "runner/trace_window.h"
 #include "sim/time.h"
 #include "sim/trace.h"
 
 namespace zabsim::runner {
 
-class HtmlSink;
-
 class TraceFile {
  public:
-  enum class Format { kText, kJsonl, kHtml };
-  static constexpr int kVersion = 1;
+  // The forms of the file; FormatNames lists their --format names.
+  enum class Format { kText, kJsonl, kMermaid, kShiviz, kHtml };
+  static constexpr int kVersion = kTraceVersion;
 
-  // ParseFormat reads a --format value: "text", "jsonl" or "html" (docs/viewer.md).
+  // ParseFormat reads a --format value, one of FormatNames().
   static absl::StatusOr<Format> ParseFormat(std::string_view text);
-  // Open creates (or truncates) `path`; "-" is standard output.
-  static absl::StatusOr<std::unique_ptr<TraceFile>> Open(const std::string& path, Format format);
+  // FormatNames is "text|jsonl|mermaid|shiviz|html", for help texts and errors.
+  static std::string FormatNames();
+  // Open creates (or truncates) `path`; "-" is standard output. Only the records in
+  // `window` are written.
+  static absl::StatusOr<std::unique_ptr<TraceFile>> Open(const std::string& path, Format format,
+                                                         const TraceWindow& window = {});
   ~TraceFile();
   TraceFile(const TraceFile&) = delete;
   TraceFile& operator=(const TraceFile&) = delete;
 
   // Attach writes the header for `cluster` (`source` says what produced the run:
   // "sim", or "run" with the scenario's path; `args` are the command's arguments, which
-  // with the version reproduce the run) and attaches the file to its trace.
-  void Attach(Cluster& cluster, std::string_view source, std::string_view scenario,
-              const std::vector<std::string>& args);
+  // with the version reproduce the run) and attaches the file to its trace. An error
+  // when the window names a process the cluster does not have.
+  [[nodiscard]] absl::Status Attach(Cluster& cluster, std::string_view source,
+                                    std::string_view scenario, const std::vector<std::string>& args);
   // to_stdout: the file is standard output, so the command must print elsewhere.
   bool to_stdout() const { return file_ == stdout; }
   // Verdicts writes one verdict record per check, with one record per violation.
@@ -59,13 +68,11 @@ class TraceFile {
   void End(sim::Time at);
 
  private:
-  TraceFile(std::FILE* file, Format format);
-  void WriteDirect(const sim::TraceRecord& record);
+  TraceFile(std::FILE* file, std::unique_ptr<TraceForm> form, TraceWindow window);
 
   std::FILE* file_;
-  Format format_;
-  std::unique_ptr<sim::TraceSink> sink_;
-  HtmlSink* html_ = nullptr;  // sink_, when the format is HTML.
+  std::unique_ptr<TraceForm> form_;
+  TraceWindow window_;
   Cluster* cluster_ = nullptr;
 };
 

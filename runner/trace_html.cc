@@ -1,6 +1,7 @@
 #include "runner/trace_html.h"
 
 #include "base/check.h"
+#include "runner/trace_forms.h"
 #include "runner/viewer_page.h"
 
 namespace zabsim::runner {
@@ -46,6 +47,39 @@ void HtmlSink::Finish() {
   finished_ = true;
   Put(out_, "\n]</script>\n");
   Put(out_, kViewerPageTail);
+}
+
+namespace {
+
+// HtmlForm is the trace form of the page: the JSON Lines records, in the page.
+class HtmlForm final : public TraceForm {
+ public:
+  HtmlForm(std::FILE* out, const TraceWindow& window) : sink_(out), window_(window) {}
+  // A run cut short still gives a page that loads (with no end record, like a cut JSON
+  // Lines file).
+  ~HtmlForm() override { sink_.Finish(); }
+
+  void Header(const TraceHeader& h) override { sink_.Begin(JsonHeader(h, window_)); }
+  void Write(const sim::TraceRecord& record) override {
+    if (window_.Keeps(record)) sink_.Write(record);
+  }
+  void Verdicts(sim::Time at, const std::vector<Verdict>& verdicts) override {
+    for (const sim::TraceRecord& r : VerdictRecords(at, verdicts)) sink_.Write(r);
+  }
+  void End(sim::Time at, uint64_t fingerprint, uint64_t records) override {
+    sink_.Write(EndRecord(at, fingerprint, records));
+    sink_.Finish();
+  }
+
+ private:
+  HtmlSink sink_;
+  TraceWindow window_;
+};
+
+}  // namespace
+
+std::unique_ptr<TraceForm> MakeHtmlForm(std::FILE* out, const TraceWindow& window) {
+  return std::make_unique<HtmlForm>(out, window);
 }
 
 }  // namespace zabsim::runner

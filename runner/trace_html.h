@@ -11,6 +11,8 @@
 //   trace.AddSink(&sink);      // every record: one array element each
 //   sink.Finish();             // the end of the array, then the viewer's code
 //
+// `--format html` uses it through the trace form MakeHtmlForm (trace_forms.h).
+//
 // The records stream straight to the file, so a long run costs no memory here. The same
 // run gives the same bytes: the page holds no date, path or random id.
 

@@ -242,6 +242,7 @@ absl::StatusOr<uint32_t> ScenarioRunner::Server(const Arg& arg) const {
 void ScenarioRunner::Flush(uint32_t categories, Lines& out) {
   size_t hidden = 0;
   for (const sim::TraceRecord& r : sink_.records) {
+    if (narrator_ != nullptr) narrator_->Narrate(r, narration_);
     const auto line = renderer_->Render(r);  // Always render: the renderer tracks state.
     if (!line || (line->first & categories) == 0) continue;
     if (out.size() >= kMaxOutputLines) {
@@ -373,9 +374,14 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
   cluster_ = *std::move(c);
   summary_ = std::make_unique<RunSummary>(*cluster_);
   renderer_ = std::make_unique<Renderer>(cluster_->servers());
+  if (narrate_) narrator_ = std::make_unique<Narrator>(o.zab.voters, cluster_->servers());
   cluster_->AddListener([this](const EventRecord& r) { events_.push_back(r); });
   cluster_->world().trace().AddSink(&sink_);
-  if (trace_file_ != nullptr) trace_file_->Attach(*cluster_, "run", file_.path, {});
+  if (trace_file_ != nullptr) {
+    if (absl::Status s = trace_file_->Attach(*cluster_, "run", file_.path, {}); !s.ok()) {
+      return Error(d, 1, base::Text(s));
+    }
+  }
   const auto plural = [](uint32_t n, std::string_view word) {
     return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
   };
@@ -732,7 +738,7 @@ absl::Status ScenarioRunner::Check(Args& args, Lines& out) {
 }
 
 FileResult RunFile(std::string_view path, std::string_view content, const zab::Bugs& extra_bugs,
-                   TraceFile* trace) {
+                   TraceFile* trace, bool narrate) {
   FileResult result;
   auto file = Parse(path, content);
   if (!file.ok()) {
@@ -742,6 +748,7 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::B
   result.parsed = true;
   ScenarioRunner runner(*file, extra_bugs);
   runner.SetTraceFile(trace);
+  runner.SetNarrate(narrate);
   // A scenario that shows a bug expects its violations: they are the ones a `check`
   // printed with exactly the output the file expects. Any other violation fails the file.
   std::set<std::string> expected_violations;
@@ -767,6 +774,10 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::B
       result.mismatches.push_back(diff);
     }
     result.outputs.push_back(*std::move(output));
+    if (narrate) {
+      result.narrations.push_back(runner.TakeNarration());
+      result.commands.push_back(file->lines[static_cast<size_t>(d.line - 1)]);
+    }
   }
   runner.FinishTrace();
   for (std::string& v : runner.Violations()) {

@@ -10,10 +10,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "runner/cluster.h"
+#include "runner/narrate.h"
 #include "runner/run_summary.h"
 #include "runner/scenario/parser.h"
 #include "runner/scenario/render.h"
@@ -44,6 +46,10 @@ class ScenarioRunner {
   void SetTraceFile(TraceFile* trace) { trace_file_ = trace; }
   // FinishTrace writes the final verdicts and the end record to the trace file, if any.
   void FinishTrace();
+  // SetNarrate makes each directive also explain its records (zabsim run --narrate);
+  // TakeNarration returns the lines of the last directive run.
+  void SetNarrate(bool narrate) { narrate_ = narrate; }
+  std::vector<std::string> TakeNarration() { return std::exchange(narration_, {}); }
 
  private:
   class Args;
@@ -81,6 +87,9 @@ class ScenarioRunner {
   uint64_t swarms_ = 0;
   const Directive* current_ = nullptr;  // The directive being executed.
   TraceFile* trace_file_ = nullptr;
+  bool narrate_ = false;
+  std::unique_ptr<Narrator> narrator_;
+  std::vector<std::string> narration_;
 };
 
 // FileResult is what running one scenario file found.
@@ -94,6 +103,10 @@ struct FileResult {
   std::vector<std::string> violations;
   std::vector<std::string> expected_violations;
   std::vector<std::vector<std::string>> outputs;  // Actual outputs, per directive run.
+  // With `narrate`: the narration of each directive run (docs/teaching.md), and the
+  // command line it explains.
+  std::vector<std::vector<std::string>> narrations;
+  std::vector<std::string> commands;
   uint64_t fingerprint = 0;
 };
 
@@ -101,7 +114,7 @@ struct FileResult {
 // replaced by the actual ones (the caller writes the file).
 // `trace`, if not null, receives the run's full trace (see ScenarioRunner::SetTraceFile).
 FileResult RunFile(std::string_view path, std::string_view content, const zab::Bugs& extra_bugs,
-                   TraceFile* trace = nullptr);
+                   TraceFile* trace = nullptr, bool narrate = false);
 
 }  // namespace zabsim::runner::scenario
 

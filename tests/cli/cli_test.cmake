@@ -87,6 +87,36 @@ expect_usage_error("--seed needs a value" demo --seed)
 expect_usage_error("unknown command 'frobnicate'" frobnicate)
 expect_usage_error("unexpected argument 'extra'" demo extra)
 
+# The trace's forms and window (docs/teaching.md): bad values and flags without --trace
+# are usage errors, never ignored.
+get_filename_component(source_dir "${GOLDEN}/../../.." ABSOLUTE)
+set(window_trace "${CMAKE_CURRENT_BINARY_DIR}/cli_test_window.mmd")
+expect_usage_error("expected one of text|jsonl|mermaid|shiviz" sim --trace - --format xml)
+expect_usage_error("--from needs --trace FILE" sim --from 1)
+expect_usage_error("--format needs --trace FILE" run --format mermaid ${source_dir}/scenarios/happy-path.scn)
+expect_usage_error("--types=COMIT: unknown 'COMIT'" sim --trace - --types COMIT)
+expect_usage_error("--to=1 is before --from=2" sim --trace - --from 2 --to 1)
+expect_usage_error("--peers: no process 9 (the run has servers 1..3 and clients 4..6)"
+                   sim --trace ${window_trace} --peers 1,9)
+expect_usage_error("--peers: no process 9 (the run has servers 1..3 and clients 4..4)"
+                   run --trace ${window_trace} --peers 9 ${source_dir}/scenarios/happy-path.scn)
+file(REMOVE "${window_trace}")
+
+# Narration explains the run and leaves it alone: the same fingerprint as without it.
+run_zabsim(told code sim --seed 4 --ops 5 --time 5s --quiet 5s --narrate)
+run_zabsim(brief code sim --seed 4 --ops 5 --time 5s --quiet 5s --brief)
+string(STRIP "${brief}" brief)
+string(FIND "${told}" "fingerprint: ${brief}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "zabsim sim --narrate: expected 'fingerprint: ${brief}' in:\n${told}")
+endif()
+foreach(fragment "=== server " "starts election round 1 and votes for itself" " commits 0x")
+  string(FIND "${told}" "${fragment}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "zabsim sim --narrate: expected '${fragment}' in:\n${told}")
+  endif()
+endforeach()
+
 # Traces: JSON Lines with a header, one object per line.
 set(trace_file "${CMAKE_CURRENT_BINARY_DIR}/cli_test_trace.jsonl")
 run_zabsim(out code demo --seed 2 --processes 2 --time 1s --faults none --trace ${trace_file} --format jsonl)

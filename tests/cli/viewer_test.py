@@ -104,7 +104,7 @@ def check_page(zabsim_path, source, work):
 
     # A bad --format names the flag and the choices.
     p = zabsim(zabsim_path, ["sim", "--trace", os.path.join(work, "x"), "--format", "htm"], 2, source)
-    expect("expected text, jsonl or html" in p.stderr, f"--format htm: unexpected message {p.stderr!r}")
+    expect("expected one of text|jsonl|mermaid|shiviz|html" in p.stderr, f"--format htm: unexpected message {p.stderr!r}")
     print("viewer page: ok")
 
 
