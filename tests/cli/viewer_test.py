@@ -90,6 +90,14 @@ def check_page(zabsim_path, source, work):
             expect(outside not in page, f"{name}: the page refers to something outside it ({outside!r})")
         expect(page.count("</script") == 3, f"{name}: expected 3 </script> tags, found {page.count('</script')}")
 
+    # Every scenario of the library gives a page that holds exactly its records.
+    for scn in sorted(os.listdir(os.path.join(source, "scenarios"))):
+        if not scn.endswith(".scn"):
+            continue
+        html, header, records = trace_pair(zabsim_path, source, work, "library", ["run", "scenarios/" + scn], 0)
+        with open(html, encoding="utf-8") as f:
+            expect(embedded(f.read(), "zabsim-records") == records, f"{scn}: the page's records differ")
+
     # A string that would end a <script> element early must be escaped: a scenario path
     # holding "</script>" (directory "a<", file "script>b.scn") lands in the header.
     os.makedirs(os.path.join(work, "a<"), exist_ok=True)
