@@ -706,7 +706,10 @@ void ClientHistoryChecker::OnInvoked(At at, PeerId client, const ClientInvoked& 
 }
 
 uint32_t ClientHistoryChecker::Intern(std::string_view text) {
-  if (const auto it = string_ids_.find(text); it != string_ids_.end()) return it->second;
+  if (text.empty()) return 0;
+  // This Abseil's string_view is its own type, not std::string_view.
+  const absl::string_view key(text.data(), text.size());
+  if (const auto it = string_ids_.find(key); it != string_ids_.end()) return it->second;
   const auto id = static_cast<uint32_t>(strings_.size());
   strings_.emplace_back(text);
   string_ids_.emplace(std::string(text), id);

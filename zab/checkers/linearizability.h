@@ -60,7 +60,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
 #include "zab/checkers/safety.h"  // At and Violation.
 #include "zab/events.h"
 #include "zab/txn.h"
@@ -155,10 +155,11 @@ class ClientHistoryChecker {
   uint32_t Intern(std::string_view text);
 
   std::map<uint64_t, Session> sessions_;  // By session id.
-  // The distinct strings of the calls (paths and data: a workload has few), and their
-  // indices. Looked up only, never iterated.
-  std::deque<std::string> strings_;
-  absl::btree_map<std::string, uint32_t, std::less<>> string_ids_;
+  // The distinct strings of the calls (paths and data), and their indices: a hash map,
+  // since every client operation looks up two or three; looked up only, never iterated.
+  // strings_[0] is "", which most data and answers are.
+  std::deque<std::string> strings_{std::string()};
+  absl::flat_hash_map<std::string, uint32_t> string_ids_{{std::string(), 0}};
   std::vector<Violation> fifo_;           // client-fifo, as found.
   std::vector<Violation> violations_;     // fifo_, then the last Finish's.
   std::vector<KeyVerdict> keys_;
