@@ -14,6 +14,9 @@ cd "$(dirname "$0")"
 
 PACKAGES=(cmake ninja-build g++ libabsl-dev libfmt-dev libgtest-dev libgmock-dev
           librapidcheck-dev libbenchmark-dev python3)
+# The conformance tests (ctest -L conformance, docs/conformance.md) run a real Apache
+# ZooKeeper 3.8 ensemble: the server jars (with Java), log4j 1.2 and slf4j's bindings.
+CONFORMANCE_PACKAGES=(zookeeper liblog4j1.2-java libslf4j-java)
 
 install_missing() {
   local missing=()
@@ -55,17 +58,17 @@ case "$mode" in
     exec build/zabsim "$@"
     ;;
   test)
-    install_missing "${PACKAGES[@]}"
+    install_missing "${PACKAGES[@]}" "${CONFORMANCE_PACKAGES[@]}"
     build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     run_tests build
     ;;
   asan)
-    install_missing "${PACKAGES[@]}"
+    install_missing "${PACKAGES[@]}" "${CONFORMANCE_PACKAGES[@]}"
     build build-asan -DCMAKE_BUILD_TYPE=Debug -DZABSIM_SANITIZE=ON -DZABSIM_BENCH=OFF
     run_tests build-asan
     ;;
   clang)
-    install_missing "${PACKAGES[@]}" clang
+    install_missing "${PACKAGES[@]}" "${CONFORMANCE_PACKAGES[@]}" clang
     build build-clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DZABSIM_BENCH=OFF
     run_tests build-clang
     ;;

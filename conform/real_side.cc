@@ -12,9 +12,8 @@
 
 #include <fmt/format.h>
 
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "conform/process.h"
+#include "conform/zk_text.h"
 
 namespace zabsim::conform {
 namespace {
@@ -36,15 +35,15 @@ constexpr int64_t kDefaultTickMs = 200;
 constexpr int64_t kWaitMs = 60000;       // For a leader, a converged ensemble.
 constexpr int64_t kClientWaitMs = 60000; // For one client command.
 
-std::vector<std::string> JavaArgs() {
-  // A small heap and the client compiler: start-up time matters more than throughput.
-  return {"java", "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"};
+// JavaArgs starts every JVM of a run. A small heap and the client compiler: start-up time
+// matters more than throughput. The zabsim.conform.dir property does nothing in Java; it
+// tags the process with the run's directory, so that a test can tell that nothing of a
+// run is left, without a name pattern that could match anything else.
+std::vector<std::string> JavaArgs(const std::string& dir) {
+  return {"java", "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+          fmt::format("-Dzabsim.conform.dir={}", dir)};
 }
 
-struct Srvr {
-  std::string mode;  // leading, following, looking, down.
-  std::string zxid;  // Empty unless serving.
-};
 
 class RealEnsemble {
  public:
@@ -90,7 +89,7 @@ class RealEnsemble {
   absl::Status Start(uint32_t sid) {
     Server& s = servers_[sid];
     if (Alive(s.process)) return absl::OkStatus();
-    std::vector<std::string> argv = JavaArgs();
+    std::vector<std::string> argv = JavaArgs(dir_);
     argv.push_back("-cp");
     argv.push_back(std::string(kServerClasspath));
     argv.push_back(fmt::format("-Dlog4j.configuration=file:{}/log4j.properties", dir_));
@@ -108,7 +107,6 @@ class RealEnsemble {
     auto child = Spawn(argv, /*pipes=*/false, ServerDir(sid) + "/stdout.log");
     if (!child.ok()) return child.status();
     s.process = *child;
-    s.established = false;
     return absl::OkStatus();
   }
 
@@ -136,17 +134,7 @@ class RealEnsemble {
     if (!Up(sid)) return {"down", ""};
     auto answer = FourLetterWord(ClientPort(sid), "srvr", 2000);
     if (!answer.ok()) return {"looking", ""};  // Not listening yet: still starting.
-    Srvr r{"looking", ""};
-    for (const absl::string_view line : absl::StrSplit(*answer, '\n')) {
-      absl::string_view rest = line;
-      if (absl::ConsumePrefix(&rest, "Mode: ")) {
-        r.mode = rest == "leader" ? "leading" : rest == "follower" ? "following" : std::string(rest);
-      } else if (absl::ConsumePrefix(&rest, "Zxid: ")) {
-        r.zxid = std::string(rest);
-      }
-    }
-    if (r.mode == "looking") r.zxid.clear();
-    return r;
+    return ParseSrvr(*answer);
   }
 
   uint64_t CurrentEpoch(uint32_t sid) {
@@ -169,7 +157,7 @@ class RealEnsemble {
       while (std::getline(in, line)) {
         if (in.eof()) break;  // A partial last line: read it next time.
         s.log_offset += line.size() + 1;
-        ParseLogLine(s, line, out);
+        s.log.Line(line, out);
       }
     }
     return out;
@@ -186,6 +174,7 @@ class RealEnsemble {
       if (homes.empty()) {
         for (uint32_t sid = 1; sid <= e_.voters; ++sid) homes.push_back(sid);
       }
+      Stop(c);  // Reaps a client that died, and closes its pipes.
       auto child = StartCli(homes);
       if (!child.ok()) return child.status();
       c = *child;
@@ -193,10 +182,10 @@ class RealEnsemble {
     return Command(c, command);
   }
 
-  // ReadOn reads `path` on server `sid` alone, with a CLI of its own, returning the
-  // data and mzxid as "DATA (mzxid 0x...)", or "NONODE".
-  absl::StatusOr<std::string> ReadOn(uint32_t sid, const std::vector<std::string>& paths,
-                                     std::vector<std::string>& values) {
+  // ReadOn reads `paths` on server `sid` alone, with a CLI of its own (whose session, a
+  // txn, comes after every other observation), appending "DATA (mzxid 0x...)" or an
+  // error code per path to `values`.
+  absl::Status ReadOn(uint32_t sid, const std::vector<std::string>& paths, std::vector<std::string>& values) {
     auto child = StartCli({sid});
     if (!child.ok()) return child.status();
     Child c = *child;
@@ -207,11 +196,10 @@ class RealEnsemble {
         status = lines.status();
         break;
       }
-      values.push_back(GetValue(*lines));
+      values.push_back(CliGetValue(*lines));
     }
     Stop(c);
-    if (!status.ok()) return status;
-    return std::string();
+    return status;
   }
 
   void Teardown() {
@@ -226,60 +214,11 @@ class RealEnsemble {
 
   uint32_t voters() const { return e_.voters; }
 
-  // GetValue reads the output of `get -s PATH`.
-  static std::string GetValue(const std::vector<std::string>& lines) {
-    if (std::string e = ErrorCode(lines); !e.empty()) return e;
-    std::string data;
-    std::string mzxid;
-    bool first = true;
-    for (const std::string& l : lines) {
-      if (first) {
-        data = l == "null" ? "" : l;
-        first = false;
-      } else if (l.rfind("mZxid = ", 0) == 0) {
-        mzxid = l.substr(8);
-      }
-    }
-    return fmt::format("{} (mzxid {})", data, mzxid);
-  }
-
-  // ErrorCode maps the CLI's error messages to ZooKeeper's codes, as zabsim names them.
-  static std::string ErrorCode(const std::vector<std::string>& lines) {
-    for (const std::string& l : lines) {
-      if (l.find("ConnectionLoss") != std::string::npos) return "CONNECTIONLOSS";
-      if (l.find("Node does not exist") != std::string::npos || l.find("NoNode") != std::string::npos) {
-        return "NONODE";
-      }
-      if (l.find("Node already exists") != std::string::npos || l.find("NodeExists") != std::string::npos) {
-        return "NODEEXISTS";
-      }
-      if (l.find("BadVersion") != std::string::npos || l.find("version No is not valid") != std::string::npos) {
-        return "BADVERSION";
-      }
-      if (l.find("Node not empty") != std::string::npos || l.find("NotEmpty") != std::string::npos) {
-        return "NOTEMPTY";
-      }
-      if (l.find("SessionExpired") != std::string::npos) return "SESSIONEXPIRED";
-      if (l.find("Exception") != std::string::npos) return l;
-    }
-    return "";
-  }
-
-  // Field finds "NAME = VALUE" in `stat` output.
-  static std::string Field(const std::vector<std::string>& lines, std::string_view name) {
-    const std::string prefix = fmt::format("{} = ", name);
-    for (const std::string& l : lines) {
-      if (l.rfind(prefix, 0) == 0) return l.substr(prefix.size());
-    }
-    return "?";
-  }
-
  private:
   struct Server {
     Child process;
     uint64_t log_offset = 0;
-    std::map<std::string, uint32_t> learner_of_thread;  // LearnerHandler thread -> sid.
-    bool established = false;  // Leading an established epoch, as far as its log says.
+    SyncLogReader log;
   };
 
   std::string ServerDir(uint32_t sid) const { return fmt::format("{}/s{}", dir_, sid); }
@@ -287,55 +226,16 @@ class RealEnsemble {
   int QuorumPort(uint32_t sid) const { return base_port_ + static_cast<int>(e_.voters + sid) - 1; }
   int ElectionPort(uint32_t sid) const { return base_port_ + static_cast<int>(2 * e_.voters + sid) - 1; }
 
-  // The lines that matter, from LearnerHandler in ZooKeeper 3.8:
-  //   [LearnerHandler-/127.0.0.1:53832:LearnerHandler@805] - Synchronizing with Learner sid: 1 ...
-  //   [LearnerHandler-/127.0.0.1:53832:LearnerHandler@850] - Sending DIFF zxid=0x0 for peer sid: 1
-  //   ... Sending TRUNC zxid=0x... for peer sid: 1   (or "Sending TRUNC to follower ...")
-  //   ... Sending snapshot last zxid of peer is 0x..., zxid of leader is 0x..., ...
-  // The sid of a SNAP comes from the Synchronizing line of the same handler thread.
-  static void ParseLogLine(Server& s, const std::string& line, std::vector<SyncRecord>& out) {
-    // Leader.lead() logs this once a quorum acknowledged NEWLEADER; QuorumPeer logs
-    // "- LEADING" each time the server starts a new leadership.
-    if (line.find("] - Have quorum of supporters") != std::string::npos) s.established = true;
-    if (line.size() > 10 && line.compare(line.size() - 10, 10, "] - LEADING") == 0) s.established = false;
-    const size_t open = line.find(" [LearnerHandler-");
-    if (open == std::string::npos) return;
-    const size_t close = line.find("] - ", open);
-    if (close == std::string::npos) return;
-    std::string thread = line.substr(open + 2, close - open - 2);
-    thread = thread.substr(0, thread.rfind(':'));  // Drop "LearnerHandler@LINE".
-    const std::string message = line.substr(close + 4);
-    if (message.rfind("Synchronizing with Learner sid: ", 0) == 0) {
-      s.learner_of_thread[thread] = static_cast<uint32_t>(std::atoi(message.c_str() + 32));
-      return;
-    }
-    const auto it = s.learner_of_thread.find(thread);
-    if (it == s.learner_of_thread.end()) return;
-    std::string mode;
-    if (message.rfind("Sending DIFF", 0) == 0) mode = "DIFF";
-    if (message.rfind("Sending TRUNC", 0) == 0) mode = "TRUNC";
-    if (message.rfind("Sending snapshot", 0) == 0) mode = "SNAP";
-    if (mode.empty()) return;
-    out.push_back(SyncRecord{it->second, mode, s.established});
-    s.learner_of_thread.erase(it);  // One decision per sync.
-  }
-
   absl::StatusOr<Child> StartCli(const std::vector<uint32_t>& homes) {
     std::string hosts;
     for (const uint32_t sid : homes) {
       if (!hosts.empty()) hosts += ",";
       hosts += fmt::format("127.0.0.1:{}", ClientPort(sid));
     }
-    std::vector<std::string> argv = JavaArgs();
+    std::vector<std::string> argv = JavaArgs(dir_);
     argv.insert(argv.end(), {"-cp", std::string(kClientClasspath), "org.apache.zookeeper.ZooKeeperMain",
                              "-server", hosts, "-timeout", "30000"});
     return Spawn(argv, /*pipes=*/true, "");
-  }
-
-  static bool Noise(const std::string& l) {
-    return l.empty() || l == "WATCHER::" || l.rfind("WatchedEvent ", 0) == 0 ||
-           l.rfind("Connecting to ", 0) == 0 || l == "Welcome to ZooKeeper!" ||
-           l == "JLine support is disabled";
   }
 
   absl::StatusOr<std::vector<std::string>> Command(Child& c, std::string_view command) {
@@ -350,7 +250,7 @@ class RealEnsemble {
                             fmt::format("the ZooKeeper CLI, after '{}': {}", command, std::string(line.status().message())));
       }
       if (line->find(kSentinel) != std::string::npos) break;
-      if (!Noise(*line)) lines.push_back(*line);
+      if (!CliNoise(*line)) lines.push_back(*line);
     }
     if (o_.verbose) {
       for (const std::string& l : lines) fmt::print(stderr, "conform:   | {}\n", l);
@@ -415,7 +315,7 @@ std::string ClientOp(RealEnsemble& r, const Step& s, absl::Status& status) {
     status = lines.status();
     return "no answer";
   }
-  if (std::string e = RealEnsemble::ErrorCode(*lines); !e.empty()) return e;
+  if (std::string e = CliErrorCode(*lines); !e.empty()) return e;
   if (s.op == "get") return lines->empty() || (*lines)[0] == "null" ? "OK " : "OK " + (*lines)[0];
   if (s.op == "exists") return "OK";
   // The CLI does not print a write's zxid: a `stat` right after it, on the same server,
@@ -428,7 +328,7 @@ std::string ClientOp(RealEnsemble& r, const Step& s, absl::Status& status) {
     return "no answer";
   }
   const std::string field = s.op == "create" ? "cZxid" : s.op == "set" ? "mZxid" : "pZxid";
-  return "OK " + RealEnsemble::Field(*stat, field);
+  return "OK " + CliField(*stat, field);
 }
 
 void ObserveServers(RealEnsemble& r, const std::vector<uint32_t>& sids, Observer& obs) {
@@ -520,8 +420,8 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const RealOptions& o, Observ
     std::vector<std::string> values;
     const Srvr srvr = r.Query(sid);
     if (srvr.mode == "leading" || srvr.mode == "following") {
-      auto read = r.ReadOn(sid, plan.paths, values);
-      if (!read.ok() && read.status().code() == absl::StatusCode::kCancelled) return read.status();
+      const absl::Status read = r.ReadOn(sid, plan.paths, values);
+      if (read.code() == absl::StatusCode::kCancelled) return read;
     }
     values.resize(plan.paths.size(), "not serving");
     for (size_t i = 0; i < plan.paths.size(); ++i) obs.Add(fmt::format("server {} {}", sid, plan.paths[i]), values[i]);
