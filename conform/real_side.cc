@@ -34,6 +34,7 @@ constexpr std::string_view kSentinel = "ZooKeeper CLI version";
 constexpr int64_t kDefaultTickMs = 200;
 constexpr int64_t kWaitMs = 60000;       // For a leader, a converged ensemble.
 constexpr int64_t kClientWaitMs = 60000; // For one client command.
+constexpr int64_t kConnectWaitMs = 5000;  // For a client to reconnect before an operation.
 
 // JavaArgs starts every JVM of a run. A small heap and the client compiler: start-up time
 // matters more than throughput. The zabsim.conform.dir property does nothing in Java; it
@@ -163,17 +164,20 @@ class RealEnsemble {
     return out;
   }
 
+  // OpenSession starts client `index`'s CLI, unless it runs, and waits for its session
+  // (a `stat /`, a read, needs one).
+  absl::Status OpenSession(uint32_t index) {
+    if (index <= clients_.size() && Alive(clients_[index - 1])) return absl::OkStatus();
+    return ClientCommand(index, "stat /").status();
+  }
+
   // ClientCommand sends one CLI command for client `index` (1-based), starting its
   // process on first use, and returns the lines it printed.
   absl::StatusOr<std::vector<std::string>> ClientCommand(uint32_t index, std::string_view command) {
     if (clients_.size() < index) clients_.resize(index);
     Child& c = clients_[index - 1];
     if (!Alive(c)) {
-      std::vector<uint32_t> homes;
-      if (index <= e_.client_homes.size()) homes = e_.client_homes[index - 1];
-      if (homes.empty()) {
-        for (uint32_t sid = 1; sid <= e_.voters; ++sid) homes.push_back(sid);
-      }
+      const std::vector<uint32_t> homes = Homes(index);
       Stop(c);  // Reaps a client that died, and closes its pipes.
       auto child = StartCli(homes);
       if (!child.ok()) return child.status();
@@ -220,6 +224,16 @@ class RealEnsemble {
     uint64_t log_offset = 0;
     SyncLogReader log;
   };
+
+  // Homes: the servers client `index` may use (the scenario's client.N, or all).
+  std::vector<uint32_t> Homes(uint32_t index) const {
+    std::vector<uint32_t> homes;
+    if (index <= e_.client_homes.size()) homes = e_.client_homes[index - 1];
+    if (homes.empty()) {
+      for (uint32_t sid = 1; sid <= e_.voters; ++sid) homes.push_back(sid);
+    }
+    return homes;
+  }
 
   std::string ServerDir(uint32_t sid) const { return fmt::format("{}/s{}", dir_, sid); }
   int ClientPort(uint32_t sid) const { return base_port_ + static_cast<int>(sid) - 1; }
@@ -300,7 +314,24 @@ absl::StatusOr<uint32_t> WaitFor(RealEnsemble& r, bool converged) {
   }
 }
 
+// AwaitConnected lets the client's connection come back before an operation: `stat /` (a
+// read: no txn) until it answers, for at most kConnectWaitMs. zabsim's client retries a
+// lost connection every 50 ms; ZooKeeper's Java client waits up to a second, at random,
+// between attempts, and fails what is queued when an attempt fails. Without this wait an
+// operation issued right after the ensemble recovered could fail by chance (CONNECTIONLOSS)
+// where zabsim's succeeds. An operation that must fail (no quorum) still does, after it.
+absl::Status AwaitConnected(RealEnsemble& r, uint32_t client) {
+  const int64_t deadline = NowMs() + kConnectWaitMs;
+  while (true) {
+    auto lines = r.ClientCommand(client, "stat /");
+    if (!lines.ok()) return lines.status();
+    if (CliErrorCode(*lines) != "CONNECTIONLOSS" || NowMs() > deadline) return absl::OkStatus();
+    if (!SleepMs(100)) return InterruptedError();
+  }
+}
+
 std::string ClientOp(RealEnsemble& r, const Step& s, absl::Status& status) {
+  if (status = AwaitConnected(r, s.client); !status.ok()) return "no answer";
   std::string command;
   if (s.op == "create") command = s.data.empty() ? "create " + s.path : fmt::format("create {} {}", s.path, s.data);
   if (s.op == "set") {
@@ -338,15 +369,22 @@ void ObserveServers(RealEnsemble& r, const std::vector<uint32_t>& sids, Observer
   }
 }
 
-absl::Status Run(RealEnsemble& r, const Plan& plan, const RealOptions& o, Observer& obs) {
+absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, const RealOptions& o,
+                 Observer& obs) {
   std::vector<uint32_t> all;
   for (uint32_t sid = 1; sid <= plan.ensemble.voters; ++sid) all.push_back(sid);
   std::vector<SyncRecord> syncs;
-  for (const Step& s : plan.steps) {
+  for (size_t step = 0; step < plan.steps.size(); ++step) {
+    const Step& s = plan.steps[step];
     if (Interrupted()) return InterruptedError();
     obs.Step(s.directive->line, Describe(s));
     if (o.verbose) fmt::print(stderr, "conform: line {}: {}\n", s.directive->line, Describe(s));
     absl::Status status;
+    // A client that could not connect shows at its operations: only an interrupt stops.
+    for (const uint32_t client : sessions.before[step]) {
+      if (status = r.OpenSession(client); status.code() == absl::StatusCode::kCancelled) return status;
+    }
+    status = absl::OkStatus();
     switch (s.kind) {
       case StepKind::kCluster: {
         // A server crashed right after `cluster`, before any time passed in zabsim, never
@@ -411,6 +449,9 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const RealOptions& o, Observ
         break;
     }
     if (!status.ok()) return status;
+    for (const uint32_t client : sessions.after[step]) {
+      if (status = r.OpenSession(client); status.code() == absl::StatusCode::kCancelled) return status;
+    }
   }
   obs.Step(0, "end");
   for (SyncRecord& rec : r.NewSyncs()) syncs.push_back(rec);
@@ -450,11 +491,11 @@ absl::Status EnsureZooKeeper() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Observations> RunRealSide(const Plan& plan, const RealOptions& options) {
+absl::StatusOr<Observations> RunRealSide(const Plan& plan, const Sessions& sessions, const RealOptions& options) {
   RealEnsemble ensemble(plan.ensemble, options);
   Observer obs;
   absl::Status status = ensemble.Init();
-  if (status.ok()) status = Run(ensemble, plan, options, obs);
+  if (status.ok()) status = Run(ensemble, plan, sessions, options, obs);
   ensemble.Teardown();
   if (!status.ok()) return status;
   return obs.observations();

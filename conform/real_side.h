@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "conform/observation.h"
 #include "conform/plan.h"
+#include "conform/sim_side.h"
 
 namespace zabsim::conform {
 
@@ -30,7 +31,8 @@ struct RealOptions {
 // says how to.
 absl::Status EnsureZooKeeper();
 
-absl::StatusOr<Observations> RunRealSide(const Plan& plan, const RealOptions& options);
+// RunRealSide runs `plan`, opening the clients' sessions where zabsim opened them.
+absl::StatusOr<Observations> RunRealSide(const Plan& plan, const Sessions& sessions, const RealOptions& options);
 
 }  // namespace zabsim::conform
 

@@ -47,22 +47,29 @@ void ObserveServers(runner::Cluster& cluster, const std::vector<uint32_t>& sids,
 
 }  // namespace
 
-absl::StatusOr<Observations> RunSimSide(const runner::scenario::ScenarioFile& file, const Plan& plan) {
+absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, const Plan& plan) {
   runner::scenario::ScenarioRunner runner(file, zab::Bugs{});
   Observer obs;
   std::vector<SyncRecord> syncs;
   std::vector<runner::EventRecord> completions;
   std::set<uint32_t> established;  // Servers leading an established epoch.
+  SimSide result;
+  // Proposals of the step being run: (session, is createSession), in zxid order.
+  std::vector<std::pair<uint64_t, bool>> proposals;
   std::vector<uint32_t> all;
   for (uint32_t sid = 1; sid <= plan.ensemble.voters; ++sid) all.push_back(sid);
   for (const Step& s : plan.steps) {
     completions.clear();
+    proposals.clear();
     const int64_t start_us = runner.cluster() != nullptr ? runner.cluster()->world().now().us : 0;
     auto out = runner.Execute(*s.directive);
     if (!out.ok()) return out.status();
     runner::Cluster& cluster = *runner.cluster();
     if (s.kind == StepKind::kCluster) {
-      cluster.AddListener([&syncs, &completions, &established](const runner::EventRecord& r) {
+      cluster.AddListener([&syncs, &completions, &established, &proposals](const runner::EventRecord& r) {
+        if (const auto* p = std::get_if<zab::Proposed>(&r.event)) {
+          proposals.emplace_back(p->session, p->op == zab::OpType::kCreateSession);
+        }
         if (const auto* e = std::get_if<zab::SyncChosen>(&r.event)) {
           syncs.push_back(SyncRecord{e->learner.value, std::string(zab::ToString(e->mode)),
                                      established.contains(r.process)});
@@ -76,6 +83,20 @@ absl::StatusOr<Observations> RunSimSide(const runner::scenario::ScenarioFile& fi
       });
     }
     obs.Step(s.directive->line, Describe(s));
+    // Sessions opened in this step, before or after the step's own write (a client's
+    // session id is its process id, docs/scenarios.md).
+    const uint64_t own = s.kind == StepKind::kClientOp ? cluster.ClientProcessId(s.client - 1) : 0;
+    bool own_seen = false;
+    result.sessions.before.emplace_back();
+    result.sessions.after.emplace_back();
+    for (const auto& [session, create_session] : proposals) {
+      if (!create_session) {
+        own_seen = own_seen || session == own;
+        continue;
+      }
+      const auto client = static_cast<uint32_t>(session - cluster.servers());
+      (own_seen ? result.sessions.after : result.sessions.before).back().push_back(client);
+    }
     switch (s.kind) {
       case StepKind::kRunLeader:
       case StepKind::kRunConverged: {
@@ -123,7 +144,8 @@ absl::StatusOr<Observations> RunSimSide(const runner::scenario::ScenarioFile& fi
       obs.Add(fmt::format("server {} {}", sid, path), value);
     }
   }
-  return obs.observations();
+  result.observations = obs.observations();
+  return result;
 }
 
 }  // namespace zabsim::conform

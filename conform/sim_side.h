@@ -14,7 +14,22 @@
 
 namespace zabsim::conform {
 
-absl::StatusOr<Observations> RunSimSide(const runner::scenario::ScenarioFile& file, const Plan& plan);
+// Sessions says, per step, which clients (1-based) opened their session during it in
+// zabsim: before the step's own operation, or after it. A zabsim client opens its session
+// (a createSession txn) as soon as a server of its serves, whether or not it has an
+// operation to run; the real side opens the same sessions at the same points, so that
+// both sides number every later txn alike.
+struct Sessions {
+  std::vector<std::vector<uint32_t>> before;  // Per step.
+  std::vector<std::vector<uint32_t>> after;   // Per step.
+};
+
+struct SimSide {
+  Observations observations;
+  Sessions sessions;
+};
+
+absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, const Plan& plan);
 
 }  // namespace zabsim::conform
 
