@@ -62,7 +62,7 @@ Report MakeReport(std::string_view path, const Observations& real, const Observa
       if (row.real != row.sim) ++r.differ;
     }
   }
-  constexpr size_t kFoldAt = 8;
+  constexpr size_t kFoldAt = 40;
   std::vector<Row> folded;
   for (size_t i = 0; i < rows.size();) {
     size_t j = i;
