@@ -11,8 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -234,16 +236,31 @@ absl::StatusOr<std::string> FourLetterWord(int port, std::string_view word, int6
   return answer;
 }
 
+// EphemeralLow is the lowest port the kernel hands to outgoing connections: a port at or
+// above it can be taken by any connection on the machine between our probe and the
+// server's bind, so the servers' ports stay below it.
+int EphemeralLow() {
+  std::FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+  int low = 32768;
+  if (f != nullptr) {
+    if (std::fscanf(f, "%d", &low) != 1) low = 32768;
+    std::fclose(f);
+  }
+  return low;
+}
+
 absl::StatusOr<int> FreePorts(int count) {
-  int base = 20000 + static_cast<int>(getpid() % 300) * 100;
-  for (int attempt = 0; attempt < 300; ++attempt) {
-    bool all = true;
+  constexpr int kLow = 20000;
+  const int high = std::max(EphemeralLow(), kLow + 1000);
+  const int slots = (high - kLow) / 100;
+  int slot = static_cast<int>(getpid() % slots);
+  for (int attempt = 0; attempt < slots; ++attempt, slot = (slot + 1) % slots) {
+    const int base = kLow + slot * 100;
+    bool all = base + count <= high;
     for (int p = base; p < base + count && all; ++p) all = PortFree(p);
     if (all) return base;
-    base += 100;
-    if (base + count > 50000) base = 20000;
   }
-  return absl::UnavailableError(fmt::format("no {} free consecutive loopback ports", count));
+  return absl::UnavailableError(fmt::format("no {} free consecutive loopback ports below {}", count, high));
 }
 
 absl::StatusOr<std::string> MakeTempDir() {

@@ -36,6 +36,19 @@ constexpr int64_t kWaitMs = 60000;       // For a leader, a converged ensemble.
 constexpr int64_t kClientWaitMs = 60000; // For one client command.
 constexpr int64_t kConnectWaitMs = 5000;  // For a client to reconnect before an operation.
 
+// Tail returns the last lines of a file, for an error message.
+std::string Tail(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (lines.size() > 10) lines.erase(lines.begin());
+  }
+  std::string out;
+  for (const std::string& l : lines) out += "  " + l + "\n";
+  return out.empty() ? "  (nothing)\n" : out;
+}
+
 // JavaArgs starts every JVM of a run. A small heap and the client compiler: start-up time
 // matters more than throughput. The zabsim.conform.dir property does nothing in Java; it
 // tags the process with the run's directory, so that a test can tell that nothing of a
@@ -120,7 +133,8 @@ class RealEnsemble {
     const int64_t deadline = NowMs() + kWaitMs;
     while (true) {
       if (!Up(sid)) {
-        return absl::UnavailableError(fmt::format("server {} exited at start-up (see its stdout.log)", sid));
+        return absl::UnavailableError(
+            fmt::format("server {} exited at start-up; its output ends with:\n{}", sid, Tail(ServerDir(sid) + "/stdout.log")));
       }
       if (FourLetterWord(ClientPort(sid), "srvr", 1000).ok()) return absl::OkStatus();
       if (NowMs() > deadline) return absl::DeadlineExceededError(fmt::format("server {} did not start", sid));
