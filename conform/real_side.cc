@@ -5,10 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <memory>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -383,6 +380,50 @@ void ObserveServers(RealEnsemble& r, const std::vector<uint32_t>& sids, Observer
   }
 }
 
+// StartEnsemble starts the servers for `cluster`, from the highest sid down, each once
+// the one before answers: between equal histories the vote picks the highest sid, and
+// being up first it takes part in the first election wherever it is decided.
+absl::Status StartEnsemble(RealEnsemble& r, const Plan& plan) {
+  // A server crashed right after `cluster`, before any time passed in zabsim, never ran:
+  // it is not started at all (starting and killing it would race its sync).
+  std::set<uint32_t> never;
+  for (size_t i = 1; i < plan.steps.size(); ++i) {
+    const Step& next = plan.steps[i];
+    if (next.kind == StepKind::kCrash) {
+      never.insert(next.server);
+    } else if (next.kind != StepKind::kSimOnly) {
+      break;
+    }
+  }
+  for (uint32_t sid = plan.ensemble.voters; sid >= 1; --sid) {
+    if (never.contains(sid)) continue;
+    if (absl::Status s = r.Start(sid); !s.ok()) return s;
+    if (absl::Status s = r.WaitAnswering(sid); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// AwaitRun waits for a leader (and, `converged`, every live server serving under it) and
+// observes it; once converged, it reports the sync decisions gathered since the last time.
+absl::Status AwaitRun(RealEnsemble& r, const Plan& plan, bool converged, std::vector<SyncRecord>& syncs,
+                      Observer& obs) {
+  const int64_t start = NowMs();
+  auto leader = WaitFor(r, converged);
+  if (!leader.ok()) {
+    if (leader.status().code() == absl::StatusCode::kCancelled) return leader.status();
+    obs.Leader(0, 0);  // Observed: nothing converged; the comparison shows it.
+    return absl::OkStatus();
+  }
+  obs.Leader(*leader, r.CurrentEpoch(*leader));
+  obs.Add("time to this state", fmt::format("{} ms wall clock", NowMs() - start), /*asserted=*/false);
+  if (converged) {
+    for (SyncRecord& rec : r.NewSyncs()) syncs.push_back(rec);
+    obs.Syncs(syncs, plan.ensemble.voters);
+    syncs.clear();
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, const RealOptions& o,
                  Observer& obs) {
   std::vector<uint32_t> all;
@@ -400,47 +441,15 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, co
     }
     status = absl::OkStatus();
     switch (s.kind) {
-      case StepKind::kCluster: {
-        // A server crashed right after `cluster`, before any time passed in zabsim, never
-        // ran: it is not started at all (starting and killing it would race its sync).
-        std::set<uint32_t> never;
-        for (size_t i = 1; i < plan.steps.size(); ++i) {
-          const Step& next = plan.steps[i];
-          if (next.kind == StepKind::kCrash) {
-            never.insert(next.server);
-          } else if (next.kind != StepKind::kSimOnly) {
-            break;
-          }
-        }
-        // Highest sid first: between equal histories it is the one the vote picks, so
-        // being up first it takes part in the first election wherever it is decided.
-        for (auto sid = all.rbegin(); sid != all.rend() && status.ok(); ++sid) {
-          if (never.contains(*sid)) continue;
-          status = r.Start(*sid);
-          if (status.ok()) status = r.WaitAnswering(*sid);
-        }
+      case StepKind::kCluster:
+        status = StartEnsemble(r, plan);
         break;
-      }
       case StepKind::kSimOnly:
         break;
       case StepKind::kRunLeader:
-      case StepKind::kRunConverged: {
-        const int64_t start = NowMs();
-        auto leader = WaitFor(r, s.kind == StepKind::kRunConverged);
-        if (!leader.ok()) {
-          if (leader.status().code() == absl::StatusCode::kCancelled) return leader.status();
-          obs.Leader(0, 0);  // Observed: nothing converged; the comparison shows it.
-          break;
-        }
-        obs.Leader(*leader, r.CurrentEpoch(*leader));
-        obs.Add("time to this state", fmt::format("{} ms wall clock", NowMs() - start), /*asserted=*/false);
-        if (s.kind == StepKind::kRunConverged) {
-          for (SyncRecord& rec : r.NewSyncs()) syncs.push_back(rec);
-          obs.Syncs(syncs, plan.ensemble.voters);
-          syncs.clear();
-        }
+      case StepKind::kRunConverged:
+        status = AwaitRun(r, plan, s.kind == StepKind::kRunConverged, syncs, obs);
         break;
-      }
       case StepKind::kRunFor:
         if (!SleepMs(s.for_ms)) return InterruptedError();
         break;
