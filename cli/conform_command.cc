@@ -18,6 +18,7 @@
 #include "conform/report.h"
 #include "conform/sim_side.h"
 #include "runner/scenario/parser.h"
+#include "zab/config.h"
 
 namespace zabsim::cli {
 namespace {
@@ -40,6 +41,9 @@ int RunConform(const std::vector<std::string>& args) {
   flags.AddBool("keep", "keep the real ensemble's temporary directory (configs, data, logs)");
   flags.AddBool("verbose", "print each step and each ZooKeeper CLI exchange as the real side runs");
   flags.Add("report", "FILE", "", "also write the reports to FILE");
+  flags.AddRepeated("bug", "NAME",
+                    "turn on a bug switch in zabsim's side only, to watch the comparison catch it "
+                    "(see 'zabsim bugs')");
   flags.AddNote(
       "Scenarios take cluster (voters, clients, client.N, seed, tick_ms, init_limit, sync_limit,\n"
       "commit_log_count of 500 or more, snap_count, snapshot_size_factor_permille), run (until=leader,\n"
@@ -49,6 +53,7 @@ int RunConform(const std::vector<std::string>& args) {
       "Expected outputs in the file are not used. See docs/conformance.md.");
   flags.AddExample("zabsim conform scenarios/conformance/election-3.scn");
   flags.AddExample("zabsim conform --keep --verbose scenarios/conformance/follower-diff.scn");
+  flags.AddExample("zabsim conform --bug election-ignores-zxid scenarios/conformance/leader-crash.scn");
   if (absl::Status s = flags.Parse(args); !s.ok()) {
     fmt::print(stderr, "{}\n", base::Text(s));
     return kExitUsage;
@@ -60,6 +65,13 @@ int RunConform(const std::vector<std::string>& args) {
   if (flags.positional().empty()) {
     fmt::print(stderr, "zabsim conform: no scenario files (see 'zabsim conform --help')\n");
     return kExitUsage;
+  }
+  zab::Bugs bugs;
+  for (const std::string& b : flags.GetAll("bug")) {
+    if (absl::Status s = zab::EnableBug(bugs, b); !s.ok()) {
+      fmt::print(stderr, "zabsim conform: --bug: {}\n", base::Text(s));
+      return kExitUsage;
+    }
   }
   conform::CatchSignals();
   std::string all_reports;
@@ -82,7 +94,7 @@ int RunConform(const std::vector<std::string>& args) {
       fmt::print(stderr, "{}\n", base::Text(plan.status()));
       return kExitUsage;
     }
-    auto sim = conform::RunSimSide(*file, *plan);
+    auto sim = conform::RunSimSide(*file, *plan, bugs);
     if (!sim.ok()) {
       fmt::print(stderr, "{}\n", base::Text(sim.status()));
       return kExitUsage;

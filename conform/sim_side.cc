@@ -47,8 +47,9 @@ void ObserveServers(runner::Cluster& cluster, const std::vector<uint32_t>& sids,
 
 }  // namespace
 
-absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, const Plan& plan) {
-  runner::scenario::ScenarioRunner runner(file, zab::Bugs{});
+absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, const Plan& plan,
+                                   const zab::Bugs& bugs) {
+  runner::scenario::ScenarioRunner runner(file, bugs);
   Observer obs;
   std::vector<SyncRecord> syncs;
   std::vector<runner::EventRecord> completions;

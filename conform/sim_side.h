@@ -11,6 +11,7 @@
 #include "conform/observation.h"
 #include "conform/plan.h"
 #include "runner/scenario/parser.h"
+#include "zab/config.h"
 
 namespace zabsim::conform {
 
@@ -29,7 +30,10 @@ struct SimSide {
   Sessions sessions;
 };
 
-absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, const Plan& plan);
+// `bugs` are switched on in zabsim (zabsim conform --bug), to show that the comparison
+// catches a protocol that is not ZooKeeper's.
+absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, const Plan& plan,
+                                   const zab::Bugs& bugs);
 
 }  // namespace zabsim::conform
 
