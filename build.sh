@@ -16,6 +16,9 @@ PACKAGES=(cmake ninja-build g++ libabsl-dev libfmt-dev libgtest-dev libgmock-dev
           librapidcheck-dev libbenchmark-dev python3)
 # The test suite also opens the HTML trace viewer in headless Chromium (browser.viewer).
 TEST_PACKAGES=(chromium chromium-driver)
+# The conformance tests (ctest -L conformance, docs/conformance.md) run a real Apache
+# ZooKeeper 3.8 ensemble: the server jars (with Java), log4j 1.2 and slf4j's bindings.
+CONFORMANCE_PACKAGES=(zookeeper liblog4j1.2-java libslf4j-java)
 
 install_missing() {
   local missing=()
@@ -57,17 +60,17 @@ case "$mode" in
     exec build/zabsim "$@"
     ;;
   test)
-    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${CONFORMANCE_PACKAGES[@]}"
     build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     run_tests build
     ;;
   asan)
-    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${CONFORMANCE_PACKAGES[@]}"
     build build-asan -DCMAKE_BUILD_TYPE=Debug -DZABSIM_SANITIZE=ON -DZABSIM_BENCH=OFF
     run_tests build-asan
     ;;
   clang)
-    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}" clang
+    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${CONFORMANCE_PACKAGES[@]}" clang
     build build-clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DZABSIM_BENCH=OFF
     run_tests build-clang
     ;;

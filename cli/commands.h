@@ -28,6 +28,7 @@ int RunBugs(const std::vector<std::string>& args);
 int RunRun(const std::vector<std::string>& args);
 int RunSweep(const std::vector<std::string>& args);
 int RunHunt(const std::vector<std::string>& args);
+int RunConform(const std::vector<std::string>& args);
 
 }  // namespace zabsim::cli
 

@@ -29,6 +29,8 @@ constexpr Command kCommands[] = {
      zabsim::cli::RunSweep},
     {"hunt", "run random seeds with a bug switch until a check catches it, then minimize",
      zabsim::cli::RunHunt},
+    {"conform", "run a scenario on a real ZooKeeper ensemble and in zabsim, side by side",
+     zabsim::cli::RunConform},
     {"bugs", "list the switches that put real ZooKeeper bugs back", zabsim::cli::RunBugs},
     {"demo", "run the simulated world with toy processes (no ZAB) and print its fingerprint",
      zabsim::cli::RunDemo},
@@ -54,6 +56,7 @@ void PrintHelp(std::FILE* out) {
              "  zabsim run --rewrite scenarios/sync-trunc.scn\n"
              "  zabsim sweep --seeds 1..1000 --jobs 2 --out results.jsonl\n"
              "  zabsim hunt --bug ZK-1154 --minimize found/\n"
+             "  zabsim conform scenarios/conformance/election-3.scn\n"
              "  zabsim bugs\n"
              "  zabsim demo --seed 3\n"
              "  zabsim help run\n\n"

@@ -40,6 +40,9 @@ class ScenarioRunner {
   std::vector<std::string> Violations() const;
   // Fingerprint of the trace so far (0 before the cluster exists).
   uint64_t Fingerprint() const;
+  // cluster is the ensemble once `cluster` ran (nullptr before), for callers that observe
+  // it between directives (zabsim conform).
+  runner::Cluster* cluster() { return cluster_.get(); }
 
   // SetTraceFile makes the run write its full trace to `trace` (zabsim run --trace): the
   // header once `cluster` runs, every record, the verdicts at each `check` and at the end.

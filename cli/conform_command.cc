@@ -1,0 +1,135 @@
+// zabsim conform: run a scenario on a real ZooKeeper ensemble on loopback and in zabsim,
+// and report what each side observed, side by side (docs/conformance.md).
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/status.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "conform/plan.h"
+#include "conform/process.h"
+#include "conform/real_side.h"
+#include "conform/report.h"
+#include "conform/sim_side.h"
+#include "runner/scenario/parser.h"
+#include "zab/config.h"
+
+namespace zabsim::cli {
+namespace {
+
+constexpr int kExitInterrupted = 130;
+
+}  // namespace
+
+int RunConform(const std::vector<std::string>& args) {
+  FlagSet flags("conform", "zabsim conform [flags] FILE...",
+                "Run each scenario twice: on a real Apache ZooKeeper ensemble (Debian's 'zookeeper'\n"
+                "package, one JVM per server on loopback ports, in a temporary directory removed at the\n"
+                "end) and in zabsim; then print what both observed, side by side: the leader and epoch\n"
+                "after each 'run until=', the sync mode (DIFF, TRUNC, SNAP) the leader chose for each\n"
+                "learner, each client operation's result and zxid, each server's mode and last zxid at\n"
+                "'state' and at the end, and the final data on every server. Exit 0 when every compared\n"
+                "observation agrees, 1 when one differs or the real ensemble fails, 2 on a usage or\n"
+                "parse error or a command a real ensemble cannot perform, 130 when interrupted.");
+  flags.AllowPositional("FILE");
+  flags.AddBool("keep", "keep the real ensemble's temporary directory (configs, data, logs)");
+  flags.AddBool("verbose", "print each step and each ZooKeeper CLI exchange as the real side runs");
+  flags.Add("report", "FILE", "", "also write the reports to FILE");
+  flags.AddRepeated("bug", "NAME",
+                    "turn on a bug switch in zabsim's side only, to watch the comparison catch it "
+                    "(see 'zabsim bugs')");
+  flags.AddNote(
+      "Scenarios take cluster (voters, clients, client.N, seed, tick_ms, init_limit, sync_limit,\n"
+      "commit_log_count of 500 or more, snap_count, snapshot_size_factor_permille), run (until=leader,\n"
+      "until=converged, for=D), create, set, delete, get, exists, crash, restart, state, show and\n"
+      "check. Anything else (partitions, message rules, clock and disk faults, ...) is refused with\n"
+      "its FILE:LINE:COLUMN. The zookeeper package is installed if it is missing (as root).\n"
+      "Expected outputs in the file are not used. See docs/conformance.md.");
+  flags.AddExample("zabsim conform scenarios/conformance/election-3.scn");
+  flags.AddExample("zabsim conform --keep --verbose scenarios/conformance/follower-diff.scn");
+  flags.AddExample("zabsim conform --bug election-ignores-zxid scenarios/conformance/leader-crash.scn");
+  if (absl::Status s = flags.Parse(args); !s.ok()) {
+    fmt::print(stderr, "{}\n", base::Text(s));
+    return kExitUsage;
+  }
+  if (flags.help()) {
+    fmt::print("{}", flags.Help());
+    return kExitOk;
+  }
+  if (flags.positional().empty()) {
+    fmt::print(stderr, "zabsim conform: no scenario files (see 'zabsim conform --help')\n");
+    return kExitUsage;
+  }
+  zab::Bugs bugs;
+  for (const std::string& b : flags.GetAll("bug")) {
+    if (absl::Status s = zab::EnableBug(bugs, b); !s.ok()) {
+      fmt::print(stderr, "zabsim conform: --bug: {}\n", base::Text(s));
+      return kExitUsage;
+    }
+  }
+  conform::CatchSignals();
+  std::string all_reports;
+  int exit = kExitOk;
+  for (const std::string& path : flags.positional()) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      fmt::print(stderr, "{}: cannot read the file\n", path);
+      return kExitUsage;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    auto file = runner::scenario::Parse(path, buffer.str());
+    if (!file.ok()) {
+      fmt::print(stderr, "{}\n", base::Text(file.status()));
+      return kExitUsage;
+    }
+    auto plan = conform::MakePlan(*file);
+    if (!plan.ok()) {
+      fmt::print(stderr, "{}\n", base::Text(plan.status()));
+      return kExitUsage;
+    }
+    auto sim = conform::RunSimSide(*file, *plan, bugs);
+    if (!sim.ok()) {
+      fmt::print(stderr, "{}\n", base::Text(sim.status()));
+      return kExitUsage;
+    }
+    if (absl::Status s = conform::EnsureZooKeeper(); !s.ok()) {
+      fmt::print(stderr, "zabsim conform: {}\n", base::Text(s));
+      return kExitFailed;
+    }
+    conform::RealOptions options;
+    options.keep = flags.GetBool("keep");
+    options.verbose = flags.GetBool("verbose");
+    auto real = conform::RunRealSide(*plan, sim->sessions, options);
+    if (!real.ok()) {
+      if (conform::Interrupted()) {
+        fmt::print(stderr, "zabsim conform: interrupted; every server stopped, temporary files removed\n");
+        return kExitInterrupted;
+      }
+      fmt::print(stderr, "{}: the real ensemble failed: {}\n", path, base::Text(real.status()));
+      exit = kExitFailed;
+      continue;
+    }
+    const conform::Report report = conform::MakeReport(path, *real, sim->observations);
+    fmt::print("{}\n", report.text);
+    all_reports += report.text + "\n";
+    if (report.differ > 0) exit = kExitFailed;
+  }
+  if (const std::string out = flags.Get("report"); !out.empty()) {
+    std::ofstream f(out, std::ios::binary | std::ios::trunc);
+    f << all_reports;
+    if (!f) {
+      fmt::print(stderr, "zabsim conform: --report: cannot write {}\n", out);
+      return kExitUsage;
+    }
+  }
+  return exit;
+}
+
+}  // namespace zabsim::cli

@@ -1,0 +1,254 @@
+#include "conform/plan.h"
+
+#include <fmt/format.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "sim/time.h"
+
+namespace zabsim::conform {
+namespace {
+
+using runner::scenario::Arg;
+using runner::scenario::Directive;
+using runner::scenario::ScenarioFile;
+
+absl::Status Error(const ScenarioFile& file, const Directive& d, int column, std::string_view what) {
+  return absl::InvalidArgumentError(
+      fmt::format("{}: {}: {}", runner::scenario::Location(file, d.line, column), d.name, what));
+}
+
+absl::StatusOr<uint64_t> Number(const ScenarioFile& file, const Directive& d, const Arg& a,
+                                uint64_t min, uint64_t max) {
+  uint64_t v = 0;
+  if (!absl::SimpleAtoi(a.value, &v) || v < min || v > max) {
+    return Error(file, d, a.column,
+                 fmt::format("expected a number in {}..{}, found '{}'", min, max, a.value));
+  }
+  return v;
+}
+
+// The `cluster` settings a real ensemble can reproduce. Others (observers, workload, bug
+// switches, the simulated network, disks and clocks) are refused.
+absl::Status ReadCluster(const ScenarioFile& file, const Directive& d, Ensemble& e) {
+  for (const Arg& a : d.args) {
+    if (a.key.empty()) return Error(file, d, a.column, fmt::format("expected KEY=VALUE, found '{}'", a.value));
+    absl::StatusOr<uint64_t> v = uint64_t{0};
+    if (a.key == "voters") {
+      v = Number(file, d, a, 1, 9);
+      if (v.ok()) e.voters = static_cast<uint32_t>(*v);
+    } else if (a.key == "clients") {
+      v = Number(file, d, a, 0, 9);
+      if (v.ok()) e.clients = static_cast<uint32_t>(*v);
+    } else if (a.key == "seed") {
+      v = Number(file, d, a, 0, UINT64_MAX);  // Shapes zabsim's run only.
+    } else if (a.key.rfind("client.", 0) == 0) {
+      Arg index{"", a.key.substr(7), a.column};
+      v = Number(file, d, index, 1, 9);
+      if (!v.ok()) return v.status();
+      std::vector<uint32_t> homes;
+      for (const absl::string_view part : absl::StrSplit(a.value, ',')) {
+        auto sid = Number(file, d, Arg{"", std::string(part), a.column}, 1, 9);
+        if (!sid.ok()) return sid.status();
+        homes.push_back(static_cast<uint32_t>(*sid));
+      }
+      if (e.client_homes.size() < *v) e.client_homes.resize(*v);
+      e.client_homes[*v - 1] = homes;
+    } else if (a.key == "tick_ms") {
+      v = Number(file, d, a, 20, 10000);
+      if (v.ok()) e.tick_ms = static_cast<int64_t>(*v);
+    } else if (a.key == "init_limit") {
+      v = Number(file, d, a, 1, 1000);
+      if (v.ok()) e.init_limit = static_cast<uint32_t>(*v);
+    } else if (a.key == "sync_limit") {
+      v = Number(file, d, a, 1, 1000);
+      if (v.ok()) e.sync_limit = static_cast<uint32_t>(*v);
+    } else if (a.key == "commit_log_count") {
+      // ZooKeeper 3.8 raises a zookeeper.commitLogCount below 500 to 500 (ZKDatabase's
+      // constructor, with a warning): a smaller value would not be the same run.
+      v = Number(file, d, a, 500, 1000000);
+      if (v.ok()) e.commit_log_count = static_cast<uint32_t>(*v);
+    } else if (a.key == "snap_count") {
+      v = Number(file, d, a, 2, 100000000);
+      if (v.ok()) e.snap_count = *v;
+    } else if (a.key == "snapshot_size_factor_permille") {
+      v = Number(file, d, a, 0, 1000);
+      if (v.ok()) e.snapshot_size_factor_permille = static_cast<uint32_t>(*v);
+    } else {
+      return Error(file, d, a.column,
+                   fmt::format("'{}' cannot be reproduced on a real ensemble (conformance runs "
+                               "take voters, clients, client.N, seed, tick_ms, init_limit, "
+                               "sync_limit, commit_log_count, snap_count, "
+                               "snapshot_size_factor_permille)",
+                               a.key));
+    }
+    if (!v.ok()) return v.status();
+  }
+  for (size_t i = 0; i < e.client_homes.size(); ++i) {
+    for (const uint32_t sid : e.client_homes[i]) {
+      if (sid > e.voters) {
+        return Error(file, d, 1, fmt::format("client {} uses server {}, but servers are 1..{}", i + 1,
+                                             sid, e.voters));
+      }
+    }
+  }
+  if (e.client_homes.size() > e.clients) {
+    return Error(file, d, 1, fmt::format("client {} named, but there are {} clients",
+                                         e.client_homes.size(), e.clients));
+  }
+  return absl::OkStatus();
+}
+
+// `show=` changes only what zabsim prints; every command takes it.
+bool IsShow(const Arg& a) { return a.key == "show"; }
+
+absl::Status ReadClientOp(const ScenarioFile& file, const Directive& d, const Ensemble& e, Step& s) {
+  s.kind = StepKind::kClientOp;
+  s.op = d.name;
+  std::vector<const Arg*> words;
+  for (const Arg& a : d.args) {
+    if (IsShow(a)) continue;
+    if (a.key == "version" && (d.name == "set" || d.name == "delete")) {
+      auto v = Number(file, d, a, 0, INT32_MAX);
+      if (!v.ok()) return v.status();
+      s.version = static_cast<int32_t>(*v);
+    } else if (a.key.empty() && (a.value == "nowait" || a.value == "ephemeral")) {
+      return Error(file, d, a.column,
+                   fmt::format("'{}' is not supported in conformance runs (the real client runs "
+                               "one operation at a time, on a persistent node)",
+                               a.value));
+    } else if (a.key.empty()) {
+      words.push_back(&a);
+    } else {
+      return Error(file, d, a.column, fmt::format("unexpected argument '{}={}'", a.key, a.value));
+    }
+  }
+  const size_t want = d.name == "set" ? 3 : d.name == "create" ? 2 : 2;
+  const size_t most = d.name == "create" || d.name == "set" ? 3 : 2;
+  if (words.size() < want || words.size() > most) {
+    return Error(file, d, words.size() > most ? words[most]->column : static_cast<int>(d.name.size()) + 2,
+                 fmt::format("expected {} CLIENT PATH{}", d.name,
+                             d.name == "set" ? " DATA" : d.name == "create" ? " [DATA]" : ""));
+  }
+  auto client = Number(file, d, *words[0], 1, e.clients == 0 ? 1 : e.clients);
+  if (!client.ok()) return client.status();
+  if (e.clients == 0) return Error(file, d, words[0]->column, "the cluster has no clients");
+  s.client = static_cast<uint32_t>(*client);
+  s.path = words[1]->value;
+  if (s.path.empty() || s.path[0] != '/') {
+    return Error(file, d, words[1]->column, fmt::format("expected an absolute path, found '{}'", s.path));
+  }
+  if (words.size() > 2) s.data = words[2]->value;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint32_t> OneServer(const ScenarioFile& file, const Directive& d, const Ensemble& e) {
+  const Arg* server = nullptr;
+  for (const Arg& a : d.args) {
+    if (IsShow(a)) continue;
+    if (server != nullptr || !a.key.empty()) {
+      return Error(file, d, a.column, fmt::format("unexpected argument '{}'", a.key.empty() ? a.value : a.key));
+    }
+    server = &a;
+  }
+  if (server == nullptr) {
+    return Error(file, d, static_cast<int>(d.name.size()) + 2, fmt::format("expected {} SERVER", d.name));
+  }
+  auto v = Number(file, d, *server, 1, e.voters);
+  if (!v.ok()) return v.status();
+  return static_cast<uint32_t>(*v);
+}
+
+absl::Status ReadRun(const ScenarioFile& file, const Directive& d, Step& s) {
+  for (const Arg& a : d.args) {
+    if (IsShow(a)) continue;
+    if (a.key == "until" && a.value == "leader") {
+      s.kind = StepKind::kRunLeader;
+    } else if (a.key == "until" && a.value == "converged") {
+      s.kind = StepKind::kRunConverged;
+    } else if (a.key == "for") {
+      auto dur = sim::ParseDuration(a.value);
+      if (!dur.ok()) return Error(file, d, a.column, fmt::format("invalid duration '{}'", a.value));
+      s.kind = StepKind::kRunFor;
+      s.for_ms = dur->us / 1000;
+    } else if (a.key == "limit") {
+      // A bound on zabsim's simulated time; the real side has its own wall-clock bound.
+    } else {
+      return Error(file, d, a.column,
+                   fmt::format("'{}' cannot be reproduced on a real ensemble (conformance runs "
+                               "take until=leader, until=converged and for=DURATION)",
+                               a.key.empty() ? a.value : a.key + "=" + a.value));
+    }
+  }
+  if (s.kind == StepKind::kSimOnly) {
+    return Error(file, d, static_cast<int>(d.name.size()) + 2, "expected until=leader, until=converged or for=DURATION");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Plan> MakePlan(const ScenarioFile& file) {
+  Plan plan;
+  bool have_cluster = false;
+  for (const Directive& d : file.directives) {
+    Step s;
+    s.directive = &d;
+    if (!have_cluster && d.name != "cluster") {
+      return Error(file, d, 1, "expected 'cluster' before any other command");
+    }
+    absl::Status status;
+    if (d.name == "cluster") {
+      if (have_cluster) return Error(file, d, 1, "the cluster exists already");
+      have_cluster = true;
+      s.kind = StepKind::kCluster;
+      status = ReadCluster(file, d, plan.ensemble);
+    } else if (d.name == "show" || d.name == "check") {
+      s.kind = StepKind::kSimOnly;
+    } else if (d.name == "run") {
+      status = ReadRun(file, d, s);
+    } else if (d.name == "create" || d.name == "set" || d.name == "delete" || d.name == "get" ||
+               d.name == "exists") {
+      status = ReadClientOp(file, d, plan.ensemble, s);
+      if (status.ok() && std::find(plan.paths.begin(), plan.paths.end(), s.path) == plan.paths.end()) {
+        plan.paths.push_back(s.path);
+      }
+    } else if (d.name == "crash" || d.name == "restart") {
+      auto server = OneServer(file, d, plan.ensemble);
+      if (!server.ok()) return server.status();
+      s.kind = d.name == "crash" ? StepKind::kCrash : StepKind::kRestart;
+      s.server = *server;
+    } else if (d.name == "state") {
+      s.kind = StepKind::kState;
+      for (const Arg& a : d.args) {
+        if (IsShow(a)) continue;
+        if (!a.key.empty()) return Error(file, d, a.column, fmt::format("unexpected argument '{}'", a.key));
+        auto v = Number(file, d, a, 1, plan.ensemble.voters);
+        if (!v.ok()) return v.status();
+        s.servers.push_back(static_cast<uint32_t>(*v));
+      }
+    } else {
+      return Error(file, d, 1,
+                   "cannot be reproduced on a real ensemble on loopback (conformance runs take "
+                   "cluster, run, create, set, delete, get, exists, crash, restart, state, show, "
+                   "check)");
+    }
+    if (!status.ok()) return status;
+    plan.steps.push_back(std::move(s));
+  }
+  if (!have_cluster) return absl::InvalidArgumentError(fmt::format("{}: no 'cluster' command", file.path));
+  return plan;
+}
+
+std::string Describe(const Step& step) {
+  std::string out = step.directive->name;
+  for (const Arg& a : step.directive->args) {
+    if (a.key == "show") continue;
+    out += ' ';
+    out += a.key.empty() ? a.value : a.key + "=" + a.value;
+  }
+  if (out.size() > 60) out = out.substr(0, 57) + "...";
+  return out;
+}
+
+}  // namespace zabsim::conform

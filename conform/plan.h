@@ -1,0 +1,76 @@
+// File: conform/plan.h
+//
+// A conformance plan: the steps of one scenario file that both a real ZooKeeper ensemble
+// and zabsim can perform, read from the same parsed file (runner/scenario/parser.h).
+// MakePlan refuses, naming FILE:LINE:COLUMN, every command or setting a real ensemble on
+// loopback cannot reproduce (partitions, message rules, clock and disk faults, random
+// workloads, bug switches...), so that nothing in a scenario is silently skipped.
+
+#ifndef ZABSIM_CONFORM_PLAN_H_
+#define ZABSIM_CONFORM_PLAN_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runner/scenario/parser.h"
+
+namespace zabsim::conform {
+
+// Ensemble is what the `cluster` command sets that the real side needs too.
+struct Ensemble {
+  uint32_t voters = 3;
+  uint32_t clients = 0;
+  std::vector<std::vector<uint32_t>> client_homes;  // Per client; empty: any server.
+  // zabsim's defaults are ZooKeeper's sample config (tickTime=2000); the real ensemble
+  // uses a short tick for speed unless the scenario sets one. Timing is never compared.
+  std::optional<int64_t> tick_ms;
+  std::optional<uint32_t> init_limit;
+  std::optional<uint32_t> sync_limit;
+  std::optional<uint32_t> commit_log_count;               // zookeeper.commitLogCount
+  std::optional<uint64_t> snap_count;                     // snapCount
+  std::optional<uint32_t> snapshot_size_factor_permille;  // zookeeper.snapshotSizeFactor
+};
+
+enum class StepKind {
+  kCluster,       // Creates the ensemble (starts every server).
+  kSimOnly,       // show, check: meaningful in zabsim only; nothing to do on the real side.
+  kRunLeader,     // run until=leader
+  kRunConverged,  // run until=converged
+  kRunFor,        // run for=DURATION
+  kClientOp,      // create, set, delete, get, exists
+  kCrash,         // crash SERVER (kill -9 on the real side)
+  kRestart,       // restart SERVER
+  kState,         // state [SERVER]...
+};
+
+struct Step {
+  const runner::scenario::Directive* directive = nullptr;
+  StepKind kind = StepKind::kSimOnly;
+  uint32_t server = 0;           // kCrash, kRestart.
+  std::vector<uint32_t> servers;  // kState (empty: all).
+  uint32_t client = 0;           // kClientOp, 1-based.
+  std::string op;                // kClientOp: create, set, delete, get, exists.
+  std::string path;
+  std::string data;
+  std::optional<int32_t> version;
+  int64_t for_ms = 0;  // kRunFor.
+};
+
+struct Plan {
+  Ensemble ensemble;
+  std::vector<Step> steps;  // One per directive, in order.
+  std::vector<std::string> paths;  // Every path a client op names, in first-seen order.
+};
+
+// MakePlan reads `file` for a conformance run. Errors read "PATH:LINE:COLUMN: ...".
+absl::StatusOr<Plan> MakePlan(const runner::scenario::ScenarioFile& file);
+
+// Describe renders a step's command line, for reports ("create 1 /a x").
+std::string Describe(const Step& step);
+
+}  // namespace zabsim::conform
+
+#endif  // ZABSIM_CONFORM_PLAN_H_

@@ -1,0 +1,527 @@
+#include "conform/real_side.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "conform/process.h"
+#include "conform/zk_text.h"
+
+namespace zabsim::conform {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kJar = "/usr/share/java/zookeeper.jar";
+// The package's classpath is zookeeper.jar alone (its manifest names the rest); the
+// servers add log4j 1.2 and its slf4j binding, so that their INFO log reaches a file,
+// and the CLI adds slf4j's no-op binding, so that its output is only its answers.
+constexpr std::string_view kServerClasspath =
+    "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar";
+constexpr std::string_view kClientClasspath = "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-nop.jar";
+// ZooKeeperMain's `version` command prints this; sent after each command, it marks the
+// end of that command's output.
+constexpr std::string_view kSentinel = "ZooKeeper CLI version";
+
+constexpr int64_t kDefaultTickMs = 200;
+constexpr int64_t kWaitMs = 60000;       // For a leader, a converged ensemble.
+constexpr int64_t kClientWaitMs = 60000; // For one client command.
+constexpr int64_t kConnectWaitMs = 5000;  // For a client to reconnect before an operation.
+
+// Tail returns the last lines of a file, for an error message.
+std::string Tail(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (lines.size() > 10) lines.erase(lines.begin());
+  }
+  std::string out;
+  for (const std::string& l : lines) out += "  " + l + "\n";
+  return out.empty() ? "  (nothing)\n" : out;
+}
+
+// JavaArgs starts every JVM of a run. A small heap and the client compiler: start-up time
+// matters more than throughput. The zabsim.conform.dir property does nothing in Java; it
+// tags the process with the run's directory, so that a test can tell that nothing of a
+// run is left, without a name pattern that could match anything else.
+std::vector<std::string> JavaArgs(const std::string& dir) {
+  return {"java", "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+          fmt::format("-Dzabsim.conform.dir={}", dir)};
+}
+
+
+class RealEnsemble {
+ public:
+  RealEnsemble(const Ensemble& e, const RealOptions& o) : e_(e), o_(o), servers_(e.voters + 1) {}
+  ~RealEnsemble() { Teardown(); }
+
+  absl::Status Init() {
+    auto dir = MakeTempDir();
+    if (!dir.ok()) return dir.status();
+    dir_ = *dir;
+    auto base = FreePorts(static_cast<int>(3 * e_.voters));
+    if (!base.ok()) return base.status();
+    base_port_ = *base;
+    std::ofstream log4j(dir_ + "/log4j.properties");
+    log4j << "log4j.rootLogger=INFO, FILE\n"
+             "log4j.appender.FILE=org.apache.log4j.FileAppender\n"
+             "log4j.appender.FILE.File=${zookeeper.log.dir}/zookeeper.log\n"
+             "log4j.appender.FILE.layout=org.apache.log4j.PatternLayout\n"
+             "log4j.appender.FILE.layout.ConversionPattern=%d{ISO8601} %-5p [%t:%C{1}@%L] - %m%n\n";
+    for (uint32_t sid = 1; sid <= e_.voters; ++sid) {
+      const std::string sdir = ServerDir(sid);
+      fs::create_directories(sdir + "/data");
+      std::ofstream(sdir + "/data/myid") << sid << "\n";
+      std::ofstream cfg(sdir + "/zoo.cfg");
+      const int64_t tick = e_.tick_ms.value_or(kDefaultTickMs);
+      cfg << fmt::format("tickTime={}\ninitLimit={}\nsyncLimit={}\n", tick, e_.init_limit.value_or(20),
+                         e_.sync_limit.value_or(10));
+      cfg << fmt::format("dataDir={}/data\nclientPort={}\nclientPortAddress=127.0.0.1\n", sdir, ClientPort(sid));
+      cfg << "4lw.commands.whitelist=*\nadmin.enableServer=false\nstandaloneEnabled=false\n";
+      // Sessions must outlive every restart of a scenario: an expiry is a closeSession
+      // txn at a time only the wall clock decides.
+      cfg << "maxSessionTimeout=120000\n";
+      if (e_.snap_count) cfg << fmt::format("snapCount={}\n", *e_.snap_count);
+      for (uint32_t peer = 1; peer <= e_.voters; ++peer) {
+        cfg << fmt::format("server.{}=127.0.0.1:{}:{}\n", peer, QuorumPort(peer), ElectionPort(peer));
+      }
+      if (!cfg) return absl::InternalError(fmt::format("cannot write {}/zoo.cfg", sdir));
+    }
+    if (o_.keep) fmt::print(stderr, "conform: the real ensemble's files are in {}\n", dir_);
+    return absl::OkStatus();
+  }
+
+  absl::Status Start(uint32_t sid) {
+    Server& s = servers_[sid];
+    if (Alive(s.process)) return absl::OkStatus();
+    std::vector<std::string> argv = JavaArgs(dir_);
+    argv.push_back("-cp");
+    argv.push_back(std::string(kServerClasspath));
+    argv.push_back(fmt::format("-Dlog4j.configuration=file:{}/log4j.properties", dir_));
+    argv.push_back(fmt::format("-Dzookeeper.log.dir={}", ServerDir(sid)));
+    argv.push_back("-Dzookeeper.jmx.log4j.disable=true");
+    if (e_.commit_log_count) argv.push_back(fmt::format("-Dzookeeper.commitLogCount={}", *e_.commit_log_count));
+    if (e_.snapshot_size_factor_permille) {
+      // zabsim's 0 turns the txn-log sync off; ZooKeeper's off is a negative factor.
+      const uint32_t p = *e_.snapshot_size_factor_permille;
+      argv.push_back(p == 0 ? std::string("-Dzookeeper.snapshotSizeFactor=-1")
+                            : fmt::format("-Dzookeeper.snapshotSizeFactor={}.{:03}", p / 1000, p % 1000));
+    }
+    argv.push_back("org.apache.zookeeper.server.quorum.QuorumPeerMain");
+    argv.push_back(ServerDir(sid) + "/zoo.cfg");
+    auto child = Spawn(argv, /*pipes=*/false, ServerDir(sid) + "/stdout.log");
+    if (!child.ok()) return child.status();
+    s.process = *child;
+    return absl::OkStatus();
+  }
+
+  // WaitAnswering waits until server `sid` answers a four-letter word (whatever its
+  // mode). Its election listener starts right after its client port, so servers started
+  // one after another this way enter the election in that order: a scenario that starts
+  // the best server first gets the election zabsim gets when all start at one instant,
+  // instead of one decided by how fast each JVM happened to start.
+  absl::Status WaitAnswering(uint32_t sid) {
+    const int64_t deadline = NowMs() + kWaitMs;
+    while (true) {
+      if (!Up(sid)) {
+        return absl::UnavailableError(
+            fmt::format("server {} exited at start-up; its output ends with:\n{}", sid, Tail(ServerDir(sid) + "/stdout.log")));
+      }
+      if (FourLetterWord(ClientPort(sid), "srvr", 1000).ok()) return absl::OkStatus();
+      if (NowMs() > deadline) return absl::DeadlineExceededError(fmt::format("server {} did not start", sid));
+      if (!SleepMs(50)) return InterruptedError();
+    }
+  }
+
+  void Kill(uint32_t sid) { Stop(servers_[sid].process); }
+  bool Up(uint32_t sid) { return Alive(servers_[sid].process); }
+
+  Srvr Query(uint32_t sid) {
+    if (!Up(sid)) return {"down", ""};
+    auto answer = FourLetterWord(ClientPort(sid), "srvr", 2000);
+    if (!answer.ok()) return {"looking", ""};  // Not listening yet: still starting.
+    return ParseSrvr(*answer);
+  }
+
+  uint64_t CurrentEpoch(uint32_t sid) {
+    std::ifstream in(ServerDir(sid) + "/data/version-2/currentEpoch");
+    uint64_t epoch = 0;
+    in >> epoch;
+    return epoch;
+  }
+
+  // NewSyncs reads what each server logged since the last call and returns the sync
+  // decisions it made as a leader (LearnerHandler.syncFollower), in log order per server.
+  std::vector<SyncRecord> NewSyncs() {
+    std::vector<SyncRecord> out;
+    for (uint32_t sid = 1; sid <= e_.voters; ++sid) {
+      Server& s = servers_[sid];
+      std::ifstream in(ServerDir(sid) + "/zookeeper.log", std::ios::binary);
+      if (!in) continue;
+      in.seekg(static_cast<std::streamoff>(s.log_offset));
+      std::string line;
+      while (std::getline(in, line)) {
+        if (in.eof()) break;  // A partial last line: read it next time.
+        s.log_offset += line.size() + 1;
+        s.log.Line(line, out);
+      }
+    }
+    return out;
+  }
+
+  // OpenSession starts client `index`'s CLI, unless it runs, and waits for its session
+  // (a `stat /`, a read, needs one).
+  absl::Status OpenSession(uint32_t index) {
+    if (index <= clients_.size() && Alive(clients_[index - 1])) return absl::OkStatus();
+    return ClientCommand(index, "stat /").status();
+  }
+
+  // ClientCommand sends one CLI command for client `index` (1-based), starting its
+  // process on first use, and returns the lines it printed.
+  absl::StatusOr<std::vector<std::string>> ClientCommand(uint32_t index, std::string_view command) {
+    if (clients_.size() < index) clients_.resize(index);
+    Child& c = clients_[index - 1];
+    if (!Alive(c)) {
+      const std::vector<uint32_t> homes = Homes(index);
+      Stop(c);  // Reaps a client that died, and closes its pipes.
+      auto child = StartCli(homes);
+      if (!child.ok()) return child.status();
+      c = *child;
+    }
+    return Command(c, command);
+  }
+
+  // ReadOn reads `paths` on server `sid` alone, with a CLI of its own (whose session, a
+  // txn, comes after every other observation), appending "DATA (mzxid 0x...)" or an
+  // error code per path to `values`.
+  absl::Status ReadOn(uint32_t sid, const std::vector<std::string>& paths, std::vector<std::string>& values) {
+    auto child = StartCli({sid});
+    if (!child.ok()) return child.status();
+    Child c = *child;
+    absl::Status status;
+    for (const std::string& path : paths) {
+      auto lines = Command(c, "get -s " + path);
+      if (!lines.ok()) {
+        status = lines.status();
+        break;
+      }
+      values.push_back(CliGetValue(*lines));
+    }
+    Stop(c);
+    return status;
+  }
+
+  void Teardown() {
+    for (Child& c : clients_) Stop(c);
+    for (uint32_t sid = 1; sid < servers_.size(); ++sid) Stop(servers_[sid].process);
+    if (!dir_.empty() && !o_.keep) {
+      std::error_code ec;
+      fs::remove_all(dir_, ec);
+    }
+    dir_.clear();
+  }
+
+  uint32_t voters() const { return e_.voters; }
+
+ private:
+  struct Server {
+    Child process;
+    uint64_t log_offset = 0;
+    SyncLogReader log;
+  };
+
+  // Homes: the servers client `index` may use (the scenario's client.N, or all).
+  std::vector<uint32_t> Homes(uint32_t index) const {
+    std::vector<uint32_t> homes;
+    if (index <= e_.client_homes.size()) homes = e_.client_homes[index - 1];
+    if (homes.empty()) {
+      for (uint32_t sid = 1; sid <= e_.voters; ++sid) homes.push_back(sid);
+    }
+    return homes;
+  }
+
+  std::string ServerDir(uint32_t sid) const { return fmt::format("{}/s{}", dir_, sid); }
+  int ClientPort(uint32_t sid) const { return base_port_ + static_cast<int>(sid) - 1; }
+  int QuorumPort(uint32_t sid) const { return base_port_ + static_cast<int>(e_.voters + sid) - 1; }
+  int ElectionPort(uint32_t sid) const { return base_port_ + static_cast<int>(2 * e_.voters + sid) - 1; }
+
+  absl::StatusOr<Child> StartCli(const std::vector<uint32_t>& homes) {
+    std::string hosts;
+    for (const uint32_t sid : homes) {
+      if (!hosts.empty()) hosts += ",";
+      hosts += fmt::format("127.0.0.1:{}", ClientPort(sid));
+    }
+    std::vector<std::string> argv = JavaArgs(dir_);
+    argv.insert(argv.end(), {"-cp", std::string(kClientClasspath), "org.apache.zookeeper.ZooKeeperMain",
+                             "-server", hosts, "-timeout", "30000"});
+    return Spawn(argv, /*pipes=*/true, "");
+  }
+
+  absl::StatusOr<std::vector<std::string>> Command(Child& c, std::string_view command) {
+    if (o_.verbose) fmt::print(stderr, "conform:   zkCli> {}\n", command);
+    if (absl::Status s = WriteAll(c, fmt::format("{}\nversion\n", command)); !s.ok()) return s;
+    std::vector<std::string> lines;
+    const int64_t deadline = NowMs() + kClientWaitMs;
+    while (true) {
+      auto line = ReadLine(c, deadline - NowMs());
+      if (!line.ok()) {
+        return absl::Status(line.status().code(),
+                            fmt::format("the ZooKeeper CLI, after '{}': {}", command, std::string(line.status().message())));
+      }
+      if (line->find(kSentinel) != std::string::npos) break;
+      if (!CliNoise(*line)) lines.push_back(*line);
+    }
+    if (o_.verbose) {
+      for (const std::string& l : lines) fmt::print(stderr, "conform:   | {}\n", l);
+    }
+    return lines;
+  }
+
+  Ensemble e_;
+  RealOptions o_;
+  std::string dir_;
+  int base_port_ = 0;
+  std::vector<Server> servers_;  // By sid; [0] unused.
+  std::vector<Child> clients_;
+};
+
+// WaitFor polls the ensemble until `leader` (a serving leader) and, with `converged`,
+// every live server serving under it with the leader's last zxid. Returns the leader.
+absl::StatusOr<uint32_t> WaitFor(RealEnsemble& r, bool converged) {
+  const int64_t deadline = NowMs() + kWaitMs;
+  while (true) {
+    uint32_t leader = 0;
+    std::string leader_zxid;
+    bool all = true;
+    std::vector<Srvr> states(r.voters() + 1);
+    for (uint32_t sid = 1; sid <= r.voters(); ++sid) {
+      states[sid] = r.Query(sid);
+      if (states[sid].mode == "leading") {
+        leader = sid;
+        leader_zxid = states[sid].zxid;
+      }
+    }
+    // A leader that has committed nothing in its epoch reports the epoch's start,
+    // (epoch, 0), which no follower ever processes: its followers then report their own
+    // last txn, which sync made equal to the leader's last txn.
+    const bool epoch_start = leader_zxid.size() > 8 && leader_zxid.substr(leader_zxid.size() - 8) == "00000000";
+    for (uint32_t sid = 1; sid <= r.voters(); ++sid) {
+      const Srvr& s = states[sid];
+      if (s.mode == "down" || sid == leader) continue;
+      if (s.mode != "following" || (!epoch_start && s.zxid != leader_zxid)) all = false;
+    }
+    if (leader != 0 && (!converged || all)) return leader;
+    if (NowMs() > deadline) {
+      return absl::DeadlineExceededError(fmt::format("no {} within {} s", converged ? "converged ensemble" : "leader",
+                                                     kWaitMs / 1000));
+    }
+    if (!SleepMs(100)) return InterruptedError();
+  }
+}
+
+// AwaitConnected lets the client's connection come back before an operation: `stat /` (a
+// read: no txn) until it answers, for at most kConnectWaitMs. zabsim's client retries a
+// lost connection every 50 ms; ZooKeeper's Java client waits up to a second, at random,
+// between attempts, and fails what is queued when an attempt fails. Without this wait an
+// operation issued right after the ensemble recovered could fail by chance (CONNECTIONLOSS)
+// where zabsim's succeeds. An operation that must fail (no quorum) still does, after it.
+absl::Status AwaitConnected(RealEnsemble& r, uint32_t client) {
+  const int64_t deadline = NowMs() + kConnectWaitMs;
+  while (true) {
+    auto lines = r.ClientCommand(client, "stat /");
+    if (!lines.ok()) return lines.status();
+    if (CliErrorCode(*lines) != "CONNECTIONLOSS" || NowMs() > deadline) return absl::OkStatus();
+    if (!SleepMs(100)) return InterruptedError();
+  }
+}
+
+std::string ClientOp(RealEnsemble& r, const Step& s, absl::Status& status) {
+  if (status = AwaitConnected(r, s.client); !status.ok()) return "no answer";
+  std::string command;
+  if (s.op == "create") command = s.data.empty() ? "create " + s.path : fmt::format("create {} {}", s.path, s.data);
+  if (s.op == "set") {
+    command = s.version ? fmt::format("set -v {} {} {}", *s.version, s.path, s.data)
+                        : fmt::format("set {} {}", s.path, s.data);
+  }
+  if (s.op == "delete") command = s.version ? fmt::format("delete -v {} {}", *s.version, s.path) : "delete " + s.path;
+  if (s.op == "get") command = "get " + s.path;
+  if (s.op == "exists") command = "stat " + s.path;
+  auto lines = r.ClientCommand(s.client, command);
+  if (!lines.ok()) {
+    status = lines.status();
+    return "no answer";
+  }
+  if (std::string e = CliErrorCode(*lines); !e.empty()) return e;
+  if (s.op == "get") return lines->empty() || (*lines)[0] == "null" ? "OK " : "OK " + (*lines)[0];
+  if (s.op == "exists") return "OK";
+  // The CLI does not print a write's zxid: a `stat` right after it, on the same server,
+  // reads it (a read: no txn, so the zxids that follow are unchanged).
+  std::string parent = s.path.substr(0, s.path.rfind('/'));
+  if (parent.empty()) parent = "/";
+  auto stat = r.ClientCommand(s.client, "stat " + (s.op == "delete" ? parent : s.path));
+  if (!stat.ok()) {
+    status = stat.status();
+    return "no answer";
+  }
+  const std::string field = s.op == "create" ? "cZxid" : s.op == "set" ? "mZxid" : "pZxid";
+  return "OK " + CliField(*stat, field);
+}
+
+void ObserveServers(RealEnsemble& r, const std::vector<uint32_t>& sids, Observer& obs) {
+  for (const uint32_t sid : sids) {
+    const Srvr s = r.Query(sid);
+    obs.Server(sid, s.mode, s.zxid);
+  }
+}
+
+// StartEnsemble starts the servers for `cluster`, from the highest sid down, each once
+// the one before answers: between equal histories the vote picks the highest sid, and
+// being up first it takes part in the first election wherever it is decided.
+absl::Status StartEnsemble(RealEnsemble& r, const Plan& plan) {
+  // A server crashed right after `cluster`, before any time passed in zabsim, never ran:
+  // it is not started at all (starting and killing it would race its sync).
+  std::set<uint32_t> never;
+  for (size_t i = 1; i < plan.steps.size(); ++i) {
+    const Step& next = plan.steps[i];
+    if (next.kind == StepKind::kCrash) {
+      never.insert(next.server);
+    } else if (next.kind != StepKind::kSimOnly) {
+      break;
+    }
+  }
+  for (uint32_t sid = plan.ensemble.voters; sid >= 1; --sid) {
+    if (never.contains(sid)) continue;
+    if (absl::Status s = r.Start(sid); !s.ok()) return s;
+    if (absl::Status s = r.WaitAnswering(sid); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// AwaitRun waits for a leader (and, `converged`, every live server serving under it) and
+// observes it; once converged, it reports the sync decisions gathered since the last time.
+absl::Status AwaitRun(RealEnsemble& r, const Plan& plan, bool converged, std::vector<SyncRecord>& syncs,
+                      Observer& obs) {
+  const int64_t start = NowMs();
+  auto leader = WaitFor(r, converged);
+  if (!leader.ok()) {
+    if (leader.status().code() == absl::StatusCode::kCancelled) return leader.status();
+    obs.Leader(0, 0);  // Observed: nothing converged; the comparison shows it.
+    return absl::OkStatus();
+  }
+  obs.Leader(*leader, r.CurrentEpoch(*leader));
+  obs.Add("time to this state", fmt::format("{} ms wall clock", NowMs() - start), /*asserted=*/false);
+  if (converged) {
+    for (SyncRecord& rec : r.NewSyncs()) syncs.push_back(rec);
+    obs.Syncs(syncs, plan.ensemble.voters);
+    syncs.clear();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, const RealOptions& o,
+                 Observer& obs) {
+  std::vector<uint32_t> all;
+  for (uint32_t sid = 1; sid <= plan.ensemble.voters; ++sid) all.push_back(sid);
+  std::vector<SyncRecord> syncs;
+  for (size_t step = 0; step < plan.steps.size(); ++step) {
+    const Step& s = plan.steps[step];
+    if (Interrupted()) return InterruptedError();
+    obs.Step(s.directive->line, Describe(s));
+    if (o.verbose) fmt::print(stderr, "conform: line {}: {}\n", s.directive->line, Describe(s));
+    absl::Status status;
+    // A client that could not connect shows at its operations: only an interrupt stops.
+    for (const uint32_t client : sessions.before[step]) {
+      if (status = r.OpenSession(client); status.code() == absl::StatusCode::kCancelled) return status;
+    }
+    status = absl::OkStatus();
+    switch (s.kind) {
+      case StepKind::kCluster:
+        status = StartEnsemble(r, plan);
+        break;
+      case StepKind::kSimOnly:
+        break;
+      case StepKind::kRunLeader:
+      case StepKind::kRunConverged:
+        status = AwaitRun(r, plan, s.kind == StepKind::kRunConverged, syncs, obs);
+        break;
+      case StepKind::kRunFor:
+        if (!SleepMs(s.for_ms)) return InterruptedError();
+        break;
+      case StepKind::kClientOp: {
+        const std::string value = ClientOp(r, s, status);
+        if (status.code() == absl::StatusCode::kCancelled) return status;
+        status = absl::OkStatus();  // A client that did not answer is an observation.
+        obs.Add(fmt::format("c{} {} {}", s.client, s.op, s.path), value);
+        break;
+      }
+      case StepKind::kCrash:
+        r.Kill(s.server);
+        break;
+      case StepKind::kRestart:
+        status = r.Start(s.server);
+        if (status.ok()) status = r.WaitAnswering(s.server);
+        break;
+      case StepKind::kState:
+        ObserveServers(r, s.servers.empty() ? all : s.servers, obs);
+        break;
+    }
+    if (!status.ok()) return status;
+    for (const uint32_t client : sessions.after[step]) {
+      if (status = r.OpenSession(client); status.code() == absl::StatusCode::kCancelled) return status;
+    }
+  }
+  obs.Step(0, "end");
+  for (SyncRecord& rec : r.NewSyncs()) syncs.push_back(rec);
+  obs.Syncs(syncs, plan.ensemble.voters);
+  ObserveServers(r, all, obs);
+  for (const uint32_t sid : all) {
+    std::vector<std::string> values;
+    const Srvr srvr = r.Query(sid);
+    if (srvr.mode == "leading" || srvr.mode == "following") {
+      const absl::Status read = r.ReadOn(sid, plan.paths, values);
+      if (read.code() == absl::StatusCode::kCancelled) return read;
+    }
+    values.resize(plan.paths.size(), "not serving");
+    for (size_t i = 0; i < plan.paths.size(); ++i) obs.Add(fmt::format("server {} {}", sid, plan.paths[i]), values[i]);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status EnsureZooKeeper() {
+  if (fs::exists(kJar) && fs::exists("/usr/share/java/slf4j-log4j12.jar") &&
+      fs::exists("/usr/share/java/log4j-1.2.jar") && fs::exists("/usr/share/java/slf4j-nop.jar")) {
+    return absl::OkStatus();
+  }
+  if (geteuid() != 0) {
+    return absl::FailedPreconditionError(
+        "ZooKeeper is not installed: run 'sudo apt-get install zookeeper liblog4j1.2-java libslf4j-java'");
+  }
+  fmt::print(stderr, "conform: installing the zookeeper package\n");
+  const int rc = std::system(
+      "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+      "--no-install-recommends zookeeper liblog4j1.2-java libslf4j-java >/dev/null");
+  if (rc != 0 || !fs::exists(kJar)) {
+    return absl::FailedPreconditionError("installing the zookeeper package failed");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Observations> RunRealSide(const Plan& plan, const Sessions& sessions, const RealOptions& options) {
+  RealEnsemble ensemble(plan.ensemble, options);
+  Observer obs;
+  absl::Status status = ensemble.Init();
+  if (status.ok()) status = Run(ensemble, plan, sessions, options, obs);
+  ensemble.Teardown();
+  if (!status.ok()) return status;
+  return obs.observations();
+}
+
+}  // namespace zabsim::conform

@@ -1,0 +1,39 @@
+// File: conform/real_side.h
+//
+// The real side of a conformance run: Apache ZooKeeper (Debian's `zookeeper` package) as
+// one JVM per server, on loopback ports of our own, in a fresh temporary directory that
+// holds every config, data directory and log. Clients are ZooKeeper's own Java CLI
+// (org.apache.zookeeper.ZooKeeperMain), one long-lived process per scenario client, fed
+// commands on its standard input. Servers are observed through the `srvr` four-letter
+// word, their currentEpoch files and their log4j logs (for the sync mode the leader chose).
+//
+// Everything started is ended, and the directory removed, when the run ends: normally,
+// on an error, or on SIGINT/SIGTERM (conform/process.h).
+
+#ifndef ZABSIM_CONFORM_REAL_SIDE_H_
+#define ZABSIM_CONFORM_REAL_SIDE_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "conform/observation.h"
+#include "conform/plan.h"
+#include "conform/sim_side.h"
+
+namespace zabsim::conform {
+
+struct RealOptions {
+  bool keep = false;     // Keep the temporary directory (its path is printed).
+  bool verbose = false;  // Print each step as it runs, to standard error.
+};
+
+// EnsureZooKeeper installs the `zookeeper` package if its jar is missing (as root), or
+// says how to.
+absl::Status EnsureZooKeeper();
+
+// RunRealSide runs `plan`, opening the clients' sessions where zabsim opened them.
+absl::StatusOr<Observations> RunRealSide(const Plan& plan, const Sessions& sessions, const RealOptions& options);
+
+}  // namespace zabsim::conform
+
+#endif  // ZABSIM_CONFORM_REAL_SIDE_H_

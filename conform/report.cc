@@ -1,0 +1,114 @@
+#include "conform/report.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace zabsim::conform {
+namespace {
+
+struct Row {
+  int line = 0;
+  std::string step;
+  std::string what;
+  std::string real = "(not observed)";
+  std::string sim = "(not observed)";
+  bool asserted = true;
+};
+
+std::string Cut(std::string_view s, size_t width) {
+  if (s.size() <= width) return std::string(s);
+  return std::string(s.substr(0, width - 3)) + "...";
+}
+
+}  // namespace
+
+Report MakeReport(std::string_view path, const Observations& real, const Observations& sim) {
+  // Rows in the order zabsim made them; a row only the real side has goes after the last
+  // row of its step. The end of the run (line 0) comes last.
+  std::vector<Row> rows;
+  std::map<std::pair<int, std::string>, size_t> index;
+  for (const Observation& o : sim) {
+    index[{o.line, o.what}] = rows.size();
+    rows.push_back(Row{o.line, o.step, o.what, "(not observed)", o.value, o.asserted});
+  }
+  for (const Observation& o : real) {
+    const auto it = index.find({o.line, o.what});
+    if (it != index.end()) {
+      rows[it->second].real = o.value;
+      rows[it->second].asserted = rows[it->second].asserted && o.asserted;
+      continue;
+    }
+    size_t at = rows.size();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i].line == o.line) at = i + 1;
+    }
+    rows.insert(rows.begin() + static_cast<std::ptrdiff_t>(at), Row{o.line, o.step, o.what, o.value, "(not observed)", o.asserted});
+    for (auto& [key, i] : index) {
+      if (i >= at) ++i;
+    }
+    index[{o.line, o.what}] = at;
+  }
+  // A long run of agreeing client operations (a scenario that writes hundreds of times
+  // to push a follower out of the committed log) is folded to its first and last two.
+  Report r;
+  for (const Row& row : rows) {
+    if (!row.asserted) {
+      ++r.reported;
+    } else {
+      ++r.compared;
+      if (row.real != row.sim) ++r.differ;
+    }
+  }
+  constexpr size_t kFoldAt = 40;
+  std::vector<Row> folded;
+  for (size_t i = 0; i < rows.size();) {
+    size_t j = i;
+    while (j < rows.size() && rows[j].what.size() > 1 && rows[j].what[0] == 'c' &&
+           rows[j].what[1] >= '1' && rows[j].what[1] <= '9' && rows[j].real == rows[j].sim &&
+           rows[j].asserted) {
+      ++j;
+    }
+    if (j - i >= kFoldAt) {
+      folded.insert(folded.end(), rows.begin() + static_cast<std::ptrdiff_t>(i),
+                    rows.begin() + static_cast<std::ptrdiff_t>(i + 2));
+      Row more{rows[i + 2].line, fmt::format("... {} more", j - i - 4), "client operations",
+               "all agree", "all agree", true};
+      folded.push_back(more);
+      folded.insert(folded.end(), rows.begin() + static_cast<std::ptrdiff_t>(j - 2),
+                    rows.begin() + static_cast<std::ptrdiff_t>(j));
+      i = j;
+    } else {
+      folded.push_back(rows[i]);
+      ++i;
+    }
+  }
+  rows = std::move(folded);
+  std::string& t = r.text;
+  t += fmt::format("conformance: {}\n", path);
+  t += fmt::format("{:>5}  {:<28} {:<26} {:<28} {}\n", "line", "step", "observation", "ZooKeeper 3.8.0", "zabsim");
+  std::string last_step;
+  int last_line = -1;
+  for (const Row& row : rows) {
+    const bool same = row.real == row.sim;
+    std::string mark;
+    if (!row.asserted) {
+      mark = "  (reported, not compared)";
+    } else if (!same) {
+      mark = "  <-- DIFFERS";
+    }
+    const bool new_step = row.line != last_line || row.step != last_step;
+    t += fmt::format("{:>5}  {:<28} {:<26} {:<28} {:<28}{}\n", new_step ? (row.line == 0 ? "end" : fmt::format("{}", row.line)) : "",
+                     new_step ? Cut(row.step, 28) : "", Cut(row.what, 26), Cut(row.real, 28), Cut(row.sim, 28), mark);
+    while (!t.empty() && t[t.size() - 2] == ' ') t.erase(t.size() - 2, 1);  // No trailing spaces.
+    last_line = row.line;
+    last_step = row.step;
+  }
+  t += fmt::format("{}: {} observations compared, {} differ; {} reported only\n", path, r.compared, r.differ,
+                   r.reported);
+  return r;
+}
+
+}  // namespace zabsim::conform

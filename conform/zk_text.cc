@@ -1,0 +1,100 @@
+#include "conform/zk_text.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+namespace zabsim::conform {
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool Contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+
+}  // namespace
+
+Srvr ParseSrvr(std::string_view answer) {
+  Srvr r{"looking", ""};
+  while (!answer.empty()) {
+    const size_t nl = answer.find('\n');
+    std::string_view line = answer.substr(0, nl);
+    answer = nl == std::string_view::npos ? std::string_view() : answer.substr(nl + 1);
+    if (StartsWith(line, "Mode: ")) {
+      line.remove_prefix(6);
+      r.mode = line == "leader" ? "leading" : line == "follower" ? "following" : std::string(line);
+    } else if (StartsWith(line, "Zxid: ")) {
+      r.zxid = std::string(line.substr(6));
+    }
+  }
+  if (r.mode == "looking") r.zxid.clear();
+  return r;
+}
+
+// The lines that matter, from ZooKeeper 3.8:
+//   [QuorumPeer[myid=3](plain=...)(secure=disabled):QuorumPeer@1549] - LEADING
+//   [QuorumPeer[myid=3]...:Leader@1519] - Have quorum of supporters, sids: [[1, 3]]; starting up ...
+//   [LearnerHandler-/127.0.0.1:53832:LearnerHandler@805] - Synchronizing with Learner sid: 1 ...
+//   [LearnerHandler-/127.0.0.1:53832:LearnerHandler@850] - Sending DIFF zxid=0x0 for peer sid: 1
+//   ... - Sending TRUNC zxid=0x... for peer sid: 1   (or "Sending TRUNC to follower ...")
+//   ... - Sending snapshot last zxid of peer is 0x..., zxid of leader is 0x..., ...
+// The sid of a SNAP comes from the Synchronizing line of the same handler thread.
+void SyncLogReader::Line(std::string_view line, std::vector<SyncRecord>& out) {
+  const size_t bracket = line.find(" [");
+  const size_t dash = line.find("] - ", bracket == std::string_view::npos ? 0 : bracket);
+  if (bracket == std::string_view::npos || dash == std::string_view::npos) return;
+  const std::string_view message = line.substr(dash + 4);
+  if (message == "LEADING") established_ = false;  // A new leadership starts.
+  if (StartsWith(message, "Have quorum of supporters")) established_ = true;
+  std::string_view thread = line.substr(bracket + 2, dash - bracket - 2);
+  if (!StartsWith(thread, "LearnerHandler-")) return;
+  thread = thread.substr(0, thread.rfind(':'));  // Drop ":LearnerHandler@LINE".
+  if (StartsWith(message, "Synchronizing with Learner sid: ")) {
+    learner_of_thread_[std::string(thread)] =
+        static_cast<uint32_t>(std::atoi(std::string(message.substr(32)).c_str()));
+    return;
+  }
+  const auto it = learner_of_thread_.find(thread);
+  if (it == learner_of_thread_.end()) return;
+  std::string mode;
+  if (StartsWith(message, "Sending DIFF")) mode = "DIFF";
+  if (StartsWith(message, "Sending TRUNC")) mode = "TRUNC";
+  if (StartsWith(message, "Sending snapshot")) mode = "SNAP";
+  if (mode.empty()) return;
+  out.push_back(SyncRecord{it->second, mode, established_});
+  learner_of_thread_.erase(it);  // One decision per sync.
+}
+
+bool CliNoise(std::string_view l) {
+  return l.empty() || l == "WATCHER::" || StartsWith(l, "WatchedEvent ") || StartsWith(l, "Connecting to ") ||
+         l == "Welcome to ZooKeeper!" || l == "JLine support is disabled";
+}
+
+std::string CliErrorCode(const std::vector<std::string>& lines) {
+  for (const std::string& l : lines) {
+    if (Contains(l, "ConnectionLoss")) return "CONNECTIONLOSS";
+    if (Contains(l, "Node does not exist") || Contains(l, "NoNode")) return "NONODE";
+    if (Contains(l, "Node already exists") || Contains(l, "NodeExists")) return "NODEEXISTS";
+    if (Contains(l, "BadVersion") || Contains(l, "version No is not valid")) return "BADVERSION";
+    if (Contains(l, "Node not empty") || Contains(l, "NotEmpty")) return "NOTEMPTY";
+    if (Contains(l, "SessionExpired")) return "SESSIONEXPIRED";
+    if (Contains(l, "Exception")) return l;
+  }
+  return "";
+}
+
+std::string CliField(const std::vector<std::string>& lines, std::string_view name) {
+  const std::string prefix = fmt::format("{} = ", name);
+  for (const std::string& l : lines) {
+    if (StartsWith(l, prefix)) return l.substr(prefix.size());
+  }
+  return "?";
+}
+
+std::string CliGetValue(const std::vector<std::string>& lines) {
+  if (std::string e = CliErrorCode(lines); !e.empty()) return e;
+  if (lines.empty()) return "no answer";
+  // The data comes first ("null" for none), then the stat.
+  const std::string data = lines[0] == "null" ? "" : lines[0];
+  return fmt::format("{} (mzxid {})", data, CliField(lines, "mZxid"));
+}
+
+}  // namespace zabsim::conform

@@ -1,0 +1,198 @@
+// The conformance harness's pure parts: reading what ZooKeeper 3.8 prints (its own words,
+// copied from real runs), refusing what a real ensemble cannot do, and the report.
+
+#include <gtest/gtest.h>
+
+#include "conform/observation.h"
+#include "conform/plan.h"
+#include "conform/report.h"
+#include "conform/zk_text.h"
+#include "runner/scenario/parser.h"
+
+namespace zabsim::conform {
+namespace {
+
+TEST(ParseSrvr, LeaderFollowerAndNotServing) {
+  const Srvr leader = ParseSrvr(
+      "Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC\n"
+      "Latency min/avg/max: 0/0.0/0\nReceived: 1\nSent: 0\nConnections: 1\nOutstanding: 0\n"
+      "Zxid: 0x100000000\nMode: leader\nNode count: 5\nProposal sizes last/min/max: -1/-1/-1\n");
+  EXPECT_EQ(leader.mode, "leading");
+  EXPECT_EQ(leader.zxid, "0x100000000");
+  const Srvr follower = ParseSrvr("Zxid: 0x200000003\nMode: follower\nNode count: 6\n");
+  EXPECT_EQ(follower.mode, "following");
+  EXPECT_EQ(follower.zxid, "0x200000003");
+  const Srvr looking = ParseSrvr("This ZooKeeper instance is not currently serving requests\n");
+  EXPECT_EQ(looking.mode, "looking");
+  EXPECT_EQ(looking.zxid, "");
+}
+
+std::vector<SyncRecord> Read(SyncLogReader& r, const std::vector<std::string>& lines) {
+  std::vector<SyncRecord> out;
+  for (const std::string& l : lines) r.Line(l, out);
+  return out;
+}
+
+TEST(SyncLogReader, DiffDuringFormationSnapAfterEstablishment) {
+  SyncLogReader r;
+  const auto out = Read(r, {
+      "2026-12-01 15:43:47,846 INFO  [QuorumPeer[myid=3](plain=127.0.0.1:30602)(secure=disabled):"
+      "QuorumPeer@1549] - LEADING",
+      "2026-12-01 15:43:47,983 INFO  [LearnerHandler-/127.0.0.1:41894:LearnerHandler@805] - "
+      "Synchronizing with Learner sid: 1 maxCommittedLog=0x0 minCommittedLog=0x0 "
+      "lastProcessedZxid=0x0 peerLastZxid=0x0",
+      "2026-12-01 15:43:47,983 INFO  [LearnerHandler-/127.0.0.1:41894:LearnerHandler@850] - "
+      "Sending DIFF zxid=0x0 for peer sid: 1",
+      "2026-12-01 15:43:48,036 INFO  [QuorumPeer[myid=3](plain=127.0.0.1:30602)(secure=disabled):"
+      "Leader@1519] - Have quorum of supporters, sids: [[1, 3]]; starting up and setting last "
+      "processed zxid: 0x100000000",
+      "2026-12-01 15:43:29,778 INFO  [LearnerHandler-/127.0.0.1:55832:LearnerHandler@805] - "
+      "Synchronizing with Learner sid: 2 maxCommittedLog=0x0 minCommittedLog=0x0 "
+      "lastProcessedZxid=0x100000000 peerLastZxid=0x0",
+      "2026-12-01 15:43:29,779 INFO  [LearnerHandler-/127.0.0.1:55832:LearnerHandler@572] - "
+      "Sending snapshot last zxid of peer is 0x0, zxid of leader is 0x100000000, send zxid of db "
+      "as 0x100000000, 1 concurrent snapshot sync, snapshot sync was exempt from throttle",
+  });
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].learner, 1u);
+  EXPECT_EQ(out[0].mode, "DIFF");
+  EXPECT_FALSE(out[0].established);
+  EXPECT_EQ(out[1].learner, 2u);
+  EXPECT_EQ(out[1].mode, "SNAP");
+  EXPECT_TRUE(out[1].established);
+}
+
+TEST(SyncLogReader, TruncAndInterleavedHandlers) {
+  SyncLogReader r;
+  const auto out = Read(r, {
+      "t INFO  [LearnerHandler-/127.0.0.1:1:LearnerHandler@805] - Synchronizing with Learner sid: 4 x",
+      "t INFO  [LearnerHandler-/127.0.0.1:2:LearnerHandler@805] - Synchronizing with Learner sid: 5 x",
+      "t INFO  [LearnerHandler-/127.0.0.1:2:LearnerHandler@977] - Sending DIFF zxid=0x200000001  for peer sid: 5",
+      "t INFO  [LearnerHandler-/127.0.0.1:1:LearnerHandler@700] - Sending TRUNC to follower "
+      "zxidToSend=0x100000003 for peer sid:4",
+      // A handler thread that never said whom it syncs is ignored.
+      "t INFO  [LearnerHandler-/127.0.0.1:3:LearnerHandler@977] - Sending DIFF zxid=0x1  for peer sid: 9",
+      "not a log4j line at all",
+  });
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].learner, 5u);
+  EXPECT_EQ(out[0].mode, "DIFF");
+  EXPECT_EQ(out[1].learner, 4u);
+  EXPECT_EQ(out[1].mode, "TRUNC");
+}
+
+TEST(Cli, ErrorsStatAndGet) {
+  EXPECT_EQ(CliErrorCode({"Node does not exist: /nothere"}), "NONODE");
+  EXPECT_EQ(CliErrorCode({"Node already exists: /a"}), "NODEEXISTS");
+  EXPECT_EQ(CliErrorCode({"KeeperErrorCode = ConnectionLoss for /b"}), "CONNECTIONLOSS");
+  EXPECT_EQ(CliErrorCode({"version No is not valid : /a"}), "BADVERSION");
+  EXPECT_EQ(CliErrorCode({"Created /a"}), "");
+  const std::vector<std::string> get = {"bye", "cZxid = 0x100000002", "ctime = Tue Dec 01 15:31:14 UTC 2026",
+                                        "mZxid = 0x100000003", "pZxid = 0x100000002", "dataVersion = 1"};
+  EXPECT_EQ(CliField(get, "cZxid"), "0x100000002");
+  EXPECT_EQ(CliField(get, "aclVersion"), "?");
+  EXPECT_EQ(CliGetValue(get), "bye (mzxid 0x100000003)");
+  EXPECT_EQ(CliGetValue({"null", "mZxid = 0x100000004"}), " (mzxid 0x100000004)");
+  EXPECT_EQ(CliGetValue({"Node does not exist: /b"}), "NONODE");
+  EXPECT_TRUE(CliNoise("WatchedEvent state:SyncConnected type:None path:null"));
+  EXPECT_FALSE(CliNoise("bye"));
+}
+
+absl::StatusOr<Plan> PlanOf(const std::string& text, runner::scenario::ScenarioFile& file) {
+  auto parsed = runner::scenario::Parse("t.scn", text);
+  if (!parsed.ok()) return parsed.status();
+  file = *parsed;
+  return MakePlan(file);
+}
+
+TEST(MakePlan, TakesWhatARealEnsembleCanDo) {
+  runner::scenario::ScenarioFile file;
+  auto plan = PlanOf(
+      "cluster voters=5 clients=2 client.1=2 commit_log_count=500\n----\n\n"
+      "run until=converged show=none\n----\n\ncreate 1 /a x\n----\n\nset 2 /a y version=0\n----\n\n"
+      "crash 3\n----\n\nrun for=2s\n----\n\nrestart 3\n----\n\nstate 3 1\n----\n\nget 1 /b\n----\n",
+      file);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->ensemble.voters, 5u);
+  EXPECT_EQ(plan->ensemble.clients, 2u);
+  ASSERT_EQ(plan->ensemble.client_homes.size(), 1u);
+  EXPECT_EQ(plan->ensemble.client_homes[0], std::vector<uint32_t>{2});
+  ASSERT_EQ(plan->steps.size(), 9u);
+  EXPECT_EQ(plan->steps[1].kind, StepKind::kRunConverged);
+  EXPECT_EQ(plan->steps[3].version, 0);
+  EXPECT_EQ(plan->steps[5].for_ms, 2000);
+  EXPECT_EQ(plan->steps[7].servers, (std::vector<uint32_t>{3, 1}));
+  EXPECT_EQ(plan->paths, (std::vector<std::string>{"/a", "/b"}));
+}
+
+std::string PlanError(const std::string& text) {
+  runner::scenario::ScenarioFile file;
+  auto plan = PlanOf(text, file);
+  return plan.ok() ? "accepted" : std::string(plan.status().message());
+}
+
+TEST(MakePlan, RefusesWhatItCannotDoNamingFileLineAndColumn) {
+  const std::string c = "cluster voters=3 clients=1\n----\n\n";
+  EXPECT_EQ(PlanError(c + "partition 1,2|3\n----\n"),
+            "t.scn:4:1: partition: cannot be reproduced on a real ensemble on loopback (conformance "
+            "runs take cluster, run, create, set, delete, get, exists, crash, restart, state, show, "
+            "check)");
+  EXPECT_EQ(PlanError(c + "clock-step 1 5s\n----\n").substr(0, 23), "t.scn:4:1: clock-step: ");
+  EXPECT_EQ(PlanError(c + "drop-next from=1 to=2\n----\n").substr(0, 22), "t.scn:4:1: drop-next: ");
+  EXPECT_EQ(PlanError("cluster voters=3 net.loss=1%\n----\n").substr(0, 57),
+            "t.scn:1:18: cluster: 'net.loss' cannot be reproduced on a");
+  EXPECT_EQ(PlanError("cluster voters=3 commit_log_count=2\n----\n"),
+            "t.scn:1:18: cluster: expected a number in 500..1000000, found '2'");
+  EXPECT_EQ(PlanError(c + "run until=quiet\n----\n").substr(0, 53),
+            "t.scn:4:5: run: 'until=quiet' cannot be reproduced on");
+  EXPECT_EQ(PlanError(c + "create 1 /a x nowait\n----\n").substr(0, 40), "t.scn:4:15: create: 'nowait' is not supp");
+  EXPECT_EQ(PlanError(c + "crash 4\n----\n"), "t.scn:4:7: crash: expected a number in 1..3, found '4'");
+  EXPECT_EQ(PlanError("run until=leader\n----\n"), "t.scn:1:1: run: expected 'cluster' before any other command");
+}
+
+std::string LineWith(const std::string& text, std::string_view needle) {
+  const size_t at = text.find(needle);
+  if (at == std::string::npos) return "";
+  const size_t begin = text.rfind('\n', at) + 1;
+  return text.substr(begin, text.find('\n', at) - begin);
+}
+
+TEST(Report, MarksDifferencesAndSkipsWhatIsOnlyReported) {
+  Observer real;
+  Observer sim;
+  for (Observer* o : {&real, &sim}) {
+    o->Step(4, "run until=converged");
+    o->Leader(3, 1);
+    o->Add("time to this state", o == &real ? "500 ms wall clock" : "212 ms simulated", false);
+    o->Step(7, "state 1");
+    o->Server(1, "following", o == &real ? "0x100000000" : "0x0");  // An epoch start: reported.
+    o->Server(2, "following", o == &real ? "0x100000002" : "0x100000003");
+  }
+  const Report r = MakeReport("t.scn", real.observations(), sim.observations());
+  EXPECT_EQ(r.compared, 5);
+  EXPECT_EQ(r.differ, 1);
+  EXPECT_EQ(r.reported, 2);
+  EXPECT_TRUE(LineWith(r.text, "server 2 last zxid").ends_with("0x100000003                   <-- DIFFERS"))
+      << r.text;
+  EXPECT_TRUE(LineWith(r.text, "server 1 last zxid").ends_with("(reported, not compared)")) << r.text;
+  EXPECT_TRUE(LineWith(r.text, "server 1 mode").ends_with("following")) << r.text;
+  EXPECT_EQ(r.text.find(" \n"), std::string::npos) << "no trailing spaces";
+}
+
+TEST(Report, FoldsLongRunsOfAgreeingClientOperations) {
+  Observer real;
+  Observer sim;
+  for (Observer* o : {&real, &sim}) {
+    for (int i = 0; i < 50; ++i) {
+      o->Step(10 + 3 * i, fmt::format("set 1 /a {}", i));
+      o->Add("c1 set /a", fmt::format("OK 0x1000000{:02x}", i + 2));
+    }
+  }
+  const Report r = MakeReport("t.scn", real.observations(), sim.observations());
+  EXPECT_EQ(r.compared, 50);
+  EXPECT_EQ(r.differ, 0);
+  EXPECT_NE(r.text.find("... 46 more"), std::string::npos) << r.text;
+}
+
+}  // namespace
+}  // namespace zabsim::conform
