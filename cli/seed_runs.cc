@@ -100,7 +100,11 @@ absl::StatusOr<MinimizedFile> MinimizeSeed(const RunShape& shape, const SeedResu
       "'zabsim run --rewrite' records what they find.",
       r.seed, command_line, check, r.first_violation);
   out.minimized = runner::Minimize(shape.Spec(r.seed), check, comment);
-  out.path = fmt::format("{}/seed-{}.scn", dir, r.seed);
+  // "found/" and "found" name the same directory; the path should not say "found//".
+  const std::string_view base = !dir.empty() && dir.back() == '/' && dir.size() > 1
+                                    ? std::string_view(dir).substr(0, dir.size() - 1)
+                                    : std::string_view(dir);
+  out.path = fmt::format("{}/seed-{}.scn", base, r.seed);
   std::ofstream f(out.path, std::ios::binary | std::ios::trunc);
   f << out.minimized.scenario;
   f.close();
