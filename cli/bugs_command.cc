@@ -15,14 +15,7 @@ int RunBugs(const std::vector<std::string>& args) {
                 "back into the protocol. Turn one on with 'zabsim sim --bug NAME'.");
   flags.AddExample("zabsim bugs");
   flags.AddExample("zabsim sim --bug ZK-1549");
-  if (absl::Status s = flags.Parse(args); !s.ok()) {
-    fmt::print(stderr, "{}\n", base::Text(s));
-    return kExitUsage;
-  }
-  if (flags.help()) {
-    fmt::print("{}", flags.Help());
-    return kExitOk;
-  }
+  if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
   for (const zab::BugName& b : zab::BugNames()) {
     fmt::print("{:<24}{}\n", b.name, b.description);
   }

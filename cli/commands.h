@@ -6,6 +6,7 @@
 #ifndef ZABSIM_CLI_COMMANDS_H_
 #define ZABSIM_CLI_COMMANDS_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ inline constexpr int kExitUsage = 2;
 // kExitUsage; Fail makes one from its message.
 int Usage(const absl::Status& status);
 absl::Status Fail(std::string message);
+
+class FlagSet;
+// ParseCommand parses a command's arguments into `flags`. It returns the exit code when
+// the command ends there (a usage error, printed; or --help, the help printed), nullopt
+// when the command goes on:  if (auto done = ParseCommand(flags, args)) return *done;
+std::optional<int> ParseCommand(FlagSet& flags, const std::vector<std::string>& args);
 
 int RunDemo(const std::vector<std::string>& args);
 int RunSim(const std::vector<std::string>& args);

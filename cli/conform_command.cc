@@ -12,6 +12,7 @@
 #include "base/status.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/run_flags.h"
 #include "conform/plan.h"
 #include "conform/process.h"
 #include "conform/real_side.h"
@@ -54,25 +55,13 @@ int RunConform(const std::vector<std::string>& args) {
   flags.AddExample("zabsim conform scenarios/conformance/election-3.scn");
   flags.AddExample("zabsim conform --keep --verbose scenarios/conformance/follower-diff.scn");
   flags.AddExample("zabsim conform --bug election-ignores-zxid scenarios/conformance/leader-crash.scn");
-  if (absl::Status s = flags.Parse(args); !s.ok()) {
-    fmt::print(stderr, "{}\n", base::Text(s));
-    return kExitUsage;
-  }
-  if (flags.help()) {
-    fmt::print("{}", flags.Help());
-    return kExitOk;
-  }
+  if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
   if (flags.positional().empty()) {
     fmt::print(stderr, "zabsim conform: no scenario files (see 'zabsim conform --help')\n");
     return kExitUsage;
   }
-  zab::Bugs bugs;
-  for (const std::string& b : flags.GetAll("bug")) {
-    if (absl::Status s = zab::EnableBug(bugs, b); !s.ok()) {
-      fmt::print(stderr, "zabsim conform: --bug: {}\n", base::Text(s));
-      return kExitUsage;
-    }
-  }
+  const absl::StatusOr<zab::Bugs> bugs = BugsFromFlags(flags, "conform");
+  if (!bugs.ok()) return Usage(bugs.status());
   conform::CatchSignals();
   std::string all_reports;
   int exit = kExitOk;
@@ -94,7 +83,7 @@ int RunConform(const std::vector<std::string>& args) {
       fmt::print(stderr, "{}\n", base::Text(plan.status()));
       return kExitUsage;
     }
-    auto sim = conform::RunSimSide(*file, *plan, bugs);
+    auto sim = conform::RunSimSide(*file, *plan, *bugs);
     if (!sim.ok()) {
       fmt::print(stderr, "{}\n", base::Text(sim.status()));
       return kExitUsage;

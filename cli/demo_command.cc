@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/run_flags.h"
 #include "sim/fault.h"
 #include "sim/toy/gossip.h"
 #include "sim/trace.h"
@@ -51,11 +52,7 @@ FlagSet DemoFlags() {
 
 int RunDemo(const std::vector<std::string>& args) {
   FlagSet flags = DemoFlags();
-  if (absl::Status s = flags.Parse(args); !s.ok()) return Usage(s);
-  if (flags.help()) {
-    fmt::print("{}", flags.Help());
-    return kExitOk;
-  }
+  if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
   sim::WorldConfig config;
   auto seed = flags.GetUint("seed", 0, UINT64_MAX);
   if (!seed.ok()) return Usage(seed.status());
@@ -66,16 +63,8 @@ int RunDemo(const std::vector<std::string>& args) {
   if (horizon->us <= 0) return Usage(absl::InvalidArgumentError("zabsim demo: --time must be positive"));
   config.seed = *seed;
   config.processes = static_cast<uint32_t>(*processes);
-  for (const std::string& setting : flags.GetAll("set")) {
-    const size_t eq = setting.find('=');
-    if (eq == std::string::npos) {
-      return Usage(absl::InvalidArgumentError(
-          fmt::format("zabsim demo: --set '{}': expected KEY=VALUE", setting)));
-    }
-    if (absl::Status s = config.Set(setting.substr(0, eq), setting.substr(eq + 1)); !s.ok()) {
-      return Usage(absl::InvalidArgumentError(fmt::format("zabsim demo: --set {}", base::Text(s))));
-    }
-  }
+  const auto set = [&](std::string_view k, std::string_view v) { return config.Set(k, v); };
+  if (absl::Status s = ApplySettings(flags, "set", "demo", set); !s.ok()) return Usage(s);
   const std::string format = flags.Get("format");
   if (format != "text" && format != "jsonl") {
     return Usage(absl::InvalidArgumentError(

@@ -185,4 +185,13 @@ int Usage(const absl::Status& status) {
 
 absl::Status Fail(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
 
+std::optional<int> ParseCommand(FlagSet& flags, const std::vector<std::string>& args) {
+  if (absl::Status s = flags.Parse(args); !s.ok()) return Usage(s);
+  if (flags.help()) {
+    fmt::print("{}", flags.Help());
+    return kExitOk;
+  }
+  return std::nullopt;
+}
+
 }  // namespace zabsim::cli

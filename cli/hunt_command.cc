@@ -64,11 +64,7 @@ struct Catch {
 
 int RunHunt(const std::vector<std::string>& args) {
   FlagSet flags = HuntFlags();
-  if (absl::Status s = flags.Parse(args); !s.ok()) return Usage(s);
-  if (flags.help()) {
-    fmt::print("{}", flags.Help());
-    return kExitOk;
-  }
+  if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
   auto from = flags.GetUint("from", 0, UINT64_MAX / 2);
   auto max_seeds = flags.GetUint("max-seeds", 1, 1'000'000'000);
   auto hunts = flags.GetUint("hunts", 1, 1000);

@@ -13,6 +13,7 @@
 #include "base/status.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/run_flags.h"
 #include "cli/trace_flags.h"
 #include "runner/scenario/parser.h"
 #include "runner/scenario/runner.h"
@@ -41,25 +42,13 @@ int RunRun(const std::vector<std::string>& args) {
   flags.AddExample("zabsim run --narrate scenarios/sync-trunc.scn");
   flags.AddExample("zabsim run --trace trunc.mmd --format mermaid --from 0.5 scenarios/sync-trunc.scn");
   flags.AddNote("--trace takes one scenario file.");
-  if (absl::Status s = flags.Parse(args); !s.ok()) {
-    fmt::print(stderr, "{}\n", base::Text(s));
-    return kExitUsage;
-  }
-  if (flags.help()) {
-    fmt::print("{}", flags.Help());
-    return kExitOk;
-  }
+  if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
   if (flags.positional().empty()) {
     fmt::print(stderr, "zabsim run: no scenario files (see 'zabsim run --help')\n");
     return kExitUsage;
   }
-  zab::Bugs bugs;
-  for (const std::string& b : flags.GetAll("bug")) {
-    if (absl::Status s = zab::EnableBug(bugs, b); !s.ok()) {
-      fmt::print(stderr, "zabsim run: --bug: {}\n", base::Text(s));
-      return kExitUsage;
-    }
-  }
+  const absl::StatusOr<zab::Bugs> bugs = BugsFromFlags(flags, "run");
+  if (!bugs.ok()) return Usage(bugs.status());
   const bool rewrite = flags.GetBool("rewrite");
   if (flags.IsSet("trace") && flags.positional().size() != 1) {
     fmt::print(stderr, "zabsim run: --trace takes one scenario file, got {}\n", flags.positional().size());
@@ -81,7 +70,7 @@ int RunRun(const std::vector<std::string>& args) {
     std::stringstream buffer;
     buffer << in.rdbuf();
     const std::string content = buffer.str();
-    const runner::scenario::FileResult r = runner::scenario::RunFile(path, content, bugs, trace.get(),
+    const runner::scenario::FileResult r = runner::scenario::RunFile(path, content, *bugs, trace.get(),
                                                                   flags.GetBool("narrate"));
     if (!r.error.empty()) {
       fmt::print(stderr, "{}\n", r.error);

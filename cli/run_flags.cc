@@ -27,6 +27,31 @@ void AddRunFlags(FlagSet& flags) {
                     "turn on a bug switch: a real ZooKeeper bug or a classic mistake (see 'zabsim bugs')");
 }
 
+absl::Status ApplySettings(const FlagSet& flags, std::string_view name, std::string_view command,
+                           const std::function<absl::Status(std::string_view, std::string_view)>& set) {
+  for (const std::string& s : flags.GetAll(name)) {
+    const size_t eq = s.find('=');
+    if (eq == std::string::npos) {
+      return Fail(fmt::format("zabsim {}: --{} '{}': expected KEY=VALUE", command, name, s));
+    }
+    if (absl::Status st = set(std::string_view(s).substr(0, eq), std::string_view(s).substr(eq + 1));
+        !st.ok()) {
+      return Fail(fmt::format("zabsim {}: --{} {}", command, name, base::Text(st)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<zab::Bugs> BugsFromFlags(const FlagSet& flags, std::string_view command) {
+  zab::Bugs bugs;
+  for (const std::string& b : flags.GetAll("bug")) {
+    if (absl::Status st = zab::EnableBug(bugs, b); !st.ok()) {
+      return Fail(fmt::format("zabsim {}: --bug: {}", command, base::Text(st)));
+    }
+  }
+  return bugs;
+}
+
 absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view command) {
   RunShape shape;
   auto voters = flags.GetUint("voters", 1, 15);
@@ -49,27 +74,17 @@ absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view c
   shape.window = *window;
   shape.quiet = *quiet;
   shape.liveness_ticks = static_cast<uint32_t>(*liveness_ticks);
-  for (const std::string& s : flags.GetAll("set")) {
-    const size_t eq = s.find('=');
-    if (eq == std::string::npos) return Fail(fmt::format("zabsim {}: --set '{}': expected KEY=VALUE", command, s));
-    if (absl::Status st = options.world.Set(s.substr(0, eq), s.substr(eq + 1)); !st.ok()) {
-      return Fail(fmt::format("zabsim {}: --set {}", command, base::Text(st)));
+  const auto world_set = [&](std::string_view k, std::string_view v) { return options.world.Set(k, v); };
+  const auto zab_set = [&](std::string_view k, std::string_view v) { return options.zab.Set(k, v); };
+  if (absl::Status s = ApplySettings(flags, "set", command, world_set); !s.ok()) return s;
+  if (absl::Status s = ApplySettings(flags, "zab", command, zab_set); !s.ok()) return s;
+  auto bugs = BugsFromFlags(flags, command);
+  if (!bugs.ok()) return bugs.status();
+  options.zab.bugs = *bugs;
+  for (const std::string_view name : {"set", "zab", "bug"}) {
+    for (const std::string& value : flags.GetAll(name)) {
+      shape.args.push_back(fmt::format("--{}={}", name, value));
     }
-    shape.args.push_back("--set=" + s);
-  }
-  for (const std::string& s : flags.GetAll("zab")) {
-    const size_t eq = s.find('=');
-    if (eq == std::string::npos) return Fail(fmt::format("zabsim {}: --zab '{}': expected KEY=VALUE", command, s));
-    if (absl::Status st = options.zab.Set(s.substr(0, eq), s.substr(eq + 1)); !st.ok()) {
-      return Fail(fmt::format("zabsim {}: --zab {}", command, base::Text(st)));
-    }
-    shape.args.push_back("--zab=" + s);
-  }
-  for (const std::string& b : flags.GetAll("bug")) {
-    if (absl::Status st = zab::EnableBug(options.zab.bugs, b); !st.ok()) {
-      return Fail(fmt::format("zabsim {}: --bug: {}", command, base::Text(st)));
-    }
-    shape.args.push_back("--bug=" + b);
   }
   const std::string faults = flags.Get("faults");
   shape.swarm = faults == "swarm";

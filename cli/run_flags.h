@@ -10,6 +10,7 @@
 #define ZABSIM_CLI_RUN_FLAGS_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "cli/flags.h"
 #include "runner/sim_run.h"
 #include "sim/fault.h"
+#include "zab/config.h"
 
 namespace zabsim::cli {
 
@@ -38,6 +40,14 @@ struct RunShape {
   // Spec is the run for one seed.
   runner::SimSpec Spec(uint64_t seed, sim::SwarmSettings* swarm_settings = nullptr) const;
 };
+
+// ApplySettings hands each KEY=VALUE of the repeated flag --`name` to `set` (a world's
+// or ZAB's Set); errors name `command` and the flag.
+absl::Status ApplySettings(const FlagSet& flags, std::string_view name, std::string_view command,
+                           const std::function<absl::Status(std::string_view, std::string_view)>& set);
+
+// BugsFromFlags turns on the switch of each --bug; errors name `command`.
+absl::StatusOr<zab::Bugs> BugsFromFlags(const FlagSet& flags, std::string_view command);
 
 // ShapeFromFlags reads the run-shaping flags; errors name `command` and the flag.
 absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view command);

@@ -70,11 +70,7 @@ std::vector<std::string> WithoutTraceFlag(const std::vector<std::string>& args) 
 
 int RunSim(const std::vector<std::string>& args) {
   FlagSet flags = SimFlags();
-  if (absl::Status s = flags.Parse(args); !s.ok()) return Usage(s);
-  if (flags.help()) {
-    fmt::print("{}", flags.Help());
-    return kExitOk;
-  }
+  if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
   auto seed = flags.GetUint("seed", 0, UINT64_MAX);
   if (!seed.ok()) return Usage(seed.status());
   auto shape = ShapeFromFlags(flags, "sim");

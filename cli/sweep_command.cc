@@ -92,11 +92,7 @@ std::string Clock(double seconds) {
 
 int RunSweep(const std::vector<std::string>& args) {
   FlagSet flags = SweepFlags();
-  if (absl::Status s = flags.Parse(args); !s.ok()) return Usage(s);
-  if (flags.help()) {
-    fmt::print("{}", flags.Help());
-    return kExitOk;
-  }
+  if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
   auto range = ParseRange(flags.Get("seeds"));
   if (!range.ok()) return Usage(range.status());
   auto jobs = flags.GetUint("jobs", 1, 1024);
