@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_split.h"
 #include "base/status.h"
+#include "runner/record_fields.h"
 
 namespace zabsim::runner::scenario {
 namespace {
@@ -20,28 +21,9 @@ constexpr Named kCategories[] = {
     {"fault", kFault},     {"net", kNet},           {"ignore", kIgnore},
 };
 
-std::string Str(const sim::TraceRecord& r, std::string_view key) {
-  const sim::TraceField* f = r.Find(key);
-  if (f == nullptr) return "";
-  switch (f->type) {
-    case sim::TraceField::Type::kStr:
-      return f->str;
-    case sim::TraceField::Type::kHex:
-      return fmt::format("{:#x}", f->bits);
-    case sim::TraceField::Type::kInt:
-      return fmt::format("{}", f->AsInt());
-    case sim::TraceField::Type::kBool:
-      return f->bits != 0 ? "true" : "false";
-    case sim::TraceField::Type::kUint:
-      return fmt::format("{}", f->bits);
-  }
-  return "";
-}
-
-uint64_t Num(const sim::TraceRecord& r, std::string_view key) {
-  const sim::TraceField* f = r.Find(key);
-  return f == nullptr ? 0 : f->bits;
-}
+// The record's fields by name (runner/record_fields.h), short for the many lines below.
+constexpr auto* Str = &FieldText;
+constexpr auto* Num = &FieldNum;
 
 std::string OpPath(const sim::TraceRecord& r) {
   std::string out = Str(r, "op");
