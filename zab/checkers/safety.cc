@@ -54,11 +54,6 @@ void SafetyChecker::Observe(At at, PeerId peer, const Event& event) {
           OnEpochWritten(at, peer, e);
         } else if constexpr (std::is_same_v<T, Proposed>) {
           OnProposed(at, peer, e);
-          if (auto it = histories_.find(peer.value);
-              it != histories_.end() && it->second.epoch == e.zxid.epoch() &&
-              (it->second.zxids.empty() || it->second.zxids.back() < e.zxid)) {
-            it->second.zxids.push_back(e.zxid);
-          }
         } else if constexpr (std::is_same_v<T, Unexpected>) {
           OnUnexpected(at, peer, e);
         }
@@ -233,6 +228,12 @@ void SafetyChecker::OnClientCompleted(At at, PeerId client, const ClientComplete
 // integrity: a zxid names one txn for ever. A leader that reuses an epoch (or a
 // counter) hands out a zxid another txn already has.
 void SafetyChecker::OnProposed(At at, PeerId peer, const Proposed& e) {
+  // The proposal extends the leader's history in its epoch (newleader-prefix).
+  if (auto h = histories_.find(peer.value);
+      h != histories_.end() && h->second.epoch == e.zxid.epoch() &&
+      (h->second.zxids.empty() || h->second.zxids.back() < e.zxid)) {
+    h->second.zxids.push_back(e.zxid);
+  }
   const auto [it, fresh] =
       proposed_.emplace(e.zxid, ProposedTxn{e.session, e.cxid, e.op, peer.value});
   if (fresh) return;
