@@ -78,8 +78,10 @@ void Disk::Apply(File& file, Op& op) {
       }
       return;
     case Op::Kind::kRemove:
+      // Release the storage too: a long run removes many purged log segments and
+      // snapshots, and clear() would keep each one's capacity to the end of the run.
       file.exists = false;
-      file.durable.clear();
+      std::vector<Record>().swap(file.durable);
       return;
   }
 }
