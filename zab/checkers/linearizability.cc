@@ -31,28 +31,36 @@
 namespace zabsim::zab::checkers {
 namespace {
 
-// HistoryOp is one op of a key's history. A sync-then-read is one op spanning both.
+// Strings is the checker's table of interned strings (ClientCall's indices).
+using Strings = std::deque<std::string>;
+
+// kUnread is the data id of the stand-in for data no read of the key returned (Normalize):
+// no interned string has it.
+constexpr uint32_t kUnread = UINT32_MAX;
+
+// HistoryOp is one op of a key's history. A sync-then-read is one op spanning both. It
+// points at the checker's calls rather than copying them: the longest keys of a long run
+// have tens of thousands of ops, and the search holds them all (bench BM_LongRun).
 struct HistoryOp {
-  enum class Kind { kWrite, kRead, kCloseSession };
+  enum class Kind : uint8_t { kWrite, kRead, kCloseSession };
   Kind kind = Kind::kWrite;
-  uint64_t session = 0;
-  uint64_t sync_cxid = 0;  // kRead: the sync before it.
-  uint64_t cxid = 0;
-  Op op;
   bool known = false;       // Its outcome is known; otherwise it never returns.
-  Outcome outcome;  // When known.
-  At invoked;
-  At completed;  // When known.
   // Filled in by Normalize, for the search only.
-  std::string model_data;  // op.data, or the key's "unread" stand-in (see Normalize).
-  size_t group = 0;        // Unknown outcome: its group of ops with the same effect.
+  uint32_t model_data = 0;  // The op's data, or kUnread (see Normalize).
+  uint32_t group = 0;       // Unknown outcome: its group of ops with the same effect.
+  uint64_t session = 0;
+  const ClientCall* call = nullptr;  // The op, and its outcome when known.
+  const ClientCall* sync = nullptr;  // kRead: the sync before it.
+
+  const At& invoked() const { return sync != nullptr ? sync->invoked : call->invoked; }
+  const At& completed() const { return call->completed_at; }  // When known.
 };
 
 
 // NodeState is the sequential model of one key: the node, or its absence.
 struct NodeState {
   bool exists = false;
-  std::string data;
+  uint32_t data = 0;  // Interned (Strings), or kUnread.
   int32_t version = 0;
   uint64_t owner = 0;  // The session owning an ephemeral node; 0 otherwise.
 
@@ -61,7 +69,7 @@ struct NodeState {
 
 NodeState Initial(std::string_view path) { return NodeState{.exists = path == "/"}; }
 
-bool VersionMatches(const Op& op, const NodeState& s) {
+bool VersionMatches(const ClientCall& op, const NodeState& s) {
   return op.version == -1 || op.version == s.version;
 }
 
@@ -72,7 +80,7 @@ int32_t NextVersion(int32_t version) {  // Wraps like ZooKeeper's int, as data_t
 // Effect is what an op does to the key when this key alone decides (data_tree.cc): a
 // write whose condition fails changes nothing.
 NodeState Effect(const NodeState& s, const HistoryOp& h) {
-  const Op& op = h.op;
+  const ClientCall& op = *h.call;
   if (h.kind == HistoryOp::Kind::kCloseSession) {
     return s.exists && s.owner == h.session ? NodeState{} : s;
   }
@@ -94,12 +102,12 @@ NodeState Effect(const NodeState& s, const HistoryOp& h) {
 // DependsOnOtherKeys: an outcome decided by another path (the parent, the children) or
 // by the session, which is taken as consistent with any state of this key.
 bool DependsOnOtherKeys(const HistoryOp& h) {
-  const Code code = h.outcome.code;
+  const Code code = h.call->code;
   if (code == Code::kSessionExpired) return true;
-  if (h.op.type == OpType::kCreate) {
+  if (h.call->type == OpType::kCreate) {
     return code == Code::kNoNode || code == Code::kNoChildrenForEphemerals;
   }
-  return h.op.type == OpType::kDelete && code == Code::kNotEmpty;
+  return h.call->type == OpType::kDelete && code == Code::kNotEmpty;
 }
 
 std::optional<NodeState> Require(bool condition, NodeState next) {
@@ -111,14 +119,14 @@ std::optional<NodeState> Require(bool condition, NodeState next) {
 // in state `s`, or nothing. An op of unknown outcome is possible in every state.
 std::optional<NodeState> Step(const NodeState& s, const HistoryOp& h) {
   if (!h.known || h.kind == HistoryOp::Kind::kCloseSession) return Effect(s, h);
-  const Outcome& out = h.outcome;
-  const Op& op = h.op;
+  const ClientCall& op = *h.call;  // Op and outcome.
+  const ClientCall& out = op;
   if (h.kind == HistoryOp::Kind::kRead) {
     if (op.type == OpType::kExists) {
-      return Require(out.exists == s.exists && (!s.exists || out.version == s.version), s);
+      return Require(out.exists == s.exists && (!s.exists || out.answer_version == s.version), s);
     }
     if (out.code == Code::kNoNode) return Require(!s.exists, s);
-    return Require(s.exists && out.data == s.data && out.version == s.version, s);
+    return Require(s.exists && out.answer == s.data && out.answer_version == s.version, s);
   }
   if (DependsOnOtherKeys(h)) return s;
   const bool version_ok = s.exists && VersionMatches(op, s);
@@ -126,7 +134,7 @@ std::optional<NodeState> Step(const NodeState& s, const HistoryOp& h) {
     case Code::kOk:
       if (op.type == OpType::kCreate) return Require(!s.exists, Effect(s, h));
       if (op.type == OpType::kSetData) {
-        return Require(version_ok && out.version == NextVersion(s.version), Effect(s, h));
+        return Require(version_ok && out.answer_version == NextVersion(s.version), Effect(s, h));
       }
       return Require(version_ok, Effect(s, h));
     case Code::kNodeExists:
@@ -140,42 +148,47 @@ std::optional<NodeState> Step(const NodeState& s, const HistoryOp& h) {
   }
 }
 
-std::string DescribeState(const NodeState& s) {
+std::string DescribeState(const NodeState& s, const Strings& strings) {
   if (!s.exists) return "absent";
-  return fmt::format("holding {} at version {}{}", s.data, s.version,
+  return fmt::format("holding {} at version {}{}", strings[s.data], s.version,
                      s.owner != 0 ? fmt::format(" (ephemeral of session {:#x})", s.owner) : "");
 }
 
-std::string DescribeOutcome(const HistoryOp& h) {
+std::string DescribeOutcome(const HistoryOp& h, const Strings& strings) {
   if (!h.known) return "? (no answer: it may have taken effect, or not)";
-  const Outcome& out = h.outcome;
+  const ClientCall& out = *h.call;
   if (h.kind == HistoryOp::Kind::kCloseSession) return "OK";
   if (h.kind == HistoryOp::Kind::kRead && out.code == Code::kOk) {
-    if (h.op.type == OpType::kExists) {
-      return out.exists ? fmt::format("exists, version={}", out.version) : "absent";
+    if (out.type == OpType::kExists) {
+      return out.exists ? fmt::format("exists, version={}", out.answer_version) : "absent";
     }
-    return fmt::format("OK {} version={}", out.data, out.version);
+    return fmt::format("OK {} version={}", strings[out.answer], out.answer_version);
   }
-  if (h.op.type == OpType::kSetData && out.code == Code::kOk) {
-    return fmt::format("OK version={}", out.version);
+  if (out.type == OpType::kSetData && out.code == Code::kOk) {
+    return fmt::format("OK version={}", out.answer_version);
   }
   return std::string(ToString(out.code));
 }
 
-std::string DescribeOp(const HistoryOp& h) {
+Op OpOf(const ClientCall& c, const Strings& strings) {
+  return Op{c.type, strings[c.path], strings[c.data], c.version, c.ephemeral};
+}
+
+// DescribeOp names the op; `path` is its key (a closeSession's call names none).
+std::string DescribeOp(const HistoryOp& h, std::string_view path, const Strings& strings) {
   const std::string records =
-      h.known ? fmt::format("records {}..{}", h.invoked.position, h.completed.position)
-              : fmt::format("records {}..", h.invoked.position);
-  std::string what = zab::DescribeOp(h.op);
-  std::string cxid = fmt::format("cxid {}", h.cxid);
+      h.known ? fmt::format("records {}..{}", h.invoked().position, h.completed().position)
+              : fmt::format("records {}..", h.invoked().position);
+  std::string what = zab::DescribeOp(OpOf(*h.call, strings));
+  std::string cxid = fmt::format("cxid {}", h.call->cxid);
   if (h.kind == HistoryOp::Kind::kRead) {
     what = "sync, then " + what;
-    cxid = fmt::format("cxid {}+{}", h.sync_cxid, h.cxid);
+    cxid = fmt::format("cxid {}+{}", h.sync->cxid, h.call->cxid);
   } else if (h.kind == HistoryOp::Kind::kCloseSession) {
-    what = fmt::format("closeSession (removes its ephemeral {})", h.op.path);
+    what = fmt::format("closeSession (removes its ephemeral {})", path);
   }
-  return fmt::format("session {:#x} {}: {} -> {} [{}]", h.session, cxid, what, DescribeOutcome(h),
-                     records);
+  return fmt::format("session {:#x} {}: {} -> {} [{}]", h.session, cxid, what,
+                     DescribeOutcome(h, strings), records);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -183,27 +196,12 @@ std::string DescribeOp(const HistoryOp& h) {
 
 bool IsAnswered(const ClientCall& c) { return c.completed && !c.indeterminate; }
 
-// Strings is the checker's table of interned strings (ClientCall's indices).
-using Strings = std::deque<std::string>;
-
-Op OpOf(const ClientCall& c, const Strings& strings) {
-  return Op{c.type, strings[c.path], strings[c.data], c.version, c.ephemeral};
-}
-
-HistoryOp FromCall(HistoryOp::Kind kind, uint64_t session, const ClientCall& c,
-                   const Strings& strings) {
+HistoryOp FromCall(HistoryOp::Kind kind, uint64_t session, const ClientCall& c) {
   HistoryOp h;
   h.kind = kind;
   h.session = session;
-  h.cxid = c.cxid;
-  h.op = OpOf(c, strings);
-  h.invoked = c.invoked;
+  h.call = &c;
   h.known = IsAnswered(c);
-  if (h.known) {
-    h.outcome = Outcome{c.code,   c.indeterminate, c.exists, c.answer_version,
-                        c.zxid,   c.server,        strings[c.answer]};
-    h.completed = c.completed_at;
-  }
   return h;
 }
 
@@ -233,63 +231,59 @@ bool InHistory(const std::deque<ClientCall>& calls, size_t i) {
 // AddSession adds the session's ops on `path` (interned) to its history. Histories are
 // built one key at a time, so that a long run never holds them all at once.
 void AddSession(uint64_t session, const std::deque<ClientCall>& calls, uint32_t path,
-                const Strings& strings, std::vector<HistoryOp>& out, bool& created_ephemeral) {
+                std::vector<HistoryOp>& out, bool& created_ephemeral) {
   for (size_t i = 0; i < calls.size(); ++i) {
     const ClientCall& c = calls[i];
     if (c.path != path || !InHistory(calls, i)) continue;
     if (IsWrite(c.type)) {
-      out.push_back(FromCall(HistoryOp::Kind::kWrite, session, c, strings));
+      out.push_back(FromCall(HistoryOp::Kind::kWrite, session, c));
       created_ephemeral = created_ephemeral || (c.type == OpType::kCreate && c.ephemeral);
       continue;
     }
-    HistoryOp h = FromCall(HistoryOp::Kind::kRead, session, c, strings);
-    h.sync_cxid = calls[i - 1].cxid;
-    h.invoked = calls[i - 1].invoked;
-    out.push_back(std::move(h));
+    HistoryOp h = FromCall(HistoryOp::Kind::kRead, session, c);
+    h.sync = &calls[i - 1];
+    out.push_back(h);
   }
 }
 
 // AddCloseSessions puts each closeSession of a session into the history of every key it
 // created as ephemeral, unless it was answered with a failure (then it removed nothing).
-void AddCloseSessions(uint64_t session, const std::deque<ClientCall>& calls, std::string_view path,
-                      const Strings& strings, std::vector<HistoryOp>& out) {
+void AddCloseSessions(uint64_t session, const std::deque<ClientCall>& calls,
+                      std::vector<HistoryOp>& out) {
   for (const ClientCall& c : calls) {
     if (c.type != OpType::kCloseSession) continue;
     if (IsAnswered(c) && c.code != Code::kOk) continue;
-    HistoryOp h = FromCall(HistoryOp::Kind::kCloseSession, session, c, strings);
-    h.op.path = std::string(path);
-    out.push_back(std::move(h));
+    out.push_back(FromCall(HistoryOp::Kind::kCloseSession, session, c));
   }
 }
 
 // Normalize sorts a key's ops by invocation and prepares them for the search, with two
 // reductions that change no verdict. Data that no read of the key returned is only ever
-// compared to data that reads did return, so all such values become one stand-in (a
-// string no read returned), and states that differ only there become one. Ops of unknown
+// compared to data that reads did return, so all such values become one stand-in
+// (kUnread), and states that differ only there become one. Ops of unknown
 // outcome with the same effect (type, expected version, ephemeral owner, model data) are
 // interchangeable, except that the one invoked first may go anywhere the later one may:
 // they form a group, which the search places in call order.
 void Normalize(std::vector<HistoryOp>& ops) {
   std::sort(ops.begin(), ops.end(), [](const HistoryOp& a, const HistoryOp& b) {
-    return std::tie(a.invoked.position, a.session, a.cxid) <
-           std::tie(b.invoked.position, b.session, b.cxid);
+    return std::tie(a.invoked().position, a.session, a.call->cxid) <
+           std::tie(b.invoked().position, b.session, b.call->cxid);
   });
-  std::set<std::string> read;
+  std::set<uint32_t> read;  // Interned: equal data, equal id.
   for (const HistoryOp& h : ops) {
-    if (h.kind == HistoryOp::Kind::kRead && h.known && h.outcome.code == Code::kOk) {
-      read.insert(h.outcome.data);
+    if (h.kind == HistoryOp::Kind::kRead && h.known && h.call->code == Code::kOk) {
+      read.insert(h.call->answer);
     }
   }
-  std::string unread = "\x01";
-  while (read.contains(unread)) unread += '\x01';
-  using Effect = std::tuple<HistoryOp::Kind, OpType, int32_t, uint64_t, std::string>;
-  std::map<Effect, size_t> groups;
+  using Effect = std::tuple<HistoryOp::Kind, OpType, int32_t, uint64_t, uint32_t>;
+  std::map<Effect, uint32_t> groups;
   for (HistoryOp& h : ops) {
-    h.model_data = read.contains(h.op.data) ? h.op.data : unread;
+    const ClientCall& op = *h.call;
+    h.model_data = read.contains(op.data) ? op.data : kUnread;
     if (h.known) continue;
-    const bool owned = h.op.ephemeral || h.kind == HistoryOp::Kind::kCloseSession;
-    const Effect effect{h.kind, h.op.type, h.op.version, owned ? h.session : 0, h.model_data};
-    h.group = groups.try_emplace(effect, groups.size()).first->second;
+    const bool owned = op.ephemeral || h.kind == HistoryOp::Kind::kCloseSession;
+    const Effect effect{h.kind, op.type, op.version, owned ? h.session : 0, h.model_data};
+    h.group = groups.try_emplace(effect, static_cast<uint32_t>(groups.size())).first->second;
   }
 }
 
@@ -308,12 +302,15 @@ void Normalize(std::vector<HistoryOp>& ops) {
 // a run's memory bounded (bench BM_LongRun).
 class Cache {
  public:
-  // Bitsets and slots: 4 MiB of contents, so at most 8 MiB of capacity as vectors grow.
+  // Bitsets and slots: at most 4 MiB, capacity included (Reserve).
   static constexpr size_t kMaxBytes = size_t{4} << 20;
   static constexpr int32_t kNotKept = -1;  // A slot for a configuration not remembered.
 
   Cache(size_t words, std::vector<uint64_t> known_mask)
-      : words_(words), known_mask_(std::move(known_mask)), buckets_(1024, -1) {}
+      : words_(words),
+        max_slots_(kMaxBytes / (words * sizeof(uint64_t) + sizeof(Slot))),
+        known_mask_(std::move(known_mask)),
+        buckets_(1024, -1) {}
 
   // Enter records the configuration as on the search path and returns its slot, or
   // nothing if it is to be skipped.
@@ -324,9 +321,8 @@ class Cache {
       if (s.hash != hash || !(s.state == state) || !SameKnown(s, linearized)) continue;
       if (Subset(s, linearized) && (!s.on_path || Equal(s, linearized))) return std::nullopt;
     }
-    if ((bits_.size() + words_) * sizeof(uint64_t) + (slots_.size() + 1) * sizeof(Slot) > kMaxBytes) {
-      return kNotKept;
-    }
+    if (slots_.size() >= max_slots_) return kNotKept;
+    Reserve();
     if (slots_.size() >= buckets_.size()) Grow();
     const auto slot = static_cast<int32_t>(slots_.size());
     int32_t& head = buckets_[hash & (buckets_.size() - 1)];
@@ -353,7 +349,7 @@ class Cache {
     base::Hasher h;
     for (size_t w = 0; w < words_; ++w) h.Add(linearized[w] & known_mask_[w]);
     h.Add(s.exists ? 1 : 0);
-    h.Add(std::string_view(s.data));
+    h.Add(uint64_t{s.data});
     h.Add(static_cast<uint64_t>(static_cast<uint32_t>(s.version)));
     h.Add(s.owner);
     return h.value();
@@ -374,6 +370,14 @@ class Cache {
     return std::equal(l.begin(), l.begin() + static_cast<ptrdiff_t>(words_),
                       bits_.begin() + static_cast<ptrdiff_t>(s.bits));
   }
+  // Reserve grows the slots and bitsets as a vector would, by doubling, but never past
+  // max_slots_: doubling alone could leave the last half of 8 MiB unused.
+  void Reserve() {
+    if (slots_.size() < slots_.capacity()) return;
+    const size_t slots = std::min(std::max<size_t>(64, 2 * slots_.capacity()), max_slots_);
+    slots_.reserve(slots);
+    bits_.reserve(slots * words_);
+  }
   void Grow() {
     buckets_.assign(buckets_.size() * 2, -1);
     for (size_t i = 0; i < slots_.size(); ++i) {
@@ -384,6 +388,7 @@ class Cache {
   }
 
   size_t words_;
+  size_t max_slots_;
   std::vector<uint64_t> known_mask_;
   std::vector<int32_t> buckets_;  // Power-of-two size; heads of chains.
   std::vector<Slot> slots_;
@@ -480,8 +485,8 @@ Search::Search(std::string_view path, const std::vector<HistoryOp>& ops)
       groups_[ops[i].group].ops.push_back(i);  // Ops are in call order (Normalize).
       continue;
     }
-    events.emplace_back(ops[i].invoked.position, false, i);
-    events.emplace_back(ops[i].completed.position, true, i);
+    events.emplace_back(ops[i].invoked().position, false, i);
+    events.emplace_back(ops[i].completed().position, true, i);
     ++remaining_;
   }
   std::sort(events.begin(), events.end());
@@ -606,8 +611,8 @@ SearchResult Search::Run(uint64_t budget) {
       continue;
     }
     const Group& g = groups_[static_cast<size_t>(at)];
-    const uint64_t before = ops_[entries_[static_cast<size_t>(limit)].op].completed.position;
-    if (g.placed < g.ops.size() && ops_[g.ops[g.placed]].invoked.position <= before &&
+    const uint64_t before = ops_[entries_[static_cast<size_t>(limit)].op].completed().position;
+    if (g.placed < g.ops.size() && ops_[g.ops[g.placed]].invoked().position <= before &&
         Place(g.ops[g.placed], true, at, limit)) {
       at = entries_[0].next;
       unknown = false;
@@ -627,7 +632,7 @@ NodeState Replay(std::string_view path, const std::vector<HistoryOp>& ops,
   NodeState s = Initial(path);
   for (const size_t i : prefix) {
     HistoryOp h = ops[i];
-    h.model_data = h.op.data;
+    h.model_data = h.call->data;
     std::optional<NodeState> next = Step(s, h);
     ZABSIM_CHECK(next.has_value(), "{}: the prefix found does not replay", path);
     s = *std::move(next);
@@ -636,14 +641,14 @@ NodeState Replay(std::string_view path, const std::vector<HistoryOp>& ops,
 }
 
 std::string Report(std::string_view path, const std::vector<HistoryOp>& ops,
-                   const SearchResult& r) {
+                   const SearchResult& r, const Strings& strings) {
   const HistoryOp& stuck = ops[r.stuck];
   std::vector<std::string> concurrent;
   for (size_t i = 0; i < ops.size(); ++i) {
     const HistoryOp& o = ops[i];
-    const bool overlaps = o.invoked.position < stuck.completed.position &&
-                          (!o.known || o.completed.position > stuck.invoked.position);
-    if (i != r.stuck && overlaps) concurrent.push_back(DescribeOp(o));
+    const bool overlaps = o.invoked().position < stuck.completed().position &&
+                          (!o.known || o.completed().position > stuck.invoked().position);
+    if (i != r.stuck && overlaps) concurrent.push_back(DescribeOp(o, path, strings));
   }
   std::string listed = concurrent.empty() ? "none" : "";
   for (size_t i = 0; i < concurrent.size() && i < kMaxListed; ++i) {
@@ -655,13 +660,13 @@ std::string Report(std::string_view path, const std::vector<HistoryOp>& ops,
   std::string tail;
   const size_t from = r.prefix.size() > kMaxListed ? r.prefix.size() - kMaxListed : 0;
   for (size_t i = from; i < r.prefix.size(); ++i) {
-    tail += (i == from ? "" : "; ") + DescribeOp(ops[r.prefix[i]]);
+    tail += (i == from ? "" : "; ") + DescribeOp(ops[r.prefix[i]], path, strings);
   }
   return fmt::format(
       "{}: {} cannot be linearized after the longest linearizable prefix found ({} of {} ops, "
       "leaving {} {}); concurrent with it: {}; that prefix {}: {}",
-      path, DescribeOp(stuck), r.prefix.size(), ops.size(), path,
-      DescribeState(Replay(path, ops, r.prefix)), listed, from == 0 ? "is" : "ends",
+      path, DescribeOp(stuck, path, strings), r.prefix.size(), ops.size(), path,
+      DescribeState(Replay(path, ops, r.prefix), strings), listed, from == 0 ? "is" : "ends",
       tail.empty() ? "empty" : tail);
 }
 
@@ -800,8 +805,8 @@ void ClientHistoryChecker::Finish(uint64_t step_budget) {
     const uint32_t id = string_ids_.find(path)->second;
     for (const auto& [session, s] : sessions_) {
       bool created_ephemeral = false;
-      AddSession(session, s.calls, id, strings_, ops, created_ephemeral);
-      if (created_ephemeral) AddCloseSessions(session, s.calls, path, strings_, ops);
+      AddSession(session, s.calls, id, ops, created_ephemeral);
+      if (created_ephemeral) AddCloseSessions(session, s.calls, ops);
     }
     Normalize(ops);
     const uint64_t share = (left + keys_left - 1) / keys_left;  // Rounded up.
@@ -811,7 +816,8 @@ void ClientHistoryChecker::Finish(uint64_t step_budget) {
     steps_ += r.steps;
     keys_.push_back(KeyVerdict{path, r.kind, ops.size(), r.steps});
     if (r.kind == KeyVerdict::Kind::kViolation) {
-      violations_.push_back(Violation{kLinearizable, ops[r.stuck].completed, Report(path, ops, r)});
+      violations_.push_back(
+          Violation{kLinearizable, ops[r.stuck].completed(), Report(path, ops, r, strings_)});
     }
   }
 }

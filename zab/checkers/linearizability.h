@@ -77,23 +77,11 @@ struct KeyVerdict {
   uint64_t steps = 0;  // Search steps spent on it.
 };
 
-// Outcome is what a completed call told its client: the fields of ClientCompleted the
-// checks read, without a second copy of the op.
-struct Outcome {
-  Code code = Code::kOk;
-  bool indeterminate = false;
-  bool exists = false;
-  int32_t version = -1;
-  Zxid zxid;
-  PeerId server;
-  std::string data;
-};
-
 // ClientCall is one operation of a session as its client saw it: invoked, then completed
 // (or not yet). A run keeps one per client operation (bench BM_LongRun: 180,000), so it
 // is packed: its strings (path, data, the data answered) are indices into the checker's
-// table of distinct strings, and the op and outcome are flattened. 80 bytes, where an Op
-// and an Outcome alone take 136.
+// table of distinct strings, and the op and outcome are flattened: 80 bytes, where an Op
+// and a struct of its outcome took 136. The search reads the calls in place.
 struct ClientCall {
   uint64_t cxid = 0;
   At invoked;
