@@ -64,9 +64,6 @@ class Hasher {
   uint64_t state_;
 };
 
-// Crc32c computes the CRC-32C (Castagnoli) of bytes, as used for disk record checksums.
-uint32_t Crc32c(std::string_view bytes);
-
 }  // namespace zabsim::base
 
 #endif  // ZABSIM_BASE_HASH_H_

@@ -34,6 +34,11 @@ zab::TimerId SimOutbox::SetTimer(int64_t delay_ms, uint64_t tag) {
 
 void SimOutbox::CancelTimer(zab::TimerId timer) { ctx().CancelTimer(sim::TimerId{timer.value}); }
 
+const zab::DiskContents& SimOutbox::Files() const {
+  ZABSIM_CHECK(files_ != nullptr, "this process has no disk");
+  return *files_;
+}
+
 void SimOutbox::Append(std::string_view file, std::string record) {
   ctx().Append(file, std::move(record));
 }
@@ -68,8 +73,8 @@ void SimOutbox::Exit(std::string_view) { ctx().Exit(); }
 
 ServerProcess::ServerProcess(const sim::ProcessEnv& env, const zab::Config& config,
                              EventSink* sink)
-    : outbox_(sink),
-      peer_(config, zab::PeerId{env.id.value}, env.disk->files,
+    : outbox_(sink, env.page_cache),
+      peer_(config, zab::PeerId{env.id.value},
             sim::Rng::StreamSeed(env.seed, fmt::format("peer/{}/{}", env.id.value, env.incarnation)),
             &outbox_) {}
 
@@ -126,7 +131,7 @@ void ServerProcess::OnSignal(Ctx& ctx, uint32_t signal) {
 
 ClientProcess::ClientProcess(const sim::ProcessEnv& env, zab::ClientOptions options,
                              Workload workload, EventSink* sink)
-    : outbox_(sink),
+    : outbox_(sink, env.page_cache),
       client_(std::move(options), &outbox_),
       workload_(std::move(workload)),
       rng_(sim::Rng::Derive(env.seed, fmt::format("workload/{}/{}", env.id.value, env.incarnation))) {}

@@ -38,7 +38,8 @@ using EventSink = std::function<void(uint32_t process, const zab::Event& event)>
 // SimOutbox implements zab::Outbox over the context of the handler running now.
 class SimOutbox final : public zab::Outbox {
  public:
-  explicit SimOutbox(EventSink* sink) : sink_(sink) {}
+  // `files` is the process's page cache (sim::ProcessEnv::page_cache).
+  SimOutbox(EventSink* sink, const zab::DiskContents* files) : sink_(sink), files_(files) {}
   void Bind(Ctx* ctx) { ctx_ = ctx; }
 
   zab::ConnId Connect(zab::PeerId to, zab::Channel channel) override;
@@ -47,6 +48,7 @@ class SimOutbox final : public zab::Outbox {
   void Listen(zab::Channel channel, bool listening) override;
   zab::TimerId SetTimer(int64_t delay_ms, uint64_t tag) override;
   void CancelTimer(zab::TimerId timer) override;
+  const zab::DiskContents& Files() const override;
   void Append(std::string_view file, std::string record) override;
   void TruncateTo(std::string_view file, uint64_t records) override;
   void Replace(std::string_view file, std::vector<std::string> records) override;
@@ -59,6 +61,7 @@ class SimOutbox final : public zab::Outbox {
   Ctx& ctx() const;
   Ctx* ctx_ = nullptr;
   EventSink* sink_;
+  const zab::DiskContents* files_;
 };
 
 class ServerProcess final : public sim::Process<zab::Message> {

@@ -1,9 +1,10 @@
 #include "sim/disk.h"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "base/check.h"
-#include "base/hash.h"
 
 namespace zabsim::sim {
 
@@ -13,116 +14,128 @@ const std::vector<std::string>& DiskImage::File(std::string_view name) const {
   return it == files.end() ? *kEmpty : it->second;
 }
 
-Disk::File& Disk::Get(std::string_view name) {
-  auto it = files_.find(name);
-  if (it == files_.end()) it = files_.emplace(std::string(name), File{}).first;
+Disk::FileState& Disk::State(std::string_view name) {
+  auto it = states_.find(name);
+  if (it == states_.end()) it = states_.emplace(std::string(name), FileState{}).first;
+  return it->second;
+}
+
+// Cached returns the file's records in the page cache, creating the file if need be,
+// and notes in `op` whether it existed.
+std::vector<std::string>& Disk::Cached(std::string_view name, Op& op) {
+  auto it = cache_.find(name);
+  op.existed = it != cache_.end();
+  if (!op.existed) it = cache_.emplace(std::string(name), std::vector<std::string>()).first;
   return it->second;
 }
 
 void Disk::Append(std::string_view file, std::string record) {
-  File& f = Get(file);
-  Op op;
-  op.kind = Op::Kind::kAppend;
-  op.seq = f.next_seq++;
-  op.records.push_back(std::move(record));
+  FileState& f = State(file);
+  Op op{Op::Kind::kAppend, false, f.next_seq++, {}};
+  Cached(file, op).push_back(std::move(record));
   f.pending.push_back(std::move(op));
 }
 
 void Disk::TruncateTo(std::string_view file, uint64_t records) {
-  File& f = Get(file);
-  Op op;
-  op.kind = Op::Kind::kTruncate;
-  op.seq = f.next_seq++;
-  op.count = records;
+  FileState& f = State(file);
+  Op op{Op::Kind::kTruncate, false, f.next_seq++, {}};
+  std::vector<std::string>& cached = Cached(file, op);
+  if (cached.size() > records) {
+    op.cut.assign(std::make_move_iterator(cached.begin() + static_cast<ptrdiff_t>(records)),
+                  std::make_move_iterator(cached.end()));
+    cached.resize(records);
+  }
   f.pending.push_back(std::move(op));
 }
 
 void Disk::Replace(std::string_view file, std::vector<std::string> records) {
-  File& f = Get(file);
-  Op op;
-  op.kind = Op::Kind::kReplace;
-  op.seq = f.next_seq++;
-  op.records = std::move(records);
+  FileState& f = State(file);
+  Op op{Op::Kind::kReplace, false, f.next_seq++, {}};
+  std::vector<std::string>& cached = Cached(file, op);
+  op.cut = std::exchange(cached, std::move(records));
   f.pending.push_back(std::move(op));
 }
 
 void Disk::Remove(std::string_view file) {
-  File& f = Get(file);
-  Op op;
-  op.kind = Op::Kind::kRemove;
-  op.seq = f.next_seq++;
+  FileState& f = State(file);
+  Op op{Op::Kind::kRemove, false, f.next_seq++, {}};
+  if (auto it = cache_.find(file); it != cache_.end()) {
+    op.existed = true;
+    op.cut = std::move(it->second);
+    cache_.erase(it);
+  }
   f.pending.push_back(std::move(op));
 }
 
-uint64_t Disk::Sync(std::string_view file) { return Get(file).next_seq - 1; }
-
-void Disk::Apply(File& file, Op& op) {
-  switch (op.kind) {
-    case Op::Kind::kAppend:
-      file.exists = true;
-      for (std::string& bytes : op.records) {
-        const uint32_t crc = base::Crc32c(bytes);
-        file.durable.push_back(Record{std::move(bytes), crc});
-      }
-      return;
-    case Op::Kind::kTruncate:
-      file.exists = true;
-      if (file.durable.size() > op.count) file.durable.resize(op.count);
-      return;
-    case Op::Kind::kReplace:
-      file.exists = true;
-      file.durable.clear();
-      for (std::string& bytes : op.records) {
-        const uint32_t crc = base::Crc32c(bytes);
-        file.durable.push_back(Record{std::move(bytes), crc});
-      }
-      return;
-    case Op::Kind::kRemove:
-      // Release the storage too: a long run removes many purged log segments and
-      // snapshots, and clear() would keep each one's capacity to the end of the run.
-      file.exists = false;
-      std::vector<Record>().swap(file.durable);
-      return;
-  }
-}
+uint64_t Disk::Sync(std::string_view file) { return State(file).next_seq - 1; }
 
 void Disk::CompleteSync(std::string_view file, uint64_t mark) {
-  File& f = Get(file);
-  while (!f.pending.empty() && f.pending.front().seq <= mark) {
-    Apply(f, f.pending.front());
-    f.pending.pop_front();
+  // Durable now: what undoing them would take is no longer needed.
+  FileState& f = State(file);
+  while (!f.pending.empty() && f.pending.front().seq <= mark) f.pending.pop_front();
+}
+
+std::string Disk::Undo(Files& files, std::string_view name, Op& op) {
+  std::string appended;
+  auto it = files.find(name);
+  switch (op.kind) {
+    case Op::Kind::kAppend:
+      ZABSIM_CHECK(it != files.end() && !it->second.empty(), "undoing an append to {}", name);
+      appended = std::move(it->second.back());
+      it->second.pop_back();
+      break;
+    case Op::Kind::kTruncate:
+      ZABSIM_CHECK(it != files.end(), "undoing a truncation of {}", name);
+      for (std::string& r : op.cut) it->second.push_back(std::move(r));
+      break;
+    case Op::Kind::kReplace:
+      ZABSIM_CHECK(it != files.end(), "undoing a replacement of {}", name);
+      it->second = std::move(op.cut);
+      break;
+    case Op::Kind::kRemove:
+      ZABSIM_CHECK(it == files.end(), "undoing a removal of {}, which exists", name);
+      if (op.existed) files.emplace(std::string(name), std::move(op.cut));
+      break;
   }
+  if (!op.existed) {
+    if (auto again = files.find(name); again != files.end()) files.erase(again);
+  }
+  return appended;
 }
 
 void Disk::Crash(Rng& rng, Ratio torn) {
-  for (auto& [name, f] : files_) {
-    if (!f.pending.empty() && f.pending.front().kind == Op::Kind::kAppend && rng.Chance(torn)) {
-      const std::string& bytes = f.pending.front().records.front();
-      // Half the bytes land; the checksum is of the whole record, so reading it back fails.
-      Record partial{bytes.substr(0, bytes.size() / 2), base::Crc32c(bytes)};
-      if (partial.bytes.size() == bytes.size()) partial.crc ^= 1;  // Empty record: still torn.
-      f.exists = true;
-      f.durable.push_back(std::move(partial));
+  for (auto& [name, f] : states_) {
+    if (f.pending.empty()) continue;
+    // Draw as the disk always has: once per file whose first pending change is an append.
+    const bool tear = f.pending.front().kind == Op::Kind::kAppend && rng.Chance(torn);
+    std::string first_append;
+    while (!f.pending.empty()) {
+      first_append = Undo(cache_, name, f.pending.back());
+      f.pending.pop_back();
     }
-    f.pending.clear();
+    if (!tear) continue;
+    // Half the bytes land; the checksum was of the whole record, so reading it back fails.
+    std::vector<std::string>& records = cache_[name];
+    f.torn = records.size();
+    records.push_back(first_append.substr(0, first_append.size() / 2));
   }
 }
 
 DiskImage Disk::Image() const {
   DiskImage image;
-  for (const auto& [name, f] : files_) {
-    if (!f.exists) continue;
-    std::vector<std::string>& records = image.files[name];
-    records.reserve(f.durable.size());
-    for (size_t i = 0; i < f.durable.size(); ++i) {
-      const Record& r = f.durable[i];
-      if (base::Crc32c(r.bytes) != r.crc) {
-        // A torn record can only be the last one written; everything after it is gone.
-        image.torn.push_back(fmt::format("{}#{}", name, i));
-        break;
-      }
-      records.push_back(r.bytes);
+  image.files = cache_;
+  for (const auto& [name, f] : states_) {
+    std::deque<Op> pending = f.pending;  // Undone on the copy, newest first.
+    while (!pending.empty()) {
+      Undo(image.files, name, pending.back());
+      pending.pop_back();
     }
+    if (!f.torn) continue;
+    // A torn record can only be the last one written; everything after it is gone.
+    auto it = image.files.find(name);
+    if (it == image.files.end() || it->second.size() <= *f.torn) continue;
+    image.torn.push_back(fmt::format("{}#{}", name, *f.torn));
+    it->second.resize(*f.torn);
   }
   return image;
 }
@@ -130,22 +143,19 @@ DiskImage Disk::Image() const {
 DiskImage Disk::Recover() {
   ZABSIM_CHECK(Pending() == 0, "recovering a disk with unsynced changes");
   DiskImage image = Image();
-  for (auto& [name, f] : files_) {
-    if (!f.exists) continue;
-    f.durable.resize(image.files[name].size());
+  for (auto& [name, f] : states_) {
+    if (!f.torn) continue;
+    if (auto it = cache_.find(name); it != cache_.end() && it->second.size() > *f.torn) {
+      it->second.resize(*f.torn);
+    }
+    f.torn.reset();
   }
   return image;
 }
 
 uint64_t Disk::Pending() const {
   uint64_t n = 0;
-  for (const auto& [name, f] : files_) n += f.pending.size();
-  return n;
-}
-
-uint64_t Disk::DurableRecords() const {
-  uint64_t n = 0;
-  for (const auto& [name, f] : files_) n += f.durable.size();
+  for (const auto& [name, f] : states_) n += f.pending.size();
   return n;
 }
 

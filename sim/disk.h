@@ -1,17 +1,24 @@
 // File: sim/disk.h
 //
-// One process's durable storage: named files, each a sequence of records (byte strings,
-// each stored with a CRC-32C). Writing and syncing are separate steps, as with a real
-// file system: Append, TruncateTo, Replace and Remove change the file at once in the
-// page cache but become durable only when a later Sync of that file completes. A crash
-// keeps exactly what was synced; with torn writes enabled, the first unsynced append of
-// a file may land half written, and the checksum catches it when the disk is read back.
+// One process's durable storage: named files, each a sequence of records (byte strings).
+// Writing and syncing are separate steps, as with a real file system: Append,
+// TruncateTo, Replace and Remove change the file at once in the page cache, which is what
+// a running process reads back (PageCache), but become durable only when a later Sync of
+// that file completes. A crash keeps exactly what was synced; with torn writes enabled,
+// the first unsynced append of a file may land half written, and its checksum fails when
+// the disk is read back.
 //
 //   disk.Append("log", record);
 //   const uint64_t mark = disk.Sync("log");   // the world completes it after fsync latency
 //   ...
 //   disk.CompleteSync("log", mark);            // now durable
 //   DiskImage image = disk.Image();            // what a restart would read
+//
+// Each record is held once. The page cache holds every record; each change not yet
+// durable keeps what it would give back if undone (the records a truncation, replacement
+// or removal took away), so the durable content is the page cache with the pending
+// changes undone, newest first. A long run writes hundreds of thousands of records, and
+// a second copy of each (durable beside cached) was most of a simulated disk's memory.
 
 #ifndef ZABSIM_SIM_DISK_H_
 #define ZABSIM_SIM_DISK_H_
@@ -19,6 +26,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,9 +35,12 @@
 
 namespace zabsim::sim {
 
+// Files: file name -> records, in order.
+using Files = std::map<std::string, std::vector<std::string>, std::less<>>;
+
 // DiskImage is what a process finds on its disk when it (re)starts.
 struct DiskImage {
-  std::map<std::string, std::vector<std::string>, std::less<>> files;
+  Files files;
   // Records that failed their checksum and were dropped, as "file#index" notes.
   std::vector<std::string> torn;
 
@@ -52,8 +63,13 @@ class Disk {
   void CompleteSync(std::string_view file, uint64_t mark);
 
   // Crash drops every change not yet durable. If `torn` draws true for a file whose first
-  // pending change is an append, half of that record lands (with its checksum intact).
+  // pending change is an append, half of that record lands, failing its checksum.
   void Crash(Rng& rng, Ratio torn);
+
+  // PageCache is every file as changed so far, synced or not: what the running process
+  // reads. After a crash (and until the next change) it is the durable content, torn
+  // records included.
+  const Files& PageCache() const { return cache_; }
 
   // Image reads back the durable content, dropping any record whose checksum fails.
   DiskImage Image() const;
@@ -64,31 +80,32 @@ class Disk {
 
   // Pending counts changes not yet durable, over all files.
   uint64_t Pending() const;
-  uint64_t DurableRecords() const;
 
  private:
-  struct Record {
-    std::string bytes;
-    uint32_t crc = 0;
-  };
+  // Op is a change not yet durable, and what undoing it takes.
   struct Op {
     enum class Kind : uint8_t { kAppend, kTruncate, kReplace, kRemove };
     Kind kind = Kind::kAppend;
+    bool existed = false;          // The file was in the page cache before it.
     uint64_t seq = 0;
-    uint64_t count = 0;                 // kTruncate
-    std::vector<std::string> records;  // kAppend (one) and kReplace (all)
+    std::vector<std::string> cut;  // The records it took away (all but kAppend).
   };
-  struct File {
-    bool exists = false;  // Durably exists.
-    std::vector<Record> durable;
-    std::deque<Op> pending;
+  struct FileState {
+    std::deque<Op> pending;  // Oldest first.
     uint64_t next_seq = 1;
+    // The page cache's first record that fails its checksum (a torn append, after a
+    // crash), if any.
+    std::optional<size_t> torn;
   };
 
-  File& Get(std::string_view name);
-  static void Apply(File& file, Op& op);
+  FileState& State(std::string_view name);
+  std::vector<std::string>& Cached(std::string_view name, Op& op);
+  // Undo reverts `op` in `files` (the page cache, or a copy of it) and returns the record
+  // an undone append took back.
+  static std::string Undo(Files& files, std::string_view name, Op& op);
 
-  std::map<std::string, File, std::less<>> files_;
+  Files cache_;
+  std::map<std::string, FileState, std::less<>> states_;
 };
 
 }  // namespace zabsim::sim

@@ -106,6 +106,9 @@ struct ProcessEnv {
   ProcessId id;
   uint32_t incarnation = 0;  // 0 at the first start, +1 for each restart.
   const DiskImage* disk = nullptr;  // What the disk held; empty at the first start.
+  // The disk as the process reads it while it runs: every change so far, synced or not
+  // (the page cache). It starts as `disk` and stays valid for the process's lifetime.
+  const Files* page_cache = nullptr;
   uint64_t seed = 0;  // The run's root seed; derive streams with Rng::Derive(seed, name).
 };
 

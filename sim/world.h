@@ -265,7 +265,7 @@ class World {
   void Boot(ProcessId p) {
     HostState& host = Host(p);
     const DiskImage image = host.disk.Recover();
-    ProcessEnv env{p, host.incarnation, &image, config_.seed};
+    ProcessEnv env{p, host.incarnation, &image, &host.disk.PageCache(), config_.seed};
     host.process = factory_(env);
     ZABSIM_CHECK(host.process != nullptr, "the factory built no process {}", p.value);
     host.up = true;

@@ -6,37 +6,11 @@
 
 namespace zabsim::zab {
 
-void DiskMirror::Append(std::string_view file, std::string record) {
-  auto it = files_.find(file);
-  if (it == files_.end()) it = files_.emplace(std::string(file), std::vector<std::string>()).first;
-  it->second.push_back(record);
-  out_->Append(file, std::move(record));
-}
-
-void DiskMirror::TruncateTo(std::string_view file, uint64_t records) {
-  auto it = files_.find(file);
-  if (it == files_.end()) it = files_.emplace(std::string(file), std::vector<std::string>()).first;
-  if (it->second.size() > records) it->second.resize(records);
-  out_->TruncateTo(file, records);
-}
-
-void DiskMirror::Replace(std::string_view file, std::vector<std::string> records) {
-  auto it = files_.find(file);
-  if (it == files_.end()) it = files_.emplace(std::string(file), std::vector<std::string>()).first;
-  it->second = records;
-  out_->Replace(file, std::move(records));
-}
-
-void DiskMirror::Remove(std::string_view file) {
-  if (auto it = files_.find(file); it != files_.end()) files_.erase(it);
-  out_->Remove(file);
-}
-
-Core::Core(const Config& config, PeerId self, Outbox* out, DiskContents disk, uint64_t seed)
+Core::Core(const Config& config, PeerId self, Outbox* out, uint64_t seed)
     : config_(config),
       self_(self),
       out_(out),
-      disk_(out, std::move(disk)),
+      disk_(out),
       random_state_(base::Mix64(seed ^ (0x5a4142ULL << 32) ^ self.value)) {
   ZABSIM_CHECK(out != nullptr);
   ZABSIM_CHECK(config.IsVoter(self) || config.IsObserver(self), "sid {} is not a server", self.value);

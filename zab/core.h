@@ -1,6 +1,6 @@
 // File: zab/core.h
 //
-// What every part of one peer shares: the configuration, the Outbox, the disk mirror,
+// What every part of one peer shares: the configuration, the Outbox, its disk files,
 // and three small registries that turn the environment's callbacks (a timer fired, an
 // fsync completed, a message arrived on a connection) into calls on the part of the peer
 // that asked for them. ZooKeeper runs a server as several threads (QuorumPeer, the
@@ -45,36 +45,38 @@ struct Owner {
   friend constexpr auto operator<=>(Owner, Owner) = default;
 };
 
-// DiskMirror forwards every disk change to the Outbox and keeps what the files hold
-// (including changes not yet synced: a running process reads the page cache), so the
-// peer can read its own log and snapshots back, as ZooKeeper does when it truncates,
-// reloads or serves a sync from the txn log.
-class DiskMirror {
+// DiskFiles is the peer's disk: every change goes to the Outbox, and the files read back
+// as the Outbox has them (including changes not yet synced: a running process reads the
+// page cache), as ZooKeeper reads its log and snapshots when it starts, truncates,
+// reloads or serves a sync from the txn log. The environment holds the bytes; the peer
+// keeps no copy of its own.
+class DiskFiles {
  public:
-  DiskMirror(Outbox* out, DiskContents initial) : out_(out), files_(std::move(initial)) {}
+  explicit DiskFiles(Outbox* out) : out_(out) {}
 
-  void Append(std::string_view file, std::string record);
-  void TruncateTo(std::string_view file, uint64_t records);
-  void Replace(std::string_view file, std::vector<std::string> records);
-  void Remove(std::string_view file);
+  void Append(std::string_view file, std::string record) { out_->Append(file, std::move(record)); }
+  void TruncateTo(std::string_view file, uint64_t records) { out_->TruncateTo(file, records); }
+  void Replace(std::string_view file, std::vector<std::string> records) {
+    out_->Replace(file, std::move(records));
+  }
+  void Remove(std::string_view file) { out_->Remove(file); }
   SyncToken Sync(std::string_view file) { return out_->Sync(file); }
-  const DiskContents& files() const { return files_; }
+  const DiskContents& files() const { return out_->Files(); }
 
  private:
   Outbox* out_;
-  DiskContents files_;
 };
 
 class Core {
  public:
-  Core(const Config& config, PeerId self, Outbox* out, DiskContents disk, uint64_t seed);
+  Core(const Config& config, PeerId self, Outbox* out, uint64_t seed);
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
   const Config& config() const { return config_; }
   PeerId self() const { return self_; }
   Outbox& out() { return *out_; }
-  DiskMirror& disk() { return disk_; }
+  DiskFiles& disk() { return disk_; }
   void Emit(const Event& e) { out_->Emit(e); }
 
   // NewOwner returns a fresh owner id for a part that registers timers, syncs or
@@ -140,7 +142,7 @@ class Core {
   Config config_;
   PeerId self_;
   Outbox* out_;
-  DiskMirror disk_;
+  DiskFiles disk_;
   uint64_t next_owner_ = 1;
   uint64_t next_timer_tag_ = 1;
   uint64_t random_state_;

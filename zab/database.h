@@ -2,7 +2,7 @@
 //
 // ZooKeeper's ZKDatabase: the in-memory data tree, the committed log (the last ~500
 // committed txns, from which a leader sends DIFFs), and the server's view of its txn log
-// and snapshots on disk. The log and snapshots are read through the disk mirror, so a
+// and snapshots on disk. The log and snapshots are read back through the Outbox (the page cache), so a
 // truncation or a reload sees exactly what the files hold.
 //
 // The memory/disk split matters to ZAB's bugs: memory (the tree, its last processed

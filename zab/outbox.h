@@ -37,7 +37,9 @@ class Outbox {
   virtual void CancelTimer(TimerId timer) = 0;
 
   // Disk: changes land at once, and are durable once a later Sync of the same file
-  // completes (OnSynced).
+  // completes (OnSynced). Files reads them back as a running process does, from the page
+  // cache: every change so far, synced or not; at start-up, what the disk held.
+  virtual const DiskContents& Files() const = 0;
   virtual void Append(std::string_view file, std::string record) = 0;
   virtual void TruncateTo(std::string_view file, uint64_t records) = 0;
   virtual void Replace(std::string_view file, std::vector<std::string> records) = 0;

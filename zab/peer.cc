@@ -6,8 +6,8 @@
 
 namespace zabsim::zab {
 
-Peer::Peer(const Config& config, PeerId self, DiskContents disk, uint64_t seed, Outbox* out)
-    : core_(config, self, out, std::move(disk), seed),
+Peer::Peer(const Config& config, PeerId self, uint64_t seed, Outbox* out)
+    : core_(config, self, out, seed),
       owner_(core_.NewOwner()),
       db_(core_),
       election_(core_, *this),

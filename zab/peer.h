@@ -12,7 +12,7 @@
 // ZOOKEEPER-2678; a crash is not a role change: the environment builds a new Peer from
 // what the disk kept.
 //
-//   Peer peer(config, PeerId{2}, disk_contents, seed, &outbox);
+//   Peer peer(config, PeerId{2}, seed, &outbox);  // Reads its disk through the outbox.
 //   peer.Start();
 //   peer.OnMessage(conn, message);   // ... one input at a time
 
@@ -36,8 +36,8 @@ namespace zabsim::zab {
 
 class Peer final : public ElectionHost, public RoleHost {
  public:
-  // Peer reads its disk: `disk` is what the environment found on it at start-up.
-  Peer(const Config& config, PeerId self, DiskContents disk, uint64_t seed, Outbox* out);
+  // Peer reads its disk, as the Outbox's Files hold it at start-up.
+  Peer(const Config& config, PeerId self, uint64_t seed, Outbox* out);
   ~Peer() override;
   Peer(const Peer&) = delete;
   Peer& operator=(const Peer&) = delete;

@@ -32,10 +32,6 @@
 
 namespace zabsim::zab {
 
-// DiskContents is a disk as the environment hands it over at start-up: file name ->
-// records, in order. (The simulator's DiskImage::files has exactly this type.)
-using DiskContents = std::map<std::string, std::vector<std::string>, std::less<>>;
-
 inline constexpr std::string_view kAcceptedEpochFile = "acceptedEpoch";
 inline constexpr std::string_view kCurrentEpochFile = "currentEpoch";
 

@@ -13,8 +13,10 @@
 
 #include <compare>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace zabsim::zab {
 
@@ -79,6 +81,10 @@ struct SyncToken {
 // the election port (FLE notifications), the quorum port (leader and learners), and the
 // client port.
 enum class Channel : uint32_t { kElection = 1, kQuorum = 2, kClient = 3 };
+
+// DiskContents is a server's disk as it reads it: file name -> records, in order. (The
+// simulator's sim::Files has exactly this type.)
+using DiskContents = std::map<std::string, std::vector<std::string>, std::less<>>;
 
 }  // namespace zabsim::zab
 

@@ -88,5 +88,57 @@ TEST(Disk, ATornRecordFailsItsChecksumAndIsCutOffAtRecovery) {
   EXPECT_TRUE(disk.Image().torn.empty());
 }
 
+TEST(Disk, TheProcessReadsThePageCacheWithItsUnsyncedChanges) {
+  Disk disk;
+  disk.Append("log", "a");
+  disk.Replace("epoch", {"7"});
+  EXPECT_EQ(disk.PageCache().at("log"), std::vector<std::string>{"a"});
+  EXPECT_EQ(disk.PageCache().at("epoch"), std::vector<std::string>{"7"});
+  EXPECT_TRUE(disk.Image().files.empty());
+  disk.Remove("epoch");
+  EXPECT_FALSE(disk.PageCache().contains("epoch"));
+}
+
+TEST(Disk, ACrashUndoesUnsyncedTruncationsReplacementsAndRemovals) {
+  Disk disk;
+  Rng rng = Rng::FromSeed(1);
+  disk.Append("log", "a");
+  disk.Append("log", "b");
+  disk.Replace("snap", {"s1"});
+  disk.Replace("old", {"o"});
+  disk.CompleteSync("log", disk.Sync("log"));
+  disk.CompleteSync("snap", disk.Sync("snap"));
+  disk.CompleteSync("old", disk.Sync("old"));
+  disk.TruncateTo("log", 1);
+  disk.Append("log", "c");
+  disk.Replace("snap", {"s2", "s3"});
+  disk.Remove("old");
+  disk.Append("new", "n");  // A file that never became durable.
+  EXPECT_EQ(disk.PageCache().at("log"), (std::vector<std::string>{"a", "c"}));
+  disk.Crash(rng, Ratio::Never());
+  const DiskImage image = disk.Recover();
+  EXPECT_EQ(image.File("log"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(image.File("snap"), std::vector<std::string>{"s1"});
+  EXPECT_EQ(image.File("old"), std::vector<std::string>{"o"});
+  EXPECT_FALSE(image.files.contains("new"));
+  // After the crash the page cache is the durable content.
+  EXPECT_EQ(disk.PageCache(), image.files);
+}
+
+TEST(Disk, APartialSyncKeepsTheLaterChangesUndoable) {
+  Disk disk;
+  Rng rng = Rng::FromSeed(1);
+  disk.Append("log", "a");
+  disk.Append("log", "b");
+  const uint64_t mark = disk.Sync("log");
+  disk.TruncateTo("log", 0);
+  disk.Append("log", "x");
+  disk.CompleteSync("log", mark);
+  EXPECT_EQ(disk.Image().File("log"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(disk.PageCache().at("log"), std::vector<std::string>{"x"});
+  disk.Crash(rng, Ratio::Never());
+  EXPECT_EQ(disk.Recover().File("log"), (std::vector<std::string>{"a", "b"}));
+}
+
 }  // namespace
 }  // namespace zabsim::sim

@@ -67,7 +67,7 @@ class FakeHost final : public ElectionHost {
 // the clock: it links connections, delivers notifications and fires timers.
 struct Fle {
   Fle(const Config& c, uint32_t self, Zxid last_zxid, Epoch current_epoch)
-      : config(c), core(c, PeerId{self}, &out, DiskContents{}, 1), election(core, host) {
+      : config(c), core(c, PeerId{self}, &out, 1), election(core, host) {
     host.last_zxid = last_zxid;
     host.current_epoch = current_epoch;
     host.current_vote = Vote{PeerId{self}, last_zxid, 0, current_epoch, kLooking, 0};

@@ -14,8 +14,8 @@
 //   h.Deliver(conn, Notification{...});
 //   EXPECT_THAT(h.out.Events<ElectionDecided>(), SizeIs(1));
 //
-// Contract kept from the real world (docs/world.md): a file change is in the DiskContents
-// mirror at once but durable only when the test completes a Sync; a timer set with delay
+// Contract kept from the real world (docs/world.md): a file change is in Files() at once
+// but durable only when the test completes a Sync; a timer set with delay
 // d fires only when the test says so (helpers fire by predicate, e.g. by delay); Exit
 // halts the peer, which must not be used afterwards.
 
@@ -75,7 +75,7 @@ class FakeOutbox final : public Outbox {
     bool done = false;
   };
 
-  // `disk` is what the peer finds at start-up; give the peer the same contents.
+  // `disk` is what the peer finds at start-up: its Files.
   explicit FakeOutbox(DiskContents disk = {}) : disk_(std::move(disk)) {}
 
   // --- zab::Outbox ---------------------------------------------------------------------
@@ -114,6 +114,7 @@ class FakeOutbox final : public Outbox {
       if (t.id == timer) t.cancelled = true;
     }
   }
+  const DiskContents& Files() const override { return disk_; }
   void Append(std::string_view file, std::string record) override {
     ++seq_;
     disk_[std::string(file)].push_back(std::move(record));
@@ -410,7 +411,7 @@ inline QuorumPacket RequestOf(uint64_t session, uint64_t cxid, std::string path)
 // that turn the fake's records into the peer's inputs.
 struct PeerHarness {
   PeerHarness(const Config& c, uint32_t sid, DiskContents disk = {}, uint64_t seed = 7)
-      : config(c), out(disk), peer(c, PeerId{sid}, std::move(disk), seed, &out) {}
+      : config(c), out(std::move(disk)), peer(c, PeerId{sid}, seed, &out) {}
   ~PeerHarness() {
     EXPECT_EQ(out.sends_after_close(), 0) << "the peer sent on a closed connection";
   }

@@ -278,7 +278,7 @@ struct LeaderDatabase {
     }
     return disk;
   }
-  LeaderDatabase() : out(MakeDisk()), core(MakeConfig(), PeerId{1}, &out, MakeDisk(), 1), db(core) {
+  LeaderDatabase() : out(MakeDisk()), core(MakeConfig(), PeerId{1}, &out, 1), db(core) {
     ZABSIM_CHECK(db.Load().ok());
   }
 

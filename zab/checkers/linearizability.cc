@@ -479,6 +479,8 @@ Search::Search(std::string_view path, const std::vector<HistoryOp>& ops)
   // (position, return?, op): at the same position a call counts as before a return,
   // so the two ops count as concurrent, as in Porcupine.
   std::vector<std::tuple<uint64_t, bool, size_t>> events;
+  events.reserve(2 * static_cast<size_t>(std::count_if(
+                         ops.begin(), ops.end(), [](const HistoryOp& h) { return h.known; })));
   for (size_t i = 0; i < ops.size(); ++i) {
     if (!ops[i].known) {
       if (ops[i].group >= groups_.size()) groups_.resize(ops[i].group + 1);
@@ -808,6 +810,7 @@ void ClientHistoryChecker::Finish(uint64_t step_budget) {
       AddSession(session, s.calls, id, ops, created_ephemeral);
       if (created_ephemeral) AddCloseSessions(session, s.calls, ops);
     }
+    ops.shrink_to_fit();  // The search holds it, and much else sized by it, at once.
     Normalize(ops);
     const uint64_t share = (left + keys_left - 1) / keys_left;  // Rounded up.
     --keys_left;
