@@ -125,9 +125,15 @@ void SafetyChecker::OnEstablished(At at, PeerId peer, Epoch epoch) {
          fmt::format("two leaders established in epoch {}: {} and {}", epoch.value, it->second,
                      peer.value));
   }
+  // Only txns of older epochs count. A leader whose own currentEpoch write was slow may be
+  // established after a newer epoch has committed txns (a quorum acked its NEWLEADER, then
+  // moved on): it owes nothing of that epoch, and it can commit nothing in its own, since
+  // a quorum has accepted the newer epoch. (Zab's property is about a leader of a later
+  // epoch than the commit's; no txn of its own epoch can precede it.)
   const std::optional<Zxid> tree = peers_[peer.value].tree;
-  if (!committed_.empty() && tree.has_value() && *tree < committed_.rbegin()->first) {
-    const Zxid newest = committed_.rbegin()->first;
+  const auto older_end = committed_.lower_bound(Zxid::Make(epoch, 0));
+  if (older_end != committed_.begin() && tree.has_value() && *tree < std::prev(older_end)->first) {
+    const Zxid newest = std::prev(older_end)->first;
     const Zxid missing = *FirstCommittedAbove(*tree);
     Fail(kLeaderCompleteness, at,
          fmt::format("server {} was established in epoch {} at {}, without the committed {}{}",

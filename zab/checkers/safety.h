@@ -11,7 +11,8 @@
 //   digest-agreement          two peers whose trees are at the same zxid hold the same tree
 //   applied-in-order          a peer applies txns in increasing zxid order and never skips
 //                             a committed one (local and global primary order)
-//   leader-completeness       a leader, once established, holds every committed txn
+//   leader-completeness       a leader, once established, holds every txn committed in
+//                             an earlier epoch
 //   truncation-keeps-committed  no truncation removes a txn a peer had logged that was
 //                             committed when the truncation was decided
 //   epochs-monotone           acceptedEpoch and currentEpoch, as durable on a peer's disk,
