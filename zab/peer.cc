@@ -200,6 +200,10 @@ void Peer::EndRole(std::string reason) {
   ending_ = true;
   const uint64_t generation = role_generation_;
   core_.Defer(owner_, [this, reason = std::move(reason), generation] {
+    if (epoch_writes_ > 0) {
+      stop_after_writes_.emplace(reason, generation);
+      return;
+    }
     StopRole(reason, generation);
   });
 }
@@ -269,12 +273,20 @@ void Peer::WriteEpoch(std::string_view file, Epoch epoch, Epoch* field,
   core_.disk().Replace(file, {EncodeEpoch(epoch)});
   core_.Emit(EpochWritten{file, epoch, false});
   const uint64_t generation = role_generation_;
+  ++epoch_writes_;
   core_.Sync(owner_, file, [this, file, epoch, field, generation, done = std::move(done)] {
-    // The file is durable whatever became of the role that asked; only the role's own
-    // continuation is dropped if it is gone.
+    --epoch_writes_;
     *field = epoch;
     core_.Emit(EpochWritten{file, epoch, true});
     EmitState();
+    if (stop_after_writes_.has_value()) {
+      // The role ended while the write was under way: it stops now, without going on.
+      if (epoch_writes_ > 0) return;
+      auto [reason, g] = *std::move(stop_after_writes_);
+      stop_after_writes_.reset();
+      core_.Defer(owner_, [this, reason = std::move(reason), g] { StopRole(reason, g); });
+      return;
+    }
     if (generation == role_generation_) done();
   });
 }

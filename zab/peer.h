@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "zab/client_service.h"
 #include "zab/core.h"
@@ -111,6 +112,13 @@ class Peer final : public ElectionHost, public RoleHost {
   Vote current_vote_;
   uint64_t role_generation_ = 0;  // Bumped at each role change; stale callbacks check it.
   bool ending_ = false;
+  // Epoch writes not yet durable. ZooKeeper's QuorumPeer thread writes an epoch file and
+  // fsyncs it before it goes on, so a role cannot end (nor the next begin) in the middle:
+  // a role that ends meanwhile stops only once they are done (`stop_after_writes_`).
+  // Otherwise the next role would choose an epoch from the old value and write it after
+  // the newer one, and acceptedEpoch would go back.
+  uint32_t epoch_writes_ = 0;
+  std::optional<std::pair<std::string, uint64_t>> stop_after_writes_;  // Reason, generation.
 };
 
 }  // namespace zabsim::zab
