@@ -129,6 +129,9 @@ int RunHunt(const std::vector<std::string>& args) {
     if (c.result) {
       fmt::print("hunt {}: caught at seed {} after {} seeds, {:.2f} s: {}\n  {}\n", h + 1, c.result->seed,
                  c.seeds, c.seconds, c.result->first_check, c.result->first_violation);
+      if (shape->knobs) {
+        fmt::print("  knobs: {}\n", c.result->knobs.empty() ? "the defaults" : c.result->knobs);
+      }
     } else {
       gave_up = true;
       fmt::print("hunt {}: nothing caught in {} seeds ({}..{}), {:.2f} s{}\n", h + 1, c.seeds, base,

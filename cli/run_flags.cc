@@ -1,9 +1,13 @@
 #include "cli/run_flags.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "base/check.h"
 #include "base/status.h"
 #include "cli/commands.h"
+#include "runner/knobs.h"
 #include "zab/config.h"
 
 namespace zabsim::cli {
@@ -21,6 +25,9 @@ void AddRunFlags(FlagSet& flags) {
   flags.Add("faults", "PLAN", "swarm",
             "'swarm' (fault kinds and rates drawn from the seed, within --time), 'none', or a "
             "plan such as '5s crash 1; 12s restart 1' (see docs/world.md)");
+  flags.Add("knobs", "fixed|swarm", "fixed",
+            "'swarm' draws slow disks, wide latencies and sync modes per seed, as faults are "
+            "drawn (docs/bug-zoo.md); --set and --zab still win");
   flags.AddRepeated("set", "KEY=VALUE", "world setting, e.g. net.latency=1ms..5ms (docs/world.md)");
   flags.AddRepeated("zab", "KEY=VALUE", "ZAB setting, e.g. tick_ms=500 (docs/protocol.md)");
   flags.AddRepeated("bug", "NAME",
@@ -74,8 +81,14 @@ absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view c
   shape.window = *window;
   shape.quiet = *quiet;
   shape.liveness_ticks = static_cast<uint32_t>(*liveness_ticks);
-  const auto world_set = [&](std::string_view k, std::string_view v) { return options.world.Set(k, v); };
-  const auto zab_set = [&](std::string_view k, std::string_view v) { return options.zab.Set(k, v); };
+  const auto world_set = [&](std::string_view k, std::string_view v) {
+    shape.world_settings.emplace_back(k, v);
+    return options.world.Set(k, v);
+  };
+  const auto zab_set = [&](std::string_view k, std::string_view v) {
+    shape.zab_settings.emplace_back(k, v);
+    return options.zab.Set(k, v);
+  };
   if (absl::Status s = ApplySettings(flags, "set", command, world_set); !s.ok()) return s;
   if (absl::Status s = ApplySettings(flags, "zab", command, zab_set); !s.ok()) return s;
   auto bugs = BugsFromFlags(flags, command);
@@ -86,6 +99,11 @@ absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view c
       shape.args.push_back(fmt::format("--{}={}", name, value));
     }
   }
+  const std::string knobs = flags.Get("knobs");
+  if (knobs != "fixed" && knobs != "swarm") {
+    return Fail(fmt::format("zabsim {}: --knobs '{}': expected 'fixed' or 'swarm'", command, knobs));
+  }
+  shape.knobs = knobs == "swarm";
   const std::string faults = flags.Get("faults");
   shape.swarm = faults == "swarm";
   if (!shape.swarm && faults != "none") {
@@ -97,15 +115,29 @@ absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view c
     return Fail(fmt::format("zabsim {}: --faults: {}", command, base::Text(s)));
   }
   for (const std::string_view name : {"voters", "observers", "clients", "ops", "time", "quiet",
-                                      "liveness-ticks", "faults"}) {
+                                      "liveness-ticks", "faults", "knobs"}) {
     if (flags.IsSet(name)) shape.args.push_back(fmt::format("--{}={}", name, flags.Get(name)));
   }
   return shape;
 }
 
-runner::SimSpec RunShape::Spec(uint64_t seed, sim::SwarmSettings* swarm_settings) const {
+runner::SimSpec RunShape::Spec(uint64_t seed, sim::SwarmSettings* swarm_settings,
+                               std::string* knob_flags) const {
   runner::ClusterOptions o = options;
   o.seed = seed;
+  if (knobs) {
+    const auto given = [](const auto& settings, std::string_view key) {
+      return std::any_of(settings.begin(), settings.end(),
+                         [&](const auto& s) { return s.first == key; });
+    };
+    std::vector<runner::Knob> drawn;
+    for (const runner::Knob& k : runner::DrawKnobs(seed)) {
+      if (given(k.zab ? zab_settings : world_settings, k.key)) continue;  // --set, --zab win.
+      ZABSIM_CHECK(runner::ApplyKnob(k, o).ok(), "knob {}={}", k.key, k.value);
+      drawn.push_back(k);
+    }
+    if (knob_flags != nullptr) *knob_flags = runner::KnobFlags(drawn);
+  }
   runner::SimSpec spec;
   if (swarm) {
     spec = runner::SwarmSpec(o, window, quiet, swarm_settings);

@@ -13,6 +13,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -35,10 +36,17 @@ struct RunShape {
   uint32_t liveness_ticks = 40;
   bool swarm = true;       // Faults drawn from each seed; else `plan`.
   sim::FaultPlan plan;     // --faults PLAN ('none': empty).
+  bool knobs = false;      // --knobs swarm: settings drawn from each seed (runner/knobs.h).
+  // --set and --zab as given (already in `options`): no drawn knob overrides these keys.
+  std::vector<std::pair<std::string, std::string>> world_settings;
+  std::vector<std::pair<std::string, std::string>> zab_settings;
   std::vector<std::string> args;  // The flags as given, to write into results.
 
-  // Spec is the run for one seed.
-  runner::SimSpec Spec(uint64_t seed, sim::SwarmSettings* swarm_settings = nullptr) const;
+  // Spec is the run for one seed. If given, `swarm_settings` receives the swarm's choices
+  // and `knob_flags` the drawn knobs as flags (runner::KnobFlags), without those that
+  // --set or --zab overrode.
+  runner::SimSpec Spec(uint64_t seed, sim::SwarmSettings* swarm_settings = nullptr,
+                       std::string* knob_flags = nullptr) const;
 };
 
 // ApplySettings hands each KEY=VALUE of the repeated flag --`name` to `set` (a world's

@@ -48,7 +48,8 @@ std::string JsonString(std::string_view s) {
 
 absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed) {
   sim::SwarmSettings swarm;
-  auto run = runner::SimRun::Create(shape.Spec(seed, &swarm));
+  std::string knobs;
+  auto run = runner::SimRun::Create(shape.Spec(seed, &swarm, &knobs));
   if (!run.ok()) return run.status();
   (*run)->Run();
   SeedResult r;
@@ -67,6 +68,7 @@ absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed) {
   r.events = (*run)->events();
   r.end = (*run)->cluster().world().now();
   if (shape.swarm) r.swarm = swarm.ToString();
+  r.knobs = std::move(knobs);
   return r;
 }
 
@@ -80,14 +82,13 @@ std::string ResultLine(const RunShape& shape, const SeedResult& r) {
   for (const std::string& a : shape.args) flags.push_back(JsonString(a));
   return fmt::format(
       "{{\"seed\":{},\"settings\":{{\"voters\":{},\"observers\":{},\"clients\":{},\"ops\":{},"
-      "\"time\":{},\"quiet\":{},\"bugs\":[{}],\"flags\":[{}],\"swarm\":{}}},\"verdict\":\"{}\","
-      "\"failed\":[{}],\"first_violation\":{},\"fingerprint\":\"{}\",\"events\":{},"
-      "\"sim_time_us\":{}}}",
+      "\"time\":{},\"quiet\":{},\"bugs\":[{}],\"flags\":[{}],\"swarm\":{},\"knobs\":{}}},"
+      "\"verdict\":\"{}\",\"failed\":[{}],\"first_violation\":{},\"fingerprint\":\"{}\","
+      "\"events\":{},\"sim_time_us\":{}}}",
       r.seed, o.zab.voters, o.zab.observers, o.clients, o.workload.ops,
       JsonString(sim::FormatDuration(shape.window)), JsonString(sim::FormatDuration(shape.quiet)),
-      fmt::join(bugs, ","), fmt::join(flags, ","), JsonString(r.swarm), r.ok ? "ok" : "failed",
-      fmt::join(failed, ","),
-      JsonString(r.first_violation), sim::FormatFingerprint(r.fingerprint), r.events, r.end.us);
+      fmt::join(bugs, ","), fmt::join(flags, ","), JsonString(r.swarm), JsonString(r.knobs),
+      r.ok ? "ok" : "failed", fmt::join(failed, ","), JsonString(r.first_violation), sim::FormatFingerprint(r.fingerprint), r.events, r.end.us);
 }
 
 absl::StatusOr<MinimizedFile> MinimizeSeed(const RunShape& shape, const SeedResult& r,

@@ -28,6 +28,7 @@ struct SeedResult {
   uint64_t events = 0;
   sim::Time end;                    // Simulated time at the end of the run.
   std::string swarm;                // The swarm's settings for this seed ("" for a fixed plan).
+  std::string knobs;                // The knobs drawn for it, as flags ("" without --knobs swarm).
 };
 
 // RunSeed runs one seed; an error is a spec the world refused (e.g. a bad setting).

@@ -78,7 +78,8 @@ int RunSim(const std::vector<std::string>& args) {
   auto opened = OpenTraceFromFlags(flags, "sim");
   if (!opened.ok()) return Usage(opened.status());
   sim::SwarmSettings swarm;
-  const runner::SimSpec spec = shape->Spec(*seed, &swarm);
+  std::string knobs;
+  const runner::SimSpec spec = shape->Spec(*seed, &swarm, &knobs);
   const runner::ClusterOptions& options = spec.options;
   auto run = runner::SimRun::Create(spec);
   if (!run.ok()) return Usage(Fail(fmt::format("zabsim sim: {}", base::Text(run.status()))));
@@ -131,6 +132,7 @@ int RunSim(const std::vector<std::string>& args) {
              options.zab.voters, options.zab.observers, options.clients, options.workload.ops,
              options.seed, sim::FormatDuration(spec.window), sim::FormatDuration(spec.quiet));
   if (shape->swarm) fmt::print(out, "swarm: {}\n", swarm.ToString());
+  if (shape->knobs) fmt::print(out, "knobs: {}\n", knobs.empty() ? "the defaults" : knobs);
   fmt::print(out, "faults: {} scheduled{}\n", plan.faults.size(), plan.faults.empty() ? "" : ":");
   for (const sim::TimedFault& f : plan.faults) {
     fmt::print(out, "  {:>10} {}\n", sim::FormatDuration(sim::Duration{f.at.us}), f.fault.ToString());
