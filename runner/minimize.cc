@@ -60,13 +60,6 @@ void Directive(std::string& out, std::string_view command) {
 
 bool IsCheck(const scenario::Directive& d) { return d.name == "check"; }
 
-// The budget of the passes that follow the first ddmin and workload passes: 300 runs,
-// about 1.5 s of 3-voter runs with 100 operations per client. The measured shrinks of
-// docs/bug-zoo.md end well within it (the longest loop took ~230); it bounds a failure so
-// sensitive to timing that nearly every candidate passes, and a shrink whose candidates
-// are slow (an event storm runs to the world's event bound, ~1 s).
-constexpr uint32_t kPolishRunsMax = 300;
-
 }  // namespace
 
 std::string CheckOfViolation(std::string_view violation) {
@@ -152,30 +145,16 @@ Minimized Minimize(const SimSpec& failing, std::string_view check, std::string_v
     return std::find(checks.begin(), checks.end(), m.check) != checks.end();
   };
   if (progress) {
-    s.kept = [&](const SimSpec& spec) {
-      m.spec = spec;
-      m.runs = s.runs;
+    s.kept = [&](const Shrinker& k) {
+      m.spec = k.spec;
+      m.runs = k.runs;
       progress(m);
     };
   }
   ++s.runs;
   m.reproduced = s.fails(failing);
   if (m.reproduced) {
-    DropFaultChunks(s);
-    ShrinkWorkload(s);
-    // With less traffic some faults may have become unnecessary.
-    DropFaultChunks(s);
-    // Then the scenario's commands, within a budget: a failure that hangs on timing (most
-    // of them) survives few of these candidates, and each kept one can make others
-    // possible, so the passes repeat until none keeps anything.
-    s.runs_max = s.runs + kPolishRunsMax;
-    bool changed = true;
-    while (changed && !s.exhausted()) {
-      changed = TrimTail(s, m.check == kLiveness);
-      changed = DropEpisodes(s) || changed;
-      changed = MergeFaultTimes(s) || changed;
-      changed = DropFaultChunks(s) || changed;
-    }
+    ShrinkBothWays(s, m.check == kLiveness);
   }
   m.spec = s.spec;
   m.runs = s.runs;

@@ -15,7 +15,10 @@
 // budget of runs, it shortens the file itself (runner/minimize_passes.h): a fault and
 // the one that ends it go together, faults move onto each other's times, and the
 // liveness check goes when another check is kept; these repeat, with ddmin, until none
-// keeps anything. Every candidate is judged by running its scenario file, so the file it
+// keeps anything. A file still over 30 commands is shrunk once more from `failing`, the
+// workload first, and the shorter file is kept (which order does better is luck, as
+// most failures hang on timing). Every candidate is judged by running its scenario file
+// (its commands, without outputs, which decide nothing about the run), so the file it
 // returns fails when run with `zabsim run`. Each step is a whole run: shrinking costs
 // runs, not cleverness. No clock or random draw steers it: the same failing spec
 // shrinks to the same file.

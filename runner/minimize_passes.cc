@@ -1,6 +1,7 @@
 #include "runner/minimize_passes.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace zabsim::runner {
@@ -50,7 +51,7 @@ bool Shrinker::Try(SimSpec candidate) {
   ++runs;
   if (!fails(candidate)) return false;
   spec = std::move(candidate);
-  if (kept) kept(spec);
+  if (kept) kept(*this);
   return true;
 }
 
@@ -208,6 +209,46 @@ bool TrimTail(Shrinker& s, bool liveness_kept) {
     changed = s.Try(std::move(candidate)) || changed;
   }
   return changed;
+}
+
+void ShrinkInOrder(Shrinker& s, bool workload_first, bool liveness_kept) {
+  s.runs_max = std::numeric_limits<uint32_t>::max();
+  if (!workload_first) DropFaultChunks(s);
+  ShrinkWorkload(s);
+  DropFaultChunks(s);
+  // Then the scenario's commands, within a budget: a failure that hangs on timing (most
+  // of them) survives few of these candidates, and each kept one can make others
+  // possible, so the passes repeat until none keeps anything.
+  s.runs_max = s.runs + kPolishRunsMax;
+  bool changed = true;
+  while (changed && !s.exhausted()) {
+    changed = TrimTail(s, liveness_kept);
+    changed = DropEpisodes(s) || changed;
+    changed = MergeFaultTimes(s) || changed;
+    changed = DropFaultChunks(s) || changed;
+  }
+}
+
+void ShrinkBothWays(Shrinker& s, bool liveness_kept) {
+  const SimSpec failing = s.spec;
+  ShrinkInOrder(s, /*workload_first=*/false, liveness_kept);
+  // A file still too long to read gets a second chance, from the failing spec in the
+  // other order; the shorter file wins. Most failures hang on timing, so the faults
+  // ddmin can remove from a run with fewer operations are not those it can remove from
+  // the full run, and which order ends shorter is luck (over the hunts of
+  // docs/bug-zoo.md neither is the better one). Only a long file pays for the second
+  // order: for a failure whose every candidate is an event storm it doubles the time.
+  if (ScenarioCommands(s.spec).size() <= kReadableCommandsMax) return;
+  Shrinker other = s;
+  other.spec = failing;
+  other.kept = nullptr;  // Told only of what is kept in the end.
+  ShrinkInOrder(other, /*workload_first=*/true, liveness_kept);
+  s.runs = other.runs;
+  s.runs_max = other.runs_max;
+  if (ScenarioCommands(other.spec).size() < ScenarioCommands(s.spec).size()) {
+    s.spec = std::move(other.spec);
+    if (s.kept) s.kept(s);
+  }
 }
 
 }  // namespace zabsim::runner

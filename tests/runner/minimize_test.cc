@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "runner/minimize_passes.h"
 #include "runner/scenario/parser.h"
 #include "sim/fault.h"
@@ -173,6 +175,66 @@ TEST(Shrinker, StopsJudgingOnceTheBudgetIsSpent) {
   MergeFaultTimes(s);
   EXPECT_EQ(judged, 3);
   EXPECT_EQ(s.runs, 3u);
+}
+
+// A failure with two ways to fail: with 50 operations or more, 16 breaks at their times
+// (a file of 36 commands); with fewer, the crash of 3 alone. Faults first, ddmin keeps
+// the breaks and the workload cannot go below 50; workload first finds the crash.
+struct TwoWays {
+  uint32_t breaks = 16;
+  SimSpec Failing() const {
+    std::string plan;
+    for (uint32_t k = 1; k <= breaks; ++k) plan += fmt::format("{}s break 1 2; ", k);
+    SimSpec spec = SpecWith(plan + "20s crash 3");
+    spec.options.clients = 1;
+    spec.options.workload.ops = 100;
+    return spec;
+  }
+  bool Fails(const SimSpec& c) const {
+    if (c.options.clients < 1) return false;
+    if (c.options.workload.ops < 50) return Has(c, "crash 3");
+    for (uint32_t k = 1; k <= breaks; ++k) {
+      const Time at = Time::Zero() + Duration::Seconds(k);
+      if (std::none_of(c.plan.faults.begin(), c.plan.faults.end(), [&](const sim::TimedFault& f) {
+            return f.at == at && f.fault.kind == Fault::Kind::kBreak;
+          })) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+TEST(ShrinkBothWays, TriesTheWorkloadFirstWhenTheFileIsTooLong) {
+  const TwoWays w;
+  Shrinker faults_first;
+  faults_first.spec = w.Failing();
+  faults_first.fails = [&](const SimSpec& c) { return w.Fails(c); };
+  Shrinker both = faults_first;
+  ShrinkInOrder(faults_first, /*workload_first=*/false, /*liveness_kept=*/false);
+  ASSERT_GT(ScenarioCommands(faults_first.spec).size(), kReadableCommandsMax);
+
+  ShrinkBothWays(both, /*liveness_kept=*/false);
+  EXPECT_THAT(Written(both.spec), ElementsAre("0us crash 3"));
+  EXPECT_EQ(both.spec.options.workload.ops, 0u);
+  EXPECT_GT(both.runs, faults_first.runs);  // Both orders' runs are counted.
+  EXPECT_TRUE(w.Fails(both.spec));
+}
+
+TEST(ShrinkBothWays, StopsAfterTheFirstOrderWhenTheFileIsShortEnough) {
+  TwoWays w;
+  w.breaks = 3;
+  Shrinker faults_first;
+  faults_first.spec = w.Failing();
+  faults_first.fails = [&](const SimSpec& c) { return w.Fails(c); };
+  Shrinker both = faults_first;
+  ShrinkInOrder(faults_first, /*workload_first=*/false, /*liveness_kept=*/false);
+  ASSERT_LE(ScenarioCommands(faults_first.spec).size(), kReadableCommandsMax);
+
+  ShrinkBothWays(both, /*liveness_kept=*/false);
+  EXPECT_EQ(both.runs, faults_first.runs);
+  EXPECT_EQ(Written(both.spec), Written(faults_first.spec));
+  EXPECT_EQ(both.spec.plan.faults.size(), 3u);  // The breaks: the crash was never tried.
 }
 
 TEST(ScenarioCommands, AreTheDirectivesOfTheScenarioFile) {
