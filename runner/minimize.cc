@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_split.h"
 #include "base/status.h"
+#include "runner/minimize_passes.h"
 #include "runner/scenario/parser.h"
 #include "runner/scenario/runner.h"
 
@@ -74,31 +75,36 @@ std::string CheckOfViolation(std::string_view violation) {
   return std::string(violation);
 }
 
+std::vector<std::string> ScenarioCommands(const SimSpec& spec) {
+  std::vector<std::string> out = {ClusterLine(spec.options), "show none"};
+  sim::Time now = sim::Time::Zero();
+  const auto run_to = [&](sim::Time t) {
+    if (t <= now) return;
+    out.push_back(fmt::format("run for={}", sim::FormatDuration(t - now)));
+    now = t;
+  };
+  for (const sim::TimedFault& f : spec.plan.faults) {
+    run_to(f.at);
+    out.push_back(FaultCommand(f.fault));
+  }
+  // Without a liveness check the faults' end is no point of its own: the run goes on to
+  // the horizon in one command (running the world in steps leaves the run as it is).
+  if (spec.liveness_ticks > 0) {
+    run_to(std::min(spec.FaultsEnd(), spec.horizon()));
+    out.push_back(fmt::format("check liveness={}", sim::FormatDuration(spec.LivenessBound())));
+  }
+  run_to(spec.horizon());
+  out.push_back("check");
+  return out;
+}
+
 std::string ScenarioFor(const SimSpec& spec, std::string_view comment) {
   std::string text;
   for (const absl::string_view line : absl::StrSplit(base::Absl(comment), '\n')) {
     text += line.empty() ? "#\n" : fmt::format("# {}\n", base::Std(line));
   }
   if (!comment.empty()) text += "\n";
-  Directive(text, ClusterLine(spec.options));
-  Directive(text, "show none");
-  sim::Time now = sim::Time::Zero();
-  for (const sim::TimedFault& f : spec.plan.faults) {
-    if (f.at > now) {
-      Directive(text, fmt::format("run for={}", sim::FormatDuration(f.at - now)));
-      now = f.at;
-    }
-    Directive(text, FaultCommand(f.fault));
-  }
-  const sim::Time faults_end = std::min(spec.FaultsEnd(), spec.horizon());
-  if (faults_end > now) Directive(text, fmt::format("run for={}", sim::FormatDuration(faults_end - now)));
-  if (spec.liveness_ticks > 0) {
-    Directive(text, fmt::format("check liveness={}", sim::FormatDuration(spec.LivenessBound())));
-  }
-  if (spec.horizon() > faults_end) {
-    Directive(text, fmt::format("run for={}", sim::FormatDuration(spec.horizon() - faults_end)));
-  }
-  Directive(text, "check");
+  for (const std::string& command : ScenarioCommands(spec)) Directive(text, command);
   // Fill in what every other command prints, and have each check claim "checks: ok".
   auto file = scenario::Parse("minimized.scn", text);
   if (!file.ok()) return text;  // Cannot happen for what is written above; shown as is.
@@ -124,68 +130,34 @@ Minimized Minimize(const SimSpec& failing, std::string_view check, std::string_v
                    const std::function<void(const Minimized&)>& progress) {
   Minimized m;
   m.check = std::string(check);
-  m.spec = failing;
   m.faults_before = failing.plan.faults.size();
   m.ops_before = failing.options.workload.ops;
   m.clients_before = failing.options.clients;
-  const auto fails = [&](const SimSpec& candidate) {
-    ++m.runs;
-    const std::vector<std::string> checks = ScenarioChecks(ScenarioFor(candidate, ""));
+  Shrinker s;
+  s.spec = failing;
+  s.fails = [&](const SimSpec& candidate) {
+    // The commands without their outputs: the same run as the file ScenarioFor writes
+    // (outputs only decide which violations a file expects, and a candidate expects
+    // none), without the run that ScenarioFor spends filling the outputs in.
+    std::string text;
+    for (const std::string& command : ScenarioCommands(candidate)) Directive(text, command);
+    const std::vector<std::string> checks = ScenarioChecks(text);
     return std::find(checks.begin(), checks.end(), m.check) != checks.end();
   };
-  const auto keep = [&](SimSpec candidate) {
-    m.spec = std::move(candidate);
-    if (progress) progress(m);
-  };
-  m.reproduced = fails(failing);
-  if (m.reproduced) {
-    // Faults: delta debugging (Zeller's ddmin), removing complements of ever smaller
-    // chunks while the failure stays.
-    const auto shrink_faults = [&] {
-      size_t chunks = 2;
-      while (!m.spec.plan.faults.empty()) {
-        std::vector<sim::TimedFault>& faults = m.spec.plan.faults;
-        const size_t n = faults.size();
-        chunks = std::min(chunks, n);
-        bool removed = false;
-        for (size_t c = 0; c < chunks; ++c) {
-          const size_t begin = c * n / chunks;
-          const size_t end = (c + 1) * n / chunks;
-          SimSpec candidate = m.spec;
-          candidate.plan.faults.erase(candidate.plan.faults.begin() + static_cast<ptrdiff_t>(begin),
-                                      candidate.plan.faults.begin() + static_cast<ptrdiff_t>(end));
-          if (fails(candidate)) {
-            keep(std::move(candidate));
-            chunks = std::max<size_t>(chunks - 1, 2);
-            removed = true;
-            break;
-          }
-        }
-        if (removed) continue;
-        if (chunks >= n) break;
-        chunks = std::min(n, chunks * 2);
-      }
+  if (progress) {
+    s.kept = [&](const Shrinker& k) {
+      m.spec = k.spec;
+      m.runs = k.runs;
+      progress(m);
     };
-    shrink_faults();
-    // Fewer operations per client (halving), then fewer clients.
-    while (m.spec.options.workload.ops > 0) {
-      SimSpec candidate = m.spec;
-      candidate.options.workload.ops /= 2;
-      if (!fails(candidate)) break;
-      keep(std::move(candidate));
-    }
-    while (m.spec.options.clients > 0) {
-      SimSpec candidate = m.spec;
-      --candidate.options.clients;
-      if (candidate.options.client_homes.size() > candidate.options.clients) {
-        candidate.options.client_homes.resize(candidate.options.clients);
-      }
-      if (!fails(candidate)) break;
-      keep(std::move(candidate));
-    }
-    // With less traffic some faults may have become unnecessary.
-    shrink_faults();
   }
+  ++s.runs;
+  m.reproduced = s.fails(failing);
+  if (m.reproduced) {
+    ShrinkBothWays(s, m.check == kLiveness);
+  }
+  m.spec = s.spec;
+  m.runs = s.runs;
   m.scenario = ScenarioFor(m.spec, comment);
   auto file = scenario::Parse("minimized.scn", m.scenario);
   m.steps = file.ok() ? file->directives.size() : 0;
