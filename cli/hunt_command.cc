@@ -1,8 +1,8 @@
 // zabsim hunt: run random seeds, one after another on one thread, until a check catches
 // something (usually a bug switch put back), report how many seeds and how much wall
-// time that took, and minimize the catch into a scenario file. With --hunts K it hunts K
-// times over disjoint seed ranges and reports the medians: the figures of
-// docs/bug-zoo.md.
+// time that took, and minimize the catch into a scenario file (more catches, while the
+// file is long). With --hunts K it hunts K times over disjoint seed ranges and reports the
+// medians: the figures of docs/bug-zoo.md.
 
 #include <unistd.h>
 
@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -21,6 +22,7 @@
 #include "cli/flags.h"
 #include "cli/run_flags.h"
 #include "cli/seed_runs.h"
+#include "runner/minimize_passes.h"
 #include "zab/config.h"
 
 namespace zabsim::cli {
@@ -36,7 +38,9 @@ FlagSet HuntFlags() {
   flags.Add("max-seeds", "N", "100000", "give up a hunt after N seeds");
   flags.Add("hunts", "K", "1",
             "hunt K times, hunt i over the seeds FROM+i*N.. (N = --max-seeds), and report medians");
-  flags.Add("minimize", "DIR", "", "minimize the first catch into DIR/seed-N.scn");
+  flags.Add("minimize", "DIR", "",
+            "minimize the first catch into DIR/seed-N.scn, and the next ones too while the "
+            "scenario is over 30 steps");
   AddRunFlags(flags);
   flags.AddExample("zabsim hunt --bug ZK-1154");
   flags.AddExample("zabsim hunt --bug ZK-4646 --hunts 10 --minimize found/");
@@ -156,8 +160,14 @@ int RunHunt(const std::vector<std::string>& args) {
                catches.size(), Median(seeds), Median(seconds));
   }
   if (!minimize_dir.empty()) {
+    // The first catch, then the next ones while the scenario is still longer than a
+    // person reads easily: another seed's failure may need a shorter story. The shortest
+    // is named at the end.
+    std::optional<std::pair<size_t, std::string>> shortest;  // Steps, path.
+    size_t minimized = 0;
     for (const Catch& c : catches) {
       if (!c.result) continue;
+      if (shortest && shortest->first <= runner::kReadableCommandsMax) break;
       const auto start = std::chrono::steady_clock::now();
       auto m = MinimizeSeed(*shape, *c.result, minimize_dir,
                             fmt::format("{} --seed {}", command_line, c.result->seed));
@@ -177,8 +187,13 @@ int RunHunt(const std::vector<std::string>& args) {
                    m->path, mm.check, mm.spec.plan.faults.size(), mm.faults_before,
                    mm.spec.options.clients, mm.clients_before, mm.spec.options.workload.ops,
                    mm.ops_before, mm.steps, mm.runs, took);
+        if (!shortest || mm.steps < shortest->first) shortest.emplace(mm.steps, m->path);
       }
-      break;  // The first catch only.
+      ++minimized;
+    }
+    if (minimized > 1 && shortest) {
+      fmt::print("shortest: {} ({} steps, of {} catches minimized)\n", shortest->second,
+                 shortest->first, minimized);
     }
   }
   return gave_up || CatchInterrupt::interrupted() ? kExitFailed : kExitOk;

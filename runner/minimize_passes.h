@@ -57,7 +57,7 @@ struct Shrinker {
 // timing that nearly every candidate passes, and a shrink whose candidates are slow (an
 // event storm runs to the world's event bound).
 inline constexpr uint32_t kPolishRunsMax = 300;
-// The longest scenario a person is asked to read: the bound on a shrunk 3-voter
+// The longest scenario a person is asked to read: our bound on a shrunk 3-voter
 // failure. A longer one is worth a second order of the passes (ShrinkBothWays).
 inline constexpr size_t kReadableCommandsMax = 30;
 

@@ -1,7 +1,8 @@
 # --knobs swarm, end to end: each seed draws its settings (runner/knobs.h) and reports
 # them as flags, and those flags alone replay the run; across seeds every profile turns
 # up, and so do the defaults; an explicit --set wins over a drawn knob; a bad value is a
-# usage error. Run by ctest as
+# usage error; hunt reports each catch's knobs and stops minimizing at a short file. Run
+# by ctest as
 #   cmake -DZABSIM=path/to/zabsim -DWORK=dir -P knobs_test.cmake
 
 set(RUN_DIR ${WORK})
@@ -52,6 +53,17 @@ if(NOT at EQUAL -1)
   message(FATAL_ERROR "--set did not win over the drawn knob: ${line}")
 endif()
 expect_in("net.latency=1ms..200ms" "seed 2's other knobs" "${line}")
+
+# hunt minimizes the first catch and stops there when its file is short.
+run(out code ${ZABSIM} hunt --bug majority-is-half --knobs swarm --hunts 3 --max-seeds 20
+    --minimize found)
+expect(${code} 0 "hunt --knobs swarm --minimize" "${out}")
+expect_in("knobs: " "hunt --knobs swarm" "${out}")
+string(REGEX MATCHALL "minimized: " minimized "${out}")
+list(LENGTH minimized n)
+if(NOT n EQUAL 1)
+  message(FATAL_ERROR "hunt minimized ${n} catches, not just the first (short) one:\n${out}")
+endif()
 
 run(out code ${ZABSIM} sim --knobs sometimes)
 expect(${code} 2 "--knobs sometimes" "${out}")
