@@ -88,7 +88,8 @@ std::string ResultLine(const RunShape& shape, const SeedResult& r) {
       r.seed, o.zab.voters, o.zab.observers, o.clients, o.workload.ops,
       JsonString(sim::FormatDuration(shape.window)), JsonString(sim::FormatDuration(shape.quiet)),
       fmt::join(bugs, ","), fmt::join(flags, ","), JsonString(r.swarm), JsonString(r.knobs),
-      r.ok ? "ok" : "failed", fmt::join(failed, ","), JsonString(r.first_violation), sim::FormatFingerprint(r.fingerprint), r.events, r.end.us);
+      r.ok ? "ok" : "failed", fmt::join(failed, ","), JsonString(r.first_violation),
+      sim::FormatFingerprint(r.fingerprint), r.events, r.end.us);
 }
 
 absl::StatusOr<MinimizedFile> MinimizeSeed(const RunShape& shape, const SeedResult& r,
