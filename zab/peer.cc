@@ -282,7 +282,8 @@ void Peer::WriteEpoch(std::string_view file, Epoch epoch, Epoch* field,
     if (stop_after_writes_.has_value()) {
       // The role ended while the write was under way: it stops now, without going on.
       if (epoch_writes_ > 0) return;
-      auto [reason, g] = *std::move(stop_after_writes_);
+      std::string reason = std::move(stop_after_writes_->first);
+      const uint64_t g = stop_after_writes_->second;
       stop_after_writes_.reset();
       core_.Defer(owner_, [this, reason = std::move(reason), g] { StopRole(reason, g); });
       return;
