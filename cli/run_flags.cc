@@ -82,11 +82,11 @@ absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view c
   shape.quiet = *quiet;
   shape.liveness_ticks = static_cast<uint32_t>(*liveness_ticks);
   const auto world_set = [&](std::string_view k, std::string_view v) {
-    shape.world_settings.emplace_back(k, v);
+    shape.world_keys.emplace_back(k);
     return options.world.Set(k, v);
   };
   const auto zab_set = [&](std::string_view k, std::string_view v) {
-    shape.zab_settings.emplace_back(k, v);
+    shape.zab_keys.emplace_back(k);
     return options.zab.Set(k, v);
   };
   if (absl::Status s = ApplySettings(flags, "set", command, world_set); !s.ok()) return s;
@@ -126,13 +126,10 @@ runner::SimSpec RunShape::Spec(uint64_t seed, sim::SwarmSettings* swarm_settings
   runner::ClusterOptions o = options;
   o.seed = seed;
   if (knobs) {
-    const auto given = [](const auto& settings, std::string_view key) {
-      return std::any_of(settings.begin(), settings.end(),
-                         [&](const auto& s) { return s.first == key; });
-    };
     std::vector<runner::Knob> drawn;
     for (const runner::Knob& k : runner::DrawKnobs(seed)) {
-      if (given(k.zab ? zab_settings : world_settings, k.key)) continue;  // --set, --zab win.
+      const std::vector<std::string>& given = k.zab ? zab_keys : world_keys;
+      if (std::find(given.begin(), given.end(), k.key) != given.end()) continue;  // They win.
       ZABSIM_CHECK(runner::ApplyKnob(k, o).ok(), "knob {}={}", k.key, k.value);
       drawn.push_back(k);
     }

@@ -13,7 +13,6 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -37,9 +36,10 @@ struct RunShape {
   bool swarm = true;       // Faults drawn from each seed; else `plan`.
   sim::FaultPlan plan;     // --faults PLAN ('none': empty).
   bool knobs = false;      // --knobs swarm: settings drawn from each seed (runner/knobs.h).
-  // --set and --zab as given (already in `options`): no drawn knob overrides these keys.
-  std::vector<std::pair<std::string, std::string>> world_settings;
-  std::vector<std::pair<std::string, std::string>> zab_settings;
+  // The keys --set and --zab gave (their values are in `options`): no drawn knob
+  // overrides them.
+  std::vector<std::string> world_keys;
+  std::vector<std::string> zab_keys;
   std::vector<std::string> args;  // The flags as given, to write into results.
 
   // Spec is the run for one seed. If given, `swarm_settings` receives the swarm's choices
