@@ -103,16 +103,21 @@ std::string Disk::Undo(Files& files, std::string_view name, Op& op) {
   return appended;
 }
 
+std::string Disk::UndoAll(Files& files, std::string_view name, std::deque<Op>& pending) {
+  std::string oldest;
+  while (!pending.empty()) {
+    oldest = Undo(files, name, pending.back());
+    pending.pop_back();
+  }
+  return oldest;
+}
+
 void Disk::Crash(Rng& rng, Ratio torn) {
   for (auto& [name, f] : states_) {
     if (f.pending.empty()) continue;
     // Draw as the disk always has: once per file whose first pending change is an append.
     const bool tear = f.pending.front().kind == Op::Kind::kAppend && rng.Chance(torn);
-    std::string first_append;
-    while (!f.pending.empty()) {
-      first_append = Undo(cache_, name, f.pending.back());
-      f.pending.pop_back();
-    }
+    const std::string first_append = UndoAll(cache_, name, f.pending);
     if (!tear) continue;
     // Half the bytes land; the checksum was of the whole record, so reading it back fails.
     std::vector<std::string>& records = cache_[name];
@@ -125,11 +130,8 @@ DiskImage Disk::Image() const {
   DiskImage image;
   image.files = cache_;
   for (const auto& [name, f] : states_) {
-    std::deque<Op> pending = f.pending;  // Undone on the copy, newest first.
-    while (!pending.empty()) {
-      Undo(image.files, name, pending.back());
-      pending.pop_back();
-    }
+    std::deque<Op> pending = f.pending;  // Undone on the copy.
+    UndoAll(image.files, name, pending);
     if (!f.torn) continue;
     // A torn record can only be the last one written; everything after it is gone.
     auto it = image.files.find(name);

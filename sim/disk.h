@@ -103,6 +103,9 @@ class Disk {
   // Undo reverts `op` in `files` (the page cache, or a copy of it) and returns the record
   // an undone append took back.
   static std::string Undo(Files& files, std::string_view name, Op& op);
+  // UndoAll reverts every op of `pending`, newest first, and empties it; it returns the
+  // record the oldest op took back if that op is an append.
+  static std::string UndoAll(Files& files, std::string_view name, std::deque<Op>& pending);
 
   Files cache_;
   std::map<std::string, FileState, std::less<>> states_;
