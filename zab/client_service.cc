@@ -5,7 +5,7 @@
 namespace zabsim::zab {
 
 ClientService::ClientService(Core& core, Database& db)
-    : core_(core), db_(db), owner_(core.NewOwner()) {}
+    : core_(core), db_(db), owner_(core.NewOwner(this)) {}
 
 ClientService::~ClientService() { core_.Drop(owner_); }
 

@@ -26,7 +26,7 @@
 
 namespace zabsim::zab {
 
-class ClientService final : public ConnHandler {
+class ClientService final : public ConnHandler, public Part {
  public:
   ClientService(Core& core, Database& db);
   ~ClientService() override;

@@ -16,11 +16,35 @@ Core::Core(const Config& config, PeerId self, Outbox* out, uint64_t seed)
   ZABSIM_CHECK(config.IsVoter(self) || config.IsObserver(self), "sid {} is not a server", self.value);
 }
 
-TimerId Core::SetTimer(Owner owner, int64_t delay_ms, std::function<void()> fire) {
+void Part::OnTimer(uint32_t what, uint64_t) {
+  ZABSIM_CHECK(false, "a part set timer {} it cannot handle", what);
+}
+void Part::OnSynced(uint32_t what, uint64_t) {
+  ZABSIM_CHECK(false, "a part asked for sync {} it cannot handle", what);
+}
+void Part::OnDeferred(uint32_t what, uint64_t) {
+  ZABSIM_CHECK(false, "a part deferred {} and cannot handle it", what);
+}
+
+Owner Core::NewOwner(Part* part) {
+  ZABSIM_CHECK(part != nullptr);
+  const Owner owner{next_owner_++};
+  parts_.emplace(owner.value, part);
+  return owner;
+}
+
+Part* Core::PartOf(Owner owner) const {
+  auto it = parts_.find(owner.value);
+  ZABSIM_CHECK(it != parts_.end(), "owner {} was dropped but still has registrations", owner.value);
+  return it->second;
+}
+
+TimerId Core::SetTimer(Owner owner, int64_t delay_ms, uint32_t what, uint64_t arg) {
   ZABSIM_CHECK(delay_ms >= 0, "negative timer {}ms", delay_ms);
+  ZABSIM_CHECK(parts_.contains(owner.value), "timer for dropped owner {}", owner.value);
   const uint64_t tag = next_timer_tag_++;
   const TimerId id = out_->SetTimer(delay_ms, tag);
-  timers_.emplace(tag, Timer{owner, id, std::move(fire)});
+  timers_.emplace(tag, Timer{Registration{owner, what, arg}, id});
   return TimerId{tag};
 }
 
@@ -33,9 +57,10 @@ void Core::CancelTimer(TimerId& timer) {
   timer = TimerId{};
 }
 
-void Core::Sync(Owner owner, std::string_view file, std::function<void()> done) {
+void Core::Sync(Owner owner, std::string_view file, uint32_t what, uint64_t arg) {
+  ZABSIM_CHECK(parts_.contains(owner.value), "sync for dropped owner {}", owner.value);
   const SyncToken token = disk_.Sync(file);
-  syncs_.emplace(token.value, PendingSync{owner, std::move(done)});
+  syncs_.emplace(token.value, Registration{owner, what, arg});
 }
 
 ConnId Core::Connect(Owner owner, PeerId to, Channel channel, ConnHandler* handler) {
@@ -54,7 +79,7 @@ void Core::Close(ConnId conn) {
 
 void Core::Drop(Owner owner) {
   for (auto it = timers_.begin(); it != timers_.end();) {
-    if (it->second.owner == owner) {
+    if (it->second.reg.owner == owner) {
       if (!detached_) out_->CancelTimer(it->second.id);
       it = timers_.erase(it);
     } else {
@@ -76,23 +101,24 @@ void Core::Drop(Owner owner) {
   for (auto it = deferred_.begin(); it != deferred_.end();) {
     it = it->owner == owner ? deferred_.erase(it) : std::next(it);
   }
+  parts_.erase(owner.value);
 }
 
 bool Core::FireTimer(uint64_t tag) {
   auto it = timers_.find(tag);
   if (it == timers_.end()) return false;
-  std::function<void()> fire = std::move(it->second.fire);
+  const Registration reg = it->second.reg;
   timers_.erase(it);
-  fire();
+  PartOf(reg.owner)->OnTimer(reg.what, reg.arg);
   return true;
 }
 
 bool Core::CompleteSync(SyncToken token) {
   auto it = syncs_.find(token.value);
   if (it == syncs_.end()) return false;
-  std::function<void()> done = std::move(it->second.done);
+  const Registration reg = it->second;
   syncs_.erase(it);
-  done();
+  PartOf(reg.owner)->OnSynced(reg.what, reg.arg);
   return true;
 }
 
@@ -106,9 +132,9 @@ bool Core::Forget(ConnId conn) { return conns_.erase(conn.value) > 0; }
 void Core::RunDeferred() {
   // Deferred work may defer more, or drop owners; run until none is left, in order.
   while (!deferred_.empty()) {
-    std::function<void()> run = std::move(deferred_.front().run);
+    const Registration reg = deferred_.front();
     deferred_.pop_front();
-    run();
+    PartOf(reg.owner)->OnDeferred(reg.what, reg.arg);
   }
 }
 

@@ -13,7 +13,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -38,8 +37,24 @@ class ConnHandler {
   virtual void OnDisconnected(ConnId conn) = 0;
 };
 
-// Owner identifies a part of the peer, so that everything it registered can be dropped
-// at once when it ends (a role, a learner handler).
+// Part is one of the state machines a server is made of: one of ZooKeeper's threads
+// (QuorumPeer, a LearnerHandler, the SyncRequestProcessor) or a piece of one (the election,
+// a role). Whatever it waits for (a timer, an fsync, something deferred to the end of
+// the current input) is registered under one of its owners with a small number saying
+// what it is, an enum of the part's own, and at most one number to go with it (a role
+// generation, the id of a pending write); when it happens, the core calls the part back
+// with both. Anything else the continuation needs lives in the part's named fields, not
+// in a captured closure, so what a part waits for can be seen, checked and printed.
+class Part {
+ public:
+  virtual ~Part() = default;
+  virtual void OnTimer(uint32_t what, uint64_t arg);
+  virtual void OnSynced(uint32_t what, uint64_t arg);
+  virtual void OnDeferred(uint32_t what, uint64_t arg);
+};
+
+// Owner identifies what one part registered, so that all of it can be dropped at once
+// when the part (or one round of it) ends. A part may own several, one after another.
 struct Owner {
   uint64_t value = 0;
   friend constexpr auto operator<=>(Owner, Owner) = default;
@@ -79,15 +94,16 @@ class Core {
   DiskFiles& disk() { return disk_; }
   void Emit(const Event& e) { out_->Emit(e); }
 
-  // NewOwner returns a fresh owner id for a part that registers timers, syncs or
-  // connections.
-  Owner NewOwner() { return Owner{next_owner_++}; }
+  // NewOwner returns a fresh owner for `part`, under which it registers timers, syncs,
+  // deferred work and connections.
+  Owner NewOwner(Part* part);
 
-  // Timers: `fire` runs when the timer expires, unless cancelled or its owner dropped.
-  TimerId SetTimer(Owner owner, int64_t delay_ms, std::function<void()> fire);
+  // Timers: `part.OnTimer(what, arg)` runs when the timer expires, unless cancelled or its
+  // owner dropped.
+  TimerId SetTimer(Owner owner, int64_t delay_ms, uint32_t what, uint64_t arg = 0);
   void CancelTimer(TimerId& timer);  // Also resets `timer` to 0.
-  // Syncs: `done` runs when the fsync of `file` completes.
-  void Sync(Owner owner, std::string_view file, std::function<void()> done);
+  // Syncs: `part.OnSynced(what, arg)` runs when the fsync of `file` completes.
+  void Sync(Owner owner, std::string_view file, uint32_t what, uint64_t arg = 0);
   // Connections: messages and state changes on `conn` go to `handler`.
   ConnId Connect(Owner owner, PeerId to, Channel channel, ConnHandler* handler);
   void Adopt(Owner owner, ConnId conn, ConnHandler* handler);
@@ -103,11 +119,11 @@ class Core {
   ConnHandler* HandlerOf(ConnId conn);
   bool Forget(ConnId conn);  // The connection is gone: forget it, return whether it was known.
 
-  // Defer runs `f` once the current input has been handled, when no part of the peer is
-  // on the stack: the safe moment to tear down a role or a handler. Dropping the owner
-  // first cancels it.
-  void Defer(Owner owner, std::function<void()> f) {
-    deferred_.push_back(Deferred{owner, std::move(f)});
+  // Defer calls `part.OnDeferred(what, arg)` once the current input has been handled,
+  // when no part of the peer is on the stack: the safe moment to tear down a role or a
+  // handler. Dropping the owner first cancels it.
+  void Defer(Owner owner, uint32_t what, uint64_t arg = 0) {
+    deferred_.push_back(Registration{owner, what, arg});
   }
   void RunDeferred();
 
@@ -125,14 +141,15 @@ class Core {
   uint64_t Random(uint64_t bound);
 
  private:
-  struct Timer {
+  // Registration is one thing a part waits for: whose, and what it is to the part.
+  struct Registration {
     Owner owner;
-    TimerId id;
-    std::function<void()> fire;
+    uint32_t what = 0;
+    uint64_t arg = 0;
   };
-  struct PendingSync {
-    Owner owner;
-    std::function<void()> done;
+  struct Timer {
+    Registration reg;
+    TimerId id;
   };
   struct Conn {
     Owner owner;
@@ -148,14 +165,14 @@ class Core {
   uint64_t random_state_;
   bool halted_ = false;
   bool detached_ = false;
-  std::map<uint64_t, Timer> timers_;         // By tag.
-  std::map<uint64_t, PendingSync> syncs_;    // By sync token.
-  std::map<uint64_t, Conn> conns_;           // By connection id.
-  struct Deferred {
-    Owner owner;
-    std::function<void()> run;
-  };
-  std::deque<Deferred> deferred_;
+  // Part* PartOf(Owner) returns the part that owns `owner` (which must be live).
+  Part* PartOf(Owner owner) const;
+
+  std::map<uint64_t, Part*> parts_;           // By owner.
+  std::map<uint64_t, Timer> timers_;          // By tag.
+  std::map<uint64_t, Registration> syncs_;    // By sync token.
+  std::map<uint64_t, Conn> conns_;            // By connection id.
+  std::deque<Registration> deferred_;
 };
 
 }  // namespace zabsim::zab

@@ -92,13 +92,13 @@ void Database::Append(const TxnPtr& txn) {
   log_.push_back(txn);
 }
 
-void Database::FsyncLog(Owner owner, std::function<void()> done) {
+void Database::FsyncLog(Owner owner, uint32_t what) {
   std::vector<std::string> files = std::move(dirty_segments_);
   dirty_segments_.clear();
   if (files.empty()) files.push_back(current_segment_.empty() ? "log" : current_segment_);
   // fsyncs of one disk complete in order: the last one's completion covers them all.
   for (size_t i = 0; i + 1 < files.size(); ++i) core_.disk().Sync(files[i]);
-  core_.Sync(owner, files.back(), std::move(done));
+  core_.Sync(owner, files.back(), what);
 }
 
 bool Database::TruncateLog(Zxid zxid) {
@@ -261,13 +261,19 @@ uint32_t Database::FastForward() {
   return applied;
 }
 
-void Database::TakeSnapshot(Owner owner, std::function<void()> done) {
+void Database::TakeSnapshot() { TakeSnapshot(Owner{}, 0); }
+
+void Database::TakeSnapshot(Owner owner, uint32_t what) {
   const Zxid zxid = tree_.last_processed_zxid();
   const std::string name = SnapshotName(zxid);
   core_.disk().Replace(name, {tree_.Serialize()});
   RollLog();
   core_.Emit(SnapshotTaken{zxid});
-  core_.Sync(owner, name, std::move(done));
+  if (owner.value == 0) {
+    core_.disk().Sync(name);
+  } else {
+    core_.Sync(owner, name, what);
+  }
   Purge();
 }
 

@@ -69,12 +69,12 @@ class Database {
   const std::vector<TxnPtr>& log() const { return log_; }
   Zxid last_logged() const { return log_.empty() ? Zxid{} : log_.back()->zxid; }
   // Append adds a txn to the current log segment (page cache); FsyncLog makes every
-  // append so far durable and calls `done` once it is. A txn at or below the last logged
+  // append so far durable and tells `owner` (OnSynced(what)) once it is. A txn at or below the last logged
   // zxid is not appended: it is reported (Ignored) and skipped. ZooKeeper's FileTxnLog
   // warns and appends it anyway; we keep the log in zxid order, and how such a txn got
   // here (a duplicated PROPOSAL, ZK-2845's stale memory) is what a run should show.
   void Append(const TxnPtr& txn);
-  void FsyncLog(Owner owner, std::function<void()> done);
+  void FsyncLog(Owner owner, uint32_t what);
   // RollLog makes the next append start a new segment.
   void RollLog() { current_segment_.clear(); }
 
@@ -90,9 +90,10 @@ class Database {
   uint32_t FastForward();
 
   // TakeSnapshot writes the tree as "snapshot.<last processed zxid>", rolls the log, and
-  // purges snapshots and log segments beyond the retention count. `done` runs once the
-  // snapshot is durable.
-  void TakeSnapshot(Owner owner, std::function<void()> done);
+  // purges snapshots and log segments beyond the retention count. With an owner, it is
+  // told (OnSynced(what)) once the snapshot is durable.
+  void TakeSnapshot();
+  void TakeSnapshot(Owner owner, uint32_t what);
 
   // DropUnvouchedLog removes the log segments that the snapshot just taken of the tree
   // supersedes but cannot vouch for (ZOOKEEPER-2846; see database.cc). A learner calls it

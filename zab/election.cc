@@ -14,7 +14,7 @@ bool Vote::Equals(const Vote& other) const {
 }
 
 Election::Election(Core& core, ElectionHost& host)
-    : core_(core), host_(host), owner_(core.NewOwner()), round_owner_(core.NewOwner()) {}
+    : core_(core), host_(host), owner_(core.NewOwner(this)), round_owner_(core.NewOwner(this)) {}
 
 Election::~Election() {
   core_.Drop(round_owner_);
@@ -65,7 +65,7 @@ void Election::UpdateProposal(PeerId leader, Zxid zxid, Epoch epoch, std::string
 void Election::LookForLeader() {
   ZABSIM_CHECK(host_.state() == ServerState::kLooking);
   core_.Drop(round_owner_);
-  round_owner_ = core_.NewOwner();
+  round_owner_ = core_.NewOwner(this);
   poll_timer_ = TimerId{};
   finalize_timer_ = TimerId{};
   looking_ = true;
@@ -83,7 +83,7 @@ void Election::StopLooking() {
   looking_ = false;
   finalizing_ = false;
   core_.Drop(round_owner_);
-  round_owner_ = core_.NewOwner();
+  round_owner_ = core_.NewOwner(this);
   poll_timer_ = TimerId{};
   finalize_timer_ = TimerId{};
 }
@@ -96,7 +96,27 @@ void Election::SendNotifications() {
 
 void Election::ArmPollTimer() {
   core_.CancelTimer(poll_timer_);
-  poll_timer_ = core_.SetTimer(round_owner_, not_timeout_ms_, [this] { OnPollTimeout(); });
+  poll_timer_ = core_.SetTimer(round_owner_, not_timeout_ms_, kPollTimeout);
+}
+
+void Election::OnTimer(uint32_t what, uint64_t arg) {
+  switch (what) {
+    case kPollTimeout:
+      OnPollTimeout();
+      return;
+    case kFinalizeTimeout:
+      OnFinalizeTimeout();
+      return;
+    case kLoopback: {
+      // Zero-delay timers of one owner fire in the order they were set.
+      const Notification n = loopback_.front();
+      loopback_.pop_front();
+      Receive(core_.self(), n);
+      return;
+    }
+    default:
+      Part::OnTimer(what, arg);
+  }
 }
 
 void Election::OnPollTimeout() {
@@ -165,8 +185,8 @@ void Election::Process(PeerId from, const Notification& n) {
       // lookForLeader polls again: the decision needs finalizeWait of silence.
       core_.Emit(Ignored{"NOTIFICATION", "finalize wait", from, n.zxid});
       core_.CancelTimer(finalize_timer_);
-      finalize_timer_ = core_.SetTimer(round_owner_, core_.config().finalize_wait_ms,
-                                       [this] { OnFinalizeTimeout(); });
+      finalize_timer_ =
+          core_.SetTimer(round_owner_, core_.config().finalize_wait_ms, kFinalizeTimeout);
       return;
     }
     finalizing_ = false;
@@ -204,8 +224,8 @@ void Election::Process(PeerId from, const Notification& n) {
         // lookForLeader now polls with finalizeWait instead of notTimeout.
         core_.CancelTimer(poll_timer_);
         finalizing_ = true;
-        finalize_timer_ = core_.SetTimer(round_owner_, core_.config().finalize_wait_ms,
-                                         [this] { OnFinalizeTimeout(); });
+        finalize_timer_ =
+            core_.SetTimer(round_owner_, core_.config().finalize_wait_ms, kFinalizeTimeout);
       }
       return;
     }
@@ -265,7 +285,8 @@ void Election::Decide(const Vote& vote, ServerState state, std::string_view how)
 void Election::ToSend(PeerId to, const Notification& n) {
   if (to == core_.self()) {
     // Loopback: the notification goes through our own receive queue, later.
-    core_.SetTimer(owner_, 0, [this, n] { Receive(core_.self(), n); });
+    loopback_.push_back(n);
+    core_.SetTimer(owner_, 0, kLoopback);
     return;
   }
   Link& link = links_[to.value];

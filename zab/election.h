@@ -21,6 +21,7 @@
 #define ZABSIM_ZAB_ELECTION_H_
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 
@@ -61,7 +62,7 @@ class ElectionHost {
   virtual void ElectionDecided(const Vote& vote, ServerState state, std::string_view how) = 0;
 };
 
-class Election final : public ConnHandler {
+class Election final : public ConnHandler, public Part {
  public:
   Election(Core& core, ElectionHost& host);
   ~Election() override;
@@ -76,6 +77,7 @@ class Election final : public ConnHandler {
   void OnConnected(ConnId conn) override;
   void OnMessage(ConnId conn, const Message& message) override;
   void OnDisconnected(ConnId conn) override;
+  void OnTimer(uint32_t what, uint64_t arg) override;
 
   uint64_t logical_clock() const { return logical_clock_; }
   // The vote this peer proposes in the current round (its proposed leader, zxid, epoch).
@@ -85,6 +87,11 @@ class Election final : public ConnHandler {
   bool looking() const { return looking_; }
 
  private:
+  enum Wake : uint32_t {
+    kPollTimeout,      // notTimeout without a notification (poll_timer_).
+    kFinalizeTimeout,  // finalizeWait of silence with a quorum (finalize_timer_).
+    kLoopback,         // Our own notification, through our receive queue (loopback_).
+  };
   struct Link {
     ConnId conn;            // 0: none.
     bool established = false;
@@ -135,6 +142,7 @@ class Election final : public ConnHandler {
   bool finalizing_ = false;
 
   std::map<uint32_t, Link> links_;  // By peer sid.
+  std::deque<Notification> loopback_;  // Sent to ourselves, not yet received.
 };
 
 }  // namespace zabsim::zab

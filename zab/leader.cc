@@ -8,10 +8,71 @@
 namespace zabsim::zab {
 
 Leader::Leader(Core& core, Database& db, RoleHost& host)
-    : core_(core), db_(db), host_(host), owner_(core.NewOwner()) {
+    : core_(core), db_(db), host_(host), owner_(core.NewOwner(this)) {
   // The leader logs its own proposals and acks them once durable (AckRequestProcessor).
-  sync_ = std::make_unique<SyncProcessor>(
-      core_, db_, [this](const TxnPtr& t) { ProcessAck(core_.self(), t->zxid); });
+  sync_ = std::make_unique<SyncProcessor>(core_, db_, this);
+}
+
+void Leader::ProcessRequest(const TxnPtr& txn) { ProcessAck(core_.self(), txn->zxid); }
+
+void Leader::OnTimer(uint32_t what, uint64_t arg) {
+  switch (what) {
+    case kWaitTimeout:
+      wait_timer_ = TimerId{};
+      switch (stage_) {
+        case Stage::kWaitEpoch:
+          Fail("timeout while waiting for the epoch from a quorum");
+          return;
+        case Stage::kWaitEpochAck:
+          Fail("timeout while waiting for a quorum of epoch acks");
+          return;
+        case Stage::kWaitNewLeaderAck:
+          Fail(fmt::format("waiting for a quorum of followers, only synced with sids: [{}]",
+                           SyncedSids()));
+          return;
+        default:
+          ZABSIM_CHECK(false, "leader wait timer in stage {}", static_cast<int>(stage_));
+      }
+      return;
+    case kHeartbeat:
+      Heartbeat();
+      return;
+    default:
+      Part::OnTimer(what, arg);
+  }
+}
+
+void Leader::OnDeferred(uint32_t what, uint64_t arg) {
+  switch (what) {
+    case kWakeEpochAckWaiters:
+      // notifyAll in waitForEpochAck, once the caller has gone on.
+      if (failed_) return;
+      OnEpochAckQuorum();
+      for (auto& [conn, h] : handlers_) h->EpochAckQuorum();
+      return;
+    case kWakeNewLeaderAckWaiters:
+      if (failed_) return;
+      if (stage_ == Stage::kWaitNewLeaderAck) StartZkServer();
+      for (auto& [conn, h] : handlers_) h->NewLeaderQuorum();
+      return;
+    case kReapHandler: {
+      auto it = handlers_.find(arg);
+      if (it != handlers_.end() && it->second->dead()) handlers_.erase(it);
+      return;
+    }
+    default:
+      Part::OnDeferred(what, arg);
+  }
+}
+
+void Leader::EpochWritten(EpochFile file) {
+  if (file == EpochFile::kAccepted) {
+    epoch_ready_ = true;
+    OnEpochReady();
+    for (auto& [conn, h] : handlers_) h->EpochReady(epoch());
+    return;
+  }
+  OnCurrentEpochWritten();
 }
 
 Leader::~Leader() {
@@ -45,7 +106,7 @@ void Leader::Lead() {
   tick_ = 0;
   // zk.loadData(): memory is reused (it was loaded or fast-forwarded already), and a
   // snapshot is taken at every start of leadership.
-  db_.TakeSnapshot(owner_, [] {});
+  db_.TakeSnapshot();
   leader_summary_ = StateSummary{static_cast<int64_t>(host_.current_epoch().value),
                                  db_.last_processed()};
   accepting_ = true;
@@ -56,10 +117,7 @@ void Leader::Lead() {
   if (epoch.has_value()) {
     OnEpochReady();
   } else {
-    wait_timer_ = core_.SetTimer(owner_, core_.config().init_limit_ms(), [this] {
-      wait_timer_ = TimerId{};
-      Fail("timeout while waiting for the epoch from a quorum");
-    });
+    wait_timer_ = core_.SetTimer(owner_, core_.config().init_limit_ms(), kWaitTimeout);
   }
 }
 
@@ -80,11 +138,7 @@ std::optional<Epoch> Leader::GetEpochToPropose(PeerId sid, Epoch last_accepted,
   if (connecting_.contains(core_.self().value) && IsQuorum(connecting_)) {
     waiting_for_new_epoch_ = false;
     core_.Emit(EpochProposed{epoch(), db_.last_processed(), LogZxids(db_)});
-    host_.WriteAcceptedEpoch(epoch(), [this] {
-      epoch_ready_ = true;
-      OnEpochReady();
-      for (auto& [conn, h] : handlers_) h->EpochReady(epoch());
-    });
+    host_.WriteEpoch(EpochFile::kAccepted, epoch());  // Then EpochWritten.
   }
   return std::nullopt;
 }
@@ -98,10 +152,7 @@ void Leader::OnEpochReady() {
   if (WaitForEpochAck(core_.self(), leader_summary_, true) == Wait::kReady) {
     OnEpochAckQuorum();
   } else {
-    wait_timer_ = core_.SetTimer(owner_, core_.config().init_limit_ms(), [this] {
-      wait_timer_ = TimerId{};
-      Fail("timeout while waiting for a quorum of epoch acks");
-    });
+    wait_timer_ = core_.SetTimer(owner_, core_.config().init_limit_ms(), kWaitTimeout);
   }
 }
 
@@ -116,11 +167,7 @@ Leader::Wait Leader::WaitForEpochAck(PeerId sid, const StateSummary& ss, bool pa
   if (electing_.contains(core_.self().value) && IsQuorum(electing_)) {
     election_finished_ = true;
     // Wake the other waiters once the caller has gone on (notifyAll).
-    core_.Defer(owner_, [this] {
-      if (failed_) return;
-      OnEpochAckQuorum();
-      for (auto& [conn, h] : handlers_) h->EpochAckQuorum();
-    });
+    core_.Defer(owner_, kWakeEpochAckWaiters);
     return Wait::kReady;
   }
   return Wait::kWait;
@@ -130,7 +177,7 @@ void Leader::OnEpochAckQuorum() {
   if (stage_ != Stage::kWaitEpochAck) return;
   core_.CancelTimer(wait_timer_);
   stage_ = Stage::kWritingCurrentEpoch;
-  host_.WriteCurrentEpoch(epoch(), [this] { OnCurrentEpochWritten(); });
+  host_.WriteEpoch(EpochFile::kCurrent, epoch());  // Then EpochWritten.
 }
 
 void Leader::OnCurrentEpochWritten() {
@@ -141,11 +188,7 @@ void Leader::OnCurrentEpochWritten() {
     StartZkServer();
     return;
   }
-  wait_timer_ = core_.SetTimer(owner_, core_.config().init_limit_ms(), [this] {
-    wait_timer_ = TimerId{};
-    Fail(fmt::format("waiting for a quorum of followers, only synced with sids: [{}]",
-                     SyncedSids()));
-  });
+  wait_timer_ = core_.SetTimer(owner_, core_.config().init_limit_ms(), kWaitTimeout);
 }
 
 std::string Leader::SyncedSids() const { return fmt::format("{}", fmt::join(newleader_acks_, ",")); }
@@ -156,11 +199,7 @@ Leader::Wait Leader::WaitForNewLeaderAck(PeerId sid, Zxid zxid, bool participant
   if (participant) newleader_acks_.insert(sid.value);
   if (IsQuorum(newleader_acks_)) {
     quorum_formed_ = true;
-    core_.Defer(owner_, [this] {
-      if (failed_) return;
-      if (stage_ == Stage::kWaitNewLeaderAck) StartZkServer();
-      for (auto& [conn, h] : handlers_) h->NewLeaderQuorum();
-    });
+    core_.Defer(owner_, kWakeNewLeaderAckWaiters);
     return Wait::kReady;
   }
   return Wait::kWait;
@@ -180,7 +219,7 @@ void Leader::StartZkServer() {
   core_.Emit(LeaderEstablished{epoch()});
   for (auto& [conn, h] : handlers_) h->LeaderRunning();
   tick_skip_ = true;
-  core_.SetTimer(owner_, core_.config().tick_ms / 2, [this] { Heartbeat(); });
+  core_.SetTimer(owner_, core_.config().tick_ms / 2, kHeartbeat);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -195,12 +234,8 @@ void Leader::OnAccepted(ConnId conn, PeerId from) {
 }
 
 void Leader::HandlerFailed(LearnerHandler& h) {
-  const uint64_t key = h.conn().value;
   // Destroy it once the current step is over: it may be on the stack.
-  core_.Defer(owner_, [this, key] {
-    auto it = handlers_.find(key);
-    if (it != handlers_.end() && it->second->dead()) handlers_.erase(it);
-  });
+  core_.Defer(owner_, kReapHandler, h.conn().value);
 }
 
 SyncPlan Leader::SyncLearner(LearnerHandler& h, Zxid peer_last) {
@@ -372,7 +407,7 @@ void Leader::Heartbeat() {
   }
   tick_skip_ = !tick_skip_;
   for (auto& [conn, h] : handlers_) h->Ping(last_proposed_, half_ticks_);
-  core_.SetTimer(owner_, core_.config().tick_ms / 2, [this] { Heartbeat(); });
+  core_.SetTimer(owner_, core_.config().tick_ms / 2, kHeartbeat);
 }
 
 void Leader::Shutdown() {

@@ -56,7 +56,7 @@ struct StateSummary {
   }
 };
 
-class LearnerHandler final : public ConnHandler {
+class LearnerHandler final : public ConnHandler, public Part {
  public:
   LearnerHandler(Leader& leader, Core& core, ConnId conn, PeerId sid);
   ~LearnerHandler() override;
@@ -70,6 +70,7 @@ class LearnerHandler final : public ConnHandler {
   void OnConnected(ConnId) override {}
   void OnMessage(ConnId conn, const Message& message) override;
   void OnDisconnected(ConnId conn) override;
+  void OnTimer(uint32_t what, uint64_t arg) override;
 
   // Releases from the leader's waits.
   void EpochReady(Epoch epoch);
@@ -97,6 +98,11 @@ class LearnerHandler final : public ConnHandler {
     kAwaitStartup,         // waitForStartup, then UPTODATE.
     kRunning,              // The main loop.
     kDead,
+  };
+
+  enum Wake : uint32_t {
+    kReadTimeout,  // No packet from the learner within the read timeout (read_timer_).
+    kWaitTimeout,  // A wait of the leader's (waiting_for_) took longer than initLimit.
   };
 
   bool Blocked() const;
@@ -128,6 +134,7 @@ class LearnerHandler final : public ConnHandler {
   bool read_timeout_sync_limit_ = false;  // After the NEWLEADER ACK: syncLimit.
   TimerId read_timer_;
   TimerId wait_timer_;
+  std::string_view waiting_for_;  // What wait_timer_ is the deadline of.
   // SyncLimitCheck: the oldest and newest un-acked proposals, with the half tick each
   // was sent at, in the leader's half ticks (a stand-in for ZooKeeper's nanoTime).
   std::optional<std::pair<Zxid, uint64_t>> oldest_unacked_;
@@ -135,7 +142,7 @@ class LearnerHandler final : public ConnHandler {
   bool sync_limit_started_ = false;
 };
 
-class Leader final : public Role {
+class Leader final : public Role, public Part, public SyncProcessor::Next {
  public:
   Leader(Core& core, Database& db, RoleHost& host);
   ~Leader() override;
@@ -145,7 +152,12 @@ class Leader final : public Role {
   void OnAccepted(ConnId conn, PeerId from);
 
   void Submit(const Request& request) override;
+  void EpochWritten(EpochFile file) override;
   void Shutdown() override;
+  void OnTimer(uint32_t what, uint64_t arg) override;
+  void OnDeferred(uint32_t what, uint64_t arg) override;
+  // SyncProcessor::Next: the AckRequestProcessor, the leader's ACK of its own txn.
+  void ProcessRequest(const TxnPtr& txn) override;
 
   // --- Used by LearnerHandler. ---
   // The epoch to propose once a quorum has reported; nullopt: wait for EpochReady.
@@ -179,6 +191,14 @@ class Leader final : public Role {
   struct PendingSync {
     ConnId handler;
     std::shared_ptr<const Request> request;
+  };
+
+  enum Wake : uint32_t {
+    kWaitTimeout,              // initLimit for the wait of the current stage (wait_timer_).
+    kHeartbeat,                // Every half tick.
+    kWakeEpochAckWaiters,      // Deferred: the handlers waiting in waitForEpochAck go on.
+    kWakeNewLeaderAckWaiters,  // Deferred: the same for waitForNewLeaderAck.
+    kReapHandler,              // Deferred: destroy a dead handler; arg: its connection.
   };
 
   bool IsQuorum(const std::set<uint32_t>& sids) const;

@@ -10,14 +10,73 @@ Learner::Learner(Core& core, Database& db, RoleHost& host, PeerId leader)
     : core_(core),
       db_(db),
       host_(host),
-      owner_(core.NewOwner()),
+      owner_(core.NewOwner(this)),
       leader_(leader),
       observer_(!core.config().IsVoter(core.self())) {
   // A follower ACKs each proposal once it is durable (SendAckRequestProcessor); an
   // observer logs and acks nothing.
-  std::function<void(const TxnPtr&)> next;
-  if (!observer_) next = [this](const TxnPtr& t) { SendAck(t->zxid); };
-  sync_ = std::make_unique<SyncProcessor>(core_, db_, std::move(next));
+  sync_ = std::make_unique<SyncProcessor>(core_, db_, observer_ ? nullptr : this);
+}
+
+void Learner::ProcessRequest(const TxnPtr& txn) { SendAck(txn->zxid); }
+
+void Learner::Idle() {
+  // ZOOKEEPER-4685's order: the pipeline has logged (and ACKed) the synced txns.
+  NewLeaderLogged();
+}
+
+void Learner::OnTimer(uint32_t what, uint64_t arg) {
+  switch (what) {
+    case kConnectDeadline:
+      if (stage_ == Stage::kConnecting) Fail("could not connect to the leader within initLimit");
+      return;
+    case kReadTimeout:
+      read_timer_ = TimerId{};
+      Fail("read timed out: no packet from the leader");
+      return;
+    case kReconnect:
+      Connect();
+      return;
+    default:
+      Part::OnTimer(what, arg);
+  }
+}
+
+void Learner::OnSynced(uint32_t what, uint64_t arg) {
+  switch (what) {
+    case kSnapSnapshotDurable:
+      PersistSynced();
+      return;
+    case kSyncedLogDurable:
+      NewLeaderLogged();
+      return;
+    case kLogDurableAfterEpoch:
+      NewLeaderEpochWritten();
+      return;
+    default:
+      Part::OnSynced(what, arg);
+  }
+}
+
+void Learner::EpochWritten(EpochFile file) {
+  if (file == EpochFile::kAccepted) {
+    if (stage_ != Stage::kWritingAcceptedEpoch) return;
+    SendAckEpoch(ack_epoch_current_);
+    ReadNext();
+    return;
+  }
+  if (stage_ != Stage::kNewLeaderBusy) return;
+  if (epoch_before_log_) {
+    // ZOOKEEPER-4643: currentEpoch was written first; now the synced txns.
+    epoch_before_log_ = false;
+    if (LogCommittedBuffered()) {
+      db_.FsyncLog(owner_, kLogDurableAfterEpoch);
+    } else {
+      NewLeaderEpochWritten();
+    }
+    return;
+  }
+  NewLeaderEpochWritten();
 }
 
 Learner::~Learner() {
@@ -28,9 +87,7 @@ Learner::~Learner() {
 void Learner::Start() {
   host_.SetPhase(ZabPhase::kDiscovery);
   // connectToLeader gives up once initLimit ticks have passed, whatever the attempts.
-  core_.SetTimer(owner_, core_.config().init_limit_ms(), [this] {
-    if (stage_ == Stage::kConnecting) Fail("could not connect to the leader within initLimit");
-  });
+  core_.SetTimer(owner_, core_.config().init_limit_ms(), kConnectDeadline);
   Connect();
 }
 
@@ -57,10 +114,7 @@ void Learner::ArmReadTimer() {
   if (Blocked() || stage_ == Stage::kDone || stage_ == Stage::kConnecting) return;
   const int64_t ms = read_timeout_sync_limit_ ? core_.config().sync_limit_ms()
                                               : core_.config().init_limit_ms();
-  read_timer_ = core_.SetTimer(owner_, ms, [this] {
-    read_timer_ = TimerId{};
-    Fail("read timed out: no packet from the leader");
-  });
+  read_timer_ = core_.SetTimer(owner_, ms, kReadTimeout);
 }
 
 void Learner::Send(QuorumPacket p) {
@@ -84,7 +138,7 @@ void Learner::OnDisconnected(ConnId conn) {
   core_.Forget(conn);
   if (stage_ == Stage::kDone) return;
   if (stage_ == Stage::kConnecting && attempts_ < core_.config().learner_connect_attempts) {
-    core_.SetTimer(owner_, core_.config().learner_connect_delay_ms, [this] { Connect(); });
+    core_.SetTimer(owner_, core_.config().learner_connect_delay_ms, kReconnect);
     return;
   }
   Fail(stage_ == Stage::kConnecting ? "could not connect to the leader"
@@ -146,13 +200,9 @@ void Learner::OnLeaderInfo(const QuorumPacket& p) {
   const Epoch accepted = host_.accepted_epoch();
   if (new_epoch_ > accepted) {
     // Persist the new epoch before acknowledging it; the ACK carries our currentEpoch.
-    const int64_t current = host_.current_epoch().value;
+    ack_epoch_current_ = host_.current_epoch().value;
     stage_ = Stage::kWritingAcceptedEpoch;
-    host_.WriteAcceptedEpoch(new_epoch_, [this, current] {
-      if (stage_ != Stage::kWritingAcceptedEpoch) return;
-      SendAckEpoch(current);
-      ReadNext();
-    });
+    host_.WriteEpoch(EpochFile::kAccepted, new_epoch_);  // Then EpochWritten.
     return;
   }
   if (new_epoch_ == accepted) {
@@ -285,11 +335,11 @@ void Learner::OnNewLeader(const QuorumPacket& p) {
     // removals fsynced after the snapshot and before anything else of this sync
     // (ZOOKEEPER-2846; see Database::DropUnvouchedLog).
     if (mode_ == SyncMode::kSnap) {
-      db_.TakeSnapshot(owner_, [this] { PersistSynced(); });
+      db_.TakeSnapshot(owner_, kSnapSnapshotDurable);
       db_.DropUnvouchedLog();
       return;
     }
-    db_.TakeSnapshot(owner_, [] {});
+    db_.TakeSnapshot();
     db_.DropUnvouchedLog();
   }
   PersistSynced();
@@ -311,14 +361,8 @@ void Learner::PersistSynced() {
   if (bugs.zk4643) {
     // ZOOKEEPER-4643: currentEpoch (FLE's first key) is durable before the txns it
     // vouches for are.
-    host_.WriteCurrentEpoch(new_epoch_, [this] {
-      if (stage_ != Stage::kNewLeaderBusy) return;
-      if (LogCommittedBuffered()) {
-        db_.FsyncLog(owner_, [this] { NewLeaderEpochWritten(); });
-      } else {
-        NewLeaderEpochWritten();
-      }
-    });
+    epoch_before_log_ = true;
+    host_.WriteEpoch(EpochFile::kCurrent, new_epoch_);  // Then EpochWritten.
     return;
   }
   if (bugs.zk4685) {
@@ -336,7 +380,7 @@ void Learner::PersistSynced() {
       queued = true;
     }
     if (queued) {
-      sync_->OnIdle([this] { NewLeaderLogged(); });
+      sync_->NotifyIdle();  // Then Idle.
     } else {
       NewLeaderLogged();
     }
@@ -350,7 +394,7 @@ void Learner::PersistSynced() {
     not_committed_.clear();
   }
   if (appended && !bugs.zk4646) {
-    db_.FsyncLog(owner_, [this] { NewLeaderLogged(); });
+    db_.FsyncLog(owner_, kSyncedLogDurable);
   } else {
     // ZOOKEEPER-4646: the txns are appended, not fsynced; the log pipeline's next
     // flush makes them durable, whenever that comes.
@@ -380,7 +424,7 @@ bool Learner::LogCommittedBuffered() {
 void Learner::NewLeaderLogged() {
   if (stage_ != Stage::kNewLeaderBusy) return;
   // currentEpoch only after the txns it vouches for are durable (ZOOKEEPER-4643).
-  host_.WriteCurrentEpoch(new_epoch_, [this] { NewLeaderEpochWritten(); });
+  host_.WriteEpoch(EpochFile::kCurrent, new_epoch_);  // Then EpochWritten.
 }
 
 void Learner::NewLeaderEpochWritten() {

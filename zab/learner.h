@@ -36,7 +36,7 @@
 
 namespace zabsim::zab {
 
-class Learner final : public Role, public ConnHandler {
+class Learner final : public Role, public ConnHandler, public Part, public SyncProcessor::Next {
  public:
   Learner(Core& core, Database& db, RoleHost& host, PeerId leader);
   ~Learner() override;
@@ -45,7 +45,13 @@ class Learner final : public Role, public ConnHandler {
   void Start();
 
   void Submit(const Request& request) override;
+  void EpochWritten(EpochFile file) override;
   void Shutdown() override;
+  void OnTimer(uint32_t what, uint64_t arg) override;
+  void OnSynced(uint32_t what, uint64_t arg) override;
+  // SyncProcessor::Next: the SendAckRequestProcessor, a follower's ACK of a logged txn.
+  void ProcessRequest(const TxnPtr& txn) override;
+  void Idle() override;
 
   void OnConnected(ConnId conn) override;
   void OnMessage(ConnId conn, const Message& message) override;
@@ -64,6 +70,15 @@ class Learner final : public Role, public ConnHandler {
     kNewLeaderBusy,  // Logging, fsyncing and writing currentEpoch at NEWLEADER.
     kBroadcast,
     kDone,
+  };
+
+  enum Wake : uint32_t {
+    kConnectDeadline,       // Timer: connectToLeader gives up after initLimit.
+    kReadTimeout,           // Timer: no packet from the leader (read_timer_).
+    kReconnect,             // Timer: the pause before the next connection attempt.
+    kSnapSnapshotDurable,   // Sync: the NEWLEADER snapshot of a SNAP sync.
+    kSyncedLogDurable,      // Sync: the txns logged at NEWLEADER; then currentEpoch.
+    kLogDurableAfterEpoch,  // Sync: ZK-4643's order, the txns logged after currentEpoch.
   };
 
   void Connect();
@@ -108,11 +123,13 @@ class Learner final : public Role, public ConnHandler {
 
   // Registration and sync (Learner.registerWithLeader, Learner.syncWithLeader).
   Zxid last_logged_at_register_;
+  int64_t ack_epoch_current_ = -1;  // currentEpoch read before acceptedEpoch's write, for ACKEPOCH.
   Epoch new_epoch_;
   SyncMode mode_ = SyncMode::kNone;
   bool snapshot_needed_ = true;
   bool write_to_txn_log_ = false;
   bool newleader_seen_ = false;
+  bool epoch_before_log_ = false;  // ZK-4643's order: currentEpoch is being written first.
   std::deque<TxnPtr> not_committed_;  // packetsNotCommitted / packetsNotLogged.
   std::deque<Zxid> committed_;        // packetsCommitted.
   Zxid last_queued_;                  // The highest PROPOSAL zxid received.

@@ -8,7 +8,7 @@
 namespace zabsim::zab {
 
 LearnerHandler::LearnerHandler(Leader& leader, Core& core, ConnId conn, PeerId sid)
-    : leader_(leader), core_(core), owner_(core.NewOwner()), conn_(conn), sid_(sid) {
+    : leader_(leader), core_(core), owner_(core.NewOwner(this)), conn_(conn), sid_(sid) {
   core_.Adopt(owner_, conn_, this);
   tick_of_next_ack_deadline_ =
       leader_.tick() + core_.config().init_limit + core_.config().sync_limit;
@@ -27,19 +27,29 @@ void LearnerHandler::ArmReadTimer() {
   if (Blocked() || dead()) return;  // Not reading: no read timeout runs.
   const int64_t ms = read_timeout_sync_limit_ ? core_.config().sync_limit_ms()
                                               : core_.config().init_limit_ms();
-  read_timer_ = core_.SetTimer(owner_, ms, [this] {
-    read_timer_ = TimerId{};
-    Fail("read timed out");
-  });
+  read_timer_ = core_.SetTimer(owner_, ms, kReadTimeout);
+}
+
+void LearnerHandler::OnTimer(uint32_t what, uint64_t arg) {
+  switch (what) {
+    case kReadTimeout:
+      read_timer_ = TimerId{};
+      Fail("read timed out");
+      return;
+    case kWaitTimeout:
+      wait_timer_ = TimerId{};
+      Fail(fmt::format("timeout while waiting for {}", waiting_for_));
+      return;
+    default:
+      Part::OnTimer(what, arg);
+  }
 }
 
 void LearnerHandler::ArmWaitTimer(std::string_view what) {
   core_.CancelTimer(wait_timer_);
   core_.CancelTimer(read_timer_);
-  wait_timer_ = core_.SetTimer(owner_, core_.config().init_limit_ms(), [this, what] {
-    wait_timer_ = TimerId{};
-    Fail(fmt::format("timeout while waiting for {}", what));
-  });
+  waiting_for_ = what;
+  wait_timer_ = core_.SetTimer(owner_, core_.config().init_limit_ms(), kWaitTimeout);
 }
 
 void LearnerHandler::OnDisconnected(ConnId) {

@@ -8,7 +8,7 @@ namespace zabsim::zab {
 
 Peer::Peer(const Config& config, PeerId self, uint64_t seed, Outbox* out)
     : core_(config, self, out, seed),
-      owner_(core_.NewOwner()),
+      owner_(core_.NewOwner(this)),
       db_(core_),
       election_(core_, *this),
       clients_(core_, db_) {
@@ -173,10 +173,8 @@ void Peer::StartLooking() {
 void Peer::ElectionDecided(const Vote& vote, ServerState state, std::string_view) {
   current_vote_ = vote;
   current_vote_.state = state;
-  const uint64_t generation = ++role_generation_;
-  core_.Defer(owner_, [this, state, leader = vote.leader, generation] {
-    StartRole(state, leader, generation);
-  });
+  starting_.push_back(RoleToStart{state, vote.leader, ++role_generation_});
+  core_.Defer(owner_, kStartRole);
 }
 
 void Peer::StartRole(ServerState state, PeerId leader, uint64_t generation) {
@@ -198,14 +196,38 @@ void Peer::StartRole(ServerState state, PeerId leader, uint64_t generation) {
 void Peer::EndRole(std::string reason) {
   if (ending_) return;
   ending_ = true;
-  const uint64_t generation = role_generation_;
-  core_.Defer(owner_, [this, reason = std::move(reason), generation] {
-    if (epoch_writes_ > 0) {
-      stop_after_writes_.emplace(reason, generation);
+  stopping_ = RoleToStop{std::move(reason), role_generation_};
+  core_.Defer(owner_, kEndRole);
+}
+
+void Peer::OnDeferred(uint32_t what, uint64_t) {
+  switch (what) {
+    case kStartRole: {
+      const RoleToStart r = starting_.front();
+      starting_.pop_front();
+      StartRole(r.state, r.leader, r.generation);
       return;
     }
-    StopRole(reason, generation);
-  });
+    case kEndRole:
+      if (!epoch_writes_.empty()) {
+        stop_after_writes_ = true;  // Once they are durable (OnSynced).
+        return;
+      }
+      [[fallthrough]];
+    case kStopRole: {
+      RoleToStop r = std::move(*stopping_);
+      stopping_.reset();
+      StopRole(std::move(r.reason), r.generation);
+      return;
+    }
+    default:
+      Part::OnDeferred(what, 0);
+  }
+}
+
+void Peer::OnTimer(uint32_t what, uint64_t arg) {
+  ZABSIM_CHECK(what == kObserverLookAgain, "peer timer {}", what);
+  if (arg == role_generation_ && state_ == ServerState::kLooking) election_.LookForLeader();
 }
 
 void Peer::StopRole(std::string reason, uint64_t generation) {
@@ -224,14 +246,10 @@ void Peer::StopRole(std::string reason, uint64_t generation) {
     phase_ = ZabPhase::kElection;
     leader_id_ = PeerId{};
     EmitState();
-    const uint64_t g = role_generation_;
-    core_.SetTimer(owner_, static_cast<int64_t>(core_.Random(
-                               static_cast<uint64_t>(core_.config().observer_election_delay_ms) + 1)),
-                   [this, g] {
-                     if (g == role_generation_ && state_ == ServerState::kLooking) {
-                       election_.LookForLeader();
-                     }
-                   });
+    core_.SetTimer(owner_,
+                   static_cast<int64_t>(core_.Random(
+                       static_cast<uint64_t>(core_.config().observer_election_delay_ms) + 1)),
+                   kObserverLookAgain, role_generation_);
     return;
   }
   StartLooking();
@@ -260,36 +278,35 @@ void Peer::OnApplied(const Txn& txn, const ApplyResult& result) {
 // Epoch files (QuorumPeer.setAcceptedEpoch / setCurrentEpoch): an atomic write and an
 // fsync, then the in-memory copy.
 
-void Peer::WriteAcceptedEpoch(Epoch epoch, std::function<void()> done) {
-  WriteEpoch(kAcceptedEpochFile, epoch, &accepted_epoch_, std::move(done));
+void Peer::WriteEpoch(EpochFile file, Epoch epoch) {
+  const std::string_view name = file == EpochFile::kAccepted ? kAcceptedEpochFile : kCurrentEpochFile;
+  core_.disk().Replace(name, {EncodeEpoch(epoch)});
+  core_.Emit(EpochWritten{name, epoch, false});
+  const uint64_t id = next_epoch_write_++;
+  epoch_writes_.emplace(id, EpochWrite{file, epoch, role_generation_});
+  core_.Sync(owner_, name, kEpochDurable, id);
 }
 
-void Peer::WriteCurrentEpoch(Epoch epoch, std::function<void()> done) {
-  WriteEpoch(kCurrentEpochFile, epoch, &current_epoch_, std::move(done));
-}
-
-void Peer::WriteEpoch(std::string_view file, Epoch epoch, Epoch* field,
-                      std::function<void()> done) {
-  core_.disk().Replace(file, {EncodeEpoch(epoch)});
-  core_.Emit(EpochWritten{file, epoch, false});
-  const uint64_t generation = role_generation_;
-  ++epoch_writes_;
-  core_.Sync(owner_, file, [this, file, epoch, field, generation, done = std::move(done)] {
-    --epoch_writes_;
-    *field = epoch;
-    core_.Emit(EpochWritten{file, epoch, true});
-    EmitState();
-    if (stop_after_writes_.has_value()) {
-      // The role ended while the write was under way: it stops now, without going on.
-      if (epoch_writes_ > 0) return;
-      std::string reason = std::move(stop_after_writes_->first);
-      const uint64_t g = stop_after_writes_->second;
-      stop_after_writes_.reset();
-      core_.Defer(owner_, [this, reason = std::move(reason), g] { StopRole(reason, g); });
-      return;
-    }
-    if (generation == role_generation_) done();
-  });
+void Peer::OnSynced(uint32_t what, uint64_t arg) {
+  ZABSIM_CHECK(what == kEpochDurable, "peer sync {}", what);
+  auto it = epoch_writes_.find(arg);
+  ZABSIM_CHECK(it != epoch_writes_.end(), "unknown epoch write {}", arg);
+  const EpochWrite w = it->second;
+  epoch_writes_.erase(it);
+  const bool accepted = w.file == EpochFile::kAccepted;
+  (accepted ? accepted_epoch_ : current_epoch_) = w.epoch;
+  core_.Emit(EpochWritten{accepted ? kAcceptedEpochFile : kCurrentEpochFile, w.epoch, true});
+  EmitState();
+  if (stop_after_writes_) {
+    // The role ended while the write was under way: it stops now, without going on.
+    if (!epoch_writes_.empty()) return;
+    stop_after_writes_ = false;
+    core_.Defer(owner_, kStopRole);
+    return;
+  }
+  if (w.generation != role_generation_) return;
+  Role* role = leader_ != nullptr ? static_cast<Role*>(leader_.get()) : learner_.get();
+  if (role != nullptr) role->EpochWritten(w.file);
 }
 
 }  // namespace zabsim::zab

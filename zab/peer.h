@@ -20,6 +20,8 @@
 #define ZABSIM_ZAB_PEER_H_
 
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,7 +37,7 @@
 
 namespace zabsim::zab {
 
-class Peer final : public ElectionHost, public RoleHost {
+class Peer final : public ElectionHost, public RoleHost, public Part {
  public:
   // Peer reads its disk, as the Outbox's Files hold it at start-up.
   Peer(const Config& config, PeerId self, uint64_t seed, Outbox* out);
@@ -76,8 +78,7 @@ class Peer final : public ElectionHost, public RoleHost {
   void ElectionDecided(const Vote& vote, ServerState state, std::string_view how) override;
 
   // RoleHost.
-  void WriteAcceptedEpoch(Epoch epoch, std::function<void()> done) override;
-  void WriteCurrentEpoch(Epoch epoch, std::function<void()> done) override;
+  void WriteEpoch(EpochFile file, Epoch epoch) override;
   void SetPhase(ZabPhase phase) override;
   void UpdateElectionVote(Epoch epoch) override { current_vote_.peer_epoch = epoch; }
   void StartServing() override;
@@ -85,8 +86,35 @@ class Peer final : public ElectionHost, public RoleHost {
   void OnSyncDone() override { clients_.OnSyncDone(); }
   void EndRole(std::string reason) override;
 
+  // Part.
+  void OnTimer(uint32_t what, uint64_t arg) override;
+  void OnSynced(uint32_t what, uint64_t arg) override;
+  void OnDeferred(uint32_t what, uint64_t arg) override;
+
  private:
-  void WriteEpoch(std::string_view file, Epoch epoch, Epoch* field, std::function<void()> done);
+  // What the peer itself waits for.
+  enum Wake : uint32_t {
+    kStartRole,          // Deferred: the role the election decided (starting_).
+    kEndRole,            // Deferred: a role's end (stopping_), unless epoch writes are under way.
+    kStopRole,           // Deferred: the end held back by epoch writes, now they are durable.
+    kObserverLookAgain,  // Timer: an observer's pause before it looks again; arg: generation.
+    kEpochDurable,       // Sync: an epoch write (epoch_writes_), arg: its id.
+  };
+  struct RoleToStart {
+    ServerState state;
+    PeerId leader;
+    uint64_t generation = 0;
+  };
+  struct RoleToStop {
+    std::string reason;
+    uint64_t generation = 0;
+  };
+  struct EpochWrite {
+    EpochFile file;
+    Epoch epoch;
+    uint64_t generation = 0;  // The role that asked, told once durable if still running.
+  };
+
   void StartRole(ServerState state, PeerId leader, uint64_t generation);
   void StopRole(std::string reason, uint64_t generation);
   void StartLooking();
@@ -111,14 +139,17 @@ class Peer final : public ElectionHost, public RoleHost {
   Epoch current_epoch_;
   Vote current_vote_;
   uint64_t role_generation_ = 0;  // Bumped at each role change; stale callbacks check it.
-  bool ending_ = false;
-  // Epoch writes not yet durable. ZooKeeper's QuorumPeer thread writes an epoch file and
-  // fsyncs it before it goes on, so a role cannot end (nor the next begin) in the middle:
-  // a role that ends meanwhile stops only once they are done (`stop_after_writes_`).
-  // Otherwise the next role would choose an epoch from the old value and write it after
-  // the newer one, and acceptedEpoch would go back.
-  uint32_t epoch_writes_ = 0;
-  std::optional<std::pair<std::string, uint64_t>> stop_after_writes_;  // Reason, generation.
+  std::deque<RoleToStart> starting_;      // Decided; each starts once the input is handled.
+  bool ending_ = false;                   // EndRole was called; the role is on its way out...
+  std::optional<RoleToStop> stopping_;    // ...and stops once deferred, or once epochs are durable.
+  // Epoch writes not yet durable, by id. ZooKeeper's QuorumPeer thread writes an epoch
+  // file and fsyncs it before it goes on, so a role cannot end (nor the next begin) in
+  // the middle: a role that ends meanwhile stops only once they are done
+  // (`stop_after_writes_`). Otherwise the next role would choose an epoch from the old
+  // value and write it after the newer one, and acceptedEpoch would go back.
+  std::map<uint64_t, EpochWrite> epoch_writes_;
+  uint64_t next_epoch_write_ = 1;
+  bool stop_after_writes_ = false;
 };
 
 }  // namespace zabsim::zab

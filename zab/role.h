@@ -9,7 +9,6 @@
 #ifndef ZABSIM_ZAB_ROLE_H_
 #define ZABSIM_ZAB_ROLE_H_
 
-#include <functional>
 #include <string>
 
 #include "zab/data_tree.h"
@@ -19,16 +18,19 @@
 
 namespace zabsim::zab {
 
+// The two epoch files of QuorumPeer.
+enum class EpochFile : uint8_t { kAccepted, kCurrent };
+
 class RoleHost {
  public:
   virtual ~RoleHost() = default;
 
   virtual Epoch accepted_epoch() const = 0;
   virtual Epoch current_epoch() const = 0;
-  // Epoch writes are atomic file writes with an fsync; `done` runs once durable, and the
-  // in-memory value changes then too (QuorumPeer.setAcceptedEpoch/setCurrentEpoch).
-  virtual void WriteAcceptedEpoch(Epoch epoch, std::function<void()> done) = 0;
-  virtual void WriteCurrentEpoch(Epoch epoch, std::function<void()> done) = 0;
+  // Epoch writes are atomic file writes with an fsync
+  // (QuorumPeer.setAcceptedEpoch/setCurrentEpoch). Once durable, the in-memory value
+  // changes and the role that asked is told (Role::EpochWritten), if it still runs.
+  virtual void WriteEpoch(EpochFile file, Epoch epoch) = 0;
   // LastLoggedZxid: the in-memory last processed zxid, reloading memory if it was cleared.
   virtual Zxid LastLoggedZxid() = 0;
 
@@ -52,6 +54,8 @@ class Role {
   // Submit carries a client write or sync to the leader (a learner forwards it as
   // REQUEST; the leader proposes it).
   virtual void Submit(const Request& request) = 0;
+  // EpochWritten: the epoch write this role asked for is durable.
+  virtual void EpochWritten(EpochFile file) = 0;
   // Shutdown is the role's part of leaving: stop the sync pipeline and bring memory in
   // line with the log as ZooKeeperServer.shutdown does. Called once, before destruction.
   virtual void Shutdown() = 0;

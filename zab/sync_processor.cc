@@ -4,8 +4,8 @@
 
 namespace zabsim::zab {
 
-SyncProcessor::SyncProcessor(Core& core, Database& db, std::function<void(const TxnPtr&)> next)
-    : core_(core), db_(db), next_(std::move(next)), owner_(core.NewOwner()) {
+SyncProcessor::SyncProcessor(Core& core, Database& db, Next* next)
+    : core_(core), db_(db), next_(next), owner_(core.NewOwner(this)) {
   // SyncRequestProcessor.resetSnapshotStats: a random part so that servers do not all
   // snapshot at once.
   snapshot_roll_ = core_.Random(core_.config().snap_count / 2);
@@ -36,13 +36,13 @@ void SyncProcessor::Drain() {
   if (core_.config().bugs.ack_before_fsync) {
     // The classic mistake: hand the txns on (ACK) before they are durable.
     for (const TxnPtr& t : flushing_) {
-      if (next_) next_(t);
+      if (next_ != nullptr) next_->ProcessRequest(t);
     }
   }
-  db_.FsyncLog(owner_, [this] { Flushed(); });
+  db_.FsyncLog(owner_, kFlushed);
   // The snapshot covers the tree as applied so far; the log rolls so that the next
   // segment starts after it.
-  if (snapshot) db_.TakeSnapshot(owner_, [] {});
+  if (snapshot) db_.TakeSnapshot();
 }
 
 void SyncProcessor::DrainForShutdown() {
@@ -52,7 +52,7 @@ void SyncProcessor::DrainForShutdown() {
     db_.Append(queue_.front());
     queue_.pop_front();
   }
-  if (appended) db_.FsyncLog(owner_, [] {});
+  if (appended) db_.FsyncLog(owner_, kShutdownFlush);
 }
 
 void SyncProcessor::Flushed() {
@@ -61,24 +61,35 @@ void SyncProcessor::Flushed() {
   core_.Emit(Logged{done.front()->zxid, done.back()->zxid, static_cast<uint32_t>(done.size())});
   if (!core_.config().bugs.ack_before_fsync) {
     for (const TxnPtr& t : done) {
-      if (next_) next_(t);
+      if (next_ != nullptr) next_->ProcessRequest(t);
     }
   }
   if (!queue_.empty()) {
     Drain();
-  } else if (on_idle_) {
-    std::function<void()> idle = std::move(on_idle_);
-    on_idle_ = nullptr;
-    idle();
+  } else if (notify_idle_) {
+    notify_idle_ = false;
+    if (next_ != nullptr) next_->Idle();
   }
 }
 
-void SyncProcessor::OnIdle(std::function<void()> done) {
+void SyncProcessor::OnSynced(uint32_t what, uint64_t arg) {
+  switch (what) {
+    case kFlushed:
+      Flushed();
+      return;
+    case kShutdownFlush:
+      return;
+    default:
+      Part::OnSynced(what, arg);
+  }
+}
+
+void SyncProcessor::NotifyIdle() {
   if (idle()) {
-    done();
+    if (next_ != nullptr) next_->Idle();
     return;
   }
-  on_idle_ = std::move(done);
+  notify_idle_ = true;
 }
 
 }  // namespace zabsim::zab

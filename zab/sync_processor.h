@@ -16,7 +16,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <vector>
 
 #include "zab/core.h"
@@ -24,10 +23,20 @@
 
 namespace zabsim::zab {
 
-class SyncProcessor {
+class SyncProcessor final : public Part {
  public:
-  // `next` runs for each txn once it is durable (nullptr: nothing, as for observers).
-  SyncProcessor(Core& core, Database& db, std::function<void(const TxnPtr&)> next);
+  // Next is ZooKeeper's nextProcessor: the leader's AckRequestProcessor, a follower's
+  // SendAckRequestProcessor. It gets each txn once durable, in order.
+  class Next {
+   public:
+    virtual ~Next() = default;
+    virtual void ProcessRequest(const TxnPtr& txn) = 0;
+    // Idle: every txn submitted so far is durable and handed on (asked for by NotifyIdle).
+    virtual void Idle() {}
+  };
+
+  // `next` may be nullptr: nothing is handed on, as for observers.
+  SyncProcessor(Core& core, Database& db, Next* next);
   ~SyncProcessor();
   SyncProcessor(const SyncProcessor&) = delete;
   SyncProcessor& operator=(const SyncProcessor&) = delete;
@@ -37,24 +46,31 @@ class SyncProcessor {
   // on: SyncRequestProcessor.shutdown, which the role runs before memory is
   // fast-forwarded from the log (the ZOOKEEPER-4712 fix).
   void DrainForShutdown();
-  // OnIdle runs `done` once every txn submitted so far is durable and handed on.
-  void OnIdle(std::function<void()> done);
+  // NotifyIdle calls next->Idle() once every txn submitted so far is durable and handed
+  // on (at once if it is so now).
+  void NotifyIdle();
+  void OnSynced(uint32_t what, uint64_t arg) override;
   // Queued counts txns not yet appended; Flushing counts txns appended, fsync in flight.
   size_t queued() const { return queue_.size(); }
   size_t flushing() const { return flushing_.size(); }
   bool idle() const { return queue_.empty() && flushing_.empty(); }
 
  private:
+  enum Wake : uint32_t {
+    kFlushed,        // The fsync of the batch in flushing_.
+    kShutdownFlush,  // The fsync of what shutdown appended: nobody is told.
+  };
+
   void Drain();
   void Flushed();
 
   Core& core_;
   Database& db_;
-  std::function<void(const TxnPtr&)> next_;
+  Next* next_;
   Owner owner_;
   std::deque<TxnPtr> queue_;
   std::vector<TxnPtr> flushing_;
-  std::function<void()> on_idle_;
+  bool notify_idle_ = false;
   uint64_t txns_since_snapshot_ = 0;
   uint64_t snapshot_roll_ = 0;  // Random part of the snapshot interval.
 };
