@@ -34,6 +34,10 @@ zab::TimerId SimOutbox::SetTimer(int64_t delay_ms, uint64_t tag) {
 
 void SimOutbox::CancelTimer(zab::TimerId timer) { ctx().CancelTimer(sim::TimerId{timer.value}); }
 
+void SimOutbox::Schedule(zab::Thread thread, uint32_t instance, uint64_t tag) {
+  ctx().Schedule(sim::ThreadId{zab::ToString(thread), instance}, tag);
+}
+
 const zab::DiskContents& SimOutbox::Files() const {
   ZABSIM_CHECK(files_ != nullptr, "this process has no disk");
   return *files_;
@@ -114,6 +118,10 @@ void ServerProcess::OnTimer(Ctx& ctx, sim::TimerId, uint64_t tag) {
 
 void ServerProcess::OnSynced(Ctx& ctx, sim::SyncToken token) {
   With(ctx, [&] { peer_.OnSynced(zab::SyncToken{token.value}); });
+}
+
+void ServerProcess::OnStep(Ctx& ctx, uint64_t tag) {
+  With(ctx, [&] { peer_.OnStep(tag); });
 }
 
 void ServerProcess::OnSignal(Ctx& ctx, uint32_t signal) {

@@ -48,6 +48,7 @@ class SimOutbox final : public zab::Outbox {
   void Listen(zab::Channel channel, bool listening) override;
   zab::TimerId SetTimer(int64_t delay_ms, uint64_t tag) override;
   void CancelTimer(zab::TimerId timer) override;
+  void Schedule(zab::Thread thread, uint32_t instance, uint64_t tag) override;
   const zab::DiskContents& Files() const override;
   void Append(std::string_view file, std::string record) override;
   void TruncateTo(std::string_view file, uint64_t records) override;
@@ -76,6 +77,7 @@ class ServerProcess final : public sim::Process<zab::Message> {
   void OnTimer(Ctx& ctx, sim::TimerId timer, uint64_t tag) override;
   void OnSynced(Ctx& ctx, sim::SyncToken token) override;
   void OnSignal(Ctx& ctx, uint32_t signal) override;
+  void OnStep(Ctx& ctx, uint64_t tag) override;
 
   const zab::Peer& peer() const { return peer_; }
 

@@ -23,6 +23,8 @@
 //   1s loss 1%            every data frame is lost with this probability from now on
 //   1s torn 1/2           probability that a crash leaves a torn record
 //   1s channel unsafe     switch channels to unsafe (or back to tcp)
+//   1s stall 3 commit-processor   hold the steps of process 3's thread of that kind ...
+//   2s resume 3 commit-processor  ... and run them, in order (THREAD:N names one instance)
 
 #ifndef ZABSIM_SIM_FAULT_H_
 #define ZABSIM_SIM_FAULT_H_
@@ -59,10 +61,13 @@ struct Fault {
     kLoss,
     kTorn,
     kChannel,
+    kStall,
+    kResume,
   };
 
   Kind kind = Kind::kHeal;
-  ProcessId p;  // kCrash, kRestart, kSignal, kIsolate, kClockRate, kClockStep, kDiskSlow
+  // kCrash, kRestart, kSignal, kIsolate, kClockRate, kClockStep, kDiskSlow, kStall, kResume
+  ProcessId p;
   ProcessId a;  // kBreak, kDelay, kHold, kRelease: from (0 = any)
   ProcessId b;  // ... to (0 = any)
   std::vector<std::vector<ProcessId>> groups;  // kPartition; kOneWay: {from, to}
@@ -71,6 +76,8 @@ struct Fault {
   int64_t value = 0;  // kSignal code; kClockRate ppm; kDiskSlow factor
   Ratio ratio;        // kLoss, kTorn
   ChannelMode channel = ChannelMode::kTcp;
+  std::string thread;            // kStall, kResume: the thread kind...
+  uint32_t thread_instance = 0;  // ... and its instance (0: every instance).
 
   std::string ToString() const;
   // Validate checks process numbers against a world of `processes`.

@@ -78,6 +78,14 @@ class Context {
   TimerId SetTimer(Duration local_delay, uint64_t tag);
   void CancelTimer(TimerId timer);
 
+  // Schedule asks for OnStep(tag): one step of the process's thread `thread`, which the
+  // world runs when that thread gets a CPU. How long that takes is the world's choice
+  // (the scheduling jitter, WorldConfig::sched_jitter, drawn from the run's seed), so
+  // the steps of different threads, and the other events of the process, interleave as
+  // an operating system's scheduler would let them. A `stall` fault holds a thread's
+  // steps until `resume`.
+  void Schedule(ThreadId thread, uint64_t tag);
+
   // Disk writes land in the page cache at once; they are durable after a Sync of the
   // same file completes (OnSynced). A crash before that loses them.
   void Append(std::string_view file, std::string record);
@@ -127,6 +135,11 @@ class Process {
   virtual void OnMessage(Context<M>& ctx, ConnId conn, ProcessId from, M message) = 0;
   virtual void OnTimer(Context<M>& ctx, TimerId timer, uint64_t tag) = 0;
   virtual void OnSynced(Context<M>& ctx, SyncToken token) = 0;
+  // OnStep runs a step the process asked for with Context::Schedule.
+  virtual void OnStep(Context<M>& ctx, uint64_t tag) {
+    (void)ctx;
+    (void)tag;
+  }
   // OnSignal delivers a process-defined fault (for ZAB: a role restart that keeps memory).
   virtual void OnSignal(Context<M>& ctx, uint32_t signal) = 0;
 };

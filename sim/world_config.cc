@@ -52,6 +52,7 @@ absl::Status WorldConfig::Validate() const {
   if (auto s = CheckRatio("net.unsafe_duplicate", net.unsafe_duplicate); !s.ok()) return s;
   if (auto s = CheckDistribution("disk.fsync_latency", disk.fsync_latency); !s.ok()) return s;
   if (auto s = CheckRatio("disk.torn_write", disk.torn_write); !s.ok()) return s;
+  if (auto s = CheckDistribution("sched.jitter", sched_jitter); !s.ok()) return s;
   constexpr int64_t kMaxDrift = LocalClock::kPerfectRatePpm - LocalClock::kMinRatePpm;
   if (clock_drift_ppm < 0 || clock_drift_ppm > kMaxDrift) {
     return Bad("clock.drift_ppm", fmt::format("{}", clock_drift_ppm),
@@ -75,6 +76,7 @@ std::vector<std::pair<std::string_view, std::string_view>> WorldConfig::Keys() {
       {"net.unsafe_duplicate", "unsafe mode: probability a frame is delivered twice"},
       {"disk.fsync_latency", "time from fsync request to completion"},
       {"disk.torn_write", "probability a crash leaves a half-written record (caught by checksum)"},
+      {"sched.jitter", "how long a thread's step waits for a CPU (interleaves a process's threads)"},
       {"clock.drift_ppm", "clock rates drawn from 1e6 +/- this many ppm"},
       {"max_pending_events", "stop the run when more events than this are pending (an event storm)"},
       {"max_events_per_second",
@@ -134,6 +136,7 @@ absl::Status WorldConfig::Set(std::string_view key, std::string_view value) {
   if (key == "net.unsafe_duplicate") return set_ratio(net.unsafe_duplicate);
   if (key == "disk.fsync_latency") return set_distribution(disk.fsync_latency);
   if (key == "disk.torn_write") return set_ratio(disk.torn_write);
+  if (key == "sched.jitter") return set_distribution(sched_jitter);
   if (key == "clock.drift_ppm") {
     auto v = ParseUint(key, value);
     if (!v.ok()) return v.status();
@@ -180,6 +183,7 @@ std::vector<std::pair<std::string, std::string>> WorldConfig::Describe() const {
       {"net.unsafe_duplicate", FormatRatio(net.unsafe_duplicate)},
       {"disk.fsync_latency", disk.fsync_latency.ToString()},
       {"disk.torn_write", FormatRatio(disk.torn_write)},
+      {"sched.jitter", sched_jitter.ToString()},
       {"clock.drift_ppm", fmt::format("{}", clock_drift_ppm)},
       {"max_pending_events", fmt::format("{}", max_pending_events)},
       {"max_events_per_second", fmt::format("{}", max_events_per_second)},

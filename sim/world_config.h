@@ -63,6 +63,9 @@ struct WorldConfig {
   uint32_t processes = 3;
   NetworkConfig net;
   DiskConfig disk;
+  // How long a thread's step waits for a CPU once due (Context::Schedule): the freedom
+  // an operating system's scheduler has to interleave a process's threads.
+  Distribution sched_jitter = Distribution::Uniform(Duration::Micros(0), Duration::Micros(100));
   // Each process's clock runs at a rate drawn uniformly from 1e6 +/- this many parts per
   // million of true time (0: perfect clocks).
   int64_t clock_drift_ppm = 0;

@@ -100,6 +100,29 @@ void Context<M>::CancelTimer(TimerId timer) {
 }
 
 template <Message M>
+void Context<M>::Schedule(ThreadId thread, uint64_t tag) {
+  World<M>& w = *world_;
+  auto& host = w.Host(self_);
+  typename World<M>::Event e;
+  e.kind = World<M>::EventKind::kStep;
+  e.target = self_;
+  e.incarnation = host.incarnation;
+  e.aux = tag;
+  e.thread = thread;
+  Time at = w.now_ + w.config_.sched_jitter.Sample(host.sched_rng);
+  auto due = std::find_if(host.thread_due.begin(), host.thread_due.end(), [&](const auto& d) {
+    return d.first.name == thread.name && d.first.instance == thread.instance;
+  });
+  if (due == host.thread_due.end()) {
+    host.thread_due.emplace_back(thread, at);
+  } else {
+    at = std::max(at, due->second);
+    due->second = at;
+  }
+  w.Push(at, std::move(e));
+}
+
+template <Message M>
 void Context<M>::Append(std::string_view file, std::string record) {
   World<M>& w = *world_;
   w.trace_.Record(w.now_, self_.value, "append").Str("file", file).Uint("bytes", record.size());
@@ -300,6 +323,17 @@ void World<M>::Deliver(Event& e) {
     case EventKind::kFault:
       Apply(faults_[e.id]);
       return;
+    case EventKind::kStep: {
+      // Untraced: the process names the step it runs in its own record.
+      HostState& host = Host(e.target);
+      if (!host.up || host.incarnation != e.incarnation) return;
+      if (!host.stalled.empty() && Stalled(host, e.thread)) {
+        host.held_steps.push_back(std::move(e));
+        return;
+      }
+      Call(e.target, [&](Process<M>& p, Context<M>& ctx) { p.OnStep(ctx, e.aux); });
+      return;
+    }
   }
 }
 
@@ -528,6 +562,32 @@ void World<M>::ReleaseLink(ProcessId from, ProcessId to) {
 }
 
 template <Message M>
+bool World<M>::Stalled(const HostState& host, ThreadId thread) {
+  for (const auto& [name, instance] : host.stalled) {
+    if (name == thread.name && (instance == 0 || instance == thread.instance)) return true;
+  }
+  return false;
+}
+
+template <Message M>
+void World<M>::Resume(ProcessId p, const std::string& thread, uint32_t instance) {
+  HostState& host = Host(p);
+  std::erase_if(host.stalled, [&](const auto& s) {
+    return s.first == thread && (instance == 0 || s.second == instance);
+  });
+  // The steps no stall holds any more run now, in the order they came due.
+  std::deque<Event> still;
+  for (Event& e : host.held_steps) {
+    if (Stalled(host, e.thread)) {
+      still.push_back(std::move(e));
+    } else {
+      Push(now_, std::move(e));
+    }
+  }
+  host.held_steps = std::move(still);
+}
+
+template <Message M>
 void World<M>::Crash(ProcessId p) {
   HostState& host = Host(p);
   ++stats_.crashes;
@@ -553,6 +613,8 @@ void World<M>::Crash(ProcessId p) {
   }
   host.conns.clear();
   host.closed_ports.clear();  // A restarted process opens its own ports again.
+  host.held_steps.clear();    // Its threads are gone; a stall stays for the next life.
+  host.thread_due.clear();
   host.disk.Crash(host.disk_rng, config_.disk.torn_write);
   host.process.reset();
   host.up = false;
@@ -656,6 +718,12 @@ void World<M>::Apply(const Fault& fault) {
       return;
     case Fault::Kind::kChannel:
       network_.SetChannel(fault.channel);
+      return;
+    case Fault::Kind::kStall:
+      Host(fault.p).stalled.emplace_back(fault.thread, fault.thread_instance);
+      return;
+    case Fault::Kind::kResume:
+      Resume(fault.p, fault.thread, fault.thread_instance);
       return;
   }
 }

@@ -51,6 +51,7 @@ class Part {
   virtual void OnTimer(uint32_t what, uint64_t arg);
   virtual void OnSynced(uint32_t what, uint64_t arg);
   virtual void OnDeferred(uint32_t what, uint64_t arg);
+  virtual void OnStep(uint32_t what, uint64_t arg);
 };
 
 // Owner identifies what one part registered, so that all of it can be dropped at once
@@ -116,8 +117,16 @@ class Core {
   // false when nothing is registered for the id (a stale timer, a forgotten connection).
   bool FireTimer(uint64_t tag);
   bool CompleteSync(SyncToken token);
+  bool RunStep(uint64_t tag);
   ConnHandler* HandlerOf(ConnId conn);
   bool Forget(ConnId conn);  // The connection is gone: forget it, return whether it was known.
+
+  // Post schedules one step of `thread` for `owner`'s part: `part.OnStep(what, arg)` runs
+  // once the environment gives the thread a CPU (Outbox::Schedule), after a trace record
+  // naming the step (`step`, and `zxid` if it is about one txn). Dropping the owner
+  // cancels it.
+  void Post(Owner owner, Thread thread, uint32_t instance, std::string_view step, uint32_t what,
+            uint64_t arg = 0, Zxid zxid = {});
 
   // Defer calls `part.OnDeferred(what, arg)` once the current input has been handled,
   // when no part of the peer is on the stack: the safe moment to tear down a role or a
@@ -151,6 +160,13 @@ class Core {
     Registration reg;
     TimerId id;
   };
+  struct Step {
+    Registration reg;
+    Thread thread;
+    uint32_t instance = 0;
+    std::string_view step;
+    Zxid zxid;
+  };
   struct Conn {
     Owner owner;
     ConnHandler* handler;
@@ -171,6 +187,8 @@ class Core {
   std::map<uint64_t, Part*> parts_;           // By owner.
   std::map<uint64_t, Timer> timers_;          // By tag.
   std::map<uint64_t, Registration> syncs_;    // By sync token.
+  std::map<uint64_t, Step> steps_;            // By step tag.
+  uint64_t next_step_tag_ = 1;
   std::map<uint64_t, Conn> conns_;            // By connection id.
   std::deque<Registration> deferred_;
 };

@@ -8,12 +8,25 @@
 namespace zabsim::zab {
 
 Leader::Leader(Core& core, Database& db, RoleHost& host)
-    : core_(core), db_(db), host_(host), owner_(core.NewOwner(this)) {
+    : core_(core), db_(db), host_(host), owner_(core.NewOwner(this)), prep_(db.tree()) {
   // The leader logs its own proposals and acks them once durable (AckRequestProcessor).
   sync_ = std::make_unique<SyncProcessor>(core_, db_, this);
+  commit_processor_ = std::make_unique<CommitProcessor>(core_, this);
 }
 
 void Leader::ProcessRequest(const TxnPtr& txn) { ProcessAck(core_.self(), txn->zxid); }
+
+void Leader::ApplyCommitted(const TxnPtr& txn) {
+  // FinalRequestProcessor, then ToBeAppliedRequestProcessor takes it off toBeApplied.
+  const ApplyResult result = db_.ApplyCommitted(txn);
+  prep_.Applied(txn->zxid);
+  host_.OnApplied(*txn, result);
+  if (!to_be_applied_.empty() && to_be_applied_.front()->zxid == txn->zxid) {
+    to_be_applied_.pop_front();
+  } else {
+    core_.Emit(Ignored{"APPLY", "committed request not found on toBeApplied", PeerId{}, txn->zxid});
+  }
+}
 
 void Leader::OnTimer(uint32_t what, uint64_t arg) {
   switch (what) {
@@ -77,6 +90,7 @@ void Leader::EpochWritten(EpochFile file) {
 
 Leader::~Leader() {
   handlers_.clear();
+  commit_processor_.reset();
   sync_.reset();
   core_.Drop(owner_);
 }
@@ -267,16 +281,31 @@ SyncPlan Leader::SyncLearner(LearnerHandler& h, Zxid peer_last) {
       h.Queue(commit);
     }
   }
-  // startForwarding: outstanding proposals above where the sync stops (participants
-  // only; nothing waits in toBeApplied, as commits are applied at once here).
-  if (last_proposed_ > plan.forward_from && !h.observer()) {
-    for (const auto& [zxid, p] : outstanding_) {
-      if (zxid <= plan.forward_from) continue;
+  // startForwarding: above where the sync stops, the txns committed but not yet applied
+  // (toBeApplied) as PROPOSAL+COMMIT, then the outstanding proposals as PROPOSAL
+  // (participants only).
+  if (last_proposed_ > plan.forward_from) {
+    for (const TxnPtr& t : to_be_applied_) {
+      if (t->zxid <= plan.forward_from) continue;
       QuorumPacket proposal;
       proposal.type = PacketType::kProposal;
-      proposal.zxid = zxid;
-      proposal.txn = p.txn;
+      proposal.zxid = t->zxid;
+      proposal.txn = t;
       h.Queue(proposal);
+      QuorumPacket commit;
+      commit.type = PacketType::kCommit;
+      commit.zxid = t->zxid;
+      h.Queue(commit);
+    }
+    if (!h.observer()) {
+      for (const auto& [zxid, p] : outstanding_) {
+        if (zxid <= plan.forward_from) continue;
+        QuorumPacket proposal;
+        proposal.type = PacketType::kProposal;
+        proposal.zxid = zxid;
+        proposal.txn = p.txn;
+        h.Queue(proposal);
+      }
     }
   }
   h.StartForwarding();
@@ -319,7 +348,7 @@ void Leader::Propose(const Request& request) {
     return;
   }
   hzxid_ = zxid;
-  auto txn = std::make_shared<const Txn>(Txn{zxid, request.session, request.cxid, request.op});
+  auto txn = std::make_shared<const Txn>(prep_.Prepare(request, zxid));
   last_proposed_ = zxid;
   outstanding_[zxid] = Proposal{txn, {}};
   core_.Emit(Proposed{zxid, request.session, request.cxid, request.op.type});
@@ -376,9 +405,9 @@ void Leader::Commit(Proposal p) {
     if (h->dead() || !h->forwarding()) continue;
     h->Queue(h->observer() ? inform : commit);
   }
-  // The leader's own CommitProcessor and FinalRequestProcessor.
-  const ApplyResult result = db_.ApplyCommitted(p.txn);
-  host_.OnApplied(*p.txn, result);
+  // The leader's own CommitProcessor applies it when it gets to it.
+  to_be_applied_.push_back(p.txn);
+  commit_processor_->Commit(p.txn);
   if (auto s = pending_syncs_.find(zxid); s != pending_syncs_.end()) {
     for (const PendingSync& ps : s->second) {
       if (LearnerHandler* h = Handler(ps.handler)) {
@@ -415,6 +444,7 @@ void Leader::Shutdown() {
   core_.out().Listen(Channel::kQuorum, false);
   core_.Drop(owner_);
   for (auto& [conn, h] : handlers_) h->Fail("leader shutdown");
+  commit_processor_->Shutdown();
   if (running_) {
     // ZooKeeperServer.shutdown: the log pipeline drains first, then memory catches up.
     sync_->DrainForShutdown();

@@ -16,7 +16,10 @@ Learner::Learner(Core& core, Database& db, RoleHost& host, PeerId leader)
   // A follower ACKs each proposal once it is durable (SendAckRequestProcessor); an
   // observer logs and acks nothing.
   sync_ = std::make_unique<SyncProcessor>(core_, db_, observer_ ? nullptr : this);
+  commit_processor_ = std::make_unique<CommitProcessor>(core_, this);
 }
+
+void Learner::ApplyCommitted(const TxnPtr& txn) { ApplyAndReport(txn, /*to_committed_log=*/true); }
 
 void Learner::ProcessRequest(const TxnPtr& txn) { SendAck(txn->zxid); }
 
@@ -80,6 +83,7 @@ void Learner::EpochWritten(EpochFile file) {
 }
 
 Learner::~Learner() {
+  commit_processor_.reset();
   sync_.reset();
   core_.Drop(owner_);
 }
@@ -463,7 +467,7 @@ void Learner::OnUpToDate() {
     }
     committed_.pop_front();
     sync_->Submit(t);
-    ApplyAndReport(t, /*to_committed_log=*/true);
+    commit_processor_->Commit(t);
   }
   not_committed_.clear();
   committed_.clear();
@@ -485,8 +489,9 @@ void Learner::OnBroadcastPacket(const QuorumPacket& p) {
       return;
     case PacketType::kInform:
       if (!observer_) return;
+      // ObserverZooKeeperServer.commitRequest: logged, and handed to the CommitProcessor.
       sync_->Submit(p.txn);
-      ApplyAndReport(p.txn, /*to_committed_log=*/true);
+      commit_processor_->Commit(p.txn);
       return;
     case PacketType::kPing: {
       QuorumPacket pong;
@@ -524,7 +529,7 @@ void Learner::CommitTxn(Zxid zxid) {
   }
   const TxnPtr txn = pending_txns_.front();
   pending_txns_.pop_front();
-  ApplyAndReport(txn, /*to_committed_log=*/true);
+  commit_processor_->Commit(txn);  // Applied once the CommitProcessor gets to it.
 }
 
 void Learner::CheckProposalOrder(Zxid zxid) {
@@ -566,6 +571,7 @@ void Learner::Shutdown() {
   const bool mid_snap = mode_ == SyncMode::kSnap && !newleader_seen_;
   stage_ = Stage::kDone;
   core_.Drop(owner_);  // Closes the connection to the leader.
+  commit_processor_->Shutdown();
   if (mid_snap && !core_.config().bugs.zk3642) {
     // A SNAP that never reached NEWLEADER is not on disk: forget it (ZOOKEEPER-3642).
     db_.Clear();

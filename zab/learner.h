@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "zab/commit_processor.h"
 #include "zab/core.h"
 #include "zab/database.h"
 #include "zab/messages.h"
@@ -36,7 +37,11 @@
 
 namespace zabsim::zab {
 
-class Learner final : public Role, public ConnHandler, public Part, public SyncProcessor::Next {
+class Learner final : public Role,
+                      public ConnHandler,
+                      public Part,
+                      public SyncProcessor::Next,
+                      public CommitProcessor::Next {
  public:
   Learner(Core& core, Database& db, RoleHost& host, PeerId leader);
   ~Learner() override;
@@ -52,6 +57,8 @@ class Learner final : public Role, public ConnHandler, public Part, public SyncP
   // SyncProcessor::Next: the SendAckRequestProcessor, a follower's ACK of a logged txn.
   void ProcessRequest(const TxnPtr& txn) override;
   void Idle() override;
+  // CommitProcessor::Next: FinalRequestProcessor.
+  void ApplyCommitted(const TxnPtr& txn) override;
 
   void OnConnected(ConnId conn) override;
   void OnMessage(ConnId conn, const Message& message) override;
@@ -140,6 +147,7 @@ class Learner final : public Role, public ConnHandler, public Part, public SyncP
   bool serving_ = false;
   std::deque<TxnPtr> pending_txns_;
   std::unique_ptr<SyncProcessor> sync_;
+  std::unique_ptr<CommitProcessor> commit_processor_;
 };
 
 }  // namespace zabsim::zab

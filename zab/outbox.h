@@ -36,6 +36,12 @@ class Outbox {
   virtual TimerId SetTimer(int64_t delay_ms, uint64_t tag) = 0;
   virtual void CancelTimer(TimerId timer) = 0;
 
+  // Schedule asks for OnStep(tag): one step of `thread` (instance: which one, for the
+  // kinds a server runs several of), run once the environment gives it a CPU. Steps of
+  // one thread run in the order they were asked for; how they interleave with other
+  // threads' steps and with the peer's other inputs is the environment's choice.
+  virtual void Schedule(Thread thread, uint32_t instance, uint64_t tag) = 0;
+
   // Disk: changes land at once, and are durable once a later Sync of the same file
   // completes (OnSynced). Files reads them back as a running process does, from the page
   // cache: every change so far, synced or not; at start-up, what the disk held.

@@ -149,6 +149,12 @@ void Peer::OnSynced(SyncToken token) {
   AfterStep();
 }
 
+void Peer::OnStep(uint64_t tag) {
+  if (core_.halted()) return;
+  core_.RunStep(tag);
+  AfterStep();
+}
+
 void Peer::OnRoleRestart() {
   if (core_.halted()) return;
   if (state_ == ServerState::kLooking) {

@@ -53,6 +53,7 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
   void OnMessage(ConnId conn, const Message& message);
   void OnTimer(uint64_t tag);
   void OnSynced(SyncToken token);
+  void OnStep(uint64_t tag);
   // OnRoleRestart ends the current role without a crash (memory kept).
   void OnRoleRestart();
 

@@ -20,7 +20,8 @@ constexpr std::string_view kSnapshotPrefix = "snapshot.";
 // little-endian integers written byte by byte, strings as a u32 length then the bytes.
 //
 //   zxid u64, session u64, cxid u64, op.type u8 (a write type), op.path str,
-//   op.data str, op.version i32 (two's complement u32), op.ephemeral u8 (0 or 1)
+//   op.data str, op.version i32 (two's complement u32), op.ephemeral u8 (0 or 1),
+//   prepared u8 (0 or 1), error u8 (a Code), new_version i32
 //
 // The largest OpType value, for telling an unknown type from a read type.
 constexpr uint8_t kLastOpType = static_cast<uint8_t>(OpType::kSync);
@@ -208,6 +209,9 @@ std::string EncodeTxn(const Txn& txn) {
   PutString(out, txn.op.data);
   PutU32(out, static_cast<uint32_t>(txn.op.version));
   PutU8(out, txn.op.ephemeral ? 1 : 0);
+  PutU8(out, txn.prepared ? 1 : 0);
+  PutU8(out, static_cast<uint8_t>(txn.error));
+  PutU32(out, static_cast<uint32_t>(txn.new_version));
   return out;
 }
 
@@ -233,6 +237,19 @@ absl::StatusOr<Txn> DecodeTxn(std::string_view bytes) {
   if (!reader.U8(ephemeral)) return BadTxn("truncated ephemeral flag");
   if (ephemeral > 1) return BadTxn(fmt::format("ephemeral flag {} is not 0 or 1", ephemeral));
   txn.op.ephemeral = ephemeral == 1;
+  uint8_t prepared = 0;
+  uint8_t error = 0;
+  uint32_t new_version = 0;
+  if (!reader.U8(prepared)) return BadTxn("truncated prepared flag");
+  if (prepared > 1) return BadTxn(fmt::format("prepared flag {} is not 0 or 1", prepared));
+  txn.prepared = prepared == 1;
+  if (!reader.U8(error)) return BadTxn("truncated error code");
+  if (error > static_cast<uint8_t>(Code::kConnectionLoss)) {
+    return BadTxn(fmt::format("unknown error code {}", error));
+  }
+  txn.error = static_cast<Code>(error);
+  if (!reader.U32(new_version)) return BadTxn("truncated new version");
+  txn.new_version = static_cast<int32_t>(new_version);
   if (reader.remaining() != 0) {
     return BadTxn(fmt::format("{} trailing bytes", reader.remaining()));
   }

@@ -74,6 +74,11 @@ class FakeOutbox final : public Outbox {
     std::string file;
     bool done = false;
   };
+  struct ScheduledStep {
+    Thread thread;
+    uint32_t instance = 0;
+    uint64_t tag = 0;
+  };
 
   // `disk` is what the peer finds at start-up: its Files.
   explicit FakeOutbox(DiskContents disk = {}) : disk_(std::move(disk)) {}
@@ -113,6 +118,10 @@ class FakeOutbox final : public Outbox {
     for (Timer& t : timers_) {
       if (t.id == timer) t.cancelled = true;
     }
+  }
+  void Schedule(Thread thread, uint32_t instance, uint64_t tag) override {
+    ++seq_;
+    steps_.push_back(ScheduledStep{thread, instance, tag});
   }
   const DiskContents& Files() const override { return disk_; }
   void Append(std::string_view file, std::string record) override {
@@ -244,6 +253,21 @@ class FakeOutbox final : public Outbox {
     return std::nullopt;
   }
 
+  // --- Steps ---------------------------------------------------------------------------
+
+  // TakeStep removes the oldest scheduled step (of `thread`, if given) and returns its
+  // tag; the test then calls Peer::OnStep(tag).
+  std::optional<uint64_t> TakeStep(std::optional<Thread> thread = std::nullopt) {
+    for (auto it = steps_.begin(); it != steps_.end(); ++it) {
+      if (thread && it->thread != *thread) continue;
+      const uint64_t tag = it->tag;
+      steps_.erase(it);
+      return tag;
+    }
+    return std::nullopt;
+  }
+  const std::vector<ScheduledStep>& steps() const { return steps_; }
+
   // --- Disk ----------------------------------------------------------------------------
 
   // The files as the peer changed them since the fake was built (synced or not).
@@ -314,6 +338,7 @@ class FakeOutbox final : public Outbox {
   std::map<uint64_t, Connection> conns_;
   std::vector<Timer> timers_;
   std::vector<PendingSync> syncs_;
+  std::vector<ScheduledStep> steps_;
   DiskContents disk_;
   std::vector<Event> events_;
   std::map<Channel, bool> listening_;
@@ -418,13 +443,34 @@ struct PeerHarness {
   PeerHarness(const PeerHarness&) = delete;
   PeerHarness& operator=(const PeerHarness&) = delete;
 
-  void Deliver(ConnId conn, Message message) { peer.OnMessage(conn, std::move(message)); }
+  // Deliver hands the peer a message, then lets every thread step it asked for run (the
+  // threads get a CPU at once); a test that wants to see the state between the two calls
+  // peer.OnMessage and RunSteps itself. FireTimer and CompleteSync do the same.
+  void Deliver(ConnId conn, Message message) {
+    peer.OnMessage(conn, std::move(message));
+    RunSteps();
+  }
+
+  // RunSteps runs scheduled steps, oldest first (of `thread` only, if given), until none
+  // is left: the threads get a CPU at once, one after the other.
+  int RunSteps(std::optional<Thread> thread = std::nullopt) {
+    int ran = 0;
+    while (ran < 100000) {
+      const std::optional<uint64_t> tag = out.TakeStep(thread);
+      if (!tag) break;
+      peer.OnStep(*tag);
+      ++ran;
+    }
+    ZABSIM_CHECK(ran < 100000, "steps keep coming");
+    return ran;
+  }
 
   // FireTimer fires the oldest pending timer matching `pred`; false if there is none.
   bool FireTimer(const std::function<bool(const FakeOutbox::Timer&)>& pred) {
     const std::optional<uint64_t> tag = out.TakeTimer(pred);
     if (!tag) return false;
     peer.OnTimer(*tag);
+    RunSteps();
     return true;
   }
   bool FireTimerWithDelay(int64_t delay_ms) {
@@ -443,6 +489,7 @@ struct PeerHarness {
   bool CompleteSync(const std::function<bool(std::string_view)>& pred) {
     const std::vector<SyncToken> tokens = out.TakeSyncsThrough(pred);
     for (const SyncToken token : tokens) peer.OnSynced(token);
+    RunSteps();
     return !tokens.empty();
   }
   bool CompleteSyncOf(std::string_view file) {
