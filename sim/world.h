@@ -223,6 +223,7 @@ class World {
     ProcessId process;
     std::string file;
     uint64_t mark = 0;
+    uint64_t journal = 0;  // Every file's metadata changes commit with it.
   };
 
   World(const WorldConfig& config, Factory factory)

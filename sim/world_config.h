@@ -56,6 +56,10 @@ struct DiskConfig {
   // Probability, at a crash, that the first unsynced append of a file lands half written
   // (a torn record, detected by its checksum at restart).
   Ratio torn_write = Ratio::Never();
+  // A change never synced is durable anyway once this old: the kernel writes dirty pages
+  // back after about 30 s (Linux's dirty_expire_centisecs), so what a program does not
+  // fsync survives a crash that comes late enough. Zero: never.
+  Duration writeback = Duration::Seconds(30);
 };
 
 struct WorldConfig {

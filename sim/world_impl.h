@@ -126,14 +126,14 @@ template <Message M>
 void Context<M>::Append(std::string_view file, std::string record) {
   World<M>& w = *world_;
   w.trace_.Record(w.now_, self_.value, "append").Str("file", file).Uint("bytes", record.size());
-  w.Host(self_).disk.Append(file, std::move(record));
+  w.Host(self_).disk.Append(file, std::move(record), w.now_);
 }
 
 template <Message M>
 void Context<M>::TruncateTo(std::string_view file, uint64_t records) {
   World<M>& w = *world_;
   w.trace_.Record(w.now_, self_.value, "truncate").Str("file", file).Uint("records", records);
-  w.Host(self_).disk.TruncateTo(file, records);
+  w.Host(self_).disk.TruncateTo(file, records, w.now_);
 }
 
 template <Message M>
@@ -142,14 +142,14 @@ void Context<M>::Replace(std::string_view file, std::vector<std::string> records
   w.trace_.Record(w.now_, self_.value, "replace")
       .Str("file", file)
       .Uint("records", records.size());
-  w.Host(self_).disk.Replace(file, std::move(records));
+  w.Host(self_).disk.Replace(file, std::move(records), w.now_);
 }
 
 template <Message M>
 void Context<M>::Remove(std::string_view file) {
   World<M>& w = *world_;
   w.trace_.Record(w.now_, self_.value, "remove").Str("file", file);
-  w.Host(self_).disk.Remove(file);
+  w.Host(self_).disk.Remove(file, w.now_);
 }
 
 template <Message M>
@@ -163,7 +163,8 @@ SyncToken Context<M>::Sync(std::string_view file) {
   const Time done = std::max(w.now_ + latency, host.last_sync_done);
   host.last_sync_done = done;
   const SyncToken token{w.next_sync_++};
-  w.syncs_[token.value] = typename World<M>::PendingSync{self_, std::string(file), mark};
+  w.syncs_[token.value] =
+      typename World<M>::PendingSync{self_, std::string(file), mark, host.disk.JournalMark()};
   typename World<M>::Event e;
   e.kind = World<M>::EventKind::kSynced;
   e.target = self_;
@@ -292,6 +293,7 @@ void World<M>::Deliver(Event& e) {
       HostState& host = Host(e.target);
       if (!host.up || host.incarnation != e.incarnation) return;  // Lost in a crash.
       host.disk.CompleteSync(sync.file, sync.mark);
+      host.disk.CommitJournal(sync.journal);
       trace_.Record(now_, e.target.value, "synced").Str("file", sync.file).Uint("token", e.id);
       Call(e.target, [&](Process<M>& p, Context<M>& ctx) { p.OnSynced(ctx, SyncToken{e.id}); });
       return;
@@ -615,7 +617,7 @@ void World<M>::Crash(ProcessId p) {
   host.closed_ports.clear();  // A restarted process opens its own ports again.
   host.held_steps.clear();    // Its threads are gone; a stall stays for the next life.
   host.thread_due.clear();
-  host.disk.Crash(host.disk_rng, config_.disk.torn_write);
+  host.disk.Crash(host.disk_rng, config_.disk.torn_write, now_, config_.disk.writeback);
   host.process.reset();
   host.up = false;
   ++host.incarnation;

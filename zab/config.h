@@ -62,7 +62,10 @@ struct Config {
   uint32_t commit_log_count = 500;      // ZKDatabase keeps this many committed txns (+1).
   uint64_t snap_count = 100000;         // A snapshot every snap_count/2 .. snap_count txns.
   uint32_t snapshot_size_factor_permille = 330;  // Txn-log sync limit (0.33 of a snapshot).
-  uint32_t snap_retain_count = 3;       // Snapshots (and their logs) kept on disk.
+  uint32_t txn_log_sync = 1;            // 0: never sync from the txn log (a negative factor).
+  uint32_t prealloc_kb = 65536;         // Txn log files grow in blocks of this (64 MB).
+  int64_t autopurge_interval_ms = 0;    // 0: no autopurge; else purge this often.
+  uint32_t snap_retain_count = 3;       // Snapshots (and their logs) an autopurge keeps.
   uint32_t max_batch_size = 1000;       // SyncRequestProcessor: txns per fsync at most.
   int64_t learner_connect_delay_ms = 100;  // Between a learner's connection attempts.
   uint32_t learner_connect_attempts = 5;

@@ -378,9 +378,9 @@ bool operator==(const DataTree& a, const DataTree& b) {
          a.nodes_ == b.nodes_;
 }
 
-std::string DataTree::Serialize() const {
+std::string DataTree::Serialize(Zxid marker) const {
   std::string out(kMagic);
-  PutU64(out, last_processed_zxid_.value);
+  PutU64(out, marker.value);
   PutU64(out, last_applied_txn_.value);
   PutU32(out, static_cast<uint32_t>(sessions_.size()));
   for (const uint64_t session : sessions_) PutU64(out, session);

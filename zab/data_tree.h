@@ -80,7 +80,10 @@ class DataTree {
 
   // Serialize writes the whole tree (nodes, sessions, last_processed_zxid) as bytes;
   // Deserialize reads it back, rejecting malformed input with a Status.
-  std::string Serialize() const;
+  std::string Serialize() const { return Serialize(last_processed_zxid_); }
+  // Serialize(marker) writes `marker` as the last processed zxid: a fuzzy snapshot is
+  // named after the zxid its thread read when it began, and loads as that.
+  std::string Serialize(Zxid marker) const;
   static absl::StatusOr<DataTree> Deserialize(std::string_view bytes);
 
   friend bool operator==(const DataTree& a, const DataTree& b);

@@ -120,7 +120,7 @@ void Leader::Lead() {
   tick_ = 0;
   // zk.loadData(): memory is reused (it was loaded or fast-forwarded already), and a
   // snapshot is taken at every start of leadership.
-  db_.TakeSnapshot();
+  db_.TakeSnapshot(/*fsync=*/false);
   leader_summary_ = StateSummary{static_cast<int64_t>(host_.current_epoch().value),
                                  db_.last_processed()};
   accepting_ = true;
@@ -253,11 +253,14 @@ void Leader::HandlerFailed(LearnerHandler& h) {
 }
 
 SyncPlan Leader::SyncLearner(LearnerHandler& h, Zxid peer_last) {
-  const uint64_t limit =
-      db_.NewestSnapshotBytes() * core_.config().snapshot_size_factor_permille / 1000;
+  // ZKDatabase.calculateTxnLogSizeLimit: a share of the newest snapshot's size.
   TxnLogReader txn_log;
-  if (core_.config().snapshot_size_factor_permille > 0) {
-    txn_log = [this, limit](Zxid from) { return db_.ProposalsFromTxnLog(from, limit); };
+  if (core_.config().txn_log_sync != 0) {
+    txn_log = [this](Zxid from) {
+      const uint64_t limit =
+          db_.NewestSnapshotBytes() * core_.config().snapshot_size_factor_permille / 1000;
+      return db_.ProposalsFromTxnLog(from, limit);
+    };
   }
   SyncPlan plan =
       ChooseSync(peer_last, db_.committed_log(), db_.last_processed(), txn_log, core_.config().bugs);

@@ -343,7 +343,9 @@ void Learner::OnNewLeader(const QuorumPacket& p) {
       db_.DropUnvouchedLog();
       return;
     }
-    db_.TakeSnapshot();
+    // A TRUNC's snapshot is not fsynced; zabsim's fix for ZOOKEEPER-2846 fsyncs it, so
+    // that the log segments it removes next never go before the snapshot is durable.
+    db_.TakeSnapshot(/*fsync=*/!core_.config().bugs.zk2846);
     db_.DropUnvouchedLog();
   }
   PersistSynced();

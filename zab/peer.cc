@@ -57,6 +57,8 @@ void Peer::Start() {
   core_.Emit(TreeLoaded{db_.last_processed(), "disk", db_.tree().digest()});
   // The quorum port listens only while this server leads (Leader's learner acceptor).
   core_.out().Listen(Channel::kQuorum, false);
+  // DatadirCleanupManager: autopurge runs at start, then every interval.
+  if (core_.config().autopurge_interval_ms > 0) core_.SetTimer(owner_, 0, kAutopurge);
   StartLooking();
   AfterStep();
 }
@@ -83,7 +85,7 @@ void Peer::EmitState() {
 Zxid Peer::LastLoggedZxid() {
   if (!db_.initialized()) {
     // After a full shutdown cleared memory, the next use reloads it from disk.
-    if (absl::Status s = db_.Load(); !s.ok()) {
+    if (absl::Status s = db_.Load(/*new_log_file=*/false); !s.ok()) {
       core_.Exit(fmt::format("cannot reload the database: {}", std::string(s.message())));
     } else {
       db_.RepairLog();  // See Database::DropUnvouchedLog (ZOOKEEPER-2846).
@@ -232,8 +234,18 @@ void Peer::OnDeferred(uint32_t what, uint64_t) {
 }
 
 void Peer::OnTimer(uint32_t what, uint64_t arg) {
-  ZABSIM_CHECK(what == kObserverLookAgain, "peer timer {}", what);
-  if (arg == role_generation_ && state_ == ServerState::kLooking) election_.LookForLeader();
+  switch (what) {
+    case kObserverLookAgain:
+      if (arg == role_generation_ && state_ == ServerState::kLooking) election_.LookForLeader();
+      return;
+    case kAutopurge:
+      // PurgeTxnLog.purge on the PurgeTask thread, alongside whatever the server does.
+      if (db_.initialized()) db_.PurgeOldFiles(core_.config().snap_retain_count);
+      core_.SetTimer(owner_, core_.config().autopurge_interval_ms, kAutopurge);
+      return;
+    default:
+      Part::OnTimer(what, arg);
+  }
 }
 
 void Peer::StopRole(std::string reason, uint64_t generation) {

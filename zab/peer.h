@@ -100,6 +100,7 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
     kStopRole,           // Deferred: the end held back by epoch writes, now they are durable.
     kObserverLookAgain,  // Timer: an observer's pause before it looks again; arg: generation.
     kEpochDurable,       // Sync: an epoch write (epoch_writes_), arg: its id.
+    kAutopurge,          // Timer: autopurge's next run.
   };
   struct RoleToStart {
     ServerState state;

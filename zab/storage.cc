@@ -325,4 +325,63 @@ absl::StatusOr<Epochs> LoadEpochs(const DiskContents& disk, Zxid last_zxid) {
   return epochs;
 }
 
+uint64_t ZkLogRecordBytes(const Txn& txn) {
+  const auto str = [](std::string_view v) { return 4 + static_cast<uint64_t>(v.size()); };
+  constexpr uint64_t kWorldAnyoneAcl = 4 + (4 + (4 + 5) + (4 + 6));  // One ACL: perms, Id.
+  uint64_t body = 0;
+  if (txn.prepared && txn.error != Code::kOk) {
+    body = 4;  // ErrorTxn: the code.
+  } else {
+    switch (txn.op.type) {
+      case OpType::kCreateSession:
+        body = 4;  // The timeout.
+        break;
+      case OpType::kCloseSession:
+        body = 4;  // paths2Delete, counted empty.
+        break;
+      case OpType::kCreate:
+        body = str(txn.op.path) + str(txn.op.data) + kWorldAnyoneAcl + 1 + 4;
+        break;
+      case OpType::kSetData:
+        body = str(txn.op.path) + str(txn.op.data) + 4;
+        break;
+      case OpType::kDelete:
+        body = str(txn.op.path);
+        break;
+      case OpType::kGetData:
+      case OpType::kExists:
+      case OpType::kSync:
+        break;
+    }
+  }
+  constexpr uint64_t kHeader = 8 + 4 + 8 + 8 + 4;  // clientId, cxid, zxid, time, type.
+  constexpr uint64_t kDigest = 4 + 8;              // TxnDigest: version, tree digest.
+  return 8 + 4 + kHeader + body + kDigest + 1;     // crc, length, ..., 'B'.
+}
+
+uint64_t ZkSnapshotBytes(const DataTree& tree) {
+  constexpr uint64_t kStat = 8 * 4 + 4 * 3 + 8 * 2;  // StatPersisted.
+  const auto node = [&](uint64_t path_bytes, uint64_t data_bytes) {
+    return 4 + path_bytes + 4 + data_bytes + 8 + kStat;  // path, data, acl id, stat.
+  };
+  uint64_t bytes = 16;                                // FileHeader.
+  bytes += 4 + 12 * tree.sessions().size();           // Sessions: id and timeout each.
+  bytes += 4 + 8 + (4 + (4 + (4 + 5) + (4 + 6)));     // The ACL cache: world:anyone.
+  for (const auto& [path, n] : tree.nodes()) {
+    bytes += node(path == "/" ? 0 : path.size(), n.data.size());  // The root is "".
+  }
+  // /zookeeper, /zookeeper/quota and /zookeeper/config (about 100 bytes of config).
+  bytes += node(10, 0) + node(16, 0) + node(17, 100);
+  bytes += 4 + 1;              // The end of the node list, "/".
+  bytes += 8 + 4 + 1;          // The seal: checksum and "/".
+  bytes += 8 + 4 + 8 + 8 + 5;  // ZxidDigest, then another seal.
+  return bytes;
+}
+
+uint64_t ZkLogFileLength(uint64_t bytes, uint64_t prealloc_bytes, bool exact) {
+  if (exact || prealloc_bytes == 0) return bytes;
+  const uint64_t blocks = (bytes + 4096 + prealloc_bytes - 1) / prealloc_bytes;
+  return std::max<uint64_t>(blocks, 1) * prealloc_bytes;
+}
+
 }  // namespace zabsim::zab

@@ -1,11 +1,12 @@
 // File: zab/sync_processor.h
 //
-// ZooKeeper's SyncRequestProcessor: the pipeline that makes txns durable. Txns queue
-// up; the processor appends them to the log and fsyncs the batch; only when the fsync
-// completes does it hand each txn on, in order (a follower sends ACK(zxid), a leader
-// acks itself). While an fsync is in flight, new txns wait in the queue and form the
-// next batch: group commit. Every snap_count/2 .. snap_count txns it rolls the log and
-// takes a snapshot.
+// ZooKeeper's SyncRequestProcessor: the thread ("SyncThread") that makes txns durable.
+// Txns queue up; once the thread gets a CPU, one step appends what is queued to the log
+// and fsyncs the batch; only when the fsync completes does it hand each txn on, in order
+// (a follower sends ACK(zxid), a leader acks itself). While an fsync is in flight, new
+// txns wait in the queue and form the next batch: group commit. Every snap_count/2 ..
+// snap_count txns it rolls the log and starts the Snapshot Thread
+// (Database::SnapshotInBackground).
 //
 // This is a separate state machine from the peer's message handling, with "fsync done"
 // as its own event: a crash between the append and the fsync loses the txn, and a
@@ -50,6 +51,7 @@ class SyncProcessor final : public Part {
   // on (at once if it is so now).
   void NotifyIdle();
   void OnSynced(uint32_t what, uint64_t arg) override;
+  void OnStep(uint32_t what, uint64_t arg) override;
   // Queued counts txns not yet appended; Flushing counts txns appended, fsync in flight.
   size_t queued() const { return queue_.size(); }
   size_t flushing() const { return flushing_.size(); }
@@ -57,8 +59,9 @@ class SyncProcessor final : public Part {
 
  private:
   enum Wake : uint32_t {
-    kFlushed,        // The fsync of the batch in flushing_.
-    kShutdownFlush,  // The fsync of what shutdown appended: nobody is told.
+    kFlushed,        // Sync: the fsync of the batch in flushing_.
+    kShutdownFlush,  // Sync: the fsync of what shutdown appended; nobody is told.
+    kRun,            // Step: the thread appends what is queued and fsyncs it.
   };
 
   void Drain();
@@ -71,6 +74,7 @@ class SyncProcessor final : public Part {
   std::deque<TxnPtr> queue_;
   std::vector<TxnPtr> flushing_;
   bool notify_idle_ = false;
+  bool woken_ = false;  // A kRun step is due.
   uint64_t txns_since_snapshot_ = 0;
   uint64_t snapshot_roll_ = 0;  // Random part of the snapshot interval.
 };
