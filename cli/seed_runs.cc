@@ -82,12 +82,12 @@ std::string ResultLine(const RunShape& shape, const SeedResult& r) {
   for (const std::string& a : shape.args) flags.push_back(JsonString(a));
   return fmt::format(
       "{{\"seed\":{},\"settings\":{{\"voters\":{},\"observers\":{},\"clients\":{},\"ops\":{},"
-      "\"time\":{},\"quiet\":{},\"bugs\":[{}],\"flags\":[{}],\"swarm\":{},\"knobs\":{}}},"
+      "\"time\":{},\"quiet\":{},\"zk\":{},\"bugs\":[{}],\"flags\":[{}],\"swarm\":{},\"knobs\":{}}},"
       "\"verdict\":\"{}\",\"failed\":[{}],\"first_violation\":{},\"fingerprint\":\"{}\","
       "\"events\":{},\"sim_time_us\":{}}}",
       r.seed, o.zab.voters, o.zab.observers, o.clients, o.workload.ops,
       JsonString(sim::FormatDuration(shape.window)), JsonString(sim::FormatDuration(shape.quiet)),
-      fmt::join(bugs, ","), fmt::join(flags, ","), JsonString(r.swarm), JsonString(r.knobs),
+      JsonString(o.zab.release), fmt::join(bugs, ","), fmt::join(flags, ","), JsonString(r.swarm), JsonString(r.knobs),
       r.ok ? "ok" : "failed", fmt::join(failed, ","), JsonString(r.first_violation),
       sim::FormatFingerprint(r.fingerprint), r.events, r.end.us);
 }

@@ -514,6 +514,20 @@ absl::Status EnsureZooKeeper() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> InstalledRelease() {
+  std::error_code ec;
+  const fs::path target = fs::read_symlink(kJar, ec);
+  const std::string name = ec ? std::string(fs::path(kJar).filename()) : target.filename().string();
+  constexpr std::string_view kPrefix = "zookeeper-";
+  constexpr std::string_view kSuffix = ".jar";
+  if (name.size() <= kPrefix.size() + kSuffix.size() || !name.starts_with(kPrefix) ||
+      !name.ends_with(kSuffix)) {
+    return absl::FailedPreconditionError(
+        fmt::format("cannot tell the version of {} (it links to '{}')", kJar, name));
+  }
+  return name.substr(kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
+}
+
 absl::StatusOr<Observations> RunRealSide(const Plan& plan, const Sessions& sessions, const RealOptions& options) {
   RealEnsemble ensemble(plan.ensemble, options);
   Observer obs;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "base/check.h"
+
 #include "base/status.h"
 
 namespace zabsim::zab {
@@ -33,6 +35,8 @@ const BugInfo kBugs[] = {
     {"ZK-4925", &Bugs::zk4925, "txns applied while syncing are left out of the committed log"},
     {"ZK-2846", &Bugs::zk2846,
      "a SNAP-synced server keeps its old txn log, and a later txn-log sync sends from it"},
+    {"trunc-keeps-next", &Bugs::trunc_keeps_next,
+     "a TRUNC to a zxid the log lacks, such as (e, 0), keeps the txn above it (zabsim's finding)"},
     {"commit-without-quorum", &Bugs::commit_without_quorum, "the leader commits on its own ACK"},
     {"ack-before-fsync", &Bugs::ack_before_fsync, "followers ACK a proposal before it is durable"},
     {"majority-is-half", &Bugs::majority_is_half, "a quorum of n/2 voters instead of n/2+1"},
@@ -142,6 +146,7 @@ absl::Status Config::Set(std::string_view key, std::string_view value) {
 
 std::vector<std::pair<std::string, std::string>> Config::Describe() const {
   std::vector<std::pair<std::string, std::string>> out;
+  out.emplace_back("zk", release);
   for (const Setting& s : kSettings) out.emplace_back(s.key, fmt::format("{}", s.get(*this)));
   std::string bugs_on;
   for (const BugInfo& b : kBugs) {
@@ -174,10 +179,12 @@ std::vector<std::string_view> EnabledBugs(const Bugs& bugs) {
   return out;
 }
 
-absl::Status EnableBug(Bugs& bugs, std::string_view name) {
+namespace {
+
+absl::Status SetBug(Bugs& bugs, std::string_view name, bool on) {
   for (const BugInfo& b : kBugs) {
     if (b.name != name) continue;
-    bugs.*b.flag = true;
+    bugs.*b.flag = on;
     return absl::OkStatus();
   }
   std::string known;
@@ -186,6 +193,31 @@ absl::Status EnableBug(Bugs& bugs, std::string_view name) {
     known += b.name;
   }
   return absl::InvalidArgumentError(fmt::format("unknown bug '{}' (known: {})", name, known));
+}
+
+}  // namespace
+
+absl::Status EnableBug(Bugs& bugs, std::string_view name) { return SetBug(bugs, name, true); }
+absl::Status DisableBug(Bugs& bugs, std::string_view name) { return SetBug(bugs, name, false); }
+
+bool IsBugOn(const Bugs& bugs, std::string_view name) {
+  for (const BugInfo& b : kBugs) {
+    if (b.name == name) return bugs.*b.flag;
+  }
+  ZABSIM_CHECK(false, "unknown bug {}", name);
+  return false;
+}
+
+std::string_view ToString(NewLeaderOrder order) {
+  switch (order) {
+    case NewLeaderOrder::kG1:
+      return "G1";
+    case NewLeaderOrder::kG2:
+      return "G2";
+    case NewLeaderOrder::kG3:
+      return "G3";
+  }
+  return "?";
 }
 
 }  // namespace zabsim::zab

@@ -40,6 +40,7 @@ struct Bugs {
   bool zk1549 = false;  // TRUNC keeps snapshots above the truncation point (reload resurrects).
   bool zk4925 = false;  // Txns applied while syncing are left out of the committed log.
   bool zk2846 = false;  // A SNAP/TRUNC-synced log keeps txns its snapshot cannot vouch for.
+  bool trunc_keeps_next = false;  // TRUNC to a zxid the log lacks keeps the txn above it.
   bool commit_without_quorum = false;  // The leader commits on its own ACK.
   bool ack_before_fsync = false;       // Followers ACK a proposal before it is durable.
   bool majority_is_half = false;       // A quorum of n/2 instead of n/2+1.
@@ -50,7 +51,38 @@ struct Bugs {
   friend bool operator==(const Bugs&, const Bugs&) = default;
 };
 
+// The learner's order of work at NEWLEADER (Learner.syncWithLeader), which changed
+// twice; docs/protocol.md section 2.3 describes each.
+enum class NewLeaderOrder : uint8_t {
+  // 3.8.0 .. 3.8.4: currentEpoch first, then every buffered proposal to the log pipeline
+  // (committed or not), the buffer cleared, the ACK at once, before any fsync.
+  kG1,
+  // 3.8.5, 3.9.2 (PR #2111): every buffered proposal appended and fsynced, then
+  // currentEpoch, then the ACK; the proposals' own ACKs wait for UPTODATE.
+  kG2,
+  // 3.9.3, master (PR #2152): the committed buffered proposals appended, applied and
+  // fsynced, then currentEpoch, then the ACK; the uncommitted ones stay buffered.
+  kG3,
+};
+std::string_view ToString(NewLeaderOrder order);
+
+// The open bugs of ZooKeeper's master: on in the default release (zab/releases.h).
+inline constexpr Bugs kMasterBugs = [] {
+  Bugs b;
+  b.zk1549 = true;
+  b.zk2846 = true;
+  b.trunc_keeps_next = true;
+  return b;
+}();
+
 struct Config {
+  // The ZooKeeper release this ensemble behaves as (zab/releases.h): its NEWLEADER order
+  // and the bugs known in it. The defaults are master's.
+  std::string release = "master";
+  NewLeaderOrder newleader_order = NewLeaderOrder::kG3;
+  // master's Learner.enforceContinuousProposal: a gap between the PROPOSALs of one epoch
+  // during a sync ends it.
+  bool continuous_proposals = true;
   uint32_t voters = 3;
   uint32_t observers = 0;
   int64_t tick_ms = 2000;
@@ -73,7 +105,7 @@ struct Config {
   // A new leader hands out zxids from (epoch, initial_counter + 1): ZooKeeper's test-only
   // initialZxid, to reach counter exhaustion (ZOOKEEPER-1277) without 4 billion writes.
   uint32_t initial_counter = 0;
-  Bugs bugs;
+  Bugs bugs = kMasterBugs;
 
   [[nodiscard]] absl::Status Validate() const;
   // Set changes one setting (see Keys()) from its written form.
@@ -97,9 +129,12 @@ struct BugName {
   std::string_view description;
 };
 std::vector<BugName> BugNames();
-// EnableBug turns on the switch called `name`; unknown names are an error listing the
-// known ones.
+// EnableBug turns on the switch called `name`, DisableBug off; unknown names are an
+// error listing the known ones.
 [[nodiscard]] absl::Status EnableBug(Bugs& bugs, std::string_view name);
+[[nodiscard]] absl::Status DisableBug(Bugs& bugs, std::string_view name);
+// IsBugOn tells whether the switch `name` is on. REQUIRES: a known name.
+bool IsBugOn(const Bugs& bugs, std::string_view name);
 // EnabledBugs names the switches that are on, in BugNames() order.
 std::vector<std::string_view> EnabledBugs(const Bugs& bugs);
 

@@ -124,16 +124,19 @@ bool Database::TruncateLog(Zxid zxid) {
                                         [](const TxnPtr& t, Zxid z) { return t->zxid < z; });
   if (keep_to == log_.end()) return false;  // "No log files found to truncate!"
   Zxid last_kept = (*keep_to)->zxid;
-  if (keep_to == log_.begin() && last_kept > zxid && !core_.config().bugs.zk2846) {
-    // The log starts above `zxid`. ZooKeeper's cut keeps its first txn, which no history
-    // below `zxid` has; its log reaches that far back unless purged. zabsim's fix for
-    // ZOOKEEPER-2846 removes the log below a SNAP's snapshot, so it cuts it all instead,
-    // and reloads from a snapshot at or below `zxid` (there must be one).
-    bool snapshot_at_or_below = false;
-    for (const auto& [name, records] : core_.disk().files()) {
-      if (const auto z = ParseSnapshotName(name); z && *z <= zxid) snapshot_at_or_below = true;
+  if (last_kept > zxid && !core_.config().bugs.trunc_keeps_next) {
+    // The fix of zabsim's finding: the txn above a missing `zxid` belongs to no history
+    // the TRUNC's sender has (a TRUNC to (e, 0) makes one of any txn the learner holds
+    // in epoch e), so it goes too. When nothing below `zxid` is left in the log (zabsim's
+    // fix for ZOOKEEPER-2846 removes the log below a SNAP's snapshot), the reload needs
+    // a snapshot at or below `zxid`.
+    if (keep_to == log_.begin()) {
+      bool snapshot_at_or_below = false;
+      for (const auto& [name, records] : core_.disk().files()) {
+        if (const auto z = ParseSnapshotName(name); z && *z <= zxid) snapshot_at_or_below = true;
+      }
+      if (!snapshot_at_or_below) return false;
     }
-    if (!snapshot_at_or_below) return false;
     last_kept = zxid;
   }
   uint32_t removed = 0;
@@ -244,11 +247,22 @@ void Database::CheckLog(std::string_view where) const {
 // sync (the committed txns' fsync, currentEpoch) is ordered after the removals, so a
 // server that acked NEWLEADER has none of them left.
 uint32_t Database::RepairLog() {
+  if (core_.config().bugs.zk2846) {
+    // The log is kept below every snapshot a SNAP or TRUNC left: where the history
+    // starts is the newest snapshot on disk that does not vouch for the log below it.
+    history_floor_ = Zxid{};
+    for (const auto& [name, records] : core_.disk().files()) {
+      const auto z = ParseSnapshotName(name);
+      if (!z || records.size() != 1) continue;
+      const auto tree = DataTree::Deserialize(records.front());
+      if (tree.ok()) DropUnvouchedLog(*z, tree->last_applied_txn());
+    }
+    return 0;
+  }
   return DropUnvouchedLog(loaded_snapshot_, loaded_snapshot_last_txn_);
 }
 
 uint32_t Database::DropUnvouchedLog(Zxid snapshot, Zxid last_txn) {
-  if (core_.config().bugs.zk2846) return 0;
   if (log_.empty() || log_.front()->zxid > snapshot) return 0;  // Nothing at or below it.
   if (last_txn.value != 0) {
     const auto it = std::lower_bound(log_.begin(), log_.end(), last_txn,
@@ -256,6 +270,12 @@ uint32_t Database::DropUnvouchedLog(Zxid snapshot, Zxid last_txn) {
     const bool holds = it != log_.end() && (*it)->zxid == last_txn;
     const bool above = holds && std::next(it) != log_.end() && (*std::next(it))->zxid <= snapshot;
     if (holds && !above) return 0;  // Vouched for.
+  }
+  if (core_.config().bugs.zk2846) {
+    // ZooKeeper keeps the log. It is not this server's history (the snapshot is), but a
+    // txn-log sync reads it as if it were: the harm of ZOOKEEPER-2846.
+    history_floor_ = std::max(history_floor_, snapshot);
+    return 0;
   }
   // Oldest first, every segment whose records all lie at or below the snapshot. A
   // segment with a record above it is the server's history after the snapshot; so is
@@ -429,6 +449,15 @@ std::vector<Zxid> LogZxids(const Database& db) {
   std::vector<Zxid> zxids;
   zxids.reserve(db.log().size());
   for (const TxnPtr& t : db.log()) zxids.push_back(t->zxid);
+  return zxids;
+}
+
+std::vector<Zxid> HistoryZxids(const Database& db) {
+  std::vector<Zxid> zxids;
+  zxids.reserve(db.log().size());
+  for (const TxnPtr& t : db.log()) {
+    if (t->zxid > db.history_floor()) zxids.push_back(t->zxid);
+  }
   return zxids;
 }
 

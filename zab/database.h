@@ -124,6 +124,10 @@ class Database final : public Part {
     return DropUnvouchedLog(tree_.last_processed_zxid(), tree_.last_applied_txn());
   }
 
+  // history_floor: with ZOOKEEPER-2846's log kept, the newest snapshot that does not
+  // vouch for the log at or below it; that part of the log is not the server's history.
+  Zxid history_floor() const { return history_floor_; }
+
   // ProposalsFromTxnLog is ZKDatabase.getProposalsFromTxnLog: the logged txns from the
   // start of the log file that holds `peer_last` (so the ones just below it too), or
   // nullopt if no file reaches back to it, or if the files after that one take more than
@@ -172,13 +176,17 @@ class Database final : public Part {
   // stay so; a restart forgets it and counts them padded again (a simplification: a
   // restarted ZooKeeper reads the cut length off the disk).
   std::set<std::string, std::less<>> cut_files_;
+  Zxid history_floor_;
   Zxid loaded_snapshot_;           // The snapshot the last Load started from...
   Zxid loaded_snapshot_last_txn_;  // ...and the last txn its content holds.
 };
 
-// LogZxids lists the zxids of `db`'s txn log, oldest first: a history, as the events
-// that report one (EpochProposed, NewLeaderProcessed) carry it.
+// LogZxids lists the zxids of `db`'s txn log, oldest first.
 std::vector<Zxid> LogZxids(const Database& db);
+// HistoryZxids lists those of the server's history: its log above any snapshot that does
+// not vouch for the log below it (Database::history_floor), as the events that report
+// one (EpochProposed, NewLeaderProcessed) carry it.
+std::vector<Zxid> HistoryZxids(const Database& db);
 
 }  // namespace zabsim::zab
 

@@ -151,7 +151,7 @@ std::optional<Epoch> Leader::GetEpochToPropose(PeerId sid, Epoch last_accepted,
   if (participant) connecting_.insert(sid.value);
   if (connecting_.contains(core_.self().value) && IsQuorum(connecting_)) {
     waiting_for_new_epoch_ = false;
-    core_.Emit(EpochProposed{epoch(), db_.last_processed(), LogZxids(db_)});
+    core_.Emit(EpochProposed{epoch(), db_.last_processed(), HistoryZxids(db_)});
     host_.WriteEpoch(EpochFile::kAccepted, epoch());  // Then EpochWritten.
   }
   return std::nullopt;

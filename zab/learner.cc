@@ -45,6 +45,14 @@ void Learner::OnTimer(uint32_t what, uint64_t arg) {
   }
 }
 
+void Learner::OnStep(uint32_t what, uint64_t arg) {
+  if (what != kAckNewLeader) {
+    Part::OnStep(what, arg);
+    return;
+  }
+  NewLeaderEpochWritten();
+}
+
 void Learner::OnSynced(uint32_t what, uint64_t arg) {
   switch (what) {
     case kSnapSnapshotDurable:
@@ -69,6 +77,17 @@ void Learner::EpochWritten(EpochFile file) {
     return;
   }
   if (stage_ != Stage::kNewLeaderBusy) return;
+  if (epoch_before_log_ && core_.config().newleader_order == NewLeaderOrder::kG1) {
+    // G1: the buffered proposals go to the log pipeline, which ACKs each once durable,
+    // on its own thread; the buffer is cleared; NEWLEADER's ACK goes at once.
+    epoch_before_log_ = false;
+    for (const TxnPtr& t : not_committed_) LogRequest(t);
+    not_committed_.clear();
+    // The ACK is the thread's next write; the SyncThread, running beside it, may ACK a
+    // proposal first (ZOOKEEPER-4685).
+    core_.Post(owner_, Thread::kQuorumPeer, 0, "ack-newleader", kAckNewLeader);
+    return;
+  }
   if (epoch_before_log_) {
     // ZOOKEEPER-4643: currentEpoch was written first; now the synced txns.
     epoch_before_log_ = false;
@@ -278,11 +297,15 @@ void Learner::OnSyncPacket(const QuorumPacket& p) {
   switch (p.type) {
     case PacketType::kProposal:
       CheckProposalOrder(p.txn->zxid);
+      if (!EnforceContinuousProposal(p.txn->zxid)) return;
       not_committed_.push_back(p.txn);
       return;
     case PacketType::kCommit:
     case PacketType::kInform:
-      if (p.type == PacketType::kInform) not_committed_.push_back(p.txn);
+      if (p.type == PacketType::kInform) {
+        if (!EnforceContinuousProposal(p.txn->zxid)) return;
+        not_committed_.push_back(p.txn);
+      }
       if (!write_to_txn_log_) {
         // SNAP/TRUNC before NEWLEADER: apply it now; the NEWLEADER snapshot covers it.
         if (not_committed_.empty()) {
@@ -300,10 +323,11 @@ void Learner::OnSyncPacket(const QuorumPacket& p) {
         not_committed_.pop_front();
         return;
       }
-      if (core_.config().bugs.zk4394 && newleader_seen_ && not_committed_.empty()) {
+      if ((core_.config().bugs.zk4394 || core_.config().newleader_order != NewLeaderOrder::kG3) &&
+          newleader_seen_ && not_committed_.empty()) {
         // ZOOKEEPER-4394: syncWithLeader peeks at packetsNotCommitted before it looks at
-        // writeToTxnLog, and NEWLEADER emptied it: the COMMIT of a proposal buffered
-        // before NEWLEADER dereferences null and the sync dies.
+        // writeToTxnLog, and NEWLEADER emptied it (as G1 and G2 do): the COMMIT of a
+        // proposal buffered before NEWLEADER dereferences null and the sync dies.
         UnexpectedCommit(p.zxid, Zxid{}, "NEWLEADER dropped the pending proposals");
         Fail("NullPointerException: COMMIT after NEWLEADER dropped the pending proposals");
         return;
@@ -358,6 +382,25 @@ void Learner::OnNewLeader(const QuorumPacket& p) {
 void Learner::PersistSynced() {
   if (stage_ != Stage::kNewLeaderBusy) return;
   const Bugs& bugs = core_.config().bugs;
+  if (!observer_ && core_.config().newleader_order == NewLeaderOrder::kG1) {
+    // 3.8.0 .. 3.8.4: currentEpoch first; then every buffered proposal, committed or
+    // not, to the log pipeline (ZOOKEEPER-4643, 4646, 4685, 4394 all live here).
+    epoch_before_log_ = true;
+    host_.WriteEpoch(EpochFile::kCurrent, new_epoch_);  // Then EpochWritten.
+    return;
+  }
+  if (!observer_ && core_.config().newleader_order == NewLeaderOrder::kG2) {
+    // 3.8.5, 3.9.2: every buffered proposal appended and fsynced, its ACK held back
+    // until after UPTODATE (requestsToAck); the buffer is cleared (ZOOKEEPER-4394).
+    for (const TxnPtr& t : not_committed_) {
+      db_.Append(t);
+      pending_txns_.push_back(t);
+      requests_to_ack_.push_back(t->zxid);
+    }
+    not_committed_.clear();
+    db_.FsyncLog(owner_, kSyncedLogDurable);
+    return;
+  }
   if (observer_ || bugs.zk3911) {
     // ZOOKEEPER-3911: nothing is logged before the ACK; every buffered txn goes to the
     // log pipeline at UPTODATE. (An observer logs its INFORMs at UPTODATE anyway.)
@@ -439,7 +482,7 @@ void Learner::NewLeaderEpochWritten() {
   mode_ = SyncMode::kNone;
   write_to_txn_log_ = true;
   stage_ = Stage::kSyncing;
-  core_.Emit(NewLeaderProcessed{new_epoch_, leader_, LogZxids(db_)});
+  core_.Emit(NewLeaderProcessed{new_epoch_, leader_, HistoryZxids(db_)});
   SendAck(Zxid::Make(new_epoch_, 0));
   ReadNext();
 }
@@ -452,6 +495,10 @@ void Learner::OnUpToDate() {
   host_.UpdateElectionVote(new_epoch_);
   host_.SetPhase(ZabPhase::kBroadcast);
   if (!observer_) {
+    // G2 sends the ACKs of what it logged at NEWLEADER now, after NEWLEADER's and
+    // UPTODATE's ("to avoid leader shutdown due to timeout").
+    for (const Zxid z : requests_to_ack_) SendAck(z);
+    requests_to_ack_.clear();
     // The proposals still buffered go through the log pipeline (ACK once durable), then
     // the commits received for them.
     for (const TxnPtr& t : dropped_at_newleader_) LogRequest(t);
@@ -534,6 +581,17 @@ void Learner::CommitTxn(Zxid zxid) {
   commit_processor_->Commit(txn);  // Applied once the CommitProcessor gets to it.
 }
 
+bool Learner::EnforceContinuousProposal(Zxid zxid) {
+  // master's Learner.enforceContinuousProposal, for the proposals of one sync.
+  if (!core_.config().continuous_proposals) return true;
+  const Zxid last = sync_last_queued_;
+  sync_last_queued_ = zxid;
+  if (last.value == 0 || zxid.value == last.value + 1 || zxid.epoch() > last.epoch()) return true;
+  Fail(fmt::format("DIFF sync got proposal {}, last queued {}, expected {}", ToString(zxid),
+                   ToString(last), ToString(Zxid{last.value + 1})));
+  return false;
+}
+
 void Learner::CheckProposalOrder(Zxid zxid) {
   // Follower.processPacket warns when a PROPOSAL is not the one after lastQueued; over
   // a FIFO channel from one leader they only ever go up (a new epoch restarts the
@@ -581,10 +639,12 @@ void Learner::Shutdown() {
   }
   if (!serving_) return;  // ZooKeeperServer not running: memory is left as it is.
   if (core_.config().bugs.zk4712) {
-    // ZOOKEEPER-4712: memory catches up with the log before the pipeline drains, so
-    // txns still queued land in the log after it.
+    // ZOOKEEPER-4712 (3.8, 3.9.2): Learner.shutdown's zk.shutdown(boolean) never stops
+    // the SyncRequestProcessor. Memory catches up with the log, and the old SyncThread
+    // goes on logging what it had queued, after that and beside the next role.
     if (!core_.config().bugs.zk2845) db_.FastForward();
-    sync_->DrainForShutdown();
+    sync_->Orphan();
+    host_.KeepRunning(std::move(sync_));
     return;
   }
   sync_->DrainForShutdown();

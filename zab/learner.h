@@ -54,6 +54,7 @@ class Learner final : public Role,
   void Shutdown() override;
   void OnTimer(uint32_t what, uint64_t arg) override;
   void OnSynced(uint32_t what, uint64_t arg) override;
+  void OnStep(uint32_t what, uint64_t arg) override;
   // SyncProcessor::Next: the SendAckRequestProcessor, a follower's ACK of a logged txn.
   void ProcessRequest(const TxnPtr& txn) override;
   void Idle() override;
@@ -86,6 +87,7 @@ class Learner final : public Role,
     kSnapSnapshotDurable,   // Sync: the NEWLEADER snapshot of a SNAP sync.
     kSyncedLogDurable,      // Sync: the txns logged at NEWLEADER; then currentEpoch.
     kLogDurableAfterEpoch,  // Sync: ZK-4643's order, the txns logged after currentEpoch.
+    kAckNewLeader,          // Step: G1's ACK of NEWLEADER, after the txns went to the pipeline.
   };
 
   void Connect();
@@ -110,6 +112,9 @@ class Learner final : public Role,
   void LogRequest(const TxnPtr& txn);
   void CommitTxn(Zxid zxid);
   void CheckProposalOrder(Zxid zxid);
+  // EnforceContinuousProposal ends the sync (false) on a gap in one epoch's proposals, in
+  // releases that check (Config::continuous_proposals).
+  bool EnforceContinuousProposal(Zxid zxid);
   void UnexpectedCommit(Zxid zxid, Zxid expected, std::string_view why);
   void ApplyAndReport(const TxnPtr& txn, bool to_committed_log);
   void SendAck(Zxid zxid);
@@ -140,6 +145,8 @@ class Learner final : public Role,
   std::deque<TxnPtr> not_committed_;  // packetsNotCommitted / packetsNotLogged.
   std::deque<Zxid> committed_;        // packetsCommitted.
   Zxid last_queued_;                  // The highest PROPOSAL zxid received.
+  Zxid sync_last_queued_;             // The last PROPOSAL of this sync (lastQueued).
+  std::deque<Zxid> requests_to_ack_;  // G2: logged at NEWLEADER, ACKed after UPTODATE.
   // Only with the switch ZK-4394: the proposals NEWLEADER took out of the buffer.
   std::deque<TxnPtr> dropped_at_newleader_;
 

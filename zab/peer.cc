@@ -33,6 +33,7 @@ Peer::~Peer() {
   core_.Detach();
   leader_.reset();
   learner_.reset();
+  orphans_.clear();
   core_.Drop(owner_);
 }
 
@@ -271,6 +272,11 @@ void Peer::StopRole(std::string reason, uint64_t generation) {
     return;
   }
   StartLooking();
+}
+
+void Peer::KeepRunning(std::unique_ptr<SyncProcessor> pipeline) {
+  std::erase_if(orphans_, [](const auto& p) { return p->idle(); });
+  if (!pipeline->idle()) orphans_.push_back(std::move(pipeline));
 }
 
 void Peer::SetPhase(ZabPhase phase) {

@@ -86,6 +86,7 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
   void OnApplied(const Txn& txn, const ApplyResult& result) override;
   void OnSyncDone() override { clients_.OnSyncDone(); }
   void EndRole(std::string reason) override;
+  void KeepRunning(std::unique_ptr<SyncProcessor> pipeline) override;
 
   // Part.
   void OnTimer(uint32_t what, uint64_t arg) override;
@@ -131,6 +132,8 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
   ClientService clients_;
   std::unique_ptr<Leader> leader_;
   std::unique_ptr<Learner> learner_;
+  // Log pipelines of roles gone that still log what they had queued (ZOOKEEPER-4712).
+  std::vector<std::unique_ptr<SyncProcessor>> orphans_;
   std::optional<std::string> startup_error_;
   bool epochs_missing_[2] = {false, false};  // acceptedEpoch, currentEpoch.
 

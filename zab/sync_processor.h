@@ -47,6 +47,12 @@ class SyncProcessor final : public Part {
   // on: SyncRequestProcessor.shutdown, which the role runs before memory is
   // fast-forwarded from the log (the ZOOKEEPER-4712 fix).
   void DrainForShutdown();
+  // Orphan cuts the processor off from its role, which is going: it goes on logging what
+  // is queued, and hands nothing on (ZOOKEEPER-4712's SyncThread that nobody stopped).
+  void Orphan() {
+    next_ = nullptr;
+    notify_idle_ = false;
+  }
   // NotifyIdle calls next->Idle() once every txn submitted so far is durable and handed
   // on (at once if it is so now).
   void NotifyIdle();

@@ -53,6 +53,8 @@ std::string_view ToString(SyncMode mode) {
 
 std::string_view ToString(Thread thread) {
   switch (thread) {
+    case Thread::kQuorumPeer:
+      return "quorum-peer";
     case Thread::kLearnerHandler:
       return "learner-handler";
     case Thread::kCommitProcessor:

@@ -62,6 +62,7 @@ enum class SyncMode : uint8_t { kNone, kDiff, kTrunc, kSnap };
 // Thread names the ZooKeeper threads whose steps zabsim schedules separately, so that the
 // world can interleave them as an operating system would (Outbox::Schedule).
 enum class Thread : uint8_t {
+  kQuorumPeer,       // QuorumPeer: a learner's sync (syncWithLeader) and its reads.
   kLearnerHandler,   // LearnerHandler, one per learner on the leader (instance: its sid).
   kCommitProcessor,  // CommitProcessor's main thread: applies committed txns.
   kSyncThread,       // SyncRequestProcessor ("SyncThread"): logs, fsyncs, hands txns on.

@@ -202,8 +202,8 @@ class ScenarioRunner::Args {
   std::vector<bool> used_;
 };
 
-ScenarioRunner::ScenarioRunner(const ScenarioFile& file, zab::Bugs extra_bugs)
-    : file_(file), extra_bugs_(extra_bugs) {}
+ScenarioRunner::ScenarioRunner(const ScenarioFile& file, zab::ReleaseChoice extra)
+    : file_(file), extra_(std::move(extra)) {}
 
 ScenarioRunner::~ScenarioRunner() {
   if (cluster_) cluster_->world().trace().RemoveSink(&sink_);
@@ -315,7 +315,10 @@ absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive
 
 absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out) {
   ClusterOptions o;
-  o.zab.bugs = extra_bugs_;
+  // The release and its switches: the file's zk=, bug= and fix=, on top of what the
+  // command line asked for every file.
+  zab::ReleaseChoice release = extra_;
+  int release_column = 1;
   for (const Arg* a : args.Rest()) {
     if (a->key.empty()) return Error(d, a->column, fmt::format("expected KEY=VALUE, found '{}'", a->value));
     absl::Status s;
@@ -335,8 +338,23 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
       auto v = args.Uint(*a, 0, 100000);
       if (!v.ok()) return v.status();
       o.workload.ops = *v;
+    } else if (a->key == "zk") {
+      if (!extra_.release.empty() && extra_.release != a->value) {
+        return Error(d, a->column, fmt::format("the file runs as zk={}, but --zk {} was given",
+                                               a->value, extra_.release));
+      }
+      if (zab::FindRelease(a->value) == nullptr) {
+        return Error(d, a->column, fmt::format("unknown ZooKeeper release '{}' (known: {})", a->value,
+                                               zab::ReleaseNames()));
+      }
+      release.release = a->value;
+      release_column = a->column;
     } else if (a->key == "bug") {
-      s = zab::EnableBug(o.zab.bugs, a->value);
+      release.add.push_back(a->value);
+      release_column = a->column;
+    } else if (a->key == "fix") {
+      release.remove.push_back(a->value);
+      release_column = a->column;
     } else if (a->key.rfind("client.", 0) == 0) {
       auto index = args.Uint(Arg{"", a->key.substr(7), a->column}, 1, 50);
       if (!index.ok()) return index.status();
@@ -357,6 +375,7 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
     }
     if (!s.ok()) return Error(d, a->column, base::Text(s));
   }
+  if (absl::Status s = release.ApplyTo(o.zab); !s.ok()) return Error(d, release_column, base::Text(s));
   for (size_t i = 0; i < o.client_homes.size(); ++i) {
     for (const uint32_t sid : o.client_homes[i]) {
       if (sid > o.zab.servers()) {
@@ -385,9 +404,13 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
   const auto plural = [](uint32_t n, std::string_view word) {
     return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
   };
+  std::string changes;
+  if (o.zab.release != zab::kDefaultRelease) changes += fmt::format(", zk {}", o.zab.release);
+  for (const std::string& b : release.add) changes += fmt::format(", bug {}", b);
+  for (const std::string& b : release.remove) changes += fmt::format(", fix {}", b);
   out.push_back(fmt::format("cluster: {}, {}, {}, seed {}{}", plural(o.zab.voters, "voter"),
                             plural(o.zab.observers, "observer"), plural(o.clients, "client"), o.seed,
-                            o.zab.bugs == zab::Bugs{} ? "" : ", bugs on"));
+                            changes));
   return absl::OkStatus();
 }
 
@@ -737,7 +760,7 @@ absl::Status ScenarioRunner::Check(Args& args, Lines& out) {
   return absl::OkStatus();
 }
 
-FileResult RunFile(std::string_view path, std::string_view content, const zab::Bugs& extra_bugs,
+FileResult RunFile(std::string_view path, std::string_view content, const zab::ReleaseChoice& extra,
                    TraceFile* trace, bool narrate) {
   FileResult result;
   auto file = Parse(path, content);
@@ -746,7 +769,7 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::B
     return result;
   }
   result.parsed = true;
-  ScenarioRunner runner(*file, extra_bugs);
+  ScenarioRunner runner(*file, extra);
   runner.SetTraceFile(trace);
   runner.SetNarrate(narrate);
   // A scenario that shows a bug expects its violations: they are the ones a `check`

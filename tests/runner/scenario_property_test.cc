@@ -136,7 +136,7 @@ void CheckScenario(const std::string& text) {
     RC_ASSERT(line >= 1);
     RC_ASSERT(column >= 1 && column <= 4097);
     // The whole run says the same.
-    RC_ASSERT(RunFile(kPath, text, zab::Bugs{}).error == message);
+    RC_ASSERT(RunFile(kPath, text, zab::ReleaseChoice{}).error == message);
     return;
   }
   // The file's own text survives a rewrite with its own outputs.
@@ -148,7 +148,7 @@ void CheckScenario(const std::string& text) {
 
   std::vector<std::vector<std::string>> outputs;
   {
-    ScenarioRunner runner(*file, zab::Bugs{});
+    ScenarioRunner runner(*file, zab::ReleaseChoice{});
     for (const Directive& d : file->directives) {
       auto output = runner.Execute(d);
       if (!output.ok()) {

@@ -42,6 +42,7 @@
 #include "zab/messages.h"
 #include "zab/outbox.h"
 #include "zab/peer.h"
+#include "zab/releases.h"
 #include "zab/storage.h"
 #include "zab/txn.h"
 #include "zab/types.h"
@@ -351,8 +352,11 @@ inline Zxid Z(uint32_t epoch, uint32_t counter) { return Zxid::Make(Epoch{epoch}
 
 // TestConfig is ZooKeeper's timing with one change: finalize_wait_ms differs from every
 // other delay the peer uses, so that a test can tell the finalize timer by its delay.
+// The release is master with its open bugs fixed.
 inline Config TestConfig(uint32_t voters, uint32_t observers = 0) {
   Config config;
+  // ZAB as it should be: a test turns a bug's switch on itself.
+  ZABSIM_CHECK(UseRelease(config, "master+fixes").ok());
   config.voters = voters;
   config.observers = observers;
   config.finalize_wait_ms = 170;

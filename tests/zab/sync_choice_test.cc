@@ -263,9 +263,10 @@ TEST(SyncFollower, TxnLogPassAndCommittedLogPassShareNoTxn) {
 // LeaderDatabase is a leader's Database over a log of two files, (1, 1) (1, 2) and
 // (1, 4) .. (1, 8), whose committed log keeps the last two txns only.
 struct LeaderDatabase {
-  static Config MakeConfig() {
+  static Config MakeConfig(bool trunc_keeps_next = false) {
     Config config = testing::TestConfig(3);
     config.commit_log_count = 1;
+    config.bugs.trunc_keeps_next = trunc_keeps_next;
     return config;
   }
   static DiskContents MakeDisk() {
@@ -278,7 +279,8 @@ struct LeaderDatabase {
     }
     return disk;
   }
-  LeaderDatabase() : out(MakeDisk()), core(MakeConfig(), PeerId{1}, &out, 1), db(core) {
+  explicit LeaderDatabase(bool trunc_keeps_next = false)
+      : out(MakeDisk()), core(MakeConfig(trunc_keeps_next), PeerId{1}, &out, 1), db(core) {
     ZABSIM_CHECK(db.Load().ok());
   }
 
@@ -357,14 +359,27 @@ TEST(TxnLogSizeRule, ATruncatedFileCountsItsExactLength) {
 }
 
 // FileTxnLog.truncate keeps the record it stops at: the first at or above the TRUNC's
-// zxid, even when that zxid itself is not in the log.
+// zxid, even when that zxid itself is not in the log (the trunc-keeps-next switch, on in
+// every release).
 TEST(TruncateLog, KeepsTheFirstRecordAtOrAboveTheZxid) {
-  LeaderDatabase leader;
+  LeaderDatabase leader(/*trunc_keeps_next=*/true);
   Database& db = leader.db;
   ASSERT_TRUE(db.TruncateLog(Z(1, 3)));
   EXPECT_THAT(Hex(LogZxids(db)), ElementsAreArray(Hex({Z(1, 1), Z(1, 2), Z(1, 4)})));
   EXPECT_FALSE(db.TruncateLog(Z(1, 9)));  // Nothing at or above it: no file to cut.
   EXPECT_THAT(Hex(LogZxids(db)), ElementsAreArray(Hex({Z(1, 1), Z(1, 2), Z(1, 4)})));
+}
+
+// The fix cuts everything above the zxid; with nothing left below it, it needs a
+// snapshot to reload from.
+TEST(TruncateLog, TheFixCutsEverythingAboveTheZxid) {
+  LeaderDatabase leader;
+  Database& db = leader.db;
+  ASSERT_TRUE(db.TruncateLog(Z(1, 3)));
+  EXPECT_THAT(Hex(LogZxids(db)), ElementsAreArray(Hex({Z(1, 1), Z(1, 2)})));
+  LeaderDatabase none;
+  EXPECT_FALSE(none.db.TruncateLog(Zxid{}));  // The log starts above it; no snapshot below.
+  EXPECT_EQ(LogZxids(none.db).size(), 7u);
 }
 
 // --- The property ------------------------------------------------------------------------
