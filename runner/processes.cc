@@ -51,8 +51,8 @@ void SimOutbox::TruncateTo(std::string_view file, uint64_t records) {
   ctx().TruncateTo(file, records);
 }
 
-void SimOutbox::Replace(std::string_view file, std::vector<std::string> records) {
-  ctx().Replace(file, std::move(records));
+bool SimOutbox::Replace(std::string_view file, std::vector<std::string> records) {
+  return ctx().Replace(file, std::move(records));
 }
 
 void SimOutbox::Remove(std::string_view file) { ctx().Remove(file); }
@@ -118,6 +118,10 @@ void ServerProcess::OnTimer(Ctx& ctx, sim::TimerId, uint64_t tag) {
 
 void ServerProcess::OnSynced(Ctx& ctx, sim::SyncToken token) {
   With(ctx, [&] { peer_.OnSynced(zab::SyncToken{token.value}); });
+}
+
+void ServerProcess::OnSyncFailed(Ctx& ctx, sim::SyncToken token) {
+  With(ctx, [&] { peer_.OnSyncFailed(zab::SyncToken{token.value}); });
 }
 
 void ServerProcess::OnStep(Ctx& ctx, uint64_t tag) {

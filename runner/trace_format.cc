@@ -86,6 +86,7 @@ std::string_view EventKind(const zab::Event& event) {
     std::string_view operator()(const zab::TreeLoaded&) const { return "tree-loaded"; }
     std::string_view operator()(const zab::SnapshotTaken&) const { return "snapshot"; }
     std::string_view operator()(const zab::StepRan&) const { return "step"; }
+    std::string_view operator()(const zab::DiskFailed&) const { return "disk-failed"; }
     std::string_view operator()(const zab::Ignored&) const { return "ignore"; }
     std::string_view operator()(const zab::Unexpected&) const { return "unexpected"; }
     std::string_view operator()(const zab::RoleEnded&) const { return "role-ended"; }
@@ -184,6 +185,7 @@ void DescribeEvent(const zab::Event& event, sim::Recorder& r) {
       if (e.instance != 0) r.Uint("of", e.instance);
       if (e.zxid.value != 0) r.Hex("zxid", e.zxid.value);
     }
+    void operator()(const zab::DiskFailed& e) const { r.Str("file", e.file).Str("what", e.what); }
     void operator()(const zab::Ignored& e) const {
       r.Str("what", e.what).Str("why", e.why).Uint("from", e.from.value).Hex("zxid", e.zxid.value);
     }

@@ -38,6 +38,7 @@ constexpr KindName kKinds[] = {
     {Fault::Kind::kChannel, "channel", "channel tcp|unsafe"},
     {Fault::Kind::kStall, "stall", "stall P THREAD[:N]"},
     {Fault::Kind::kResume, "resume", "resume P THREAD[:N]"},
+    {Fault::Kind::kDiskError, "disk-error", "disk-error P FOR [PREFIX,...]"},
 };
 
 const KindName& Info(Fault::Kind kind) {
@@ -301,6 +302,20 @@ absl::StatusOr<Fault> ParseFault(std::string_view text) {
       if (auto s = want(1); !s.ok()) return s;
       take(ParseRatio(args[0]), f.ratio);
       break;
+    case Fault::Kind::kDiskError:
+      if (args.size() != 2 && args.size() != 3) {
+        return Error(text, fmt::format("expected '{}' (2 or 3 arguments), found {}", info->usage,
+                                       args.size()));
+      }
+      take(ParseProcess(args[0], false), f.p);
+      take(ParseDuration(args[1]), f.length);
+      if (args.size() == 3) {
+        f.files = std::string(args[2]);
+        for (const absl::string_view prefix : absl::StrSplit(base::Absl(args[2]), ',')) {
+          if (prefix.empty() && status.ok()) status = Error(text, "an empty file-name prefix");
+        }
+      }
+      break;
     case Fault::Kind::kStall:
     case Fault::Kind::kResume:
       if (auto s = want(2); !s.ok()) return s;
@@ -364,6 +379,9 @@ std::string Fault::ToString() const {
       return fmt::format("{} {}", name, FormatRatio(ratio));
     case Kind::kChannel:
       return fmt::format("{} {}", name, channel == ChannelMode::kTcp ? "tcp" : "unsafe");
+    case Kind::kDiskError:
+      return files.empty() ? fmt::format("{} {} {}", name, p.value, FormatDuration(length))
+                           : fmt::format("{} {} {} {}", name, p.value, FormatDuration(length), files);
     case Kind::kStall:
     case Kind::kResume:
       return thread_instance == 0 ? fmt::format("{} {} {}", name, p.value, thread)
@@ -390,6 +408,7 @@ absl::Status Fault::Validate(uint32_t processes) const {
     case Kind::kDiskSlow:
     case Kind::kStall:
     case Kind::kResume:
+    case Kind::kDiskError:
       return check(p, false);
     case Kind::kPartition:
     case Kind::kOneWay: {

@@ -87,10 +87,13 @@ class Context {
   void Schedule(ThreadId thread, uint64_t tag);
 
   // Disk writes land in the page cache at once; they are durable after a Sync of the
-  // same file completes (OnSynced). A crash before that loses them.
+  // same file completes (OnSynced). A crash before that loses them. A Sync may fail
+  // instead (OnSyncFailed: a disk error), leaving its changes not yet durable. Replace
+  // writes a file anew and may fail at once (false), changing nothing: a write that
+  // returns an error.
   void Append(std::string_view file, std::string record);
   void TruncateTo(std::string_view file, uint64_t records);
-  void Replace(std::string_view file, std::vector<std::string> records);
+  [[nodiscard]] bool Replace(std::string_view file, std::vector<std::string> records);
   void Remove(std::string_view file);
   SyncToken Sync(std::string_view file);
 
@@ -135,6 +138,11 @@ class Process {
   virtual void OnMessage(Context<M>& ctx, ConnId conn, ProcessId from, M message) = 0;
   virtual void OnTimer(Context<M>& ctx, TimerId timer, uint64_t tag) = 0;
   virtual void OnSynced(Context<M>& ctx, SyncToken token) = 0;
+  // OnSyncFailed: the fsync returned an error (a disk error); nothing it covered is durable.
+  virtual void OnSyncFailed(Context<M>& ctx, SyncToken token) {
+    (void)ctx;
+    (void)token;
+  }
   // OnStep runs a step the process asked for with Context::Schedule.
   virtual void OnStep(Context<M>& ctx, uint64_t tag) {
     (void)ctx;

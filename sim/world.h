@@ -41,6 +41,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_split.h"
 #include "base/check.h"
 #include "sim/clock.h"
 #include "sim/disk.h"
@@ -210,6 +211,8 @@ class World {
     Time last_sync_done;
     int64_t disk_slow_factor = 1;
     Time disk_slow_until;
+    Time disk_error_until;                   // A disk-error fault...
+    std::vector<std::string> disk_error_files;  // ...for files with these prefixes (none: all).
     absl::btree_set<uint64_t> conns;  // Ordered: crash handling iterates it.
     bool exit_requested = false;      // The process called Context::Exit.
     absl::btree_set<uint32_t> closed_ports;  // Ports not listening (empty: all listen).
@@ -224,7 +227,17 @@ class World {
     std::string file;
     uint64_t mark = 0;
     uint64_t journal = 0;  // Every file's metadata changes commit with it.
+    bool fail = false;     // Drawn to fail (disk.error_rate).
   };
+
+  // DiskFails tells whether `file` of process p fails its writes now (a disk-error fault).
+  bool DiskFails(ProcessId p, std::string_view file) {
+    const HostState& host = Host(p);
+    if (now_ >= host.disk_error_until) return false;
+    if (host.disk_error_files.empty()) return true;
+    return std::any_of(host.disk_error_files.begin(), host.disk_error_files.end(),
+                       [&](const std::string& prefix) { return file.starts_with(prefix); });
+  }
 
   World(const WorldConfig& config, Factory factory)
       : config_(config),

@@ -60,6 +60,9 @@ struct DiskConfig {
   // back after about 30 s (Linux's dirty_expire_centisecs), so what a program does not
   // fsync survives a crash that comes late enough. Zero: never.
   Duration writeback = Duration::Seconds(30);
+  // Probability that an fsync, or the writing of a file anew, fails with an error (a
+  // flaky disk). Fault `disk-error` fails them for a while instead.
+  Ratio error_rate = Ratio::Never();
 };
 
 struct WorldConfig {

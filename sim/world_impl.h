@@ -137,12 +137,18 @@ void Context<M>::TruncateTo(std::string_view file, uint64_t records) {
 }
 
 template <Message M>
-void Context<M>::Replace(std::string_view file, std::vector<std::string> records) {
+bool Context<M>::Replace(std::string_view file, std::vector<std::string> records) {
   World<M>& w = *world_;
+  auto& host = w.Host(self_);
+  if (w.DiskFails(self_, file) || host.disk_rng.Chance(w.config_.disk.error_rate)) {
+    w.trace_.Record(w.now_, self_.value, "write-failed").Str("file", file);
+    return false;
+  }
   w.trace_.Record(w.now_, self_.value, "replace")
       .Str("file", file)
       .Uint("records", records.size());
   w.Host(self_).disk.Replace(file, std::move(records), w.now_);
+  return true;
 }
 
 template <Message M>
@@ -163,8 +169,9 @@ SyncToken Context<M>::Sync(std::string_view file) {
   const Time done = std::max(w.now_ + latency, host.last_sync_done);
   host.last_sync_done = done;
   const SyncToken token{w.next_sync_++};
-  w.syncs_[token.value] =
-      typename World<M>::PendingSync{self_, std::string(file), mark, host.disk.JournalMark()};
+  const bool fail = host.disk_rng.Chance(w.config_.disk.error_rate);
+  w.syncs_[token.value] = typename World<M>::PendingSync{self_, std::string(file), mark,
+                                                         host.disk.JournalMark(), fail};
   typename World<M>::Event e;
   e.kind = World<M>::EventKind::kSynced;
   e.target = self_;
@@ -292,6 +299,13 @@ void World<M>::Deliver(Event& e) {
       syncs_.erase(it);
       HostState& host = Host(e.target);
       if (!host.up || host.incarnation != e.incarnation) return;  // Lost in a crash.
+      if (sync.fail || DiskFails(e.target, sync.file)) {
+        // The fsync returns an error: nothing it covered is durable (a later fsync may
+        // still make it so).
+        trace_.Record(now_, e.target.value, "sync-failed").Str("file", sync.file).Uint("token", e.id);
+        Call(e.target, [&](Process<M>& p, Context<M>& ctx) { p.OnSyncFailed(ctx, SyncToken{e.id}); });
+        return;
+      }
       host.disk.CompleteSync(sync.file, sync.mark);
       host.disk.CommitJournal(sync.journal);
       trace_.Record(now_, e.target.value, "synced").Str("file", sync.file).Uint("token", e.id);
@@ -724,6 +738,15 @@ void World<M>::Apply(const Fault& fault) {
     case Fault::Kind::kStall:
       Host(fault.p).stalled.emplace_back(fault.thread, fault.thread_instance);
       return;
+    case Fault::Kind::kDiskError: {
+      HostState& host = Host(fault.p);
+      host.disk_error_until = now_ + fault.length;
+      host.disk_error_files.clear();
+      for (const absl::string_view prefix : absl::StrSplit(fault.files, ',', absl::SkipEmpty())) {
+        host.disk_error_files.emplace_back(prefix);
+      }
+      return;
+    }
     case Fault::Kind::kResume:
       Resume(fault.p, fault.thread, fault.thread_instance);
       return;

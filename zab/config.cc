@@ -37,6 +37,12 @@ const BugInfo kBugs[] = {
      "a SNAP-synced server keeps its old txn log, and a later txn-log sync sends from it"},
     {"trunc-keeps-next", &Bugs::trunc_keeps_next,
      "a TRUNC to a zxid the log lacks, such as (e, 0), keeps the txn above it (zabsim's finding)"},
+    {"trunc-to-applied", &Bugs::trunc_to_applied,
+     "a learner holding a txn committed but not yet applied by the leader is TRUNCated below it "
+     "(zabsim's finding)"},
+    {"error-keeps-serving", &Bugs::error_keeps_serving,
+     "a server whose SyncThread died of a disk error keeps its role until its next check, "
+     "applying txns it no longer logs (zabsim's finding)"},
     {"commit-without-quorum", &Bugs::commit_without_quorum, "the leader commits on its own ACK"},
     {"ack-before-fsync", &Bugs::ack_before_fsync, "followers ACK a proposal before it is durable"},
     {"majority-is-half", &Bugs::majority_is_half, "a quorum of n/2 voters instead of n/2+1"},

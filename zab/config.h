@@ -41,6 +41,8 @@ struct Bugs {
   bool zk4925 = false;  // Txns applied while syncing are left out of the committed log.
   bool zk2846 = false;  // A SNAP/TRUNC-synced log keeps txns its snapshot cannot vouch for.
   bool trunc_keeps_next = false;  // TRUNC to a zxid the log lacks keeps the txn above it.
+  bool trunc_to_applied = false;  // A learner is TRUNCated below txns committed, not applied.
+  bool error_keeps_serving = false;  // A role goes on after its SyncThread died, until a check.
   bool commit_without_quorum = false;  // The leader commits on its own ACK.
   bool ack_before_fsync = false;       // Followers ACK a proposal before it is durable.
   bool majority_is_half = false;       // A quorum of n/2 instead of n/2+1.
@@ -72,6 +74,8 @@ inline constexpr Bugs kMasterBugs = [] {
   b.zk1549 = true;
   b.zk2846 = true;
   b.trunc_keeps_next = true;
+  b.trunc_to_applied = true;
+  b.error_keeps_serving = true;
   return b;
 }();
 

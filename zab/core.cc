@@ -22,6 +22,9 @@ void Part::OnTimer(uint32_t what, uint64_t) {
 void Part::OnSynced(uint32_t what, uint64_t) {
   ZABSIM_CHECK(false, "a part asked for sync {} it cannot handle", what);
 }
+void Part::OnSyncFailed(uint32_t what, uint64_t) {
+  ZABSIM_CHECK(false, "a part's sync {} failed and it cannot handle that", what);
+}
 void Part::OnDeferred(uint32_t what, uint64_t) {
   ZABSIM_CHECK(false, "a part deferred {} and cannot handle it", what);
 }
@@ -143,6 +146,15 @@ bool Core::CompleteSync(SyncToken token) {
   const Registration reg = it->second;
   syncs_.erase(it);
   PartOf(reg.owner)->OnSynced(reg.what, reg.arg);
+  return true;
+}
+
+bool Core::FailSync(SyncToken token) {
+  auto it = syncs_.find(token.value);
+  if (it == syncs_.end()) return false;
+  const Registration reg = it->second;
+  syncs_.erase(it);
+  PartOf(reg.owner)->OnSyncFailed(reg.what, reg.arg);
   return true;
 }
 

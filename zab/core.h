@@ -50,6 +50,8 @@ class Part {
   virtual ~Part() = default;
   virtual void OnTimer(uint32_t what, uint64_t arg);
   virtual void OnSynced(uint32_t what, uint64_t arg);
+  // OnSyncFailed: the fsync returned an error (a disk error); nothing it covered is durable.
+  virtual void OnSyncFailed(uint32_t what, uint64_t arg);
   virtual void OnDeferred(uint32_t what, uint64_t arg);
   virtual void OnStep(uint32_t what, uint64_t arg);
 };
@@ -72,8 +74,8 @@ class DiskFiles {
 
   void Append(std::string_view file, std::string record) { out_->Append(file, std::move(record)); }
   void TruncateTo(std::string_view file, uint64_t records) { out_->TruncateTo(file, records); }
-  void Replace(std::string_view file, std::vector<std::string> records) {
-    out_->Replace(file, std::move(records));
+  [[nodiscard]] bool Replace(std::string_view file, std::vector<std::string> records) {
+    return out_->Replace(file, std::move(records));
   }
   void Remove(std::string_view file) { out_->Remove(file); }
   SyncToken Sync(std::string_view file) { return out_->Sync(file); }
@@ -117,6 +119,7 @@ class Core {
   // false when nothing is registered for the id (a stale timer, a forgotten connection).
   bool FireTimer(uint64_t tag);
   bool CompleteSync(SyncToken token);
+  bool FailSync(SyncToken token);
   bool RunStep(uint64_t tag);
   ConnHandler* HandlerOf(ConnId conn);
   bool Forget(ConnId conn);  // The connection is gone: forget it, return whether it was known.

@@ -95,7 +95,11 @@ void Database::Append(const TxnPtr& txn) {
     segments_[txn->zxid] = Segment{.name = current_segment_};
     // A new log file overwrites one of the same name left by an earlier life of the
     // server, as FileTxnLog's FileOutputStream does.
-    if (core_.disk().files().contains(current_segment_)) core_.disk().Replace(current_segment_, {});
+    if (core_.disk().files().contains(current_segment_) && !core_.disk().Replace(current_segment_, {})) {
+      // The old file could not be opened anew; the records go after its old ones, which
+      // a later reload stops at (out of order). A disk error rare enough to leave so.
+      core_.Emit(DiskFailed{current_segment_, "write"});
+    }
   }
   Segment& segment = std::prev(segments_.end())->second;
   ZABSIM_CHECK(segment.name == current_segment_);
@@ -325,7 +329,12 @@ void Database::WriteSnapshot(Zxid name, bool fsync, Owner owner, uint32_t what) 
   const std::string file = SnapshotName(name);
   // fsync: AtomicFileOutputStream (a temporary file, fsynced, renamed); otherwise a
   // plain FileOutputStream, durable only once the kernel writes it back.
-  core_.disk().Replace(file, {tree_.Serialize(name)});
+  if (!core_.disk().Replace(file, {tree_.Serialize(name)})) {
+    // ZooKeeperServer.takeSnapshot: "Severe unrecoverable error, exiting".
+    core_.Emit(DiskFailed{file, "write"});
+    core_.Exit(fmt::format("exit 10 (TXNLOG_ERROR_TAKING_SNAPSHOT): cannot write {}", file));
+    return;
+  }
   core_.Emit(SnapshotTaken{name});
   if (!fsync) return;
   if (owner.value == 0) {

@@ -153,6 +153,12 @@ struct StepRan {
   Zxid zxid;              // The txn it is about, if any.
 };
 
+// A write or an fsync of `file` failed (a disk error): "write" or "fsync".
+struct DiskFailed {
+  std::string_view file;
+  std::string_view what;
+};
+
 // A message or request was dropped on purpose: stale, duplicate, or out of place.
 struct Ignored {
   std::string_view what;  // e.g. "ACK", "NOTIFICATION".
@@ -226,7 +232,7 @@ struct ClientCompleted {
 using Event = std::variant<StateChanged, VoteChanged, ElectionDecided, EpochWritten,
                            EpochProposed, LeaderEstablished, SyncChosen, NewLeaderProcessed,
                            SyncApplied, Proposed, Committed, Logged, Applied, Truncated,
-                           TreeLoaded, SnapshotTaken, StepRan, Ignored, Unexpected, RoleEnded,
+                           TreeLoaded, SnapshotTaken, StepRan, DiskFailed, Ignored, Unexpected, RoleEnded,
                            LearnerDropped, Halted, ClientServed, ClientInvoked, ClientCompleted>;
 
 }  // namespace zabsim::zab

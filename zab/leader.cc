@@ -16,6 +16,12 @@ Leader::Leader(Core& core, Database& db, RoleHost& host)
 
 void Leader::ProcessRequest(const TxnPtr& txn) { ProcessAck(core_.self(), txn->zxid); }
 
+void Leader::Failed() {
+  server_error_ = true;
+  // ZooKeeper notices at the next tick; the fix stops at once.
+  if (!core_.config().bugs.error_keeps_serving) Fail("Unexpected internal error");
+}
+
 void Leader::ApplyCommitted(const TxnPtr& txn) {
   // FinalRequestProcessor, then ToBeAppliedRequestProcessor takes it off toBeApplied.
   const ApplyResult result = db_.ApplyCommitted(txn);
@@ -262,8 +268,22 @@ SyncPlan Leader::SyncLearner(LearnerHandler& h, Zxid peer_last) {
       return db_.ProposalsFromTxnLog(from, limit);
     };
   }
-  SyncPlan plan =
-      ChooseSync(peer_last, db_.committed_log(), db_.last_processed(), txn_log, core_.config().bugs);
+  // syncFollower reads the committed log and the last processed zxid: what has been
+  // applied, not what has been committed. A learner holding a txn committed but still in
+  // toBeApplied is "ahead of the committed log" and TRUNCated below it, then gets it
+  // again from startForwarding (trunc-to-applied, zabsim's finding). The fix chooses as
+  // if toBeApplied were applied.
+  SyncPlan plan;
+  if (core_.config().bugs.trunc_to_applied || to_be_applied_.empty()) {
+    plan = ChooseSync(peer_last, db_.committed_log(), db_.last_processed(), txn_log,
+                      core_.config().bugs);
+  } else {
+    std::deque<TxnPtr> committed = db_.committed_log();
+    for (const TxnPtr& t : to_be_applied_) committed.push_back(t);
+    plan = ChooseSync(peer_last, committed, to_be_applied_.back()->zxid, txn_log, core_.config().bugs);
+    // A SNAP holds the tree as applied: toBeApplied goes after it, from startForwarding.
+    if (plan.mode == SyncMode::kSnap) plan.forward_from = std::min(plan.forward_from, db_.last_processed());
+  }
   core_.Emit(SyncChosen{h.sid(), plan.mode, peer_last,
                         plan.mode == SyncMode::kSnap ? db_.last_processed() : plan.packet_zxid,
                         static_cast<uint32_t>(plan.txns.size()), plan.why});
@@ -426,6 +446,11 @@ void Leader::Commit(Proposal p) {
 
 void Leader::Heartbeat() {
   if (failed_) return;
+  if (server_error_) {
+    // Leader.lead's loop checks isRunning() every half tick.
+    Fail("Unexpected internal error");
+    return;
+  }
   if (!tick_skip_) ++tick_;
   ++half_ticks_;
   std::set<uint32_t> synced = {core_.self().value};
@@ -448,6 +473,12 @@ void Leader::Shutdown() {
   core_.Drop(owner_);
   for (auto& [conn, h] : handlers_) h->Fail("leader shutdown");
   commit_processor_->Shutdown();
+  if (server_error_ && !core_.config().bugs.error_keeps_serving) {
+    // The fix: memory may hold what the dead SyncThread never logged; it is dropped and
+    // reloaded from disk, as a full shutdown does (zk.shutdown(true)).
+    db_.Clear();
+    return;
+  }
   if (running_) {
     // ZooKeeperServer.shutdown: the log pipeline drains first, then memory catches up.
     sync_->DrainForShutdown();

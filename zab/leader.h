@@ -172,6 +172,8 @@ class Leader final : public Role,
   void ProcessRequest(const TxnPtr& txn) override;
   // CommitProcessor::Next: ToBeAppliedRequestProcessor and FinalRequestProcessor.
   void ApplyCommitted(const TxnPtr& txn) override;
+  // SyncProcessor::Next: the SyncThread died of a disk error (server state ERROR).
+  void Failed() override;
 
   // --- Used by LearnerHandler. ---
   // The epoch to propose once a quorum has reported; nullopt: wait for EpochReady.
@@ -239,6 +241,7 @@ class Leader final : public Role,
   std::map<uint64_t, std::unique_ptr<LearnerHandler>> handlers_;  // By connection id.
   bool accepting_ = false;
   bool failed_ = false;
+  bool server_error_ = false;  // A critical thread died: the next tick ends the role.
 
   // Discovery.
   enum class Stage { kIdle, kWaitEpoch, kWaitEpochAck, kWritingCurrentEpoch, kWaitNewLeaderAck,

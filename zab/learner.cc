@@ -45,6 +45,30 @@ void Learner::OnTimer(uint32_t what, uint64_t arg) {
   }
 }
 
+void Learner::Failed() {
+  server_error_ = true;
+  // ZooKeeper notices after the next packet (or never, before UPTODATE); the fix stops at once.
+  if (!core_.config().bugs.error_keeps_serving) Fail("the SyncThread died of a disk error");
+}
+
+void Learner::OnSyncFailed(uint32_t what, uint64_t arg) {
+  switch (what) {
+    case kSnapSnapshotDurable:
+      // takeSnapshot(true) failed: "Severe unrecoverable error, exiting".
+      core_.Emit(DiskFailed{"snapshot", "fsync"});
+      core_.Exit("exit 10 (TXNLOG_ERROR_TAKING_SNAPSHOT): the NEWLEADER snapshot's fsync failed");
+      return;
+    case kSyncedLogDurable:
+    case kLogDurableAfterEpoch:
+      // ZKDatabase.commit throws in syncWithLeader: the sync ends with the exception.
+      core_.Emit(DiskFailed{"log", "fsync"});
+      Fail("IOException: the txn log's fsync failed at NEWLEADER");
+      return;
+    default:
+      Part::OnSyncFailed(what, arg);
+  }
+}
+
 void Learner::OnStep(uint32_t what, uint64_t arg) {
   if (what != kAckNewLeader) {
     Part::OnStep(what, arg);
@@ -490,6 +514,7 @@ void Learner::NewLeaderEpochWritten() {
 void Learner::OnUpToDate() {
   SendAck(Zxid::Make(new_epoch_, 0));
   serving_ = true;
+  server_error_ = false;  // startServing sets the state to RUNNING, whatever it was.
   stage_ = Stage::kBroadcast;
   host_.StartServing();
   host_.UpdateElectionVote(new_epoch_);
@@ -526,6 +551,12 @@ void Learner::OnUpToDate() {
 // Broadcast (Follower.processPacket, Observer.processPacket).
 
 void Learner::OnBroadcastPacket(const QuorumPacket& p) {
+  ProcessPacket(p);
+  // followLeader's loop: while (isRunning()) { readPacket; processPacket; }.
+  if (server_error_ && stage_ == Stage::kBroadcast) Fail("the ZooKeeperServer is not running (a critical thread died)");
+}
+
+void Learner::ProcessPacket(const QuorumPacket& p) {
   switch (p.type) {
     case PacketType::kProposal:
       if (observer_) return;  // Observers ignore proposals.
@@ -634,6 +665,12 @@ void Learner::Shutdown() {
   commit_processor_->Shutdown();
   if (mid_snap && !core_.config().bugs.zk3642) {
     // A SNAP that never reached NEWLEADER is not on disk: forget it (ZOOKEEPER-3642).
+    db_.Clear();
+    return;
+  }
+  if (server_error_ && !core_.config().bugs.error_keeps_serving) {
+    // The fix: memory may hold what the dead SyncThread never logged (a COMMIT is applied
+    // whether or not its txn was); it is dropped and reloaded from disk.
     db_.Clear();
     return;
   }

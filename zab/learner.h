@@ -58,6 +58,8 @@ class Learner final : public Role,
   // SyncProcessor::Next: the SendAckRequestProcessor, a follower's ACK of a logged txn.
   void ProcessRequest(const TxnPtr& txn) override;
   void Idle() override;
+  void Failed() override;
+  void OnSyncFailed(uint32_t what, uint64_t arg) override;
   // CommitProcessor::Next: FinalRequestProcessor.
   void ApplyCommitted(const TxnPtr& txn) override;
 
@@ -109,6 +111,7 @@ class Learner final : public Role,
   void NewLeaderEpochWritten();
   void OnUpToDate();
   void OnBroadcastPacket(const QuorumPacket& p);
+  void ProcessPacket(const QuorumPacket& p);  // Follower.processPacket / Observer's.
   void LogRequest(const TxnPtr& txn);
   void CommitTxn(Zxid zxid);
   void CheckProposalOrder(Zxid zxid);
@@ -152,6 +155,9 @@ class Learner final : public Role,
 
   // Broadcast (FollowerZooKeeperServer).
   bool serving_ = false;
+  // A critical thread died (server state ERROR): the read loop ends after the next packet.
+  // In syncWithLeader nobody looks, and starting to serve sets the state back to RUNNING.
+  bool server_error_ = false;
   std::deque<TxnPtr> pending_txns_;
   std::unique_ptr<SyncProcessor> sync_;
   std::unique_ptr<CommitProcessor> commit_processor_;

@@ -1,5 +1,7 @@
 #include "zab/peer.h"
 
+#include <tuple>
+
 #include <fmt/format.h>
 
 #include "zab/storage.h"
@@ -44,13 +46,16 @@ void Peer::Start() {
     return;
   }
   // A missing epoch file defaults to the epoch of the last zxid and is written now.
-  if (epochs_missing_[0]) {
-    core_.disk().Replace(kAcceptedEpochFile, {EncodeEpoch(accepted_epoch_)});
-    core_.disk().Sync(kAcceptedEpochFile);
-  }
-  if (epochs_missing_[1]) {
-    core_.disk().Replace(kCurrentEpochFile, {EncodeEpoch(current_epoch_)});
-    core_.disk().Sync(kCurrentEpochFile);
+  // (A failure to write one is an IOException of QuorumPeer.loadDataBase: no start.)
+  for (const auto& [missing, file, epoch] :
+       {std::tuple{epochs_missing_[0], kAcceptedEpochFile, accepted_epoch_},
+        std::tuple{epochs_missing_[1], kCurrentEpochFile, current_epoch_}}) {
+    if (!missing) continue;
+    if (!core_.disk().Replace(file, {EncodeEpoch(epoch)})) {
+      core_.Exit(fmt::format("unable to run quorum server: cannot write {}", file));
+      return;
+    }
+    core_.disk().Sync(file);
   }
   // Finish a removal of log segments that a crash interrupted (ZOOKEEPER-2846, see
   // Database::DropUnvouchedLog); the constructor loaded the database but may not write.
@@ -149,6 +154,12 @@ void Peer::OnTimer(uint64_t tag) {
 void Peer::OnSynced(SyncToken token) {
   if (core_.halted()) return;
   core_.CompleteSync(token);
+  AfterStep();
+}
+
+void Peer::OnSyncFailed(SyncToken token) {
+  if (core_.halted()) return;
+  core_.FailSync(token);
   AfterStep();
 }
 
@@ -304,11 +315,35 @@ void Peer::OnApplied(const Txn& txn, const ApplyResult& result) {
 
 void Peer::WriteEpoch(EpochFile file, Epoch epoch) {
   const std::string_view name = file == EpochFile::kAccepted ? kAcceptedEpochFile : kCurrentEpochFile;
-  core_.disk().Replace(name, {EncodeEpoch(epoch)});
+  if (!core_.disk().Replace(name, {EncodeEpoch(epoch)})) {
+    // writeLongToFile throws; the in-memory epoch stays; the role that asked ends.
+    core_.Emit(DiskFailed{name, "write"});
+    EndRole(fmt::format("IOException writing {}", name));
+    return;
+  }
   core_.Emit(EpochWritten{name, epoch, false});
   const uint64_t id = next_epoch_write_++;
   epoch_writes_.emplace(id, EpochWrite{file, epoch, role_generation_});
   core_.Sync(owner_, name, kEpochDurable, id);
+}
+
+void Peer::OnSyncFailed(uint32_t what, uint64_t arg) {
+  ZABSIM_CHECK(what == kEpochDurable, "peer sync {}", what);
+  auto it = epoch_writes_.find(arg);
+  ZABSIM_CHECK(it != epoch_writes_.end(), "unknown epoch write {}", arg);
+  const EpochWrite w = it->second;
+  epoch_writes_.erase(it);
+  const std::string_view name = w.file == EpochFile::kAccepted ? kAcceptedEpochFile : kCurrentEpochFile;
+  core_.Emit(DiskFailed{name, "fsync"});
+  // The atomic write's fsync failed: the file was not renamed into place, the epoch in
+  // memory stays, and the QuorumPeer thread's IOException ends the role.
+  if (stop_after_writes_) {
+    if (!epoch_writes_.empty()) return;
+    stop_after_writes_ = false;
+    core_.Defer(owner_, kStopRole);
+    return;
+  }
+  if (w.generation == role_generation_) EndRole(fmt::format("IOException writing {}", name));
 }
 
 void Peer::OnSynced(uint32_t what, uint64_t arg) {

@@ -53,6 +53,7 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
   void OnMessage(ConnId conn, const Message& message);
   void OnTimer(uint64_t tag);
   void OnSynced(SyncToken token);
+  void OnSyncFailed(SyncToken token);
   void OnStep(uint64_t tag);
   // OnRoleRestart ends the current role without a crash (memory kept).
   void OnRoleRestart();
@@ -91,6 +92,7 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
   // Part.
   void OnTimer(uint32_t what, uint64_t arg) override;
   void OnSynced(uint32_t what, uint64_t arg) override;
+  void OnSyncFailed(uint32_t what, uint64_t arg) override;
   void OnDeferred(uint32_t what, uint64_t arg) override;
 
  private:

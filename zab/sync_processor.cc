@@ -14,6 +14,7 @@ SyncProcessor::SyncProcessor(Core& core, Database& db, Next* next)
 SyncProcessor::~SyncProcessor() { core_.Drop(owner_); }
 
 void SyncProcessor::Submit(TxnPtr txn) {
+  if (dead_) return;  // Nobody takes from the queue any more.
   queue_.push_back(std::move(txn));
   // The thread wakes up, unless it is already due or blocked in an fsync (it goes on
   // with the queue once the fsync returns).
@@ -28,6 +29,7 @@ void SyncProcessor::OnStep(uint32_t what, uint64_t arg) {
     return;
   }
   woken_ = false;
+  if (dead_) return;
   if (flushing_.empty()) Drain();
 }
 
@@ -91,6 +93,24 @@ void SyncProcessor::OnSynced(uint32_t what, uint64_t arg) {
       return;
     default:
       Part::OnSynced(what, arg);
+  }
+}
+
+void SyncProcessor::OnSyncFailed(uint32_t what, uint64_t arg) {
+  switch (what) {
+    case kFlushed:
+      // The SyncThread's run() catches the IOException and exits; what it appended is
+      // never handed on (never ACKed).
+      dead_ = true;
+      flushing_.clear();
+      queue_.clear();
+      core_.Emit(DiskFailed{"log", "fsync"});
+      if (next_ != nullptr) next_->Failed();
+      return;
+    case kShutdownFlush:
+      return;
+    default:
+      Part::OnSyncFailed(what, arg);
   }
 }
 

@@ -34,6 +34,9 @@ class SyncProcessor final : public Part {
     virtual void ProcessRequest(const TxnPtr& txn) = 0;
     // Idle: every txn submitted so far is durable and handed on (asked for by NotifyIdle).
     virtual void Idle() {}
+    // Failed: an fsync failed; the thread has died (ZooKeeperCriticalThread.handleException
+    // sets the server's state to ERROR).
+    virtual void Failed() {}
   };
 
   // `next` may be nullptr: nothing is handed on, as for observers.
@@ -57,11 +60,13 @@ class SyncProcessor final : public Part {
   // on (at once if it is so now).
   void NotifyIdle();
   void OnSynced(uint32_t what, uint64_t arg) override;
+  void OnSyncFailed(uint32_t what, uint64_t arg) override;
   void OnStep(uint32_t what, uint64_t arg) override;
+  bool dead() const { return dead_; }
   // Queued counts txns not yet appended; Flushing counts txns appended, fsync in flight.
   size_t queued() const { return queue_.size(); }
   size_t flushing() const { return flushing_.size(); }
-  bool idle() const { return queue_.empty() && flushing_.empty(); }
+  bool idle() const { return dead_ || (queue_.empty() && flushing_.empty()); }
 
  private:
   enum Wake : uint32_t {
@@ -81,6 +86,7 @@ class SyncProcessor final : public Part {
   std::vector<TxnPtr> flushing_;
   bool notify_idle_ = false;
   bool woken_ = false;  // A kRun step is due.
+  bool dead_ = false;   // An fsync failed and the thread exited: it logs nothing more.
   uint64_t txns_since_snapshot_ = 0;
   uint64_t snapshot_roll_ = 0;  // Random part of the snapshot interval.
 };

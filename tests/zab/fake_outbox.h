@@ -134,9 +134,10 @@ class FakeOutbox final : public Outbox {
     std::vector<std::string>& f = disk_[std::string(file)];
     if (f.size() > records) f.resize(records);
   }
-  void Replace(std::string_view file, std::vector<std::string> records) override {
+  bool Replace(std::string_view file, std::vector<std::string> records) override {
     ++seq_;
     disk_[std::string(file)] = std::move(records);
+    return true;
   }
   void Remove(std::string_view file) override {
     ++seq_;
