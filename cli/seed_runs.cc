@@ -1,5 +1,7 @@
 #include "cli/seed_runs.h"
 
+#include <algorithm>
+
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -8,6 +10,7 @@
 
 #include "sim/trace.h"
 #include "zab/config.h"
+#include "zab/releases.h"
 
 namespace zabsim::cli {
 namespace {
@@ -72,6 +75,48 @@ absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed) {
   return r;
 }
 
+std::string KnownCause(const RunShape& shape, const SeedResult& r) {
+  if (r.ok) return "";
+  if (r.failed.size() == 1 && r.failed.front() == runner::kAcceptedEpochStall) {
+    return std::string(runner::kAcceptedEpochStall);
+  }
+  if (r.first_check == "linearizable" && r.failed.size() == 1 &&
+      r.first_violation.find(": sync, then get") != std::string::npos) {
+    return "ZOOKEEPER-1675";
+  }
+  const zab::Release* release = zab::FindRelease(shape.options.zab.release);
+  if (release == nullptr) return "";
+  std::vector<std::string> candidates;
+  for (const std::string_view name : release->switches) {
+    const auto& removed = shape.release.remove;
+    if (std::find(removed.begin(), removed.end(), name) == removed.end()) candidates.emplace_back(name);
+  }
+  // passes_without: the seed passes with these switches taken out too.
+  const auto passes_without = [&](const std::vector<std::string>& names) {
+    RunShape fixed = shape;
+    for (const std::string& n : names) fixed.release.remove.push_back(n);
+    if (!fixed.release.ApplyTo(fixed.options.zab).ok()) return false;
+    auto again = RunSeed(fixed, r.seed);
+    return again.ok() && again->ok;
+  };
+  for (const std::string& name : candidates) {
+    if (passes_without({name})) return name;
+  }
+  // Several together: take them all out, then put back each that is not needed.
+  if (candidates.size() < 2 || !passes_without(candidates)) return "";
+  std::vector<std::string> needed = candidates;
+  for (const std::string& name : candidates) {
+    std::vector<std::string> fewer;
+    for (const std::string& n : needed) {
+      if (n != name) fewer.push_back(n);
+    }
+    if (passes_without(fewer)) needed = std::move(fewer);
+  }
+  std::string out;
+  for (const std::string& n : needed) out += (out.empty() ? "" : "+") + n;
+  return out;
+}
+
 std::string ResultLine(const RunShape& shape, const SeedResult& r) {
   const runner::ClusterOptions& o = shape.options;
   std::vector<std::string> bugs;
@@ -83,12 +128,13 @@ std::string ResultLine(const RunShape& shape, const SeedResult& r) {
   return fmt::format(
       "{{\"seed\":{},\"settings\":{{\"voters\":{},\"observers\":{},\"clients\":{},\"ops\":{},"
       "\"time\":{},\"quiet\":{},\"zk\":{},\"bugs\":[{}],\"flags\":[{}],\"swarm\":{},\"knobs\":{}}},"
-      "\"verdict\":\"{}\",\"failed\":[{}],\"first_violation\":{},\"fingerprint\":\"{}\","
+      "\"verdict\":\"{}\",\"failed\":[{}],\"known\":{},\"first_violation\":{},\"fingerprint\":\"{}\","
       "\"events\":{},\"sim_time_us\":{}}}",
       r.seed, o.zab.voters, o.zab.observers, o.clients, o.workload.ops,
       JsonString(sim::FormatDuration(shape.window)), JsonString(sim::FormatDuration(shape.quiet)),
       JsonString(o.zab.release), fmt::join(bugs, ","), fmt::join(flags, ","), JsonString(r.swarm), JsonString(r.knobs),
-      r.ok ? "ok" : "failed", fmt::join(failed, ","), JsonString(r.first_violation),
+      r.ok ? "ok" : "failed", fmt::join(failed, ","), r.known.empty() ? "null" : JsonString(r.known),
+      JsonString(r.first_violation),
       sim::FormatFingerprint(r.fingerprint), r.events, r.end.us);
 }
 

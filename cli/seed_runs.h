@@ -29,10 +29,17 @@ struct SeedResult {
   sim::Time end;                    // Simulated time at the end of the run.
   std::string swarm;                // The swarm's settings for this seed ("" for a fixed plan).
   std::string knobs;                // The knobs drawn for it, as flags ("" without --knobs swarm).
+  std::string known;                // A failure's known cause (KnownCause), "" if none.
 };
 
 // RunSeed runs one seed; an error is a spec the world refused (e.g. a bad setting).
 absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed);
+
+// KnownCause names what a failing seed's failure is already known as: the acceptedEpoch
+// stall (ZooKeeper stalls so too); ZOOKEEPER-1675, a sync read that is not a quorum
+// operation; or the bug of a switch on in the release that the seed passes without (it
+// reruns the seed once per such switch). "" when none explains it: a new finding.
+std::string KnownCause(const RunShape& shape, const SeedResult& r);
 
 // ResultLine is the seed's line in a results file (JSON Lines, docs/scaling.md): seed,
 // settings, verdict, failed checks, first violation, fingerprint, events, simulated

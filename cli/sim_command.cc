@@ -100,7 +100,8 @@ int RunSim(const std::vector<std::string>& args) {
   std::unique_ptr<runner::NarrationSink> narration;
   if (flags.GetBool("narrate")) {
     narration = std::make_unique<runner::NarrationSink>(trace_to_stdout ? stderr : stdout,
-                                                        options.zab.voters, cluster.servers());
+                                                        options.zab.voters, options.zab.QuorumSize(),
+                                                        cluster.servers());
     world.trace().AddSink(narration.get());
   }
 

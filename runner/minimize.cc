@@ -83,7 +83,10 @@ std::string CheckOfViolation(std::string_view violation) {
   if (violation.find("the run stopped") != std::string_view::npos) {
     return std::string(RunSummary::kBoundedEvents);
   }
-  if (violation.rfind("liveness", 0) == 0) return std::string(kLiveness);
+  if (violation.rfind("liveness", 0) == 0) {
+    const bool stall = violation.find(kAcceptedEpochStall) != std::string_view::npos;
+    return std::string(stall ? kAcceptedEpochStall : kLiveness);
+  }
   return std::string(violation);
 }
 
@@ -166,7 +169,7 @@ Minimized Minimize(const SimSpec& failing, std::string_view check, std::string_v
   ++s.runs;
   m.reproduced = s.fails(failing);
   if (m.reproduced) {
-    ShrinkBothWays(s, m.check == kLiveness);
+    ShrinkBothWays(s, m.check == kLiveness || m.check == kAcceptedEpochStall);
   }
   m.spec = s.spec;
   m.runs = s.runs;

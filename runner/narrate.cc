@@ -118,8 +118,8 @@ std::string IgnoreReason(std::string_view why) {
 
 }  // namespace
 
-Narrator::Narrator(uint32_t voters, uint32_t servers)
-    : voters_(voters), servers_(servers), majority_(voters / 2 + 1) {}
+Narrator::Narrator(uint32_t voters, uint32_t quorum, uint32_t servers)
+    : voters_(voters), servers_(servers), majority_(quorum) {}
 
 std::string Narrator::Who(uint64_t process) const {
   if (process == 0) return "the world";

@@ -43,6 +43,9 @@ const BugInfo kBugs[] = {
     {"error-keeps-serving", &Bugs::error_keeps_serving,
      "a server whose SyncThread died of a disk error keeps its role until its next check, "
      "applying txns it no longer logs (zabsim's finding)"},
+    {"stale-ack-counts", &Bugs::stale_ack_counts,
+     "an ACK a learner sent before it was synced again (TRUNC) still counts toward a quorum "
+     "(zabsim's finding)"},
     {"commit-without-quorum", &Bugs::commit_without_quorum, "the leader commits on its own ACK"},
     {"ack-before-fsync", &Bugs::ack_before_fsync, "followers ACK a proposal before it is durable"},
     {"majority-is-half", &Bugs::majority_is_half, "a quorum of n/2 voters instead of n/2+1"},

@@ -43,6 +43,7 @@ struct Bugs {
   bool trunc_keeps_next = false;  // TRUNC to a zxid the log lacks keeps the txn above it.
   bool trunc_to_applied = false;  // A learner is TRUNCated below txns committed, not applied.
   bool error_keeps_serving = false;  // A role goes on after its SyncThread died, until a check.
+  bool stale_ack_counts = false;  // An ACK from before a learner's re-sync still counts.
   bool commit_without_quorum = false;  // The leader commits on its own ACK.
   bool ack_before_fsync = false;       // Followers ACK a proposal before it is durable.
   bool majority_is_half = false;       // A quorum of n/2 instead of n/2+1.
@@ -76,6 +77,7 @@ inline constexpr Bugs kMasterBugs = [] {
   b.trunc_keeps_next = true;
   b.trunc_to_applied = true;
   b.error_keeps_serving = true;
+  b.stale_ack_counts = true;
   return b;
 }();
 
@@ -120,8 +122,15 @@ struct Config {
   uint32_t servers() const { return voters + observers; }
   bool IsVoter(PeerId id) const { return id.value >= 1 && id.value <= voters; }
   bool IsObserver(PeerId id) const { return id.value > voters && id.value <= servers(); }
-  // QuorumSize is the smallest number of voters that is a majority (QuorumMaj).
+  // QuorumSize is the smallest number of voters that is a majority (QuorumMaj): the one
+  // definition of a quorum; IsQuorum counts the voters among `sids` against it.
   uint32_t QuorumSize() const { return bugs.majority_is_half ? voters / 2 : voters / 2 + 1; }
+  template <typename Sids>
+  bool IsQuorum(const Sids& sids) const {
+    uint32_t n = 0;
+    for (const auto sid : sids) n += IsVoter(PeerId{static_cast<uint32_t>(sid)}) ? 1 : 0;
+    return n >= QuorumSize();
+  }
   int64_t init_limit_ms() const { return tick_ms * init_limit; }
   int64_t sync_limit_ms() const { return tick_ms * sync_limit; }
 };

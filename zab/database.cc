@@ -65,6 +65,9 @@ void Database::Clear() {
 }
 
 void Database::AddCommitted(const TxnPtr& txn) {
+  // A txn applied again (a SNAP that overlaps what follows it) is there already: master's
+  // addCommittedProposal ignores it, and earlier releases never add the txns of that path.
+  if (!committed_log_.empty() && txn->zxid <= committed_log_.back()->zxid) return;
   // ZKDatabase.addCommittedProposal: drop the oldest once more than commitLogCount are
   // kept, so the window holds commitLogCount + 1 txns.
   if (committed_log_.size() > core_.config().commit_log_count) committed_log_.pop_front();

@@ -190,6 +190,10 @@ class Leader final : public Role,
   void ProcessRequest(LearnerHandler& h, const Request& request);
   void HandlerFailed(LearnerHandler& h);
 
+  // CheckStep asserts the leader's invariants after a step, and what must only grow
+  // against the step before.
+  void CheckStep();
+
   Epoch epoch() const { return Epoch{static_cast<uint32_t>(epoch_ < 0 ? 0 : epoch_)}; }
   uint64_t tick() const { return tick_; }
   uint64_t half_ticks() const { return half_ticks_; }
@@ -270,6 +274,15 @@ class Leader final : public Role,
   uint64_t tick_ = 0;
   uint64_t half_ticks_ = 0;
   bool tick_skip_ = true;
+
+  struct Checked {
+    int64_t epoch = -1;
+    bool decided = false;
+    Zxid last_proposed;
+    Zxid last_committed;
+    bool running = false;
+  };
+  Checked checked_;  // What CheckStep saw after the last step.
 };
 
 }  // namespace zabsim::zab

@@ -21,6 +21,25 @@ Learner::Learner(Core& core, Database& db, RoleHost& host, PeerId leader)
 
 void Learner::ApplyCommitted(const TxnPtr& txn) { ApplyAndReport(txn, /*to_committed_log=*/true); }
 
+void Learner::CheckStep() {
+  const PeerId me = core_.self();
+  ZABSIM_CHECK(serving_ == (stage_ == Stage::kBroadcast) || stage_ == Stage::kDone,
+               "learner {}: serving {} in stage {}", me.value, serving_, static_cast<int>(stage_));
+  ZABSIM_CHECK(!newleader_seen_ || stage_ >= Stage::kSyncing, "learner {}: NEWLEADER seen in stage {}",
+               me.value, static_cast<int>(stage_));
+  // Past LEADERINFO, the learner has promised the new epoch.
+  if (stage_ >= Stage::kAwaitSync && stage_ != Stage::kDone) {
+    ZABSIM_CHECK(host_.accepted_epoch() >= new_epoch_, "learner {}: acceptedEpoch {} below epoch {}",
+                 me.value, host_.accepted_epoch().value, new_epoch_.value);
+  }
+  // The delta: the epoch it syncs to is one; PROPOSALs seen and serving only go forward.
+  ZABSIM_CHECK(checked_.new_epoch.value == 0 || new_epoch_ == checked_.new_epoch,
+               "learner {}: epoch {} became {}", me.value, checked_.new_epoch.value, new_epoch_.value);
+  ZABSIM_CHECK(last_queued_ >= checked_.last_queued, "learner {}: last queued went back", me.value);
+  ZABSIM_CHECK(serving_ || !checked_.serving, "learner {}: stopped serving", me.value);
+  checked_ = Checked{new_epoch_, last_queued_, serving_};
+}
+
 void Learner::ProcessRequest(const TxnPtr& txn) { SendAck(txn->zxid); }
 
 void Learner::Idle() {

@@ -67,6 +67,10 @@ class Learner final : public Role,
   void OnMessage(ConnId conn, const Message& message) override;
   void OnDisconnected(ConnId conn) override;
 
+  // CheckStep asserts the learner's invariants after a step, and what must only grow
+  // against the step before.
+  void CheckStep();
+
   bool observer() const { return observer_; }
   PeerId leader() const { return leader_; }
 
@@ -161,6 +165,13 @@ class Learner final : public Role,
   std::deque<TxnPtr> pending_txns_;
   std::unique_ptr<SyncProcessor> sync_;
   std::unique_ptr<CommitProcessor> commit_processor_;
+
+  struct Checked {
+    Epoch new_epoch;
+    Zxid last_queued;
+    bool serving = false;
+  };
+  Checked checked_;  // What CheckStep saw after the last step.
 };
 
 }  // namespace zabsim::zab

@@ -74,9 +74,18 @@ void Peer::AfterStep() {
   if (!core_.halted()) CheckInvariants();
 }
 
-void Peer::CheckInvariants() const {
+void Peer::CheckInvariants() {
   ZABSIM_CHECK(accepted_epoch_ >= current_epoch_, "peer {}: acceptedEpoch {} < currentEpoch {}",
                self().value, accepted_epoch_.value, current_epoch_.value);
+  // The delta from the step before: the epochs a server has promised never go back.
+  ZABSIM_CHECK(accepted_epoch_ >= checked_.accepted && current_epoch_ >= checked_.current,
+               "peer {}: epochs went back from accepted {} current {} to {} {}", self().value,
+               checked_.accepted.value, checked_.current.value, accepted_epoch_.value,
+               current_epoch_.value);
+  checked_.accepted = accepted_epoch_;
+  checked_.current = current_epoch_;
+  if (leader_ != nullptr) leader_->CheckStep();
+  if (learner_ != nullptr) learner_->CheckStep();
   ZABSIM_CHECK((state_ == ServerState::kLeading) == (leader_ != nullptr),
                "peer {}: state and leader role disagree", self().value);
   ZABSIM_CHECK(!(leader_ != nullptr && learner_ != nullptr), "peer {}: two roles", self().value);

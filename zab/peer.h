@@ -124,7 +124,9 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
   void StopRole(std::string reason, uint64_t generation);
   void StartLooking();
   void AfterStep();
-  void CheckInvariants() const;
+  // CheckInvariants asserts the peer's and its role's invariants, and that what must only
+  // grow did not shrink since the last step (a delta check, as TigerBeetle's replicas do).
+  void CheckInvariants();
   void EmitState();
 
   Core core_;
@@ -137,6 +139,11 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
   // Log pipelines of roles gone that still log what they had queued (ZOOKEEPER-4712).
   std::vector<std::unique_ptr<SyncProcessor>> orphans_;
   std::optional<std::string> startup_error_;
+  struct Checked {
+    Epoch accepted;
+    Epoch current;
+  };
+  Checked checked_;  // What CheckInvariants saw after the last step.
   bool epochs_missing_[2] = {false, false};  // acceptedEpoch, currentEpoch.
 
   ServerState state_ = ServerState::kLooking;

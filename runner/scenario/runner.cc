@@ -393,7 +393,7 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
   cluster_ = *std::move(c);
   summary_ = std::make_unique<RunSummary>(*cluster_);
   renderer_ = std::make_unique<Renderer>(cluster_->servers());
-  if (narrate_) narrator_ = std::make_unique<Narrator>(o.zab.voters, cluster_->servers());
+  if (narrate_) narrator_ = std::make_unique<Narrator>(o.zab.voters, o.zab.QuorumSize(), cluster_->servers());
   cluster_->AddListener([this](const EventRecord& r) { events_.push_back(r); });
   cluster_->world().trace().AddSink(&sink_);
   if (trace_file_ != nullptr) {
@@ -740,7 +740,12 @@ absl::Status ScenarioRunner::Check(Args& args, Lines& out) {
     if (!bound.ok()) return bound.status();
     const sim::Time now = cluster_->world().now();
     const LivenessVerdict v = CheckLiveness(*cluster_, *bound, now + *bound);
-    if (v.kind == LivenessVerdict::Kind::kViolated) {
+    if (v.kind == LivenessVerdict::Kind::kViolated && !v.stall.empty()) {
+      liveness_violations_.push_back(fmt::format("{}: [{}] {}, as ZooKeeper does: no converged ensemble "
+                                                 "within {} of {}s",
+                                                 sim::FormatTime(cluster_->world().now()), kAcceptedEpochStall,
+                                                 v.stall, sim::FormatDuration(*bound), sim::FormatTime(now)));
+    } else if (v.kind == LivenessVerdict::Kind::kViolated) {
       liveness_violations_.push_back(
           fmt::format("{}: [liveness] no converged ensemble within {} of {}s: {}",
                       sim::FormatTime(cluster_->world().now()), sim::FormatDuration(*bound),
