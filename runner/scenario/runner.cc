@@ -49,6 +49,9 @@ constexpr CommandInfo kCommands[] = {
     {"clock-rate", "clock-rate SERVER FACTOR"},
     {"clock-step", "clock-step SERVER [-]DURATION"},
     {"disk-slow", "disk-slow SERVER FACTOR FOR"},
+    {"disk-error", "disk-error SERVER FOR [PREFIX,...]"},
+    {"stall", "stall SERVER THREAD[:N]"},
+    {"resume", "resume SERVER THREAD[:N]"},
     {"loss", "loss PROBABILITY"},
     {"torn", "torn PROBABILITY"},
     {"channel", "channel tcp|unsafe"},
@@ -81,7 +84,8 @@ std::string CommandNames() {
 bool IsFaultCommand(std::string_view name) {
   for (const std::string_view f : {"crash", "restart", "partition", "oneway", "isolate", "heal",
                                    "break", "delay", "hold", "release", "clock-rate",
-                                   "clock-step", "disk-slow", "loss", "torn", "channel"}) {
+                                   "clock-step", "disk-slow", "disk-error", "stall", "resume",
+                                   "loss", "torn", "channel"}) {
     if (f == name) return true;
   }
   return false;
