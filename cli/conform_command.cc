@@ -52,10 +52,10 @@ int RunConform(const std::vector<std::string>& args) {
   flags.AddRepeated("fix", "NAME", "turn off a bug switch in zabsim's side only");
   flags.AddNote(
       "Scenarios take cluster (voters, clients, client.N, seed, tick_ms, init_limit, sync_limit,\n"
-      "commit_log_count of 500 or more, snap_count, snapshot_size_factor_permille), run (until=leader,\n"
-      "until=converged, for=D), create, set, delete, get, exists, crash, restart, state, show and\n"
-      "check. Anything else (partitions, message rules, clock and disk faults, ...) is refused with\n"
-      "its FILE:LINE:COLUMN. The zookeeper package is installed if it is missing (as root).\n"
+      "commit_log_count of 500 or more, snap_count, snapshot_size_factor_permille, txn_log_sync),\n"
+      "run (until=leader, until=converged, for=D), create, set, delete, get, exists, crash, restart,\n"
+      "state, show and check. Anything else (partitions, message rules, clock and disk faults, ...)\n"
+      "is refused with its FILE:LINE:COLUMN. The zookeeper package is installed if it is missing (as root).\n"
       "Expected outputs in the file are not used. See docs/conformance.md.");
   flags.AddExample("zabsim conform scenarios/conformance/election-3.scn");
   flags.AddExample("zabsim conform --keep --verbose scenarios/conformance/follower-diff.scn");

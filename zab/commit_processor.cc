@@ -18,6 +18,11 @@ void CommitProcessor::Commit(TxnPtr txn) {
   core_.Post(owner_, Thread::kCommitProcessor, 0, "apply", kApply, 0, zxid);
 }
 
+void CommitProcessor::CommitSync() {
+  committed_requests_.push_back(nullptr);
+  core_.Post(owner_, Thread::kCommitProcessor, 0, "sync", kApply, 0, Zxid{});
+}
+
 void CommitProcessor::Shutdown() {
   committed_requests_.clear();
   core_.Drop(owner_);
@@ -32,7 +37,11 @@ void CommitProcessor::OnStep(uint32_t what, uint64_t arg) {
   ZABSIM_CHECK(!committed_requests_.empty(), "apply step with nothing committed");
   const TxnPtr txn = std::move(committed_requests_.front());
   committed_requests_.pop_front();
-  next_->ApplyCommitted(txn);
+  if (txn == nullptr) {
+    next_->SyncCommitted();
+  } else {
+    next_->ApplyCommitted(txn);
+  }
 }
 
 }  // namespace zabsim::zab

@@ -14,6 +14,10 @@
 // server's own fsync of the txn: a follower may apply a txn its log does not hold yet.
 // At shutdown what is still queued is dropped (CommitProcessor.shutdown); the role's
 // fast-forward from the log brings memory up to date instead.
+//
+// A learner's SYNC from the leader joins the same queue (FollowerZooKeeperServer.sync
+// commits the pending sync request): the client's answer comes after every commit that
+// arrived before the SYNC is applied, so a read that follows the sync sees them.
 
 #ifndef ZABSIM_ZAB_COMMIT_PROCESSOR_H_
 #define ZABSIM_ZAB_COMMIT_PROCESSOR_H_
@@ -33,6 +37,8 @@ class CommitProcessor final : public Part {
    public:
     virtual ~Next() = default;
     virtual void ApplyCommitted(const TxnPtr& txn) = 0;
+    // SyncCommitted answers the oldest client sync this server forwarded.
+    virtual void SyncCommitted() {}
   };
 
   CommitProcessor(Core& core, Next* next);
@@ -42,9 +48,12 @@ class CommitProcessor final : public Part {
 
   // Commit queues a committed txn and wakes the thread (CommitProcessor.commit).
   void Commit(TxnPtr txn);
+  // CommitSync queues the answer to a forwarded client sync behind them.
+  void CommitSync();
   // Shutdown drops what is not applied yet; nothing is applied after it.
   void Shutdown();
 
+  // Committed, not yet applied, in order; a null entry is a sync to answer.
   const std::deque<TxnPtr>& committed_requests() const { return committed_requests_; }
   void OnStep(uint32_t what, uint64_t arg) override;
 
@@ -54,7 +63,7 @@ class CommitProcessor final : public Part {
   Core& core_;
   Next* next_;
   Owner owner_;
-  std::deque<TxnPtr> committed_requests_;  // Committed, not yet applied, in zxid order.
+  std::deque<TxnPtr> committed_requests_;  // Committed txns in zxid order; null: a sync.
 };
 
 }  // namespace zabsim::zab

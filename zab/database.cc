@@ -429,7 +429,8 @@ std::optional<std::vector<TxnPtr>> Database::ProposalsFromTxnLog(Zxid peer_last,
     later += ZkLogFileLength(it->second.bytes, uint64_t{core_.config().prealloc_kb} * 1024,
                              it->second.exact);
   }
-  if (later > size_limit) return std::nullopt;
+  // A limit of 0 (no snapshot yet, or a factor of 0) is no limit at all.
+  if (size_limit > 0 && later > size_limit) return std::nullopt;
   std::vector<TxnPtr> out;
   for (const TxnPtr& t : log_) {
     if (t->zxid >= file_start) out.push_back(t);
@@ -455,6 +456,15 @@ uint64_t Database::LogFileLength(std::string_view name) const {
     }
   }
   return 0;
+}
+
+std::vector<Database::LogFile> Database::LogFiles() const {
+  std::vector<LogFile> out;
+  for (const auto& [first, seg] : segments_) {
+    out.push_back(LogFile{seg.name, first,
+                          ZkLogFileLength(seg.bytes, uint64_t{core_.config().prealloc_kb} * 1024, seg.exact)});
+  }
+  return out;
 }
 
 std::vector<Zxid> LogZxids(const Database& db) {

@@ -139,6 +139,14 @@ class Database final : public Part {
   uint64_t NewestSnapshotBytes() const;
   // LogFileLength is ZooKeeper's length of the log file `name` (0 if there is none).
   uint64_t LogFileLength(std::string_view name) const;
+  // LogFiles lists the txn log files, oldest first, with their first zxid and their
+  // length as ZooKeeper's File.length() would give it (preallocated blocks included).
+  struct LogFile {
+    std::string name;
+    Zxid first;
+    uint64_t length = 0;
+  };
+  std::vector<LogFile> LogFiles() const;
 
  private:
   enum Wake : uint32_t { kSnapshotBegin, kSnapshotWrite };

@@ -600,7 +600,8 @@ void Learner::ProcessPacket(const QuorumPacket& p) {
       return;
     }
     case PacketType::kSync:
-      host_.OnSyncDone();
+      // FollowerZooKeeperServer.sync: the answer waits behind the commits before it.
+      commit_processor_->CommitSync();
       return;
     default:
       core_.Emit(Ignored{ToString(p.type), "unexpected in broadcast", leader_, p.zxid});

@@ -62,6 +62,7 @@ class Learner final : public Role,
   void OnSyncFailed(uint32_t what, uint64_t arg) override;
   // CommitProcessor::Next: FinalRequestProcessor.
   void ApplyCommitted(const TxnPtr& txn) override;
+  void SyncCommitted() override { host_.OnSyncDone(); }
 
   void OnConnected(ConnId conn) override;
   void OnMessage(ConnId conn, const Message& message) override;

@@ -701,7 +701,16 @@ absl::Status ScenarioRunner::Log(Args& args, Lines& out) {
     return absl::OkStatus();
   }
   const zab::Zxid applied = p->db().tree().last_applied_txn();
+  // Each log file's name and length on disk, ahead of its first txn.
+  const std::vector<zab::Database::LogFile> files = p->db().LogFiles();
+  size_t next_file = 0;
   for (const zab::TxnPtr& t : p->db().log()) {
+    while (next_file < files.size() && files[next_file].first <= t->zxid) {
+      // ZooKeeper's name for it, "log." and the first zxid in hex, unpadded.
+      out.push_back(fmt::format("file log.{:x} ({} bytes on disk)", files[next_file].first.value,
+                                files[next_file].length));
+      ++next_file;
+    }
     out.push_back(fmt::format("{} {} session={} {}", zab::ToString(t->zxid), zab::DescribeOp(t->op),
                               t->session, t->zxid <= applied ? "applied" : "not applied"));
   }
