@@ -320,7 +320,7 @@ TEST(Sync, AFarBehindFollowerGetsASnapshot) {
   // A committed log of 10 txns (and no txn-log sync): a follower 30 txns behind gets SNAP.
   ClusterOptions o = Options(3, 1);
   o.zab.commit_log_count = 10;
-  o.zab.snapshot_size_factor_permille = 0;
+  o.zab.txn_log_sync = 0;
   o.client_homes = {{3}};
   Ensemble e(o);
   ASSERT_EQ(e.RunUntilLeader(), 3u);

@@ -272,7 +272,7 @@ std::string ClusterLine(Shape& shape) {
                   "finalize_wait_ms=200", "min_notification_ms=1",
                   "max_notification_ms=1", "max_notification_ms=400",
                   "commit_log_count=1", "commit_log_count=2", "snap_count=2",
-                  "snap_count=4", "snapshot_size_factor_permille=0",
+                  "snap_count=4", "txn_log_sync=0",
                   "snapshot_size_factor_permille=1000", "snap_retain_count=1",
                   "max_batch_size=1", "learner_connect_delay_ms=0",
                   "learner_connect_attempts=1", "observer_election_delay_ms=0",
