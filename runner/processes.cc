@@ -34,8 +34,8 @@ zab::TimerId SimOutbox::SetTimer(int64_t delay_ms, uint64_t tag) {
 
 void SimOutbox::CancelTimer(zab::TimerId timer) { ctx().CancelTimer(sim::TimerId{timer.value}); }
 
-void SimOutbox::Schedule(zab::Thread thread, uint32_t instance, uint64_t tag) {
-  ctx().Schedule(sim::ThreadId{zab::ToString(thread), instance}, tag);
+void SimOutbox::Schedule(zab::Thread thread, uint32_t instance, uint64_t tag, std::string_view step) {
+  ctx().Schedule(sim::ThreadId{zab::ToString(thread), instance}, tag, step);
 }
 
 const zab::DiskContents& SimOutbox::Files() const {

@@ -48,7 +48,7 @@ class SimOutbox final : public zab::Outbox {
   void Listen(zab::Channel channel, bool listening) override;
   zab::TimerId SetTimer(int64_t delay_ms, uint64_t tag) override;
   void CancelTimer(zab::TimerId timer) override;
-  void Schedule(zab::Thread thread, uint32_t instance, uint64_t tag) override;
+  void Schedule(zab::Thread thread, uint32_t instance, uint64_t tag, std::string_view step) override;
   const zab::DiskContents& Files() const override;
   void Append(std::string_view file, std::string record) override;
   void TruncateTo(std::string_view file, uint64_t records) override;

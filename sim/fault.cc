@@ -36,7 +36,7 @@ constexpr KindName kKinds[] = {
     {Fault::Kind::kLoss, "loss", "loss PROBABILITY"},
     {Fault::Kind::kTorn, "torn", "torn PROBABILITY"},
     {Fault::Kind::kChannel, "channel", "channel tcp|unsafe"},
-    {Fault::Kind::kStall, "stall", "stall P THREAD[:N]"},
+    {Fault::Kind::kStall, "stall", "stall P THREAD[:N] [AFTER-STEP]"},
     {Fault::Kind::kResume, "resume", "resume P THREAD[:N]"},
     {Fault::Kind::kDiskError, "disk-error", "disk-error P FOR [PREFIX,...]"},
 };
@@ -318,7 +318,21 @@ absl::StatusOr<Fault> ParseFault(std::string_view text) {
       break;
     case Fault::Kind::kStall:
     case Fault::Kind::kResume:
-      if (auto s = want(2); !s.ok()) return s;
+      if (f.kind == Fault::Kind::kStall && args.size() != 2 && args.size() != 3) {
+        return Error(text, fmt::format("expected '{}' (2 or 3 arguments), found {}", info->usage,
+                                       args.size()));
+      }
+      if (f.kind == Fault::Kind::kStall && args.size() == 3) {
+        // The step after which the stall begins: a name like the thread's.
+        const std::string_view step = args[2];
+        if (step.empty() || step.size() > 40 ||
+            !std::all_of(step.begin(), step.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; })) {
+          return Error(text, fmt::format("expected a step name such as sync-follower, found '{}'", step));
+        }
+        f.after_step = std::string(step);
+      } else if (auto s = want(2); !s.ok()) {
+        return s;
+      }
       take(ParseProcess(args[0], false), f.p);
       if (status.ok()) {
         if (auto s = ParseThread(args[1], f); !s.ok()) return Error(text, base::Text(s));
@@ -383,9 +397,12 @@ std::string Fault::ToString() const {
       return files.empty() ? fmt::format("{} {} {}", name, p.value, FormatDuration(length))
                            : fmt::format("{} {} {} {}", name, p.value, FormatDuration(length), files);
     case Kind::kStall:
-    case Kind::kResume:
-      return thread_instance == 0 ? fmt::format("{} {} {}", name, p.value, thread)
-                                  : fmt::format("{} {} {}:{}", name, p.value, thread, thread_instance);
+    case Kind::kResume: {
+      std::string out = thread_instance == 0 ? fmt::format("{} {} {}", name, p.value, thread)
+                                             : fmt::format("{} {} {}:{}", name, p.value, thread, thread_instance);
+      if (!after_step.empty()) out += " " + after_step;
+      return out;
+    }
   }
   return std::string(name);
 }

@@ -27,6 +27,7 @@
 //   1s channel unsafe     switch channels to unsafe (or back to tcp)
 //   1s stall 3 commit-processor   hold the steps of process 3's thread of that kind ...
 //   2s resume 3 commit-processor  ... and run them, in order (THREAD:N names one instance)
+//   1s stall 3 learner-handler:1 sync-follower  ... from after its next step of that name
 
 #ifndef ZABSIM_SIM_FAULT_H_
 #define ZABSIM_SIM_FAULT_H_
@@ -82,6 +83,7 @@ struct Fault {
   std::string files;             // kDiskError: file-name prefixes, comma-separated ("": all).
   std::string thread;            // kStall, kResume: the thread kind...
   uint32_t thread_instance = 0;  // ... and its instance (0: every instance).
+  std::string after_step;        // kStall: hold from after the thread's next step of this name.
 
   std::string ToString() const;
   // Validate checks process numbers against a world of `processes`.

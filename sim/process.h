@@ -83,8 +83,9 @@ class Context {
   // (the scheduling jitter, WorldConfig::sched_jitter, drawn from the run's seed), so
   // the steps of different threads, and the other events of the process, interleave as
   // an operating system's scheduler would let them. A `stall` fault holds a thread's
-  // steps until `resume`.
-  void Schedule(ThreadId thread, uint64_t tag);
+  // steps until `resume`, or from after the thread's next step named `step`. `step` must
+  // outlive the run (a literal).
+  void Schedule(ThreadId thread, uint64_t tag, std::string_view step = {});
 
   // Disk writes land in the page cache at once; they are durable after a Sync of the
   // same file completes (OnSynced). A crash before that loses them. A Sync may fail

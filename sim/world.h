@@ -175,7 +175,8 @@ class World {
     uint32_t incarnation = 0;
     uint64_t id = 0;   // Connection, timer, sync token or fault index.
     uint64_t aux = 0;  // Timer or step tag.
-    ThreadId thread;   // Steps: whose.
+    ThreadId thread;   // Steps: whose...
+    std::string_view step;  // ... and its name.
     std::optional<M> message;
   };
 
@@ -217,6 +218,8 @@ class World {
     bool exit_requested = false;      // The process called Context::Exit.
     absl::btree_set<uint32_t> closed_ports;  // Ports not listening (empty: all listen).
     std::vector<std::pair<std::string, uint32_t>> stalled;  // Threads held by `stall`.
+    // Stalls that begin after a named step: thread, instance, step.
+    std::vector<std::tuple<std::string, uint32_t, std::string>> stall_after;
     // When each thread's latest step is due: a thread's steps run in the order asked for.
     std::vector<std::pair<ThreadId, Time>> thread_due;
     std::deque<Event> held_steps;  // Their steps, in the order they came due.

@@ -100,7 +100,7 @@ void Context<M>::CancelTimer(TimerId timer) {
 }
 
 template <Message M>
-void Context<M>::Schedule(ThreadId thread, uint64_t tag) {
+void Context<M>::Schedule(ThreadId thread, uint64_t tag, std::string_view step) {
   World<M>& w = *world_;
   auto& host = w.Host(self_);
   typename World<M>::Event e;
@@ -109,6 +109,7 @@ void Context<M>::Schedule(ThreadId thread, uint64_t tag) {
   e.incarnation = host.incarnation;
   e.aux = tag;
   e.thread = thread;
+  e.step = step;
   Time at = w.now_ + w.config_.sched_jitter.Sample(host.sched_rng);
   auto due = std::find_if(host.thread_due.begin(), host.thread_due.end(), [&](const auto& d) {
     return d.first.name == thread.name && d.first.instance == thread.instance;
@@ -348,6 +349,18 @@ void World<M>::Deliver(Event& e) {
         return;
       }
       Call(e.target, [&](Process<M>& p, Context<M>& ctx) { p.OnStep(ctx, e.aux); });
+      if (!host.stall_after.empty()) {
+        // A stall waiting for this step begins now that it has run.
+        HostState& h = Host(e.target);
+        for (auto it = h.stall_after.begin(); it != h.stall_after.end(); ++it) {
+          const auto& [name, instance, step] = *it;
+          if (name == e.thread.name && (instance == 0 || instance == e.thread.instance) && step == e.step) {
+            h.stalled.emplace_back(name, instance);
+            h.stall_after.erase(it);
+            break;
+          }
+        }
+      }
       return;
     }
   }
@@ -591,6 +604,9 @@ void World<M>::Resume(ProcessId p, const std::string& thread, uint32_t instance)
   std::erase_if(host.stalled, [&](const auto& s) {
     return s.first == thread && (instance == 0 || s.second == instance);
   });
+  std::erase_if(host.stall_after, [&](const auto& s) {
+    return std::get<0>(s) == thread && (instance == 0 || std::get<1>(s) == instance);
+  });
   // The steps no stall holds any more run now, in the order they came due.
   std::deque<Event> still;
   for (Event& e : host.held_steps) {
@@ -736,7 +752,11 @@ void World<M>::Apply(const Fault& fault) {
       network_.SetChannel(fault.channel);
       return;
     case Fault::Kind::kStall:
-      Host(fault.p).stalled.emplace_back(fault.thread, fault.thread_instance);
+      if (fault.after_step.empty()) {
+        Host(fault.p).stalled.emplace_back(fault.thread, fault.thread_instance);
+      } else {
+        Host(fault.p).stall_after.emplace_back(fault.thread, fault.thread_instance, fault.after_step);
+      }
       return;
     case Fault::Kind::kDiskError: {
       HostState& host = Host(fault.p);

@@ -37,7 +37,7 @@ void Core::Post(Owner owner, Thread thread, uint32_t instance, std::string_view 
   ZABSIM_CHECK(parts_.contains(owner.value), "step for dropped owner {}", owner.value);
   const uint64_t tag = next_step_tag_++;
   steps_.emplace(tag, Step{Registration{owner, what, arg}, thread, instance, step, zxid});
-  out_->Schedule(thread, instance, tag);
+  out_->Schedule(thread, instance, tag, step);
 }
 
 bool Core::RunStep(uint64_t tag) {

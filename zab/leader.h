@@ -205,6 +205,7 @@ class Leader final : public Role,
   Database& db() { return db_; }
 
  private:
+  friend struct LeaderTestPeer;  // Tests of CheckStep set fields directly.
   struct Proposal {
     TxnPtr txn;
     std::set<uint32_t> acks;  // Voters that acked (SyncedLearnerTracker).

@@ -76,6 +76,7 @@ class Learner final : public Role,
   PeerId leader() const { return leader_; }
 
  private:
+  friend struct LearnerTestPeer;  // Tests of CheckStep set fields directly.
   enum class Stage {
     kConnecting,
     kAwaitLeaderInfo,

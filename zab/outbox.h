@@ -39,8 +39,9 @@ class Outbox {
   // Schedule asks for OnStep(tag): one step of `thread` (instance: which one, for the
   // kinds a server runs several of), run once the environment gives it a CPU. Steps of
   // one thread run in the order they were asked for; how they interleave with other
-  // threads' steps and with the peer's other inputs is the environment's choice.
-  virtual void Schedule(Thread thread, uint32_t instance, uint64_t tag) = 0;
+  // threads' steps and with the peer's other inputs is the environment's choice. `step`
+  // names the step (a literal), so that a fault can stall the thread after it.
+  virtual void Schedule(Thread thread, uint32_t instance, uint64_t tag, std::string_view step) = 0;
 
   // Disk: changes land at once, and are durable once a later Sync of the same file
   // completes (OnSynced), unless the fsync fails (OnSyncFailed: a disk error). Files

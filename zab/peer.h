@@ -96,6 +96,7 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
   void OnDeferred(uint32_t what, uint64_t arg) override;
 
  private:
+  friend struct PeerTestPeer;  // Tests of CheckInvariants set fields directly.
   // What the peer itself waits for.
   enum Wake : uint32_t {
     kStartRole,          // Deferred: the role the election decided (starting_).

@@ -50,7 +50,7 @@ constexpr CommandInfo kCommands[] = {
     {"clock-step", "clock-step SERVER [-]DURATION"},
     {"disk-slow", "disk-slow SERVER FACTOR FOR"},
     {"disk-error", "disk-error SERVER FOR [PREFIX,...]"},
-    {"stall", "stall SERVER THREAD[:N]"},
+    {"stall", "stall SERVER THREAD[:N] [AFTER-STEP]"},
     {"resume", "resume SERVER THREAD[:N]"},
     {"loss", "loss PROBABILITY"},
     {"torn", "torn PROBABILITY"},

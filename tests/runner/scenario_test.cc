@@ -237,6 +237,24 @@ TEST(ScenarioRun, UnknownBugSwitch) {
               StartsWith("t.scn:1:9: cluster: unknown bug 'ZK-0' (known: ZK-1154,"));
 }
 
+TEST(ScenarioRun, ReleasesAndTheirSwitches) {
+  EXPECT_THAT(RunError("cluster voters=3 zk=3.7\n----\n"),
+              StartsWith("t.scn:1:18: cluster: unknown ZooKeeper release '3.7' (known: 3.8.0,"));
+  EXPECT_THAT(RunError("cluster voters=3 bug=ZK-2846\n----\n"),
+              HasSubstr("t.scn:1:18: cluster: master has bug ZK-2846 already"));
+  EXPECT_THAT(RunError("cluster voters=3 zk=3.8.0 fix=ZK-4646\n----\n"),
+              HasSubstr("cannot take out"));
+  EXPECT_EQ(RunError("cluster voters=3 zk=3.8.4 fix=ZK-2846 bug=commit-without-quorum\n----\n"), "");
+}
+
+TEST(ScenarioRun, StallAndDiskErrorFaults) {
+  EXPECT_EQ(RunError(After3("stall 3 learner-handler:1 sync-follower")), "");
+  EXPECT_EQ(RunError(After3("disk-error 2 1s log.,snapshot.")), "");
+  EXPECT_THAT(RunError(After3("stall 3")), HasSubstr("t.scn:4:7: stall: fault 'stall 3': expected 'stall P THREAD[:N] [AFTER-STEP]' (2 or 3 arguments), found 1"));
+  EXPECT_THAT(RunError(After3("stall 9 commit-processor")), HasSubstr("no process 9"));
+  EXPECT_THAT(RunError(After3("disk-error 2")), HasSubstr("2 or 3 arguments"));
+}
+
 TEST(ScenarioRun, UnknownArgumentKey) {
   EXPECT_THAT(RunError("cluster frob=1\n----\n"),
               StartsWith("t.scn:1:9: cluster: unknown ZAB setting 'frob' (known: voters,"));

@@ -120,7 +120,7 @@ class FakeOutbox final : public Outbox {
       if (t.id == timer) t.cancelled = true;
     }
   }
-  void Schedule(Thread thread, uint32_t instance, uint64_t tag) override {
+  void Schedule(Thread thread, uint32_t instance, uint64_t tag, std::string_view /*step*/) override {
     ++seq_;
     steps_.push_back(ScheduledStep{thread, instance, tag});
   }
@@ -455,10 +455,14 @@ struct PeerHarness {
     peer.OnMessage(conn, std::move(message));
     RunSteps();
   }
+  // hold_steps: while true, Deliver, FireTimer and CompleteSync leave the threads' steps
+  // for the test to run (RunSteps), as when their threads wait for a CPU.
+  bool hold_steps = false;
 
   // RunSteps runs scheduled steps, oldest first (of `thread` only, if given), until none
   // is left: the threads get a CPU at once, one after the other.
   int RunSteps(std::optional<Thread> thread = std::nullopt) {
+    if (hold_steps && !running_held_) return 0;
     int ran = 0;
     while (ran < 100000) {
       const std::optional<uint64_t> tag = out.TakeStep(thread);
@@ -469,6 +473,14 @@ struct PeerHarness {
     ZABSIM_CHECK(ran < 100000, "steps keep coming");
     return ran;
   }
+  // RunHeldSteps runs the held steps (of `thread` only, if given).
+  int RunHeldSteps(std::optional<Thread> thread = std::nullopt) {
+    running_held_ = true;
+    const int ran = RunSteps(thread);
+    running_held_ = false;
+    return ran;
+  }
+  bool running_held_ = false;
 
   // FireTimer fires the oldest pending timer matching `pred`; false if there is none.
   bool FireTimer(const std::function<bool(const FakeOutbox::Timer&)>& pred) {
