@@ -91,11 +91,25 @@ std::string KnownCause(const RunShape& shape, const SeedResult& r) {
     const auto& removed = shape.release.remove;
     if (std::find(removed.begin(), removed.end(), name) == removed.end()) candidates.emplace_back(name);
   }
-  // passes_without: the seed passes with these switches taken out too.
+  // The bugs built into the release's NEWLEADER order (G1: ZK-4643, -4646, -4685 and
+  // -4394; G2: ZK-4394) go together, as "order-G1": taking them out runs the fixed order,
+  // G3. The failed checks tell them apart (commit-pending is ZK-4394's NullPointerException,
+  // ack-consistent ZK-4685's early ACK; data loss is ZK-4643's or -4646's).
+  const std::string order = release->in_order.empty() ? "" : fmt::format("order-{}", zab::ToString(release->order));
+  if (!order.empty()) candidates.push_back(order);
+  // passes_without: the seed passes with these bugs taken out too.
   const auto passes_without = [&](const std::vector<std::string>& names) {
     RunShape fixed = shape;
-    for (const std::string& n : names) fixed.release.remove.push_back(n);
+    bool fix_order = false;
+    for (const std::string& n : names) {
+      if (n == order) {
+        fix_order = true;
+      } else {
+        fixed.release.remove.push_back(n);
+      }
+    }
     if (!fixed.release.ApplyTo(fixed.options.zab).ok()) return false;
+    if (fix_order) fixed.options.zab.newleader_order = zab::NewLeaderOrder::kG3;
     auto again = RunSeed(fixed, r.seed);
     return again.ok() && again->ok;
   };

@@ -37,8 +37,10 @@ absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed);
 
 // KnownCause names what a failing seed's failure is already known as: the acceptedEpoch
 // stall (ZooKeeper stalls so too); ZOOKEEPER-1675, a sync read that is not a quorum
-// operation; or the bug of a switch on in the release that the seed passes without (it
-// reruns the seed once per such switch). "" when none explains it: a new finding.
+// operation; or a bug of the release that the seed passes without: one of its switches,
+// or the bugs built into its NEWLEADER order, together ("order-G1": the seed passes with
+// G3). It reruns the seed once per candidate, then, if no single one explains it, finds
+// a small set that does, joined by '+'. "" when none explains it: a new finding.
 std::string KnownCause(const RunShape& shape, const SeedResult& r);
 
 // ResultLine is the seed's line in a results file (JSON Lines, docs/scaling.md): seed,
