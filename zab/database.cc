@@ -136,8 +136,8 @@ bool Database::TruncateLog(Zxid zxid) {
     // the TRUNC's sender has (a TRUNC to (e, 0) makes one of any txn the learner holds
     // in epoch e), so it goes too. When nothing below `zxid` is left in the log (zabsim's
     // fix for ZOOKEEPER-2846 removes the log below a SNAP's snapshot), the reload needs
-    // a snapshot at or below `zxid`.
-    if (keep_to == log_.begin()) {
+    // a snapshot at or below `zxid`, except at 0x0: the empty tree needs none.
+    if (keep_to == log_.begin() && zxid.value != 0) {
       bool snapshot_at_or_below = false;
       for (const auto& [name, records] : core_.disk().files()) {
         if (const auto z = ParseSnapshotName(name); z && *z <= zxid) snapshot_at_or_below = true;

@@ -371,15 +371,18 @@ TEST(TruncateLog, KeepsTheFirstRecordAtOrAboveTheZxid) {
 }
 
 // The fix cuts everything above the zxid; with nothing left below it, it needs a
-// snapshot to reload from.
+// snapshot to reload from, except for 0x0, the empty tree.
 TEST(TruncateLog, TheFixCutsEverythingAboveTheZxid) {
   LeaderDatabase leader;
   Database& db = leader.db;
   ASSERT_TRUE(db.TruncateLog(Z(1, 3)));
   EXPECT_THAT(Hex(LogZxids(db)), ElementsAreArray(Hex({Z(1, 1), Z(1, 2)})));
-  LeaderDatabase none;
-  EXPECT_FALSE(none.db.TruncateLog(Zxid{}));  // The log starts above it; no snapshot below.
-  EXPECT_EQ(LogZxids(none.db).size(), 7u);
+  LeaderDatabase below;
+  EXPECT_FALSE(below.db.TruncateLog(Z(0, 5)));  // The log starts above it; no snapshot below.
+  EXPECT_EQ(LogZxids(below.db).size(), 7u);
+  LeaderDatabase empty;
+  ASSERT_TRUE(empty.db.TruncateLog(Zxid{}));  // A TRUNC 0x0 leaves the empty tree.
+  EXPECT_THAT(LogZxids(empty.db), ::testing::IsEmpty());
 }
 
 // --- The property ------------------------------------------------------------------------
