@@ -86,6 +86,33 @@ std::string KnownCause(const RunShape& shape, const SeedResult& r) {
   }
   const zab::Release* release = zab::FindRelease(shape.options.zab.release);
   if (release == nullptr) return "";
+  // The two message-level failures of the old NEWLEADER orders have a signature of their
+  // own: a COMMIT after NEWLEADER that finds the pending proposals gone is ZK-4394's
+  // NullPointerException, a proposal's ACK before NEWLEADER's is ZK-4685. A seed that
+  // fails only those, in a release that has them, is named by them at once.
+  const std::vector<std::string_view> on = zab::EnabledBugs(shape.options.zab.bugs);
+  const auto has = [&](std::string_view name) {
+    return std::find(on.begin(), on.end(), name) != on.end() ||
+           std::find(release->in_order.begin(), release->in_order.end(), name) != release->in_order.end();
+  };
+  {
+    std::vector<std::string> named;
+    for (const std::string& check : r.failed) {
+      if (check == "commit-pending" && has("ZK-4394")) {
+        named.emplace_back("ZK-4394");
+      } else if (check == "ack-consistent" && has("ZK-4685")) {
+        named.emplace_back("ZK-4685");
+      } else {
+        named.clear();
+        break;
+      }
+    }
+    if (!named.empty()) {
+      std::string out;
+      for (const std::string& n : named) out += (out.empty() ? "" : "+") + n;
+      return out;
+    }
+  }
   std::vector<std::string> candidates;
   for (const std::string_view name : release->switches) {
     const auto& removed = shape.release.remove;
