@@ -84,6 +84,7 @@ std::string_view EventKind(const zab::Event& event) {
     std::string_view operator()(const zab::Applied&) const { return "apply"; }
     std::string_view operator()(const zab::Truncated&) const { return "truncate-log"; }
     std::string_view operator()(const zab::TreeLoaded&) const { return "tree-loaded"; }
+    std::string_view operator()(const zab::TreeRelabeled&) const { return "relabel"; }
     std::string_view operator()(const zab::SnapshotTaken&) const { return "snapshot"; }
     std::string_view operator()(const zab::StepRan&) const { return "step"; }
     std::string_view operator()(const zab::DiskFailed&) const { return "disk-failed"; }
@@ -178,6 +179,11 @@ void DescribeEvent(const zab::Event& event, sim::Recorder& r) {
     }
     void operator()(const zab::TreeLoaded& e) const {
       r.Hex("zxid", e.zxid.value).Str("from", e.from).Hex("digest", e.digest);
+    }
+    void operator()(const zab::TreeRelabeled& e) const {
+      r.Hex("zxid", e.zxid.value);
+      r.Hex("applied", e.applied.value);
+      r.Hex("digest", e.digest);
     }
     void operator()(const zab::SnapshotTaken& e) const { r.Hex("zxid", e.zxid.value); }
     void operator()(const zab::StepRan& e) const {

@@ -140,6 +140,14 @@ struct TreeLoaded {
   uint64_t digest = 0;
 };
 
+// A new leader set its tree's last processed zxid to (epoch, 0) (Leader.startZkServer):
+// a relabel, not a change of content, which still ends at `applied`.
+struct TreeRelabeled {
+  Zxid zxid;
+  Zxid applied;
+  uint64_t digest = 0;
+};
+
 struct SnapshotTaken {
   Zxid zxid;
 };
@@ -232,7 +240,7 @@ struct ClientCompleted {
 using Event = std::variant<StateChanged, VoteChanged, ElectionDecided, EpochWritten,
                            EpochProposed, LeaderEstablished, SyncChosen, NewLeaderProcessed,
                            SyncApplied, Proposed, Committed, Logged, Applied, Truncated,
-                           TreeLoaded, SnapshotTaken, StepRan, DiskFailed, Ignored, Unexpected, RoleEnded,
+                           TreeLoaded, TreeRelabeled, SnapshotTaken, StepRan, DiskFailed, Ignored, Unexpected, RoleEnded,
                            LearnerDropped, Halted, ClientServed, ClientInvoked, ClientCompleted>;
 
 }  // namespace zabsim::zab

@@ -162,12 +162,14 @@ void Peer::OnTimer(uint64_t tag) {
 
 void Peer::OnSynced(SyncToken token) {
   if (core_.halted()) return;
+  db_.LogSynced(token);
   core_.CompleteSync(token);
   AfterStep();
 }
 
 void Peer::OnSyncFailed(SyncToken token) {
   if (core_.halted()) return;
+  db_.LogSyncFailed(token);
   core_.FailSync(token);
   AfterStep();
 }

@@ -767,6 +767,7 @@ absl::Status ScenarioRunner::Check(Args& args, Lines& out) {
       not_checked = fmt::format("liveness: not checked ({})", v.detail);
     }
   }
+  summary_->CheckConverged();
   if (trace_file_ != nullptr) trace_file_->Verdicts(cluster_->world().now(), summary_->verdicts());
   const std::vector<std::string> v = Violations();
   if (v.empty()) {
