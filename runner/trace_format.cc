@@ -190,7 +190,7 @@ void DescribeEvent(const zab::Event& event, sim::Recorder& r) {
       r.Hex("to", e.to.value).Uint("removed", e.removed);
     }
     void operator()(const zab::TreeLoaded& e) const {
-      r.Hex("zxid", e.zxid.value).Str("from", e.from).Hex("digest", e.digest);
+      r.Hex("zxid", e.zxid.value).Str("from", e.from).Hex("digest", e.digest).Hex("applied", e.applied.value);
     }
     void operator()(const zab::TreeRelabeled& e) const {
       r.Hex("zxid", e.zxid.value);

@@ -224,7 +224,7 @@ bool Database::TruncateLog(Zxid zxid) {
   const absl::Status s = Load(/*new_log_file=*/true);
   ZABSIM_CHECK(s.ok(), "reload after truncation: {}", std::string(s.message()));
   RepairLog();
-  core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "truncated-log", tree_.digest()});
+  core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "truncated-log", tree_.digest(), tree_.last_applied_txn()});
   return true;
 }
 
@@ -338,7 +338,8 @@ uint32_t Database::FastForward() {
     ApplyCommitted(t);
     ++applied;
   }
-  if (applied > 0) core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "fast-forward", tree_.digest()});
+  if (applied > 0) core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "fast-forward", tree_.digest(),
+                                           tree_.last_applied_txn()});
   return applied;
 }
 

@@ -138,6 +138,9 @@ struct TreeLoaded {
   Zxid zxid;
   std::string_view from;  // "snap", "disk", "truncated-log", "trunc", "fast-forward".
   uint64_t digest = 0;
+  // The last txn the tree holds: `zxid` is its label, which a SNAP of a relabeled leader
+  // tree ((e, 0)) or a TRUNC's zxid (learner) can set apart from its content.
+  Zxid applied;
 };
 
 // A new leader set its tree's last processed zxid to (epoch, 0) (Leader.startZkServer):

@@ -753,8 +753,10 @@ std::vector<Verdict> ScenarioRunner::Verdicts() const {
   return out;
 }
 
-void ScenarioRunner::FinishTrace() {
-  if (trace_file_ == nullptr || !cluster_) return;
+void ScenarioRunner::Finish() {
+  if (!cluster_) return;
+  summary_->CheckConverged();
+  if (trace_file_ == nullptr) return;
   trace_file_->Verdicts(cluster_->world().now(), Verdicts());
   trace_file_->End(cluster_->world().now());
 }
@@ -838,7 +840,7 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::R
       result.commands.push_back(file->lines[static_cast<size_t>(d.line - 1)]);
     }
   }
-  runner.FinishTrace();
+  runner.Finish();
   for (std::string& v : runner.Violations()) {
     (expected_violations.contains(v) ? result.expected_violations : result.violations).push_back(std::move(v));
   }

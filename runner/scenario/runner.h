@@ -48,8 +48,9 @@ class ScenarioRunner {
   // SetTraceFile makes the run write its full trace to `trace` (zabsim run --trace): the
   // header once `cluster` runs, every record, the verdicts at each `check` and at the end.
   void SetTraceFile(TraceFile* trace) { trace_file_ = trace; }
-  // FinishTrace writes the final verdicts and the end record to the trace file, if any.
-  void FinishTrace();
+  // Finish ends the run: the converged check of committed-applied (as each `check` runs
+  // it), then the final verdicts and the end record to the trace file, if any.
+  void Finish();
   // The safety verdicts, then those of `check liveness=` if one ran: `liveness`, and
   // `accepted-epoch-stall` if a stall was seen (docs/trace-format.md, section 6).
   std::vector<Verdict> Verdicts() const;
