@@ -49,6 +49,9 @@ absl::Status Database::Load(bool new_log_file) {
   // (after a truncation) reads the page cache, of which only what was durable stays so.
   logged_through_ = loaded_once_ ? std::min(logged_through_, last_logged()) : last_logged();
   loaded_once_ = true;
+  // An fsync asked for before a truncation covers nothing above it: the records it
+  // covered are gone, and a txn appended again with the same zxid came after it.
+  for (auto& [token, through] : log_syncs_) through = std::min(through, last_logged());
   loaded_snapshot_ = loaded->snapshot_zxid;
   loaded_snapshot_last_txn_ = loaded->snapshot_last_txn;
 #ifndef NDEBUG
