@@ -20,6 +20,7 @@
 #include "conform/sim_side.h"
 #include "runner/scenario/parser.h"
 #include "zab/config.h"
+#include "zab/releases.h"
 
 namespace zabsim::cli {
 namespace {
@@ -42,15 +43,19 @@ int RunConform(const std::vector<std::string>& args) {
   flags.AddBool("keep", "keep the real ensemble's temporary directory (configs, data, logs)");
   flags.AddBool("verbose", "print each step and each ZooKeeper CLI exchange as the real side runs");
   flags.Add("report", "FILE", "", "also write the reports to FILE");
+  flags.Add("zk", "VERSION", "installed",
+            "the release zabsim's side runs as: by default the installed server's, read from its "
+            "jar; another is refused");
   flags.AddRepeated("bug", "NAME",
                     "turn on a bug switch in zabsim's side only, to watch the comparison catch it "
                     "(see 'zabsim bugs')");
+  flags.AddRepeated("fix", "NAME", "turn off a bug switch in zabsim's side only");
   flags.AddNote(
       "Scenarios take cluster (voters, clients, client.N, seed, tick_ms, init_limit, sync_limit,\n"
-      "commit_log_count of 500 or more, snap_count, snapshot_size_factor_permille), run (until=leader,\n"
-      "until=converged, for=D), create, set, delete, get, exists, crash, restart, state, show and\n"
-      "check. Anything else (partitions, message rules, clock and disk faults, ...) is refused with\n"
-      "its FILE:LINE:COLUMN. The zookeeper package is installed if it is missing (as root).\n"
+      "commit_log_count of 500 or more, snap_count, snapshot_size_factor_permille, txn_log_sync),\n"
+      "run (until=leader, until=converged, for=D), create, set, delete, get, exists, crash, restart,\n"
+      "state, show and check. Anything else (partitions, message rules, clock and disk faults, ...)\n"
+      "is refused with its FILE:LINE:COLUMN. The zookeeper package is installed if it is missing (as root).\n"
       "Expected outputs in the file are not used. See docs/conformance.md.");
   flags.AddExample("zabsim conform scenarios/conformance/election-3.scn");
   flags.AddExample("zabsim conform --keep --verbose scenarios/conformance/follower-diff.scn");
@@ -60,8 +65,33 @@ int RunConform(const std::vector<std::string>& args) {
     fmt::print(stderr, "zabsim conform: no scenario files (see 'zabsim conform --help')\n");
     return kExitUsage;
   }
-  const absl::StatusOr<zab::Bugs> bugs = BugsFromFlags(flags, "conform");
-  if (!bugs.ok()) return Usage(bugs.status());
+  if (absl::Status s = conform::EnsureZooKeeper(); !s.ok()) {
+    fmt::print(stderr, "zabsim conform: {}\n", base::Text(s));
+    return kExitFailed;
+  }
+  // zabsim's side runs as the release of the real server.
+  const absl::StatusOr<std::string> installed = conform::InstalledRelease();
+  if (!installed.ok()) {
+    fmt::print(stderr, "zabsim conform: {}\n", base::Text(installed.status()));
+    return kExitFailed;
+  }
+  if (zab::FindRelease(*installed) == nullptr) {
+    fmt::print(stderr, "zabsim conform: the installed ZooKeeper is {}, which zabsim has no profile of ({})\n",
+               *installed, zab::ReleaseNames());
+    return kExitFailed;
+  }
+  if (flags.IsSet("zk") && flags.Get("zk") != *installed) {
+    return Usage(Fail(fmt::format("zabsim conform: --zk {}: the installed server is {}, and zabsim's "
+                                  "side runs as the real one", flags.Get("zk"), *installed)));
+  }
+  zab::ReleaseChoice release;
+  release.release = *installed;
+  release.add = flags.GetAll("bug");
+  release.remove = flags.GetAll("fix");
+  zab::Config probe;
+  if (absl::Status s = release.ApplyTo(probe); !s.ok()) {
+    return Usage(Fail(fmt::format("zabsim conform: {}", base::Text(s))));
+  }
   conform::CatchSignals();
   std::string all_reports;
   int exit = kExitOk;
@@ -83,14 +113,10 @@ int RunConform(const std::vector<std::string>& args) {
       fmt::print(stderr, "{}\n", base::Text(plan.status()));
       return kExitUsage;
     }
-    auto sim = conform::RunSimSide(*file, *plan, *bugs);
+    auto sim = conform::RunSimSide(*file, *plan, release);
     if (!sim.ok()) {
       fmt::print(stderr, "{}\n", base::Text(sim.status()));
       return kExitUsage;
-    }
-    if (absl::Status s = conform::EnsureZooKeeper(); !s.ok()) {
-      fmt::print(stderr, "zabsim conform: {}\n", base::Text(s));
-      return kExitFailed;
     }
     conform::RealOptions options;
     options.keep = flags.GetBool("keep");

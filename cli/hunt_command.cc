@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "base/check.h"
 #include "base/status.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
@@ -86,9 +87,11 @@ int RunHunt(const std::vector<std::string>& args) {
   std::string command_line = "zabsim sim";
   for (const std::string& a : shape->args) command_line += " " + a;
 
-  const bool with_bugs = !(shape->options.zab.bugs == zab::Bugs{});
+  // A catch counts only if the release without the --bug switches passes the same seed.
+  const bool with_bugs = !shape->release.add.empty();
   RunShape without_bugs = *shape;
-  without_bugs.options.zab.bugs = zab::Bugs{};
+  without_bugs.release.add.clear();
+  ZABSIM_CHECK(without_bugs.release.ApplyTo(without_bugs.options.zab).ok());
   uint64_t not_the_bug = 0;
   std::optional<CatchInterrupt> ctrl_c(std::in_place);
   const bool terminal = isatty(fileno(stderr)) != 0;

@@ -31,7 +31,7 @@ int RunRun(const std::vector<std::string>& args) {
                 "expected (a scenario that demonstrates a bug) and does not fail the file.");
   flags.AllowPositional("FILE");
   flags.AddBool("rewrite", "write the actual outputs into the files instead of comparing");
-  flags.AddRepeated("bug", "NAME", "turn on a bug switch (a real ZooKeeper bug or a classic mistake) in every file (see 'zabsim bugs')");
+  AddReleaseFlags(flags, "the ZooKeeper release for files whose cluster line names none");
   flags.AddBool("verbose", "print each file's outputs as they run");
   flags.AddBool("narrate", "explain each command's events, one sentence per step, saying why (docs/teaching.md)");
   AddTraceFlags(flags);
@@ -47,8 +47,8 @@ int RunRun(const std::vector<std::string>& args) {
     fmt::print(stderr, "zabsim run: no scenario files (see 'zabsim run --help')\n");
     return kExitUsage;
   }
-  const absl::StatusOr<zab::Bugs> bugs = BugsFromFlags(flags, "run");
-  if (!bugs.ok()) return Usage(bugs.status());
+  const absl::StatusOr<zab::ReleaseChoice> release = ReleaseFromFlags(flags, "run");
+  if (!release.ok()) return Usage(release.status());
   const bool rewrite = flags.GetBool("rewrite");
   if (flags.IsSet("trace") && flags.positional().size() != 1) {
     fmt::print(stderr, "zabsim run: --trace takes one scenario file, got {}\n", flags.positional().size());
@@ -70,7 +70,7 @@ int RunRun(const std::vector<std::string>& args) {
     std::stringstream buffer;
     buffer << in.rdbuf();
     const std::string content = buffer.str();
-    const runner::scenario::FileResult r = runner::scenario::RunFile(path, content, *bugs, trace.get(),
+    const runner::scenario::FileResult r = runner::scenario::RunFile(path, content, *release, trace.get(),
                                                                   flags.GetBool("narrate"));
     if (!r.error.empty()) {
       fmt::print(stderr, "{}\n", r.error);

@@ -30,8 +30,28 @@ void AddRunFlags(FlagSet& flags) {
             "drawn (docs/bug-zoo.md); --set and --zab still win");
   flags.AddRepeated("set", "KEY=VALUE", "world setting, e.g. net.latency=1ms..5ms (docs/world.md)");
   flags.AddRepeated("zab", "KEY=VALUE", "ZAB setting, e.g. tick_ms=500 (docs/protocol.md)");
+  AddReleaseFlags(flags, "the ZooKeeper release to run as: its NEWLEADER order and its known bugs");
+}
+
+void AddReleaseFlags(FlagSet& flags, std::string_view zk_help) {
+  flags.Add("zk", "VERSION", std::string(zab::kDefaultRelease),
+            fmt::format("{} ({})", zk_help, zab::ReleaseNames()));
   flags.AddRepeated("bug", "NAME",
-                    "turn on a bug switch: a real ZooKeeper bug or a classic mistake (see 'zabsim bugs')");
+                    "turn on a bug switch the release lacks: a real ZooKeeper bug or a classic "
+                    "mistake (see 'zabsim bugs')");
+  flags.AddRepeated("fix", "NAME", "turn off a bug switch the release has (see 'zabsim bugs')");
+}
+
+absl::StatusOr<zab::ReleaseChoice> ReleaseFromFlags(const FlagSet& flags, std::string_view command) {
+  zab::ReleaseChoice choice;
+  if (flags.IsSet("zk")) choice.release = flags.Get("zk");
+  choice.add = flags.GetAll("bug");
+  choice.remove = flags.GetAll("fix");
+  zab::Config probe;
+  if (absl::Status st = choice.ApplyTo(probe); !st.ok()) {
+    return Fail(fmt::format("zabsim {}: {}", command, base::Text(st)));
+  }
+  return choice;
 }
 
 absl::Status ApplySettings(const FlagSet& flags, std::string_view name, std::string_view command,
@@ -47,16 +67,6 @@ absl::Status ApplySettings(const FlagSet& flags, std::string_view name, std::str
     }
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<zab::Bugs> BugsFromFlags(const FlagSet& flags, std::string_view command) {
-  zab::Bugs bugs;
-  for (const std::string& b : flags.GetAll("bug")) {
-    if (absl::Status st = zab::EnableBug(bugs, b); !st.ok()) {
-      return Fail(fmt::format("zabsim {}: --bug: {}", command, base::Text(st)));
-    }
-  }
-  return bugs;
 }
 
 absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view command) {
@@ -89,12 +99,14 @@ absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view c
     shape.zab_keys.emplace_back(k);
     return options.zab.Set(k, v);
   };
+  auto release = ReleaseFromFlags(flags, command);
+  if (!release.ok()) return release.status();
+  shape.release = *release;
+  ZABSIM_CHECK(release->ApplyTo(options.zab).ok());
   if (absl::Status s = ApplySettings(flags, "set", command, world_set); !s.ok()) return s;
   if (absl::Status s = ApplySettings(flags, "zab", command, zab_set); !s.ok()) return s;
-  auto bugs = BugsFromFlags(flags, command);
-  if (!bugs.ok()) return bugs.status();
-  options.zab.bugs = *bugs;
-  for (const std::string_view name : {"set", "zab", "bug"}) {
+  if (flags.IsSet("zk")) shape.args.push_back(fmt::format("--zk={}", flags.Get("zk")));
+  for (const std::string_view name : {"set", "zab", "bug", "fix"}) {
     for (const std::string& value : flags.GetAll(name)) {
       shape.args.push_back(fmt::format("--{}={}", name, value));
     }

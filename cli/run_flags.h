@@ -20,6 +20,7 @@
 #include "runner/sim_run.h"
 #include "sim/fault.h"
 #include "zab/config.h"
+#include "zab/releases.h"
 
 namespace zabsim::cli {
 
@@ -30,6 +31,7 @@ void AddRunFlags(FlagSet& flags);
 // RunShape is everything but the seed.
 struct RunShape {
   runner::ClusterOptions options;
+  zab::ReleaseChoice release;  // --zk, --bug, --fix (applied to options.zab).
   sim::Duration window;
   sim::Duration quiet;
   uint32_t liveness_ticks = 40;
@@ -54,8 +56,11 @@ struct RunShape {
 absl::Status ApplySettings(const FlagSet& flags, std::string_view name, std::string_view command,
                            const std::function<absl::Status(std::string_view, std::string_view)>& set);
 
-// BugsFromFlags turns on the switch of each --bug; errors name `command`.
-absl::StatusOr<zab::Bugs> BugsFromFlags(const FlagSet& flags, std::string_view command);
+// AddReleaseFlags declares --zk, --bug and --fix (AddRunFlags includes them).
+void AddReleaseFlags(FlagSet& flags, std::string_view zk_help);
+// ReleaseFromFlags reads --zk, --bug and --fix. The choice is not checked against a
+// release yet (a scenario file may name its own); errors name `command`.
+absl::StatusOr<zab::ReleaseChoice> ReleaseFromFlags(const FlagSet& flags, std::string_view command);
 
 // ShapeFromFlags reads the run-shaping flags; errors name `command` and the flag.
 absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view command);

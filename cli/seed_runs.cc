@@ -1,5 +1,7 @@
 #include "cli/seed_runs.h"
 
+#include <algorithm>
+
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -8,6 +10,7 @@
 
 #include "sim/trace.h"
 #include "zab/config.h"
+#include "zab/releases.h"
 
 namespace zabsim::cli {
 namespace {
@@ -72,6 +75,89 @@ absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed) {
   return r;
 }
 
+std::string KnownCause(const RunShape& shape, const SeedResult& r) {
+  if (r.ok) return "";
+  if (r.failed.size() == 1 && r.failed.front() == runner::kAcceptedEpochStall) {
+    return std::string(runner::kAcceptedEpochStall);
+  }
+  if (r.first_check == "linearizable" && r.failed.size() == 1 &&
+      r.first_violation.find(": sync, then get") != std::string::npos) {
+    return "ZOOKEEPER-1675";
+  }
+  const zab::Release* release = zab::FindRelease(shape.options.zab.release);
+  if (release == nullptr) return "";
+  // The two message-level failures of the old NEWLEADER orders have a signature of their
+  // own: a COMMIT after NEWLEADER that finds the pending proposals gone is ZK-4394's
+  // NullPointerException, a proposal's ACK before NEWLEADER's is ZK-4685. A seed that
+  // fails only those, in a release that has them, is named by them at once.
+  const std::vector<std::string_view> on = zab::EnabledBugs(shape.options.zab.bugs);
+  const auto has = [&](std::string_view name) {
+    return std::find(on.begin(), on.end(), name) != on.end() ||
+           std::find(release->in_order.begin(), release->in_order.end(), name) != release->in_order.end();
+  };
+  {
+    std::vector<std::string> named;
+    for (const std::string& check : r.failed) {
+      if (check == "commit-pending" && has("ZK-4394")) {
+        named.emplace_back("ZK-4394");
+      } else if (check == "ack-consistent" && has("ZK-4685")) {
+        named.emplace_back("ZK-4685");
+      } else {
+        named.clear();
+        break;
+      }
+    }
+    if (!named.empty()) {
+      std::string out;
+      for (const std::string& n : named) out += (out.empty() ? "" : "+") + n;
+      return out;
+    }
+  }
+  std::vector<std::string> candidates;
+  for (const std::string_view name : release->switches) {
+    const auto& removed = shape.release.remove;
+    if (std::find(removed.begin(), removed.end(), name) == removed.end()) candidates.emplace_back(name);
+  }
+  // The bugs built into the release's NEWLEADER order (G1: ZK-4643, -4646, -4685 and
+  // -4394; G2: ZK-4394) go together, as "order-G1": taking them out runs the fixed order,
+  // G3. The failed checks tell them apart (commit-pending is ZK-4394's NullPointerException,
+  // ack-consistent ZK-4685's early ACK; data loss is ZK-4643's or -4646's).
+  const std::string order = release->in_order.empty() ? "" : fmt::format("order-{}", zab::ToString(release->order));
+  if (!order.empty()) candidates.push_back(order);
+  // passes_without: the seed passes with these bugs taken out too.
+  const auto passes_without = [&](const std::vector<std::string>& names) {
+    RunShape fixed = shape;
+    bool fix_order = false;
+    for (const std::string& n : names) {
+      if (n == order) {
+        fix_order = true;
+      } else {
+        fixed.release.remove.push_back(n);
+      }
+    }
+    if (!fixed.release.ApplyTo(fixed.options.zab).ok()) return false;
+    if (fix_order) fixed.options.zab.newleader_order = zab::NewLeaderOrder::kG3;
+    auto again = RunSeed(fixed, r.seed);
+    return again.ok() && again->ok;
+  };
+  for (const std::string& name : candidates) {
+    if (passes_without({name})) return name;
+  }
+  // Several together: take them all out, then put back each that is not needed.
+  if (candidates.size() < 2 || !passes_without(candidates)) return "";
+  std::vector<std::string> needed = candidates;
+  for (const std::string& name : candidates) {
+    std::vector<std::string> fewer;
+    for (const std::string& n : needed) {
+      if (n != name) fewer.push_back(n);
+    }
+    if (passes_without(fewer)) needed = std::move(fewer);
+  }
+  std::string out;
+  for (const std::string& n : needed) out += (out.empty() ? "" : "+") + n;
+  return out;
+}
+
 std::string ResultLine(const RunShape& shape, const SeedResult& r) {
   const runner::ClusterOptions& o = shape.options;
   std::vector<std::string> bugs;
@@ -82,13 +168,14 @@ std::string ResultLine(const RunShape& shape, const SeedResult& r) {
   for (const std::string& a : shape.args) flags.push_back(JsonString(a));
   return fmt::format(
       "{{\"seed\":{},\"settings\":{{\"voters\":{},\"observers\":{},\"clients\":{},\"ops\":{},"
-      "\"time\":{},\"quiet\":{},\"bugs\":[{}],\"flags\":[{}],\"swarm\":{},\"knobs\":{}}},"
-      "\"verdict\":\"{}\",\"failed\":[{}],\"first_violation\":{},\"fingerprint\":\"{}\","
+      "\"time\":{},\"quiet\":{},\"zk\":{},\"bugs\":[{}],\"flags\":[{}],\"swarm\":{},\"knobs\":{}}},"
+      "\"verdict\":\"{}\",\"failed\":[{}],\"known\":{},\"first_violation\":{},\"fingerprint\":\"{}\","
       "\"events\":{},\"sim_time_us\":{}}}",
       r.seed, o.zab.voters, o.zab.observers, o.clients, o.workload.ops,
       JsonString(sim::FormatDuration(shape.window)), JsonString(sim::FormatDuration(shape.quiet)),
-      fmt::join(bugs, ","), fmt::join(flags, ","), JsonString(r.swarm), JsonString(r.knobs),
-      r.ok ? "ok" : "failed", fmt::join(failed, ","), JsonString(r.first_violation),
+      JsonString(o.zab.release), fmt::join(bugs, ","), fmt::join(flags, ","), JsonString(r.swarm), JsonString(r.knobs),
+      r.ok ? "ok" : "failed", fmt::join(failed, ","), r.known.empty() ? "null" : JsonString(r.known),
+      JsonString(r.first_violation),
       sim::FormatFingerprint(r.fingerprint), r.events, r.end.us);
 }
 

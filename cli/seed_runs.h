@@ -29,10 +29,21 @@ struct SeedResult {
   sim::Time end;                    // Simulated time at the end of the run.
   std::string swarm;                // The swarm's settings for this seed ("" for a fixed plan).
   std::string knobs;                // The knobs drawn for it, as flags ("" without --knobs swarm).
+  std::string known;                // A failure's known cause (KnownCause), "" if none.
 };
 
 // RunSeed runs one seed; an error is a spec the world refused (e.g. a bad setting).
 absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed);
+
+// KnownCause names what a failing seed's failure is already known as: the acceptedEpoch
+// stall (ZooKeeper stalls so too); ZOOKEEPER-1675, a sync read that is not a quorum
+// operation; ZK-4394 or ZK-4685 when the only checks that failed are their signatures
+// (commit-pending, ack-consistent) in a release that has them; or a bug of the release
+// that the seed passes without: one of its switches,
+// or the bugs built into its NEWLEADER order, together ("order-G1": the seed passes with
+// G3). It reruns the seed once per candidate, then, if no single one explains it, finds
+// a small set that does, joined by '+'. "" when none explains it: a new finding.
+std::string KnownCause(const RunShape& shape, const SeedResult& r);
 
 // ResultLine is the seed's line in a results file (JSON Lines, docs/scaling.md): seed,
 // settings, verdict, failed checks, first violation, fingerprint, events, simulated

@@ -14,6 +14,8 @@
 
 #include <fmt/format.h>
 
+#include "zab/config.h"
+
 #include "absl/strings/str_split.h"
 #include "base/status.h"
 #include "cli/commands.h"
@@ -100,7 +102,8 @@ int RunSim(const std::vector<std::string>& args) {
   std::unique_ptr<runner::NarrationSink> narration;
   if (flags.GetBool("narrate")) {
     narration = std::make_unique<runner::NarrationSink>(trace_to_stdout ? stderr : stdout,
-                                                        options.zab.voters, cluster.servers());
+                                                        options.zab.voters, options.zab.QuorumSize(),
+                                                        cluster.servers());
     world.trace().AddSink(narration.get());
   }
 
@@ -131,6 +134,12 @@ int RunSim(const std::vector<std::string>& args) {
              "then {} quiet\n",
              options.zab.voters, options.zab.observers, options.clients, options.workload.ops,
              options.seed, sim::FormatDuration(spec.window), sim::FormatDuration(spec.quiet));
+  {
+    // The release, and every bug switch on: what ZooKeeper this run is.
+    std::string bugs;
+    for (const std::string_view b : zab::EnabledBugs(options.zab.bugs)) bugs += (bugs.empty() ? "" : ", ") + std::string(b);
+    fmt::print(out, "zookeeper: {} (bugs on: {})\n", options.zab.release, bugs.empty() ? "none" : bugs);
+  }
   if (shape->swarm) fmt::print(out, "swarm: {}\n", swarm.ToString());
   if (shape->knobs) fmt::print(out, "knobs: {}\n", knobs.empty() ? "the defaults" : knobs);
   fmt::print(out, "faults: {} scheduled{}\n", plan.faults.size(), plan.faults.empty() ? "" : ":");

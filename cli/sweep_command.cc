@@ -141,6 +141,7 @@ int RunSweep(const std::vector<std::string>& args) {
   std::map<size_t, SeedResult> done;
   std::vector<uint64_t> failures;
   std::map<std::string, uint64_t> failed_checks;
+  std::map<std::string, uint64_t> causes;  // KnownCause of each failing seed.
   std::vector<std::string> minimized;
   std::string error;
   double last_progress = -1;
@@ -167,6 +168,7 @@ int RunSweep(const std::vector<std::string>& args) {
         index = next++;
       }
       auto r = RunSeed(*shape, seeds[index]);
+      if (r.ok() && !r->ok) r->known = KnownCause(*shape, *r);
       std::optional<std::string> scenario_path;
       if (r.ok() && !r->ok && !minimize_dir.empty() && !CatchInterrupt::interrupted()) {
         auto m = MinimizeSeed(*shape, *r, minimize_dir, fmt::format("{} --seed {}", command_line, r->seed));
@@ -184,6 +186,7 @@ int RunSweep(const std::vector<std::string>& args) {
       if (!r->ok) {
         failures.push_back(r->seed);
         for (const std::string& c : r->failed) ++failed_checks[c];
+        ++causes[r->known.empty() ? std::string("none known (a new finding?)") : r->known];
       }
       if (scenario_path) minimized.push_back(*scenario_path);
       done.emplace(index, *std::move(r));
@@ -220,8 +223,10 @@ int RunSweep(const std::vector<std::string>& args) {
   if (!failures.empty()) {
     std::vector<std::string> checks;
     for (const auto& [name, count] : failed_checks) checks.push_back(fmt::format("{} {}", name, count));
-    fmt::print("failed seeds: {}\nchecks that failed (seeds): {}\n", fmt::join(failures, " "),
-               fmt::join(checks, ", "));
+    std::vector<std::string> known;
+    for (const auto& [name, count] : causes) known.push_back(fmt::format("{} {}", name, count));
+    fmt::print("failed seeds: {}\nchecks that failed (seeds): {}\nknown causes (seeds): {}\n",
+               fmt::join(failures, " "), fmt::join(checks, ", "), fmt::join(known, ", "));
     fmt::print("replay one: {} --seed {}\n", command_line, failures.front());
   }
   for (const std::string& m : minimized) fmt::print("minimized: {}\n", m);

@@ -72,14 +72,17 @@ absl::Status ReadCluster(const ScenarioFile& file, const Directive& d, Ensemble&
       v = Number(file, d, a, 2, 100000000);
       if (v.ok()) e.snap_count = *v;
     } else if (a.key == "snapshot_size_factor_permille") {
-      v = Number(file, d, a, 0, 1000);
+      v = Number(file, d, a, 0, 1000000);
       if (v.ok()) e.snapshot_size_factor_permille = static_cast<uint32_t>(*v);
+    } else if (a.key == "txn_log_sync") {
+      v = Number(file, d, a, 0, 1);
+      if (v.ok()) e.txn_log_sync = static_cast<uint32_t>(*v);
     } else {
       return Error(file, d, a.column,
                    fmt::format("'{}' cannot be reproduced on a real ensemble (conformance runs "
                                "take voters, clients, client.N, seed, tick_ms, init_limit, "
                                "sync_limit, commit_log_count, snap_count, "
-                               "snapshot_size_factor_permille)",
+                               "snapshot_size_factor_permille, txn_log_sync)",
                                a.key));
     }
     if (!v.ok()) return v.status();

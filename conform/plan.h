@@ -32,6 +32,7 @@ struct Ensemble {
   std::optional<uint32_t> commit_log_count;               // zookeeper.commitLogCount
   std::optional<uint64_t> snap_count;                     // snapCount
   std::optional<uint32_t> snapshot_size_factor_permille;  // zookeeper.snapshotSizeFactor
+  std::optional<uint32_t> txn_log_sync;                   // 0: a negative snapshotSizeFactor
 };
 
 enum class StepKind {

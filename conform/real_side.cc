@@ -2,10 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -107,11 +111,12 @@ class RealEnsemble {
     argv.push_back(fmt::format("-Dzookeeper.log.dir={}", ServerDir(sid)));
     argv.push_back("-Dzookeeper.jmx.log4j.disable=true");
     if (e_.commit_log_count) argv.push_back(fmt::format("-Dzookeeper.commitLogCount={}", *e_.commit_log_count));
-    if (e_.snapshot_size_factor_permille) {
-      // zabsim's 0 turns the txn-log sync off; ZooKeeper's off is a negative factor.
+    if (e_.txn_log_sync && *e_.txn_log_sync == 0) {
+      // zabsim's txn_log_sync=0 turns the txn-log sync off; ZooKeeper's off is a negative factor.
+      argv.push_back("-Dzookeeper.snapshotSizeFactor=-1");
+    } else if (e_.snapshot_size_factor_permille) {
       const uint32_t p = *e_.snapshot_size_factor_permille;
-      argv.push_back(p == 0 ? std::string("-Dzookeeper.snapshotSizeFactor=-1")
-                            : fmt::format("-Dzookeeper.snapshotSizeFactor={}.{:03}", p / 1000, p % 1000));
+      argv.push_back(fmt::format("-Dzookeeper.snapshotSizeFactor={}.{:03}", p / 1000, p % 1000));
     }
     argv.push_back("org.apache.zookeeper.server.quorum.QuorumPeerMain");
     argv.push_back(ServerDir(sid) + "/zoo.cfg");
@@ -512,6 +517,42 @@ absl::Status EnsureZooKeeper() {
     return absl::FailedPreconditionError("installing the zookeeper package failed");
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> InstalledRelease() {
+  // Debian installs zookeeper.jar and a versioned name for the same file,
+  // zookeeper-3.8.0.jar -> zookeeper.jar; other layouts link the other way round. The
+  // version is the one in a versioned name that is the same file as the jar. The
+  // directory is listed in name order, so the answer does not depend on its order.
+  constexpr std::string_view kPrefix = "zookeeper-";
+  constexpr std::string_view kSuffix = ".jar";
+  const auto version_of = [&](const std::string& name) -> std::optional<std::string> {
+    if (name.size() <= kPrefix.size() + kSuffix.size() || !name.starts_with(kPrefix) ||
+        !name.ends_with(kSuffix)) {
+      return std::nullopt;
+    }
+    const std::string v = name.substr(kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
+    // A version starts with a digit: zookeeper-jute.jar and the like are other jars.
+    if (v.empty() || v[0] < '0' || v[0] > '9') return std::nullopt;
+    return v;
+  };
+  std::error_code ec;
+  const fs::path target = fs::read_symlink(kJar, ec);
+  if (!ec) {
+    if (auto v = version_of(target.filename().string())) return *v;
+  }
+  std::vector<std::string> names;
+  for (const fs::directory_entry& e : fs::directory_iterator(fs::path(kJar).parent_path(), ec)) {
+    names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    const auto v = version_of(name);
+    std::error_code eq;
+    if (v && fs::equivalent(fs::path(kJar).parent_path() / name, kJar, eq) && !eq) return *v;
+  }
+  return absl::FailedPreconditionError(
+      fmt::format("cannot tell the version of {}: no zookeeper-VERSION.jar beside it is the same file", kJar));
 }
 
 absl::StatusOr<Observations> RunRealSide(const Plan& plan, const Sessions& sessions, const RealOptions& options) {

@@ -31,6 +31,10 @@ struct RealOptions {
 // says how to.
 absl::Status EnsureZooKeeper();
 
+// InstalledRelease is the version of the installed ZooKeeper jar ("3.8.0"), read from the
+// name its zookeeper.jar link points to.
+absl::StatusOr<std::string> InstalledRelease();
+
 // RunRealSide runs `plan`, opening the clients' sessions where zabsim opened them.
 absl::StatusOr<Observations> RunRealSide(const Plan& plan, const Sessions& sessions, const RealOptions& options);
 

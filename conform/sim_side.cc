@@ -48,8 +48,8 @@ void ObserveServers(runner::Cluster& cluster, const std::vector<uint32_t>& sids,
 }  // namespace
 
 absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, const Plan& plan,
-                                   const zab::Bugs& bugs) {
-  runner::scenario::ScenarioRunner runner(file, bugs);
+                                   const zab::ReleaseChoice& release) {
+  runner::scenario::ScenarioRunner runner(file, release);
   Observer obs;
   std::vector<SyncRecord> syncs;
   std::vector<runner::EventRecord> completions;

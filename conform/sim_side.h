@@ -12,6 +12,7 @@
 #include "conform/plan.h"
 #include "runner/scenario/parser.h"
 #include "zab/config.h"
+#include "zab/releases.h"
 
 namespace zabsim::conform {
 
@@ -30,10 +31,10 @@ struct SimSide {
   Sessions sessions;
 };
 
-// `bugs` are switched on in zabsim (zabsim conform --bug), to show that the comparison
-// catches a protocol that is not ZooKeeper's.
+// `release` is the real server's release, with the switches of zabsim conform --bug and
+// --fix: a switch shows that the comparison catches a protocol that is not ZooKeeper's.
 absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, const Plan& plan,
-                                   const zab::Bugs& bugs);
+                                   const zab::ReleaseChoice& release);
 
 }  // namespace zabsim::conform
 

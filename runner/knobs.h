@@ -4,7 +4,7 @@
 // (`--knobs swarm` on sim, sweep and hunt). Some bugs live in corners of the settings
 // that default runs rarely visit: ZK-4643 needs an fsync slow enough for a crash to land
 // inside it, ZK-3642 a SNAP sync and latencies spread wide enough to reorder its
-// messages. FoundationDB randomizes its knobs in every simulation run for the same
+// messages, ZK-4685 a SyncThread that ACKs before the learner thread gets to. FoundationDB randomizes its knobs in every simulation run for the same
 // reason. Each seed turns each profile below on or off, from its own stream "knobs", so a
 // seed means the same settings wherever it runs; explicit --set and --zab still win.
 //
@@ -35,7 +35,9 @@ struct Knob {
 //   slow-disk     disk.fsync_latency=20ms..200ms        (one seed in two)
 //   wide-latency  net.latency=1ms..200ms                (one seed in two)
 //   sync          one of: the defaults; commit_log_count=5 (DIFFs from the txn log);
-//                 commit_log_count=1 and snapshot_size_factor_permille=0 (SNAPs)
+//                 commit_log_count=1 and txn_log_sync=0 (SNAPs)
+//   slow-threads  sched.jitter=0us..5ms: a thread may wait long for a CPU (one seed in two)
+//   disk-errors   disk.error_rate=1/1000: an fsync fails now and then (one seed in eight)
 std::vector<Knob> DrawKnobs(uint64_t seed);
 
 // ApplyKnob sets `knob` in `options`.

@@ -70,6 +70,27 @@ std::string Doing(Cluster& cluster, uint32_t sid) {
   }
 }
 
+// Stall names the servers stuck on an acceptedEpoch above the established leader's
+// epoch, or "" if none is (and so the violation is something else).
+std::string Stall(Cluster& cluster) {
+  const zab::Peer* leader = nullptr;
+  for (uint32_t sid = 1; sid <= cluster.servers(); ++sid) {
+    const zab::Peer* p = cluster.peer(sid);
+    if (p != nullptr && p->leader_role() != nullptr && p->leader_role()->running()) leader = p;
+  }
+  if (leader == nullptr) return "";
+  const zab::Epoch epoch = leader->leader_role()->epoch();
+  std::string out;
+  for (uint32_t sid = 1; sid <= cluster.servers(); ++sid) {
+    const zab::Peer* p = cluster.peer(sid);
+    if (p == nullptr || p == leader || p->accepted_epoch() <= epoch) continue;
+    if (!out.empty()) out += "; ";
+    out += fmt::format("server {} has accepted epoch {}, above leader {}'s epoch {}, and refuses it",
+                       sid, p->accepted_epoch().value, leader->self().value, epoch.value);
+  }
+  return out;
+}
+
 }  // namespace
 
 LivenessVerdict CheckLiveness(Cluster& cluster, sim::Duration bound, sim::Time limit) {
@@ -100,6 +121,7 @@ LivenessVerdict CheckLiveness(Cluster& cluster, sim::Duration bound, sim::Time l
     if (sid > 1) v.detail += '\n';
     v.detail += Doing(cluster, sid);
   }
+  v.stall = Stall(cluster);
   return v;
 }
 
@@ -113,6 +135,11 @@ std::string Describe(const LivenessVerdict& v, sim::Duration bound) {
                          sim::FormatDuration(bound));
     case LivenessVerdict::Kind::kViolated:
       break;
+  }
+  if (!v.stall.empty()) {
+    return fmt::format("liveness: VIOLATED ({}: {}, as ZooKeeper does; no converged ensemble {} "
+                       "after the faults ended at {}s)",
+                       kAcceptedEpochStall, v.stall, sim::FormatDuration(bound), sim::FormatTime(v.from));
   }
   return fmt::format("liveness: VIOLATED (no converged ensemble {} after the faults ended at {}s)",
                      sim::FormatDuration(bound), sim::FormatTime(v.from));

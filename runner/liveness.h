@@ -27,7 +27,16 @@ struct LivenessVerdict {
   sim::Time from;        // When the check started (the end of the faults).
   sim::Duration took;    // kHeld: from `from` to convergence.
   std::string detail;    // kNotChecked: why. kViolated: what each server was doing.
+  // kViolated: the acceptedEpoch stall. A live server has accepted an epoch above the
+  // established leader's, so Learner.registerWithLeader refuses that leader, again and
+  // again, as ZooKeeper's does, until another election: `stall` names the server and the
+  // epochs. Reported as its own check (kAcceptedEpochStall), so that a liveness failure
+  // of another kind is never taken for it.
+  std::string stall;
 };
+
+// The name of the stall's verdict, next to "liveness".
+inline constexpr std::string_view kAcceptedEpochStall = "accepted-epoch-stall";
 
 // CheckLiveness starts now, and runs the world until the ensemble converges or `bound`
 // has passed (never beyond `limit`; if `limit` comes first, it is not checked).

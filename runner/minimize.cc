@@ -6,17 +6,20 @@
 #include <fmt/format.h>
 
 #include "absl/strings/str_split.h"
+#include "base/check.h"
 #include "base/status.h"
 #include "runner/minimize_passes.h"
 #include "runner/scenario/parser.h"
 #include "runner/scenario/runner.h"
+#include "zab/releases.h"
 
 namespace zabsim::runner {
 namespace {
 
 // Settings Describe() lists that the `cluster` line writes in its own way, or not at all.
 bool WrittenApart(std::string_view key) {
-  return key == "voters" || key == "observers" || key == "bugs" || key == "seed" || key == "processes";
+  return key == "voters" || key == "observers" || key == "bugs" || key == "seed" ||
+         key == "processes" || key == "zk";
 }
 
 std::string ClusterLine(const ClusterOptions& o) {
@@ -42,7 +45,16 @@ std::string ClusterLine(const ClusterOptions& o) {
     if (WrittenApart(world_now[i].first) || world_now[i] == world_default[i]) continue;
     args.push_back(fmt::format("{}={}", world_now[i].first, world_now[i].second));
   }
-  for (const std::string_view bug : zab::EnabledBugs(o.zab.bugs)) args.push_back(fmt::format("bug={}", bug));
+  // The release, then the switches that differ from its own.
+  zab::Config release;
+  ZABSIM_CHECK(zab::UseRelease(release, o.zab.release).ok(), "release {}", o.zab.release);
+  if (o.zab.release != zab::kDefaultRelease) args.push_back(fmt::format("zk={}", o.zab.release));
+  for (const zab::BugName& b : zab::BugNames()) {
+    const bool now = zab::IsBugOn(o.zab.bugs, b.name);
+    if (now != zab::IsBugOn(release.bugs, b.name)) {
+      args.push_back(fmt::format("{}={}", now ? "bug" : "fix", b.name));
+    }
+  }
   return fmt::format("cluster {}", fmt::join(args, " "));
 }
 
@@ -71,7 +83,10 @@ std::string CheckOfViolation(std::string_view violation) {
   if (violation.find("the run stopped") != std::string_view::npos) {
     return std::string(RunSummary::kBoundedEvents);
   }
-  if (violation.rfind("liveness", 0) == 0) return std::string(kLiveness);
+  if (violation.rfind("liveness", 0) == 0) {
+    const bool stall = violation.find(kAcceptedEpochStall) != std::string_view::npos;
+    return std::string(stall ? kAcceptedEpochStall : kLiveness);
+  }
   return std::string(violation);
 }
 
@@ -108,7 +123,7 @@ std::string ScenarioFor(const SimSpec& spec, std::string_view comment) {
   // Fill in what every other command prints, and have each check claim "checks: ok".
   auto file = scenario::Parse("minimized.scn", text);
   if (!file.ok()) return text;  // Cannot happen for what is written above; shown as is.
-  scenario::FileResult r = scenario::RunFile("minimized.scn", text, zab::Bugs{});
+  scenario::FileResult r = scenario::RunFile("minimized.scn", text, zab::ReleaseChoice{});
   for (size_t k = 0; k < r.outputs.size() && k < file->directives.size(); ++k) {
     if (IsCheck(file->directives[k])) r.outputs[k] = {"checks: ok"};
   }
@@ -116,7 +131,7 @@ std::string ScenarioFor(const SimSpec& spec, std::string_view comment) {
 }
 
 std::vector<std::string> ScenarioChecks(std::string_view text) {
-  const scenario::FileResult r = scenario::RunFile("candidate.scn", text, zab::Bugs{});
+  const scenario::FileResult r = scenario::RunFile("candidate.scn", text, zab::ReleaseChoice{});
   if (!r.error.empty()) return {"error: " + r.error};
   std::vector<std::string> out;
   for (const std::string& v : r.violations) {
@@ -154,7 +169,7 @@ Minimized Minimize(const SimSpec& failing, std::string_view check, std::string_v
   ++s.runs;
   m.reproduced = s.fails(failing);
   if (m.reproduced) {
-    ShrinkBothWays(s, m.check == kLiveness);
+    ShrinkBothWays(s, m.check == kLiveness || m.check == kAcceptedEpochStall);
   }
   m.spec = s.spec;
   m.runs = s.runs;

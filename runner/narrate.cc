@@ -107,6 +107,9 @@ std::string FaultMeaning(std::string_view fault) {
   if (kind == "torn") return "the next unsynced append may land half written";
   if (kind == "channel") return "channels change mode (unsafe: frames may vanish, repeat or overtake)";
   if (kind == "signal") return "a signal reaches the process";
+  if (kind == "disk-error") return "that server's fsyncs, and its writing of files anew, fail for a while";
+  if (kind == "stall") return "that thread of the server gets no CPU until resumed; its other threads go on";
+  if (kind == "resume") return "the held thread runs what it had waiting, in order";
   return "";
 }
 
@@ -118,8 +121,8 @@ std::string IgnoreReason(std::string_view why) {
 
 }  // namespace
 
-Narrator::Narrator(uint32_t voters, uint32_t servers)
-    : voters_(voters), servers_(servers), majority_(voters / 2 + 1) {}
+Narrator::Narrator(uint32_t voters, uint32_t quorum, uint32_t servers)
+    : voters_(voters), servers_(servers), majority_(quorum) {}
 
 std::string Narrator::Who(uint64_t process) const {
   if (process == 0) return "the world";
@@ -267,6 +270,28 @@ std::string Narrator::Sentence(const sim::TraceRecord& r) {
                        Str(r, "reason"));
   }
   if (k == "halt") return fmt::format("{} exits: {}.", who, Str(r, "reason"));
+  if (k == "disk-failed") {
+    return fmt::format("{}'s {} of {} fails: a disk error, to which ZooKeeper reacts by the thread that met it.",
+                       who, Str(r, "what"), Str(r, "file"));
+  }
+  if (k == "step") {
+    // The steps that open a window between threads; the frequent ones (a commit applied,
+    // a batch logged) are told by their effects (apply, logged).
+    const std::string step = Str(r, "step");
+    if (step == "sync-follower") {
+      return fmt::format("{}'s handler of learner {} chooses its sync and starts forwarding to it: what the leader proposes or commits from now on is queued for it too.",
+                         who, Num(r, "of"));
+    }
+    if (step == "queue-newleader") {
+      return fmt::format("{}'s handler of learner {} queues NEWLEADER behind everything queued so far and starts sending.",
+                         who, Num(r, "of"));
+    }
+    if (step == "snapshot-begin") {
+      return fmt::format("{}'s snapshot thread names its snapshot after the last txn applied; it writes the tree later, as commits go on (a fuzzy snapshot).",
+                         who);
+    }
+    return "";
+  }
   if (k == "invoke") {
     std::string what = Str(r, "path");
     if (const std::string data = Str(r, "data"); !data.empty()) what += "=" + data;

@@ -36,7 +36,8 @@ class Narrator {
  public:
   // `voters`: servers 1..voters vote; then observers up to `servers`; later processes
   // are clients (c1, c2, ...).
-  Narrator(uint32_t voters, uint32_t servers);
+  // `quorum` is Config::QuorumSize(): how many voters make a majority here.
+  Narrator(uint32_t voters, uint32_t quorum, uint32_t servers);
 
   // Narrate appends the lines that explain `r`, each prefixed with the time in seconds.
   // Many records add nothing (timers, fsync requests, connections, PINGs).
@@ -101,8 +102,8 @@ class Narrator {
 class NarrationSink final : public sim::TraceSink {
  public:
   // REQUIRES: `out` stays open while the sink is attached. Not owned.
-  NarrationSink(std::FILE* out, uint32_t voters, uint32_t servers)
-      : out_(out), narrator_(voters, servers) {}
+  NarrationSink(std::FILE* out, uint32_t voters, uint32_t quorum, uint32_t servers)
+      : out_(out), narrator_(voters, quorum, servers) {}
   void Write(const sim::TraceRecord& record) override;
 
  private:

@@ -34,6 +34,10 @@ zab::TimerId SimOutbox::SetTimer(int64_t delay_ms, uint64_t tag) {
 
 void SimOutbox::CancelTimer(zab::TimerId timer) { ctx().CancelTimer(sim::TimerId{timer.value}); }
 
+void SimOutbox::Schedule(zab::Thread thread, uint32_t instance, uint64_t tag, std::string_view step) {
+  ctx().Schedule(sim::ThreadId{zab::ToString(thread), instance}, tag, step);
+}
+
 const zab::DiskContents& SimOutbox::Files() const {
   ZABSIM_CHECK(files_ != nullptr, "this process has no disk");
   return *files_;
@@ -47,8 +51,8 @@ void SimOutbox::TruncateTo(std::string_view file, uint64_t records) {
   ctx().TruncateTo(file, records);
 }
 
-void SimOutbox::Replace(std::string_view file, std::vector<std::string> records) {
-  ctx().Replace(file, std::move(records));
+bool SimOutbox::Replace(std::string_view file, std::vector<std::string> records) {
+  return ctx().Replace(file, std::move(records));
 }
 
 void SimOutbox::Remove(std::string_view file) { ctx().Remove(file); }
@@ -114,6 +118,14 @@ void ServerProcess::OnTimer(Ctx& ctx, sim::TimerId, uint64_t tag) {
 
 void ServerProcess::OnSynced(Ctx& ctx, sim::SyncToken token) {
   With(ctx, [&] { peer_.OnSynced(zab::SyncToken{token.value}); });
+}
+
+void ServerProcess::OnSyncFailed(Ctx& ctx, sim::SyncToken token) {
+  With(ctx, [&] { peer_.OnSyncFailed(zab::SyncToken{token.value}); });
+}
+
+void ServerProcess::OnStep(Ctx& ctx, uint64_t tag) {
+  With(ctx, [&] { peer_.OnStep(tag); });
 }
 
 void ServerProcess::OnSignal(Ctx& ctx, uint32_t signal) {

@@ -48,10 +48,11 @@ class SimOutbox final : public zab::Outbox {
   void Listen(zab::Channel channel, bool listening) override;
   zab::TimerId SetTimer(int64_t delay_ms, uint64_t tag) override;
   void CancelTimer(zab::TimerId timer) override;
+  void Schedule(zab::Thread thread, uint32_t instance, uint64_t tag, std::string_view step) override;
   const zab::DiskContents& Files() const override;
   void Append(std::string_view file, std::string record) override;
   void TruncateTo(std::string_view file, uint64_t records) override;
-  void Replace(std::string_view file, std::vector<std::string> records) override;
+  bool Replace(std::string_view file, std::vector<std::string> records) override;
   void Remove(std::string_view file) override;
   zab::SyncToken Sync(std::string_view file) override;
   void Emit(const zab::Event& event) override;
@@ -75,7 +76,9 @@ class ServerProcess final : public sim::Process<zab::Message> {
   void OnMessage(Ctx& ctx, sim::ConnId conn, sim::ProcessId from, zab::Message m) override;
   void OnTimer(Ctx& ctx, sim::TimerId timer, uint64_t tag) override;
   void OnSynced(Ctx& ctx, sim::SyncToken token) override;
+  void OnSyncFailed(Ctx& ctx, sim::SyncToken token) override;
   void OnSignal(Ctx& ctx, uint32_t signal) override;
+  void OnStep(Ctx& ctx, uint64_t tag) override;
 
   const zab::Peer& peer() const { return peer_; }
 

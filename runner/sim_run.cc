@@ -43,7 +43,7 @@ void SimRun::Run() {
 std::vector<Verdict> SimRun::verdicts() const {
   std::vector<Verdict> out = summary_->verdicts();
   if (liveness_ && liveness_->kind != LivenessVerdict::Kind::kNotChecked) {
-    Verdict v{std::string(kLiveness), {}};
+    Verdict v{std::string(liveness_->stall.empty() ? kLiveness : kAcceptedEpochStall), {}};
     if (!live()) {
       v.violations.push_back(Describe(*liveness_, spec_.LivenessBound()) + "\n" + liveness_->detail);
     }

@@ -83,6 +83,7 @@ absl::Status TraceFile::Attach(Cluster& cluster, std::string_view source, std::s
   h.observers = o.zab.observers;
   h.servers = cluster.servers();
   h.clients = cluster.clients();
+  h.zk = o.zab.release;
   for (const std::string_view b : zab::EnabledBugs(o.zab.bugs)) h.bugs.emplace_back(b);
   form_->Header(h);
   cluster.world().trace().AddSink(form_.get());

@@ -85,6 +85,8 @@ std::string_view EventKind(const zab::Event& event) {
     std::string_view operator()(const zab::Truncated&) const { return "truncate-log"; }
     std::string_view operator()(const zab::TreeLoaded&) const { return "tree-loaded"; }
     std::string_view operator()(const zab::SnapshotTaken&) const { return "snapshot"; }
+    std::string_view operator()(const zab::StepRan&) const { return "step"; }
+    std::string_view operator()(const zab::DiskFailed&) const { return "disk-failed"; }
     std::string_view operator()(const zab::Ignored&) const { return "ignore"; }
     std::string_view operator()(const zab::Unexpected&) const { return "unexpected"; }
     std::string_view operator()(const zab::RoleEnded&) const { return "role-ended"; }
@@ -178,6 +180,12 @@ void DescribeEvent(const zab::Event& event, sim::Recorder& r) {
       r.Hex("zxid", e.zxid.value).Str("from", e.from).Hex("digest", e.digest);
     }
     void operator()(const zab::SnapshotTaken& e) const { r.Hex("zxid", e.zxid.value); }
+    void operator()(const zab::StepRan& e) const {
+      r.Str("thread", zab::ToString(e.thread)).Str("step", e.step);
+      if (e.instance != 0) r.Uint("of", e.instance);
+      if (e.zxid.value != 0) r.Hex("zxid", e.zxid.value);
+    }
+    void operator()(const zab::DiskFailed& e) const { r.Str("file", e.file).Str("what", e.what); }
     void operator()(const zab::Ignored& e) const {
       r.Str("what", e.what).Str("why", e.why).Uint("from", e.from.value).Hex("zxid", e.zxid.value);
     }

@@ -36,9 +36,9 @@ class LineForm final : public TraceForm {
         window_.all() ? "" : fmt::format(" window={}", sim::JsonEscape(window_.ToString()));
     fmt::print(out_,
                "# zabsim-trace version={} source={}{} seed={} voters={} observers={} servers={} "
-               "clients={}{}{} args:{}\n",
+               "clients={} zk={}{}{} args:{}\n",
                kTraceVersion, h.source, h.scenario.empty() ? "" : fmt::format(" scenario={}", h.scenario), h.seed,
-               h.voters, h.observers, h.servers, h.clients, bugs, window, argv);
+               h.voters, h.observers, h.servers, h.clients, h.zk, bugs, window, argv);
   }
 
   std::FILE* out_;
@@ -61,10 +61,10 @@ std::string JsonHeader(const TraceHeader& h, const TraceWindow& window) {
   return fmt::format(
       "{{\"format\":\"zabsim-trace\",\"version\":{},\"source\":{},{}\"args\":[{}],"
       "\"seed\":{},\"voters\":{},\"observers\":{},\"servers\":{},\"clients\":{},"
-      "\"bugs\":[{}]{}}}",
+      "\"zk\":{},\"bugs\":[{}]{}}}",
       kTraceVersion, sim::JsonEscape(h.source),
       h.scenario.empty() ? "" : fmt::format("\"scenario\":{},", sim::JsonEscape(h.scenario)), argv, h.seed,
-      h.voters, h.observers, h.servers, h.clients, bugs, cut);
+      h.voters, h.observers, h.servers, h.clients, sim::JsonEscape(h.zk), bugs, cut);
 }
 
 std::vector<sim::TraceRecord> VerdictRecords(sim::Time at, const std::vector<Verdict>& verdicts) {

@@ -43,6 +43,7 @@ struct TraceHeader {
   uint32_t observers = 0;
   uint32_t servers = 0;
   uint32_t clients = 0;
+  std::string zk;  // The ZooKeeper release.
   std::vector<std::string> bugs;
 };
 

@@ -29,16 +29,16 @@ std::vector<std::string>& Disk::Cached(std::string_view name, Op& op) {
   return it->second;
 }
 
-void Disk::Append(std::string_view file, std::string record) {
+void Disk::Append(std::string_view file, std::string record, Time at) {
   FileState& f = State(file);
-  Op op{Op::Kind::kAppend, false, f.next_seq++, {}};
+  Op op{Op::Kind::kAppend, false, f.next_seq++, next_global_++, at, {}};
   Cached(file, op).push_back(std::move(record));
   f.pending.push_back(std::move(op));
 }
 
-void Disk::TruncateTo(std::string_view file, uint64_t records) {
+void Disk::TruncateTo(std::string_view file, uint64_t records, Time at) {
   FileState& f = State(file);
-  Op op{Op::Kind::kTruncate, false, f.next_seq++, {}};
+  Op op{Op::Kind::kTruncate, false, f.next_seq++, next_global_++, at, {}};
   std::vector<std::string>& cached = Cached(file, op);
   if (cached.size() > records) {
     op.cut.assign(std::make_move_iterator(cached.begin() + static_cast<ptrdiff_t>(records)),
@@ -48,17 +48,17 @@ void Disk::TruncateTo(std::string_view file, uint64_t records) {
   f.pending.push_back(std::move(op));
 }
 
-void Disk::Replace(std::string_view file, std::vector<std::string> records) {
+void Disk::Replace(std::string_view file, std::vector<std::string> records, Time at) {
   FileState& f = State(file);
-  Op op{Op::Kind::kReplace, false, f.next_seq++, {}};
+  Op op{Op::Kind::kReplace, false, f.next_seq++, next_global_++, at, {}};
   std::vector<std::string>& cached = Cached(file, op);
   op.cut = std::exchange(cached, std::move(records));
   f.pending.push_back(std::move(op));
 }
 
-void Disk::Remove(std::string_view file) {
+void Disk::Remove(std::string_view file, Time at) {
   FileState& f = State(file);
-  Op op{Op::Kind::kRemove, false, f.next_seq++, {}};
+  Op op{Op::Kind::kRemove, false, f.next_seq++, next_global_++, at, {}};
   if (auto it = cache_.find(file); it != cache_.end()) {
     op.existed = true;
     op.cut = std::move(it->second);
@@ -73,6 +73,16 @@ void Disk::CompleteSync(std::string_view file, uint64_t mark) {
   // Durable now: what undoing them would take is no longer needed.
   FileState& f = State(file);
   while (!f.pending.empty() && f.pending.front().seq <= mark) f.pending.pop_front();
+}
+
+void Disk::CommitJournal(uint64_t mark) {
+  for (auto& [name, f] : states_) {
+    size_t through = 0;  // Pending changes up to the last journaled one the mark covers.
+    for (size_t i = 0; i < f.pending.size() && f.pending[i].global <= mark; ++i) {
+      if (f.pending[i].kind != Op::Kind::kAppend) through = i + 1;
+    }
+    f.pending.erase(f.pending.begin(), f.pending.begin() + static_cast<ptrdiff_t>(through));
+  }
 }
 
 std::string Disk::Undo(Files& files, std::string_view name, Op& op) {
@@ -112,8 +122,12 @@ std::string Disk::UndoAll(Files& files, std::string_view name, std::deque<Op>& p
   return oldest;
 }
 
-void Disk::Crash(Rng& rng, Ratio torn) {
+void Disk::Crash(Rng& rng, Ratio torn, Time now, Duration writeback) {
   for (auto& [name, f] : states_) {
+    // Written back: changes are made in time order, so these are the oldest pending.
+    if (writeback.us > 0) {
+      while (!f.pending.empty() && f.pending.front().at + writeback <= now) f.pending.pop_front();
+    }
     if (f.pending.empty()) continue;
     // Draw as the disk always has: once per file whose first pending change is an append.
     const bool tear = f.pending.front().kind == Op::Kind::kAppend && rng.Chance(torn);

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "sim/random.h"
+#include "sim/time.h"
 
 namespace zabsim::sim {
 
@@ -50,21 +51,32 @@ struct DiskImage {
 
 class Disk {
  public:
-  void Append(std::string_view file, std::string record);
+  // Each change is made at time `at`: a change not synced becomes durable on its own
+  // once the kernel writes it back (Crash's `writeback`).
+  void Append(std::string_view file, std::string record, Time at);
   // TruncateTo keeps the first `records` records of the file.
-  void TruncateTo(std::string_view file, uint64_t records);
+  void TruncateTo(std::string_view file, uint64_t records, Time at);
   // Replace swaps the whole content atomically (write to a temp file, fsync, rename).
-  void Replace(std::string_view file, std::vector<std::string> records);
-  void Remove(std::string_view file);
+  void Replace(std::string_view file, std::vector<std::string> records, Time at);
+  void Remove(std::string_view file, Time at);
 
   // Sync returns a mark covering every change made to `file` so far.
   uint64_t Sync(std::string_view file);
   // CompleteSync makes every change covered by `mark` durable.
   void CompleteSync(std::string_view file, uint64_t mark);
+  // JournalMark covers every change made to any file so far; CommitJournal(mark) makes
+  // the metadata changes it covers durable (truncations, removals, replacements: new
+  // content in newly allocated blocks), with everything before them in the same file.
+  // A journaling file system commits those with any fsync (ext4 in its default ordered
+  // mode); appends into the blocks a file already has wait for their own file's fsync.
+  uint64_t JournalMark() const { return next_global_ - 1; }
+  void CommitJournal(uint64_t mark);
 
-  // Crash drops every change not yet durable. If `torn` draws true for a file whose first
-  // pending change is an append, half of that record lands, failing its checksum.
-  void Crash(Rng& rng, Ratio torn);
+  // Crash at `now` drops every change not yet durable. A change made `writeback` or longer
+  // before `now` is durable although never synced: the kernel wrote it back (zero: never).
+  // If `torn` draws true for a file whose first change dropped is an append, half of
+  // that record lands, failing its checksum.
+  void Crash(Rng& rng, Ratio torn, Time now, Duration writeback);
 
   // PageCache is every file as changed so far, synced or not: what the running process
   // reads. After a crash (and until the next change) it is the durable content, torn
@@ -88,6 +100,8 @@ class Disk {
     Kind kind = Kind::kAppend;
     bool existed = false;          // The file was in the page cache before it.
     uint64_t seq = 0;
+    uint64_t global = 0;           // Its place among every file's changes.
+    Time at;                       // When it was made.
     std::vector<std::string> cut;  // The records it took away (all but kAppend).
   };
   struct FileState {
@@ -109,6 +123,7 @@ class Disk {
 
   Files cache_;
   std::map<std::string, FileState, std::less<>> states_;
+  uint64_t next_global_ = 1;
 };
 
 }  // namespace zabsim::sim

@@ -36,6 +36,9 @@ constexpr KindName kKinds[] = {
     {Fault::Kind::kLoss, "loss", "loss PROBABILITY"},
     {Fault::Kind::kTorn, "torn", "torn PROBABILITY"},
     {Fault::Kind::kChannel, "channel", "channel tcp|unsafe"},
+    {Fault::Kind::kStall, "stall", "stall P THREAD[:N] [AFTER-STEP]"},
+    {Fault::Kind::kResume, "resume", "resume P THREAD[:N]"},
+    {Fault::Kind::kDiskError, "disk-error", "disk-error P FOR [PREFIX,...]"},
 };
 
 const KindName& Info(Fault::Kind kind) {
@@ -123,6 +126,28 @@ absl::StatusOr<int64_t> ParsePpm(std::string_view text) {
     scale /= 10;
   }
   return ppm;
+}
+
+// ParseThread reads "NAME" or "NAME:N": lower-case letters and '-', then an instance.
+absl::Status ParseThread(std::string_view text, Fault& f) {
+  const size_t colon = text.find(':');
+  const std::string_view name = text.substr(0, colon);
+  if (name.empty() || name.size() > 40 ||
+      !std::all_of(name.begin(), name.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; })) {
+    return absl::InvalidArgumentError(
+        fmt::format("expected a thread such as commit-processor or learner-handler:2, found '{}'", text));
+  }
+  f.thread = std::string(name);
+  f.thread_instance = 0;
+  if (colon != std::string_view::npos) {
+    auto n = ParseWhole(text.substr(colon + 1), "a thread instance number after ':'");
+    if (!n.ok()) return n.status();
+    if (*n == 0 || *n > 0xffffffffu) {
+      return absl::InvalidArgumentError(fmt::format("thread instance {} is out of range", *n));
+    }
+    f.thread_instance = static_cast<uint32_t>(*n);
+  }
+  return absl::OkStatus();
 }
 
 std::string JoinList(const std::vector<ProcessId>& list) {
@@ -277,6 +302,42 @@ absl::StatusOr<Fault> ParseFault(std::string_view text) {
       if (auto s = want(1); !s.ok()) return s;
       take(ParseRatio(args[0]), f.ratio);
       break;
+    case Fault::Kind::kDiskError:
+      if (args.size() != 2 && args.size() != 3) {
+        return Error(text, fmt::format("expected '{}' (2 or 3 arguments), found {}", info->usage,
+                                       args.size()));
+      }
+      take(ParseProcess(args[0], false), f.p);
+      take(ParseDuration(args[1]), f.length);
+      if (args.size() == 3) {
+        f.files = std::string(args[2]);
+        for (const absl::string_view prefix : absl::StrSplit(base::Absl(args[2]), ',')) {
+          if (prefix.empty() && status.ok()) status = Error(text, "an empty file-name prefix");
+        }
+      }
+      break;
+    case Fault::Kind::kStall:
+    case Fault::Kind::kResume:
+      if (f.kind == Fault::Kind::kStall && args.size() != 2 && args.size() != 3) {
+        return Error(text, fmt::format("expected '{}' (2 or 3 arguments), found {}", info->usage,
+                                       args.size()));
+      }
+      if (f.kind == Fault::Kind::kStall && args.size() == 3) {
+        // The step after which the stall begins: a name like the thread's.
+        const std::string_view step = args[2];
+        if (step.empty() || step.size() > 40 ||
+            !std::all_of(step.begin(), step.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; })) {
+          return Error(text, fmt::format("expected a step name such as sync-follower, found '{}'", step));
+        }
+        f.after_step = std::string(step);
+      } else if (auto s = want(2); !s.ok()) {
+        return s;
+      }
+      take(ParseProcess(args[0], false), f.p);
+      if (status.ok()) {
+        if (auto s = ParseThread(args[1], f); !s.ok()) return Error(text, base::Text(s));
+      }
+      break;
     case Fault::Kind::kChannel:
       if (auto s = want(1); !s.ok()) return s;
       if (args[0] == "tcp") {
@@ -332,6 +393,16 @@ std::string Fault::ToString() const {
       return fmt::format("{} {}", name, FormatRatio(ratio));
     case Kind::kChannel:
       return fmt::format("{} {}", name, channel == ChannelMode::kTcp ? "tcp" : "unsafe");
+    case Kind::kDiskError:
+      return files.empty() ? fmt::format("{} {} {}", name, p.value, FormatDuration(length))
+                           : fmt::format("{} {} {} {}", name, p.value, FormatDuration(length), files);
+    case Kind::kStall:
+    case Kind::kResume: {
+      std::string out = thread_instance == 0 ? fmt::format("{} {} {}", name, p.value, thread)
+                                             : fmt::format("{} {} {}:{}", name, p.value, thread, thread_instance);
+      if (!after_step.empty()) out += " " + after_step;
+      return out;
+    }
   }
   return std::string(name);
 }
@@ -352,6 +423,9 @@ absl::Status Fault::Validate(uint32_t processes) const {
     case Kind::kClockRate:
     case Kind::kClockStep:
     case Kind::kDiskSlow:
+    case Kind::kStall:
+    case Kind::kResume:
+    case Kind::kDiskError:
       return check(p, false);
     case Kind::kPartition:
     case Kind::kOneWay: {

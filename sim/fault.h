@@ -20,9 +20,14 @@
 //   1s clock-rate 2 1.05  process 2's clock runs 5% fast from now on
 //   1s clock-step 2 -30ms process 2's clock jumps back 30ms
 //   1s disk-slow 2 10 5s  process 2's fsyncs take 10x longer for 5s
+//   1s disk-error 2 5s log.  process 2's fsyncs of files named log.*, and its writing of
+//                         them anew, fail for 5s (no prefix: every file; PREFIX,PREFIX..)
 //   1s loss 1%            every data frame is lost with this probability from now on
 //   1s torn 1/2           probability that a crash leaves a torn record
 //   1s channel unsafe     switch channels to unsafe (or back to tcp)
+//   1s stall 3 commit-processor   hold the steps of process 3's thread of that kind ...
+//   2s resume 3 commit-processor  ... and run them, in order (THREAD:N names one instance)
+//   1s stall 3 learner-handler:1 sync-follower  ... from after its next step of that name
 
 #ifndef ZABSIM_SIM_FAULT_H_
 #define ZABSIM_SIM_FAULT_H_
@@ -59,18 +64,26 @@ struct Fault {
     kLoss,
     kTorn,
     kChannel,
+    kStall,
+    kResume,
+    kDiskError,
   };
 
   Kind kind = Kind::kHeal;
-  ProcessId p;  // kCrash, kRestart, kSignal, kIsolate, kClockRate, kClockStep, kDiskSlow
+  // kCrash, kRestart, kSignal, kIsolate, kClockRate, kClockStep, kDiskSlow, kStall, kResume
+  ProcessId p;
   ProcessId a;  // kBreak, kDelay, kHold, kRelease: from (0 = any)
   ProcessId b;  // ... to (0 = any)
   std::vector<std::vector<ProcessId>> groups;  // kPartition; kOneWay: {from, to}
   Duration extra;   // kDelay extra latency; kClockStep step
-  Duration length;  // kDelay, kDiskSlow: how long it lasts
+  Duration length;  // kDelay, kDiskSlow, kDiskError: how long it lasts
   int64_t value = 0;  // kSignal code; kClockRate ppm; kDiskSlow factor
   Ratio ratio;        // kLoss, kTorn
   ChannelMode channel = ChannelMode::kTcp;
+  std::string files;             // kDiskError: file-name prefixes, comma-separated ("": all).
+  std::string thread;            // kStall, kResume: the thread kind...
+  uint32_t thread_instance = 0;  // ... and its instance (0: every instance).
+  std::string after_step;        // kStall: hold from after the thread's next step of this name.
 
   std::string ToString() const;
   // Validate checks process numbers against a world of `processes`.

@@ -33,6 +33,15 @@ struct SyncToken {
   friend constexpr auto operator<=>(SyncToken, SyncToken) = default;
 };
 
+// ThreadId names one of a process's threads, whose steps it asks the world to schedule
+// (Context::Schedule): a kind, such as "commit-processor", and an instance number for
+// kinds a process runs several of (0 when it runs one). `name` must point to storage
+// that outlives the world, such as a string literal.
+struct ThreadId {
+  std::string_view name;
+  uint32_t instance = 0;
+};
+
 // Why a process is told that one of its connections is gone.
 enum class DisconnectReason : uint8_t {
   kClosedByPeer,   // The other end closed it; everything it sent first was delivered.

@@ -78,11 +78,23 @@ class Context {
   TimerId SetTimer(Duration local_delay, uint64_t tag);
   void CancelTimer(TimerId timer);
 
+  // Schedule asks for OnStep(tag): one step of the process's thread `thread`, which the
+  // world runs when that thread gets a CPU. How long that takes is the world's choice
+  // (the scheduling jitter, WorldConfig::sched_jitter, drawn from the run's seed), so
+  // the steps of different threads, and the other events of the process, interleave as
+  // an operating system's scheduler would let them. A `stall` fault holds a thread's
+  // steps until `resume`, or from after the thread's next step named `step`. `step` must
+  // outlive the run (a literal).
+  void Schedule(ThreadId thread, uint64_t tag, std::string_view step = {});
+
   // Disk writes land in the page cache at once; they are durable after a Sync of the
-  // same file completes (OnSynced). A crash before that loses them.
+  // same file completes (OnSynced). A crash before that loses them. A Sync may fail
+  // instead (OnSyncFailed: a disk error), leaving its changes not yet durable. Replace
+  // writes a file anew and may fail at once (false), changing nothing: a write that
+  // returns an error.
   void Append(std::string_view file, std::string record);
   void TruncateTo(std::string_view file, uint64_t records);
-  void Replace(std::string_view file, std::vector<std::string> records);
+  [[nodiscard]] bool Replace(std::string_view file, std::vector<std::string> records);
   void Remove(std::string_view file);
   SyncToken Sync(std::string_view file);
 
@@ -127,6 +139,16 @@ class Process {
   virtual void OnMessage(Context<M>& ctx, ConnId conn, ProcessId from, M message) = 0;
   virtual void OnTimer(Context<M>& ctx, TimerId timer, uint64_t tag) = 0;
   virtual void OnSynced(Context<M>& ctx, SyncToken token) = 0;
+  // OnSyncFailed: the fsync returned an error (a disk error); nothing it covered is durable.
+  virtual void OnSyncFailed(Context<M>& ctx, SyncToken token) {
+    (void)ctx;
+    (void)token;
+  }
+  // OnStep runs a step the process asked for with Context::Schedule.
+  virtual void OnStep(Context<M>& ctx, uint64_t tag) {
+    (void)ctx;
+    (void)tag;
+  }
   // OnSignal delivers a process-defined fault (for ZAB: a role restart that keeps memory).
   virtual void OnSignal(Context<M>& ctx, uint32_t signal) = 0;
 };

@@ -41,6 +41,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_split.h"
 #include "base/check.h"
 #include "sim/clock.h"
 #include "sim/disk.h"
@@ -161,7 +162,7 @@ class World {
  private:
   friend class Context<M>;
 
-  enum class EventKind : uint8_t { kStart, kTimer, kFrame, kNotice, kSynced, kFault };
+  enum class EventKind : uint8_t { kStart, kTimer, kFrame, kNotice, kSynced, kFault, kStep };
   enum class FrameKind : uint8_t { kSyn, kSynAck, kData, kFin };
 
   struct Event {
@@ -173,7 +174,9 @@ class World {
     ProcessId target;
     uint32_t incarnation = 0;
     uint64_t id = 0;   // Connection, timer, sync token or fault index.
-    uint64_t aux = 0;  // Timer tag.
+    uint64_t aux = 0;  // Timer or step tag.
+    ThreadId thread;   // Steps: whose...
+    std::string_view step;  // ... and its name.
     std::optional<M> message;
   };
 
@@ -205,19 +208,39 @@ class World {
     LocalClock clock;
     Disk disk;
     Rng disk_rng = Rng::FromSeed(0);
+    Rng sched_rng = Rng::FromSeed(0);  // The scheduling jitter of this process's steps.
     Time last_sync_done;
     int64_t disk_slow_factor = 1;
     Time disk_slow_until;
+    Time disk_error_until;                   // A disk-error fault...
+    std::vector<std::string> disk_error_files;  // ...for files with these prefixes (none: all).
     absl::btree_set<uint64_t> conns;  // Ordered: crash handling iterates it.
     bool exit_requested = false;      // The process called Context::Exit.
     absl::btree_set<uint32_t> closed_ports;  // Ports not listening (empty: all listen).
+    std::vector<std::pair<std::string, uint32_t>> stalled;  // Threads held by `stall`.
+    // Stalls that begin after a named step: thread, instance, step.
+    std::vector<std::tuple<std::string, uint32_t, std::string>> stall_after;
+    // When each thread's latest step is due: a thread's steps run in the order asked for.
+    std::vector<std::pair<ThreadId, Time>> thread_due;
+    std::deque<Event> held_steps;  // Their steps, in the order they came due.
   };
 
   struct PendingSync {
     ProcessId process;
     std::string file;
     uint64_t mark = 0;
+    uint64_t journal = 0;  // Every file's metadata changes commit with it.
+    bool fail = false;     // Drawn to fail (disk.error_rate).
   };
+
+  // DiskFails tells whether `file` of process p fails its writes now (a disk-error fault).
+  bool DiskFails(ProcessId p, std::string_view file) {
+    const HostState& host = Host(p);
+    if (now_ >= host.disk_error_until) return false;
+    if (host.disk_error_files.empty()) return true;
+    return std::any_of(host.disk_error_files.begin(), host.disk_error_files.end(),
+                       [&](const std::string& prefix) { return file.starts_with(prefix); });
+  }
 
   World(const WorldConfig& config, Factory factory)
       : config_(config),
@@ -228,6 +251,7 @@ class World {
       const ProcessId p{i + 1};
       HostState& host = hosts_[i];
       host.disk_rng = Rng::Derive(config_.seed, fmt::format("disk/{}", p.value));
+      host.sched_rng = Rng::Derive(config_.seed, fmt::format("sched/{}", p.value));
       if (config_.clock_drift_ppm > 0) {
         Rng clock_rng = Rng::Derive(config_.seed, fmt::format("clock/{}", p.value));
         host.clock.SetRate(Time::Zero(),
@@ -326,6 +350,9 @@ class World {
   void DeliverFrame(Event& e);
   void Crash(ProcessId p);
   void ReleaseLink(ProcessId from, ProcessId to);
+  // Stalled tells whether `thread` of `host` is held by a stall fault.
+  static bool Stalled(const HostState& host, ThreadId thread);
+  void Resume(ProcessId p, const std::string& thread, uint32_t instance);
 
   template <typename F>
   void Call(ProcessId p, F&& f) {

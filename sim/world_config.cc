@@ -52,6 +52,9 @@ absl::Status WorldConfig::Validate() const {
   if (auto s = CheckRatio("net.unsafe_duplicate", net.unsafe_duplicate); !s.ok()) return s;
   if (auto s = CheckDistribution("disk.fsync_latency", disk.fsync_latency); !s.ok()) return s;
   if (auto s = CheckRatio("disk.torn_write", disk.torn_write); !s.ok()) return s;
+  if (auto s = CheckRatio("disk.error_rate", disk.error_rate); !s.ok()) return s;
+  if (auto s = CheckDistribution("sched.jitter", sched_jitter); !s.ok()) return s;
+  if (disk.writeback.us < 0) return Bad("disk.writeback", FormatDuration(disk.writeback), "must not be negative");
   constexpr int64_t kMaxDrift = LocalClock::kPerfectRatePpm - LocalClock::kMinRatePpm;
   if (clock_drift_ppm < 0 || clock_drift_ppm > kMaxDrift) {
     return Bad("clock.drift_ppm", fmt::format("{}", clock_drift_ppm),
@@ -75,6 +78,9 @@ std::vector<std::pair<std::string_view, std::string_view>> WorldConfig::Keys() {
       {"net.unsafe_duplicate", "unsafe mode: probability a frame is delivered twice"},
       {"disk.fsync_latency", "time from fsync request to completion"},
       {"disk.torn_write", "probability a crash leaves a half-written record (caught by checksum)"},
+      {"disk.writeback", "age at which a change never synced is durable anyway (0: never)"},
+      {"disk.error_rate", "probability an fsync, or writing a file anew, fails with an error"},
+      {"sched.jitter", "how long a thread's step waits for a CPU (interleaves a process's threads)"},
       {"clock.drift_ppm", "clock rates drawn from 1e6 +/- this many ppm"},
       {"max_pending_events", "stop the run when more events than this are pending (an event storm)"},
       {"max_events_per_second",
@@ -134,6 +140,15 @@ absl::Status WorldConfig::Set(std::string_view key, std::string_view value) {
   if (key == "net.unsafe_duplicate") return set_ratio(net.unsafe_duplicate);
   if (key == "disk.fsync_latency") return set_distribution(disk.fsync_latency);
   if (key == "disk.torn_write") return set_ratio(disk.torn_write);
+  if (key == "disk.error_rate") return set_ratio(disk.error_rate);
+  if (key == "sched.jitter") return set_distribution(sched_jitter);
+  if (key == "disk.writeback") {
+    auto d = ParseDuration(value);
+    if (!d.ok()) return Bad(key, value, base::Text(d.status()));
+    if (d->us < 0) return Bad(key, value, "must not be negative");
+    disk.writeback = *d;
+    return absl::OkStatus();
+  }
   if (key == "clock.drift_ppm") {
     auto v = ParseUint(key, value);
     if (!v.ok()) return v.status();
@@ -180,6 +195,9 @@ std::vector<std::pair<std::string, std::string>> WorldConfig::Describe() const {
       {"net.unsafe_duplicate", FormatRatio(net.unsafe_duplicate)},
       {"disk.fsync_latency", disk.fsync_latency.ToString()},
       {"disk.torn_write", FormatRatio(disk.torn_write)},
+      {"disk.writeback", FormatDuration(disk.writeback)},
+      {"disk.error_rate", FormatRatio(disk.error_rate)},
+      {"sched.jitter", sched_jitter.ToString()},
       {"clock.drift_ppm", fmt::format("{}", clock_drift_ppm)},
       {"max_pending_events", fmt::format("{}", max_pending_events)},
       {"max_events_per_second", fmt::format("{}", max_events_per_second)},

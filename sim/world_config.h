@@ -56,6 +56,13 @@ struct DiskConfig {
   // Probability, at a crash, that the first unsynced append of a file lands half written
   // (a torn record, detected by its checksum at restart).
   Ratio torn_write = Ratio::Never();
+  // A change never synced is durable anyway once this old: the kernel writes dirty pages
+  // back after about 30 s (Linux's dirty_expire_centisecs), so what a program does not
+  // fsync survives a crash that comes late enough. Zero: never.
+  Duration writeback = Duration::Seconds(30);
+  // Probability that an fsync, or the writing of a file anew, fails with an error (a
+  // flaky disk). Fault `disk-error` fails them for a while instead.
+  Ratio error_rate = Ratio::Never();
 };
 
 struct WorldConfig {
@@ -63,6 +70,9 @@ struct WorldConfig {
   uint32_t processes = 3;
   NetworkConfig net;
   DiskConfig disk;
+  // How long a thread's step waits for a CPU once due (Context::Schedule): the freedom
+  // an operating system's scheduler has to interleave a process's threads.
+  Distribution sched_jitter = Distribution::Uniform(Duration::Micros(0), Duration::Micros(100));
   // Each process's clock runs at a rate drawn uniformly from 1e6 +/- this many parts per
   // million of true time (0: perfect clocks).
   int64_t clock_drift_ppm = 0;

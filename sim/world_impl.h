@@ -100,33 +100,63 @@ void Context<M>::CancelTimer(TimerId timer) {
 }
 
 template <Message M>
+void Context<M>::Schedule(ThreadId thread, uint64_t tag, std::string_view step) {
+  World<M>& w = *world_;
+  auto& host = w.Host(self_);
+  typename World<M>::Event e;
+  e.kind = World<M>::EventKind::kStep;
+  e.target = self_;
+  e.incarnation = host.incarnation;
+  e.aux = tag;
+  e.thread = thread;
+  e.step = step;
+  Time at = w.now_ + w.config_.sched_jitter.Sample(host.sched_rng);
+  auto due = std::find_if(host.thread_due.begin(), host.thread_due.end(), [&](const auto& d) {
+    return d.first.name == thread.name && d.first.instance == thread.instance;
+  });
+  if (due == host.thread_due.end()) {
+    host.thread_due.emplace_back(thread, at);
+  } else {
+    at = std::max(at, due->second);
+    due->second = at;
+  }
+  w.Push(at, std::move(e));
+}
+
+template <Message M>
 void Context<M>::Append(std::string_view file, std::string record) {
   World<M>& w = *world_;
   w.trace_.Record(w.now_, self_.value, "append").Str("file", file).Uint("bytes", record.size());
-  w.Host(self_).disk.Append(file, std::move(record));
+  w.Host(self_).disk.Append(file, std::move(record), w.now_);
 }
 
 template <Message M>
 void Context<M>::TruncateTo(std::string_view file, uint64_t records) {
   World<M>& w = *world_;
   w.trace_.Record(w.now_, self_.value, "truncate").Str("file", file).Uint("records", records);
-  w.Host(self_).disk.TruncateTo(file, records);
+  w.Host(self_).disk.TruncateTo(file, records, w.now_);
 }
 
 template <Message M>
-void Context<M>::Replace(std::string_view file, std::vector<std::string> records) {
+bool Context<M>::Replace(std::string_view file, std::vector<std::string> records) {
   World<M>& w = *world_;
+  auto& host = w.Host(self_);
+  if (w.DiskFails(self_, file) || host.disk_rng.Chance(w.config_.disk.error_rate)) {
+    w.trace_.Record(w.now_, self_.value, "write-failed").Str("file", file);
+    return false;
+  }
   w.trace_.Record(w.now_, self_.value, "replace")
       .Str("file", file)
       .Uint("records", records.size());
-  w.Host(self_).disk.Replace(file, std::move(records));
+  w.Host(self_).disk.Replace(file, std::move(records), w.now_);
+  return true;
 }
 
 template <Message M>
 void Context<M>::Remove(std::string_view file) {
   World<M>& w = *world_;
   w.trace_.Record(w.now_, self_.value, "remove").Str("file", file);
-  w.Host(self_).disk.Remove(file);
+  w.Host(self_).disk.Remove(file, w.now_);
 }
 
 template <Message M>
@@ -140,7 +170,9 @@ SyncToken Context<M>::Sync(std::string_view file) {
   const Time done = std::max(w.now_ + latency, host.last_sync_done);
   host.last_sync_done = done;
   const SyncToken token{w.next_sync_++};
-  w.syncs_[token.value] = typename World<M>::PendingSync{self_, std::string(file), mark};
+  const bool fail = host.disk_rng.Chance(w.config_.disk.error_rate);
+  w.syncs_[token.value] = typename World<M>::PendingSync{self_, std::string(file), mark,
+                                                         host.disk.JournalMark(), fail};
   typename World<M>::Event e;
   e.kind = World<M>::EventKind::kSynced;
   e.target = self_;
@@ -268,7 +300,15 @@ void World<M>::Deliver(Event& e) {
       syncs_.erase(it);
       HostState& host = Host(e.target);
       if (!host.up || host.incarnation != e.incarnation) return;  // Lost in a crash.
+      if (sync.fail || DiskFails(e.target, sync.file)) {
+        // The fsync returns an error: nothing it covered is durable (a later fsync may
+        // still make it so).
+        trace_.Record(now_, e.target.value, "sync-failed").Str("file", sync.file).Uint("token", e.id);
+        Call(e.target, [&](Process<M>& p, Context<M>& ctx) { p.OnSyncFailed(ctx, SyncToken{e.id}); });
+        return;
+      }
       host.disk.CompleteSync(sync.file, sync.mark);
+      host.disk.CommitJournal(sync.journal);
       trace_.Record(now_, e.target.value, "synced").Str("file", sync.file).Uint("token", e.id);
       Call(e.target, [&](Process<M>& p, Context<M>& ctx) { p.OnSynced(ctx, SyncToken{e.id}); });
       return;
@@ -300,6 +340,29 @@ void World<M>::Deliver(Event& e) {
     case EventKind::kFault:
       Apply(faults_[e.id]);
       return;
+    case EventKind::kStep: {
+      // Untraced: the process names the step it runs in its own record.
+      HostState& host = Host(e.target);
+      if (!host.up || host.incarnation != e.incarnation) return;
+      if (!host.stalled.empty() && Stalled(host, e.thread)) {
+        host.held_steps.push_back(std::move(e));
+        return;
+      }
+      Call(e.target, [&](Process<M>& p, Context<M>& ctx) { p.OnStep(ctx, e.aux); });
+      if (!host.stall_after.empty()) {
+        // A stall waiting for this step begins now that it has run.
+        HostState& h = Host(e.target);
+        for (auto it = h.stall_after.begin(); it != h.stall_after.end(); ++it) {
+          const auto& [name, instance, step] = *it;
+          if (name == e.thread.name && (instance == 0 || instance == e.thread.instance) && step == e.step) {
+            h.stalled.emplace_back(name, instance);
+            h.stall_after.erase(it);
+            break;
+          }
+        }
+      }
+      return;
+    }
   }
 }
 
@@ -528,6 +591,35 @@ void World<M>::ReleaseLink(ProcessId from, ProcessId to) {
 }
 
 template <Message M>
+bool World<M>::Stalled(const HostState& host, ThreadId thread) {
+  for (const auto& [name, instance] : host.stalled) {
+    if (name == thread.name && (instance == 0 || instance == thread.instance)) return true;
+  }
+  return false;
+}
+
+template <Message M>
+void World<M>::Resume(ProcessId p, const std::string& thread, uint32_t instance) {
+  HostState& host = Host(p);
+  std::erase_if(host.stalled, [&](const auto& s) {
+    return s.first == thread && (instance == 0 || s.second == instance);
+  });
+  std::erase_if(host.stall_after, [&](const auto& s) {
+    return std::get<0>(s) == thread && (instance == 0 || std::get<1>(s) == instance);
+  });
+  // The steps no stall holds any more run now, in the order they came due.
+  std::deque<Event> still;
+  for (Event& e : host.held_steps) {
+    if (Stalled(host, e.thread)) {
+      still.push_back(std::move(e));
+    } else {
+      Push(now_, std::move(e));
+    }
+  }
+  host.held_steps = std::move(still);
+}
+
+template <Message M>
 void World<M>::Crash(ProcessId p) {
   HostState& host = Host(p);
   ++stats_.crashes;
@@ -553,7 +645,9 @@ void World<M>::Crash(ProcessId p) {
   }
   host.conns.clear();
   host.closed_ports.clear();  // A restarted process opens its own ports again.
-  host.disk.Crash(host.disk_rng, config_.disk.torn_write);
+  host.held_steps.clear();    // Its threads are gone; a stall stays for the next life.
+  host.thread_due.clear();
+  host.disk.Crash(host.disk_rng, config_.disk.torn_write, now_, config_.disk.writeback);
   host.process.reset();
   host.up = false;
   ++host.incarnation;
@@ -656,6 +750,25 @@ void World<M>::Apply(const Fault& fault) {
       return;
     case Fault::Kind::kChannel:
       network_.SetChannel(fault.channel);
+      return;
+    case Fault::Kind::kStall:
+      if (fault.after_step.empty()) {
+        Host(fault.p).stalled.emplace_back(fault.thread, fault.thread_instance);
+      } else {
+        Host(fault.p).stall_after.emplace_back(fault.thread, fault.thread_instance, fault.after_step);
+      }
+      return;
+    case Fault::Kind::kDiskError: {
+      HostState& host = Host(fault.p);
+      host.disk_error_until = now_ + fault.length;
+      host.disk_error_files.clear();
+      for (const absl::string_view prefix : absl::StrSplit(fault.files, ',', absl::SkipEmpty())) {
+        host.disk_error_files.emplace_back(prefix);
+      }
+      return;
+    }
+    case Fault::Kind::kResume:
+      Resume(fault.p, fault.thread, fault.thread_instance);
       return;
   }
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "base/check.h"
+
 #include "base/status.h"
 
 namespace zabsim::zab {
@@ -33,6 +35,17 @@ const BugInfo kBugs[] = {
     {"ZK-4925", &Bugs::zk4925, "txns applied while syncing are left out of the committed log"},
     {"ZK-2846", &Bugs::zk2846,
      "a SNAP-synced server keeps its old txn log, and a later txn-log sync sends from it"},
+    {"trunc-keeps-next", &Bugs::trunc_keeps_next,
+     "a TRUNC to a zxid the log lacks, such as (e, 0), keeps the txn above it (zabsim's finding)"},
+    {"trunc-to-applied", &Bugs::trunc_to_applied,
+     "a learner holding a txn committed but not yet applied by the leader is TRUNCated below it "
+     "(zabsim's finding)"},
+    {"error-keeps-serving", &Bugs::error_keeps_serving,
+     "a server whose SyncThread died of a disk error keeps its role until its next check, "
+     "applying txns it no longer logs (zabsim's finding)"},
+    {"stale-ack-counts", &Bugs::stale_ack_counts,
+     "an ACK a learner sent before it was synced again (TRUNC) still counts toward a quorum "
+     "(zabsim's finding)"},
     {"commit-without-quorum", &Bugs::commit_without_quorum, "the leader commits on its own ACK"},
     {"ack-before-fsync", &Bugs::ack_before_fsync, "followers ACK a proposal before it is durable"},
     {"majority-is-half", &Bugs::majority_is_half, "a quorum of n/2 voters instead of n/2+1"},
@@ -84,9 +97,16 @@ const Setting kSettings[] = {
     ZAB_SETTING("commit_log_count", commit_log_count, 1, 1000000,
                 "committed txns kept in memory for DIFF (ZooKeeper: at least 500)"),
     ZAB_SETTING("snap_count", snap_count, 2, 100000000, "txns between snapshots (x0.5..1)"),
-    ZAB_SETTING("snapshot_size_factor_permille", snapshot_size_factor_permille, 0, 1000,
-                "txn-log sync limit, per mille of the snapshot size (0: off)"),
-    ZAB_SETTING("snap_retain_count", snap_retain_count, 1, 100, "snapshots kept on disk"),
+    ZAB_SETTING("snapshot_size_factor_permille", snapshot_size_factor_permille, 0, 1000000,
+                "txn-log sync limit, per mille of the newest snapshot's size (0: no limit)"),
+    ZAB_SETTING("txn_log_sync", txn_log_sync, 0, 1,
+                "1: sync lagging learners from the txn log; 0: never (a negative snapshotSizeFactor)"),
+    ZAB_SETTING("prealloc_kb", prealloc_kb, 1, 4194304,
+                "txn log files grow in blocks of this many KB (zookeeper.preAllocSize)"),
+    ZAB_SETTING("autopurge_interval_ms", autopurge_interval_ms, 0, 1000000000,
+                "purge old snapshots and logs this often (autopurge.purgeInterval; 0: off)"),
+    ZAB_SETTING("snap_retain_count", snap_retain_count, 1, 100,
+                "snapshots a purge keeps (autopurge.snapRetainCount)"),
     ZAB_SETTING("max_batch_size", max_batch_size, 1, 100000, "txns per fsync at most"),
     ZAB_SETTING("learner_connect_delay_ms", learner_connect_delay_ms, 0, 600000,
                 "pause between a learner's connection attempts"),
@@ -135,6 +155,7 @@ absl::Status Config::Set(std::string_view key, std::string_view value) {
 
 std::vector<std::pair<std::string, std::string>> Config::Describe() const {
   std::vector<std::pair<std::string, std::string>> out;
+  out.emplace_back("zk", release);
   for (const Setting& s : kSettings) out.emplace_back(s.key, fmt::format("{}", s.get(*this)));
   std::string bugs_on;
   for (const BugInfo& b : kBugs) {
@@ -167,10 +188,12 @@ std::vector<std::string_view> EnabledBugs(const Bugs& bugs) {
   return out;
 }
 
-absl::Status EnableBug(Bugs& bugs, std::string_view name) {
+namespace {
+
+absl::Status SetBug(Bugs& bugs, std::string_view name, bool on) {
   for (const BugInfo& b : kBugs) {
     if (b.name != name) continue;
-    bugs.*b.flag = true;
+    bugs.*b.flag = on;
     return absl::OkStatus();
   }
   std::string known;
@@ -179,6 +202,31 @@ absl::Status EnableBug(Bugs& bugs, std::string_view name) {
     known += b.name;
   }
   return absl::InvalidArgumentError(fmt::format("unknown bug '{}' (known: {})", name, known));
+}
+
+}  // namespace
+
+absl::Status EnableBug(Bugs& bugs, std::string_view name) { return SetBug(bugs, name, true); }
+absl::Status DisableBug(Bugs& bugs, std::string_view name) { return SetBug(bugs, name, false); }
+
+bool IsBugOn(const Bugs& bugs, std::string_view name) {
+  for (const BugInfo& b : kBugs) {
+    if (b.name == name) return bugs.*b.flag;
+  }
+  ZABSIM_CHECK(false, "unknown bug {}", name);
+  return false;
+}
+
+std::string_view ToString(NewLeaderOrder order) {
+  switch (order) {
+    case NewLeaderOrder::kG1:
+      return "G1";
+    case NewLeaderOrder::kG2:
+      return "G2";
+    case NewLeaderOrder::kG3:
+      return "G3";
+  }
+  return "?";
 }
 
 }  // namespace zabsim::zab

@@ -40,6 +40,10 @@ struct Bugs {
   bool zk1549 = false;  // TRUNC keeps snapshots above the truncation point (reload resurrects).
   bool zk4925 = false;  // Txns applied while syncing are left out of the committed log.
   bool zk2846 = false;  // A SNAP/TRUNC-synced log keeps txns its snapshot cannot vouch for.
+  bool trunc_keeps_next = false;  // TRUNC to a zxid the log lacks keeps the txn above it.
+  bool trunc_to_applied = false;  // A learner is TRUNCated below txns committed, not applied.
+  bool error_keeps_serving = false;  // A role goes on after its SyncThread died, until a check.
+  bool stale_ack_counts = false;  // An ACK from before a learner's re-sync still counts.
   bool commit_without_quorum = false;  // The leader commits on its own ACK.
   bool ack_before_fsync = false;       // Followers ACK a proposal before it is durable.
   bool majority_is_half = false;       // A quorum of n/2 instead of n/2+1.
@@ -50,7 +54,41 @@ struct Bugs {
   friend bool operator==(const Bugs&, const Bugs&) = default;
 };
 
+// The learner's order of work at NEWLEADER (Learner.syncWithLeader), which changed
+// twice; docs/protocol.md section 2.3 describes each.
+enum class NewLeaderOrder : uint8_t {
+  // 3.8.0 .. 3.8.4: currentEpoch first, then every buffered proposal to the log pipeline
+  // (committed or not), the buffer cleared, the ACK at once, before any fsync.
+  kG1,
+  // 3.8.5, 3.9.2 (PR #2111): every buffered proposal appended and fsynced, then
+  // currentEpoch, then the ACK; the proposals' own ACKs wait for UPTODATE.
+  kG2,
+  // 3.9.3, master (PR #2152): the committed buffered proposals appended, applied and
+  // fsynced, then currentEpoch, then the ACK; the uncommitted ones stay buffered.
+  kG3,
+};
+std::string_view ToString(NewLeaderOrder order);
+
+// The open bugs of ZooKeeper's master: on in the default release (zab/releases.h).
+inline constexpr Bugs kMasterBugs = [] {
+  Bugs b;
+  b.zk1549 = true;
+  b.zk2846 = true;
+  b.trunc_keeps_next = true;
+  b.trunc_to_applied = true;
+  b.error_keeps_serving = true;
+  b.stale_ack_counts = true;
+  return b;
+}();
+
 struct Config {
+  // The ZooKeeper release this ensemble behaves as (zab/releases.h): its NEWLEADER order
+  // and the bugs known in it. The defaults are master's.
+  std::string release = "master";
+  NewLeaderOrder newleader_order = NewLeaderOrder::kG3;
+  // master's Learner.enforceContinuousProposal: a gap between the PROPOSALs of one epoch
+  // during a sync ends it.
+  bool continuous_proposals = true;
   uint32_t voters = 3;
   uint32_t observers = 0;
   int64_t tick_ms = 2000;
@@ -62,7 +100,10 @@ struct Config {
   uint32_t commit_log_count = 500;      // ZKDatabase keeps this many committed txns (+1).
   uint64_t snap_count = 100000;         // A snapshot every snap_count/2 .. snap_count txns.
   uint32_t snapshot_size_factor_permille = 330;  // Txn-log sync limit (0.33 of a snapshot).
-  uint32_t snap_retain_count = 3;       // Snapshots (and their logs) kept on disk.
+  uint32_t txn_log_sync = 1;            // 0: never sync from the txn log (a negative factor).
+  uint32_t prealloc_kb = 65536;         // Txn log files grow in blocks of this (64 MB).
+  int64_t autopurge_interval_ms = 0;    // 0: no autopurge; else purge this often.
+  uint32_t snap_retain_count = 3;       // Snapshots (and their logs) an autopurge keeps.
   uint32_t max_batch_size = 1000;       // SyncRequestProcessor: txns per fsync at most.
   int64_t learner_connect_delay_ms = 100;  // Between a learner's connection attempts.
   uint32_t learner_connect_attempts = 5;
@@ -70,7 +111,7 @@ struct Config {
   // A new leader hands out zxids from (epoch, initial_counter + 1): ZooKeeper's test-only
   // initialZxid, to reach counter exhaustion (ZOOKEEPER-1277) without 4 billion writes.
   uint32_t initial_counter = 0;
-  Bugs bugs;
+  Bugs bugs = kMasterBugs;
 
   [[nodiscard]] absl::Status Validate() const;
   // Set changes one setting (see Keys()) from its written form.
@@ -81,8 +122,15 @@ struct Config {
   uint32_t servers() const { return voters + observers; }
   bool IsVoter(PeerId id) const { return id.value >= 1 && id.value <= voters; }
   bool IsObserver(PeerId id) const { return id.value > voters && id.value <= servers(); }
-  // QuorumSize is the smallest number of voters that is a majority (QuorumMaj).
+  // QuorumSize is the smallest number of voters that is a majority (QuorumMaj): the one
+  // definition of a quorum; IsQuorum counts the voters among `sids` against it.
   uint32_t QuorumSize() const { return bugs.majority_is_half ? voters / 2 : voters / 2 + 1; }
+  template <typename Sids>
+  bool IsQuorum(const Sids& sids) const {
+    uint32_t n = 0;
+    for (const auto sid : sids) n += IsVoter(PeerId{static_cast<uint32_t>(sid)}) ? 1 : 0;
+    return n >= QuorumSize();
+  }
   int64_t init_limit_ms() const { return tick_ms * init_limit; }
   int64_t sync_limit_ms() const { return tick_ms * sync_limit; }
 };
@@ -94,9 +142,12 @@ struct BugName {
   std::string_view description;
 };
 std::vector<BugName> BugNames();
-// EnableBug turns on the switch called `name`; unknown names are an error listing the
-// known ones.
+// EnableBug turns on the switch called `name`, DisableBug off; unknown names are an
+// error listing the known ones.
 [[nodiscard]] absl::Status EnableBug(Bugs& bugs, std::string_view name);
+[[nodiscard]] absl::Status DisableBug(Bugs& bugs, std::string_view name);
+// IsBugOn tells whether the switch `name` is on. REQUIRES: a known name.
+bool IsBugOn(const Bugs& bugs, std::string_view name);
 // EnabledBugs names the switches that are on, in BugNames() order.
 std::vector<std::string_view> EnabledBugs(const Bugs& bugs);
 

@@ -22,8 +22,32 @@ void Part::OnTimer(uint32_t what, uint64_t) {
 void Part::OnSynced(uint32_t what, uint64_t) {
   ZABSIM_CHECK(false, "a part asked for sync {} it cannot handle", what);
 }
+void Part::OnSyncFailed(uint32_t what, uint64_t) {
+  ZABSIM_CHECK(false, "a part's sync {} failed and it cannot handle that", what);
+}
 void Part::OnDeferred(uint32_t what, uint64_t) {
   ZABSIM_CHECK(false, "a part deferred {} and cannot handle it", what);
+}
+void Part::OnStep(uint32_t what, uint64_t) {
+  ZABSIM_CHECK(false, "a part posted step {} and cannot run it", what);
+}
+
+void Core::Post(Owner owner, Thread thread, uint32_t instance, std::string_view step,
+                uint32_t what, uint64_t arg, Zxid zxid) {
+  ZABSIM_CHECK(parts_.contains(owner.value), "step for dropped owner {}", owner.value);
+  const uint64_t tag = next_step_tag_++;
+  steps_.emplace(tag, Step{Registration{owner, what, arg}, thread, instance, step, zxid});
+  out_->Schedule(thread, instance, tag, step);
+}
+
+bool Core::RunStep(uint64_t tag) {
+  auto it = steps_.find(tag);
+  if (it == steps_.end()) return false;
+  const Step step = it->second;
+  steps_.erase(it);
+  Emit(StepRan{step.thread, step.instance, step.step, step.zxid});
+  PartOf(step.reg.owner)->OnStep(step.reg.what, step.reg.arg);
+  return true;
 }
 
 Owner Core::NewOwner(Part* part) {
@@ -101,6 +125,9 @@ void Core::Drop(Owner owner) {
   for (auto it = deferred_.begin(); it != deferred_.end();) {
     it = it->owner == owner ? deferred_.erase(it) : std::next(it);
   }
+  for (auto it = steps_.begin(); it != steps_.end();) {
+    it = it->second.reg.owner == owner ? steps_.erase(it) : std::next(it);
+  }
   parts_.erase(owner.value);
 }
 
@@ -119,6 +146,15 @@ bool Core::CompleteSync(SyncToken token) {
   const Registration reg = it->second;
   syncs_.erase(it);
   PartOf(reg.owner)->OnSynced(reg.what, reg.arg);
+  return true;
+}
+
+bool Core::FailSync(SyncToken token) {
+  auto it = syncs_.find(token.value);
+  if (it == syncs_.end()) return false;
+  const Registration reg = it->second;
+  syncs_.erase(it);
+  PartOf(reg.owner)->OnSyncFailed(reg.what, reg.arg);
   return true;
 }
 

@@ -50,7 +50,10 @@ class Part {
   virtual ~Part() = default;
   virtual void OnTimer(uint32_t what, uint64_t arg);
   virtual void OnSynced(uint32_t what, uint64_t arg);
+  // OnSyncFailed: the fsync returned an error (a disk error); nothing it covered is durable.
+  virtual void OnSyncFailed(uint32_t what, uint64_t arg);
   virtual void OnDeferred(uint32_t what, uint64_t arg);
+  virtual void OnStep(uint32_t what, uint64_t arg);
 };
 
 // Owner identifies what one part registered, so that all of it can be dropped at once
@@ -71,8 +74,8 @@ class DiskFiles {
 
   void Append(std::string_view file, std::string record) { out_->Append(file, std::move(record)); }
   void TruncateTo(std::string_view file, uint64_t records) { out_->TruncateTo(file, records); }
-  void Replace(std::string_view file, std::vector<std::string> records) {
-    out_->Replace(file, std::move(records));
+  [[nodiscard]] bool Replace(std::string_view file, std::vector<std::string> records) {
+    return out_->Replace(file, std::move(records));
   }
   void Remove(std::string_view file) { out_->Remove(file); }
   SyncToken Sync(std::string_view file) { return out_->Sync(file); }
@@ -116,8 +119,17 @@ class Core {
   // false when nothing is registered for the id (a stale timer, a forgotten connection).
   bool FireTimer(uint64_t tag);
   bool CompleteSync(SyncToken token);
+  bool FailSync(SyncToken token);
+  bool RunStep(uint64_t tag);
   ConnHandler* HandlerOf(ConnId conn);
   bool Forget(ConnId conn);  // The connection is gone: forget it, return whether it was known.
+
+  // Post schedules one step of `thread` for `owner`'s part: `part.OnStep(what, arg)` runs
+  // once the environment gives the thread a CPU (Outbox::Schedule), after a trace record
+  // naming the step (`step`, and `zxid` if it is about one txn). Dropping the owner
+  // cancels it.
+  void Post(Owner owner, Thread thread, uint32_t instance, std::string_view step, uint32_t what,
+            uint64_t arg = 0, Zxid zxid = {});
 
   // Defer calls `part.OnDeferred(what, arg)` once the current input has been handled,
   // when no part of the peer is on the stack: the safe moment to tear down a role or a
@@ -151,6 +163,13 @@ class Core {
     Registration reg;
     TimerId id;
   };
+  struct Step {
+    Registration reg;
+    Thread thread;
+    uint32_t instance = 0;
+    std::string_view step;
+    Zxid zxid;
+  };
   struct Conn {
     Owner owner;
     ConnHandler* handler;
@@ -171,6 +190,8 @@ class Core {
   std::map<uint64_t, Part*> parts_;           // By owner.
   std::map<uint64_t, Timer> timers_;          // By tag.
   std::map<uint64_t, Registration> syncs_;    // By sync token.
+  std::map<uint64_t, Step> steps_;            // By step tag.
+  uint64_t next_step_tag_ = 1;
   std::map<uint64_t, Conn> conns_;            // By connection id.
   std::deque<Registration> deferred_;
 };

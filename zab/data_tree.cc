@@ -133,9 +133,8 @@ struct Mutator {
   }
 
   void CloseSession(uint64_t session) {
-    ZABSIM_CHECK(session != 0 && sessions.contains(session), "closing session {:#x}",
-                 session);
-    sessions.erase(session);
+    // Closing a session that is not open changes nothing: a replayed closeSession.
+    if (session == 0 || sessions.erase(session) == 0) return;
     digest -= SessionHash(session);
     // Ephemeral nodes have no children, so deleting them in path order never orphans one.
     for (auto it = nodes.begin(); it != nodes.end();) {
@@ -148,15 +147,14 @@ struct Mutator {
     }
   }
 
+  // The writes below take a prepared txn and make the state what it says
+  // (DataTree.createNode, setData, deleteNode). What the leader checked is not checked
+  // again; what can still fail is a txn applied to a tree that already holds it, or a
+  // later state of the node: ZooKeeper ignores those errors on replay.
   ApplyResult Create(const Txn& txn) {
     const Op& op = txn.op;
-    if (!IsValidPath(op.path)) return ApplyResult{.code = Code::kNoNode};
     if (nodes.contains(op.path)) return ApplyResult{.code = Code::kNodeExists};
-    const auto parent = nodes.find(ParentPath(op.path));
-    if (parent == nodes.end()) return ApplyResult{.code = Code::kNoNode};
-    if (parent->second.ephemeral_owner != 0) {
-      return ApplyResult{.code = Code::kNoChildrenForEphemerals};
-    }
+    if (!nodes.contains(ParentPath(op.path))) return ApplyResult{.code = Code::kNoNode};
     Node node{.data = op.data,
               .version = 0,
               .ephemeral_owner = op.ephemeral ? txn.session : 0,
@@ -168,17 +166,12 @@ struct Mutator {
   }
 
   ApplyResult SetData(const Txn& txn) {
-    const Op& op = txn.op;
-    const auto it = nodes.find(op.path);
+    const auto it = nodes.find(txn.op.path);
     if (it == nodes.end()) return ApplyResult{.code = Code::kNoNode};
     Node& node = it->second;
-    if (op.version != -1 && op.version != node.version) {
-      return ApplyResult{.code = Code::kBadVersion};
-    }
     digest -= NodeHash(it->first, node);
-    node.data = op.data;
-    // Wrapping like ZooKeeper's int version, without signed overflow.
-    node.version = static_cast<int32_t>(static_cast<uint32_t>(node.version) + 1);
+    node.data = txn.op.data;
+    node.version = txn.new_version;
     node.mzxid = txn.zxid;
     digest += NodeHash(it->first, node);
     return ApplyResult{.code = Code::kOk, .version = node.version};
@@ -187,11 +180,8 @@ struct Mutator {
   ApplyResult Delete(const Op& op) {
     const auto it = nodes.find(op.path);
     if (it == nodes.end()) return ApplyResult{.code = Code::kNoNode};
-    // The version first, as PrepRequestProcessor checks it before the children.
-    if (op.version != -1 && op.version != it->second.version) {
-      return ApplyResult{.code = Code::kBadVersion};
-    }
-    // The root always has a child in ZooKeeper (/zookeeper): deleting it is NOTEMPTY.
+    // ZooKeeper's deleteNode would leave the children behind without a parent; a tree
+    // here never holds an orphan, so such a replay changes nothing instead.
     if (it->first == "/" || HasChildren(nodes, it->first)) {
       return ApplyResult{.code = Code::kNotEmpty};
     }
@@ -292,27 +282,73 @@ const Node* DataTree::Find(std::string_view path) const {
   return it == nodes_.end() ? nullptr : &it->second;
 }
 
-ApplyResult DataTree::Apply(const Txn& txn) {
+Txn DataTree::Prepare(Txn txn) const {
   ZABSIM_CHECK(IsWrite(txn.op.type), "txn {} carries a read op ({})", ToString(txn.zxid),
                ToString(txn.op.type));
+  txn.prepared = true;
+  txn.error = Code::kOk;
+  txn.new_version = 0;
+  const Op& op = txn.op;
+  const auto fail = [&](Code code) {
+    txn.error = code;
+    return txn;
+  };
+  if (op.type != OpType::kCreateSession) {
+    // Session 0 is "no session" and may write, but it cannot own anything: closing it or
+    // creating an ephemeral node for it fails as an unknown session would.
+    if (txn.session != 0 && !sessions_.contains(txn.session)) return fail(Code::kSessionExpired);
+    const bool needs_owner =
+        op.type == OpType::kCloseSession || (op.type == OpType::kCreate && op.ephemeral);
+    if (txn.session == 0 && needs_owner) return fail(Code::kSessionExpired);
+  }
+  switch (op.type) {
+    case OpType::kCreateSession:
+    case OpType::kCloseSession:
+      return txn;
+    case OpType::kCreate: {
+      if (!IsValidPath(op.path)) return fail(Code::kNoNode);
+      if (nodes_.contains(op.path)) return fail(Code::kNodeExists);
+      const auto parent = nodes_.find(ParentPath(op.path));
+      if (parent == nodes_.end()) return fail(Code::kNoNode);
+      if (parent->second.ephemeral_owner != 0) return fail(Code::kNoChildrenForEphemerals);
+      return txn;
+    }
+    case OpType::kSetData: {
+      const auto it = nodes_.find(op.path);
+      if (it == nodes_.end()) return fail(Code::kNoNode);
+      if (op.version != -1 && op.version != it->second.version) return fail(Code::kBadVersion);
+      // Wrapping like ZooKeeper's int version, without signed overflow.
+      txn.new_version = static_cast<int32_t>(static_cast<uint32_t>(it->second.version) + 1);
+      return txn;
+    }
+    case OpType::kDelete: {
+      const auto it = nodes_.find(op.path);
+      if (it == nodes_.end()) return fail(Code::kNoNode);
+      // The version first, as PrepRequestProcessor checks it before the children.
+      if (op.version != -1 && op.version != it->second.version) return fail(Code::kBadVersion);
+      // The root always has a child in ZooKeeper (/zookeeper): deleting it is NOTEMPTY.
+      if (it->first == "/" || HasChildren(nodes_, it->first)) return fail(Code::kNotEmpty);
+      return txn;
+    }
+    case OpType::kGetData:
+    case OpType::kExists:
+    case OpType::kSync:
+      break;
+  }
+  ZABSIM_CHECK(false, "txn {}: op type {} is not a write", ToString(txn.zxid), ToString(op.type));
+  return txn;
+}
+
+ApplyResult DataTree::Apply(const Txn& in) {
+  const Txn txn = in.prepared ? in : Prepare(in);
   // Never in a correct run, but a duplicated COMMIT over an unsafe channel does it: the
   // txn is applied again, and, as ZooKeeper's DataTree.processTxn does, the zxid only
   // moves forward. The safety checker reports the txn (applied-in-order).
   last_processed_zxid_ = std::max(last_processed_zxid_, txn.zxid);
   last_applied_txn_ = std::max(last_applied_txn_, txn.zxid);
-  const Op& op = txn.op;
-  if (op.type != OpType::kCreateSession) {
-    // Session 0 is "no session" and may write, but it cannot own anything: closing it or
-    // creating an ephemeral node for it fails as an unknown session would.
-    if (txn.session != 0 && !sessions_.contains(txn.session)) {
-      return ApplyResult{.code = Code::kSessionExpired};
-    }
-    const bool needs_owner =
-        op.type == OpType::kCloseSession || (op.type == OpType::kCreate && op.ephemeral);
-    if (txn.session == 0 && needs_owner) return ApplyResult{.code = Code::kSessionExpired};
-  }
+  if (txn.error != Code::kOk) return ApplyResult{.code = txn.error};  // An ErrorTxn.
   Mutator mutator{nodes_, sessions_, digest_};
-  switch (op.type) {
+  switch (txn.op.type) {
     case OpType::kCreateSession:
       mutator.OpenSession(txn.session);
       return ApplyResult{};
@@ -324,14 +360,14 @@ ApplyResult DataTree::Apply(const Txn& txn) {
     case OpType::kSetData:
       return mutator.SetData(txn);
     case OpType::kDelete:
-      return mutator.Delete(op);
+      return mutator.Delete(txn.op);
     case OpType::kGetData:
     case OpType::kExists:
     case OpType::kSync:
       break;
   }
   ZABSIM_CHECK(false, "txn {}: op type {} is not a write", ToString(txn.zxid),
-               ToString(op.type));
+               ToString(txn.op.type));
   return ApplyResult{};
 }
 
@@ -342,9 +378,9 @@ bool operator==(const DataTree& a, const DataTree& b) {
          a.nodes_ == b.nodes_;
 }
 
-std::string DataTree::Serialize() const {
+std::string DataTree::Serialize(Zxid marker) const {
   std::string out(kMagic);
-  PutU64(out, last_processed_zxid_.value);
+  PutU64(out, marker.value);
   PutU64(out, last_applied_txn_.value);
   PutU32(out, static_cast<uint32_t>(sessions_.size()));
   for (const uint64_t session : sessions_) PutU64(out, session);

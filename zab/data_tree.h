@@ -45,11 +45,16 @@ class DataTree {
  public:
   DataTree();
 
-  // Apply applies a write txn and sets last_processed_zxid to its zxid. A txn whose op
-  // fails (missing parent, wrong version, unknown session ...) changes nothing but the
-  // zxid and reports the error code. A txn at or below last_processed_zxid (never in a
-  // correct run) is applied and leaves the zxid where it is, as in ZooKeeper.
+  // Prepare checks a write against this tree, as the leader's PrepRequestProcessor does
+  // against its prospective state: the result is an error txn (missing parent, wrong
+  // version, unknown session ...) or one that says what the state becomes.
   // REQUIRES: IsWrite(txn.op.type).
+  Txn Prepare(Txn txn) const;
+  // Apply applies a write txn (prepared against this tree first if it was not prepared)
+  // and sets last_processed_zxid to its zxid, if that is higher. An error txn changes
+  // nothing but the zxid and reports its code; so does a txn that finds the tree already
+  // past it (a replay), reporting why. A txn at or below last_processed_zxid is applied
+  // and leaves the zxid where it is, as in ZooKeeper.
   ApplyResult Apply(const Txn& txn);
 
   // Find returns the node at `path`, or nullptr.
@@ -75,7 +80,10 @@ class DataTree {
 
   // Serialize writes the whole tree (nodes, sessions, last_processed_zxid) as bytes;
   // Deserialize reads it back, rejecting malformed input with a Status.
-  std::string Serialize() const;
+  std::string Serialize() const { return Serialize(last_processed_zxid_); }
+  // Serialize(marker) writes `marker` as the last processed zxid: a fuzzy snapshot is
+  // named after the zxid its thread read when it began, and loads as that.
+  std::string Serialize(Zxid marker) const;
   static absl::StatusOr<DataTree> Deserialize(std::string_view bytes);
 
   friend bool operator==(const DataTree& a, const DataTree& b);

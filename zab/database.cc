@@ -10,7 +10,11 @@
 
 namespace zabsim::zab {
 
-absl::Status Database::Load() {
+Database::Database(Core& core) : core_(core), owner_(core.NewOwner(this)) {}
+
+Database::~Database() { core_.Drop(owner_); }
+
+absl::Status Database::Load(bool new_log_file) {
   auto loaded = LoadDatabase(core_.disk().files());
   if (!loaded.ok()) return loaded.status();
   tree_ = std::move(loaded->tree);
@@ -23,11 +27,23 @@ absl::Status Database::Load() {
   segments_.clear();
   for (const auto& [name, records] : core_.disk().files()) {
     if (const auto first = ParseSegmentName(name)) {
-      segments_[*first] = Segment{name, records.size()};
+      segments_[*first] = Segment{.name = name, .records = records.size(),
+                                  .exact = cut_files_.contains(name)};
     }
   }
-  current_segment_.clear();
-  dirty_segments_.clear();
+  // ZooKeeper's bytes of each file, from the txns read back (a file read only partly,
+  // at a bad record, counts what was read).
+  for (const TxnPtr& t : log_) {
+    auto seg = segments_.upper_bound(t->zxid);
+    if (seg == segments_.begin()) continue;
+    std::prev(seg)->second.bytes += ZkLogRecordBytes(*t);
+  }
+  const bool still_open =
+      !segments_.empty() && std::prev(segments_.end())->second.name == current_segment_;
+  if (new_log_file || !still_open) {
+    current_segment_.clear();
+    dirty_segments_.clear();
+  }
   initialized_ = true;
   loaded_snapshot_ = loaded->snapshot_zxid;
   loaded_snapshot_last_txn_ = loaded->snapshot_last_txn;
@@ -38,18 +54,20 @@ absl::Status Database::Load() {
 }
 
 void Database::Clear() {
+  // ZKDatabase.clear: memory only. The txn log stays open in its current file.
   tree_ = DataTree();
   committed_log_.clear();
   log_.clear();
   segments_.clear();
-  current_segment_.clear();
-  dirty_segments_.clear();
   loaded_snapshot_ = Zxid{};
   loaded_snapshot_last_txn_ = Zxid{};
   initialized_ = false;
 }
 
 void Database::AddCommitted(const TxnPtr& txn) {
+  // A txn applied again (a SNAP that overlaps what follows it) is there already: master's
+  // addCommittedProposal ignores it, and earlier releases never add the txns of that path.
+  if (!committed_log_.empty() && txn->zxid <= committed_log_.back()->zxid) return;
   // ZKDatabase.addCommittedProposal: drop the oldest once more than commitLogCount are
   // kept, so the window holds commitLogCount + 1 txns.
   if (committed_log_.size() > core_.config().commit_log_count) committed_log_.pop_front();
@@ -77,14 +95,19 @@ void Database::Append(const TxnPtr& txn) {
   }
   if (current_segment_.empty()) {
     current_segment_ = LogSegmentName(txn->zxid);
-    segments_[txn->zxid] = Segment{current_segment_, 0};
+    segments_[txn->zxid] = Segment{.name = current_segment_};
     // A new log file overwrites one of the same name left by an earlier life of the
     // server, as FileTxnLog's FileOutputStream does.
-    if (core_.disk().files().contains(current_segment_)) core_.disk().Replace(current_segment_, {});
+    if (core_.disk().files().contains(current_segment_) && !core_.disk().Replace(current_segment_, {})) {
+      // The old file could not be opened anew; the records go after its old ones, which
+      // a later reload stops at (out of order). A disk error rare enough to leave so.
+      core_.Emit(DiskFailed{current_segment_, "write"});
+    }
   }
   Segment& segment = std::prev(segments_.end())->second;
   ZABSIM_CHECK(segment.name == current_segment_);
   ++segment.records;
+  segment.bytes += ZkLogRecordBytes(*txn);
   core_.disk().Append(current_segment_, EncodeTxn(*txn));
   if (dirty_segments_.empty() || dirty_segments_.back() != current_segment_) {
     dirty_segments_.push_back(current_segment_);
@@ -102,47 +125,67 @@ void Database::FsyncLog(Owner owner, uint32_t what) {
 }
 
 bool Database::TruncateLog(Zxid zxid) {
-  const auto& files = core_.disk().files();
-  bool snapshot_at_or_below = false;
-  for (const auto& [name, records] : files) {
-    if (const auto z = ParseSnapshotName(name); z && *z <= zxid) snapshot_at_or_below = true;
+  // FileTxnLog.truncate positions at the first record at or above `zxid`, reading it,
+  // and cuts the file right after it: that record stays, whether or not it is `zxid`.
+  const auto keep_to = std::lower_bound(log_.begin(), log_.end(), zxid,
+                                        [](const TxnPtr& t, Zxid z) { return t->zxid < z; });
+  if (keep_to == log_.end()) return false;  // "No log files found to truncate!"
+  Zxid last_kept = (*keep_to)->zxid;
+  if (last_kept > zxid && !core_.config().bugs.trunc_keeps_next) {
+    // The fix of zabsim's finding: the txn above a missing `zxid` belongs to no history
+    // the TRUNC's sender has (a TRUNC to (e, 0) makes one of any txn the learner holds
+    // in epoch e), so it goes too. When nothing below `zxid` is left in the log (zabsim's
+    // fix for ZOOKEEPER-2846 removes the log below a SNAP's snapshot), the reload needs
+    // a snapshot at or below `zxid`, except at 0x0: the empty tree needs none.
+    if (keep_to == log_.begin() && zxid.value != 0) {
+      bool snapshot_at_or_below = false;
+      for (const auto& [name, records] : core_.disk().files()) {
+        if (const auto z = ParseSnapshotName(name); z && *z <= zxid) snapshot_at_or_below = true;
+      }
+      if (!snapshot_at_or_below) return false;
+    }
+    last_kept = zxid;
   }
-  if (log_.empty() || log_.back()->zxid < zxid) return false;
-  if (log_.front()->zxid > zxid && !snapshot_at_or_below) return false;
   uint32_t removed = 0;
   for (auto it = segments_.begin(); it != segments_.end();) {
     const Zxid first = it->first;
-    // Each cut is synced at once: fsyncs complete in order, so no later append can be
-    // durable while the cut is not (a crash would otherwise bring back what TRUNC cut).
-    if (first > zxid) {
+    // The cuts are not fsynced (RandomAccessFile.setLength, File.delete).
+    if (first > last_kept) {
       removed += static_cast<uint32_t>(it->second.records);
       core_.disk().Remove(it->second.name);
-      core_.disk().Sync(it->second.name);
       it = segments_.erase(it);
       continue;
     }
-    // Keep the records of this segment up to `zxid`.
     const auto next = std::next(it);
+    if (next != segments_.end() && next->first <= last_kept) {
+      ++it;  // Wholly before the cut.
+      continue;
+    }
+    // The file holding the cut keeps its records up to last_kept, at its exact length.
     uint64_t keep = 0;
+    uint64_t bytes = kZkLogHeaderBytes;
     for (const TxnPtr& t : log_) {
-      if (t->zxid >= first && (next == segments_.end() || t->zxid < next->first) &&
-          t->zxid <= zxid) {
+      if (t->zxid >= first && t->zxid <= last_kept) {
         ++keep;
+        bytes += ZkLogRecordBytes(*t);
       }
     }
     if (keep < it->second.records) {
       removed += static_cast<uint32_t>(it->second.records - keep);
       core_.disk().TruncateTo(it->second.name, keep);
-      core_.disk().Sync(it->second.name);
       it->second.records = keep;
     }
+    it->second.bytes = bytes;
+    it->second.exact = true;
+    cut_files_.insert(it->second.name);
     ++it;
   }
   // ZooKeeper leaves snapshots above the truncation point on disk, and the reload below
   // may then start from one holding the very txns just cut (ZOOKEEPER-1549; a leader
-  // snapshots its memory, uncommitted txns included, each time it starts leading). We
-  // remove them unless the switch puts ZooKeeper's behaviour back.
+  // snapshots its memory, uncommitted txns included, each time it starts leading). The
+  // switch's fix removes them (fsynced, before anything else can be).
   if (!core_.config().bugs.zk1549) {
+    const auto& files = core_.disk().files();
     // A snapshot's name is the tree's marker; what counts is the last txn it holds.
     std::vector<std::string> newer;
     for (const auto& [name, records] : files) {
@@ -156,8 +199,9 @@ bool Database::TruncateLog(Zxid zxid) {
     }
   }
   core_.Emit(Truncated{zxid, removed});
-  // Reload memory from what is now on disk; the log goes on in a new segment.
-  const absl::Status s = Load();
+  // Reload memory from what is now on disk; the log goes on in a new file, as
+  // FileTxnSnapLog.truncateLog reopens it.
+  const absl::Status s = Load(/*new_log_file=*/true);
   ZABSIM_CHECK(s.ok(), "reload after truncation: {}", std::string(s.message()));
   RepairLog();
   core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "truncated-log", tree_.digest()});
@@ -210,11 +254,22 @@ void Database::CheckLog(std::string_view where) const {
 // sync (the committed txns' fsync, currentEpoch) is ordered after the removals, so a
 // server that acked NEWLEADER has none of them left.
 uint32_t Database::RepairLog() {
+  if (core_.config().bugs.zk2846) {
+    // The log is kept below every snapshot a SNAP or TRUNC left: where the history
+    // starts is the newest snapshot on disk that does not vouch for the log below it.
+    history_floor_ = Zxid{};
+    for (const auto& [name, records] : core_.disk().files()) {
+      const auto z = ParseSnapshotName(name);
+      if (!z || records.size() != 1) continue;
+      const auto tree = DataTree::Deserialize(records.front());
+      if (tree.ok()) DropUnvouchedLog(*z, tree->last_applied_txn());
+    }
+    return 0;
+  }
   return DropUnvouchedLog(loaded_snapshot_, loaded_snapshot_last_txn_);
 }
 
 uint32_t Database::DropUnvouchedLog(Zxid snapshot, Zxid last_txn) {
-  if (core_.config().bugs.zk2846) return 0;
   if (log_.empty() || log_.front()->zxid > snapshot) return 0;  // Nothing at or below it.
   if (last_txn.value != 0) {
     const auto it = std::lower_bound(log_.begin(), log_.end(), last_txn,
@@ -222,6 +277,12 @@ uint32_t Database::DropUnvouchedLog(Zxid snapshot, Zxid last_txn) {
     const bool holds = it != log_.end() && (*it)->zxid == last_txn;
     const bool above = holds && std::next(it) != log_.end() && (*std::next(it))->zxid <= snapshot;
     if (holds && !above) return 0;  // Vouched for.
+  }
+  if (core_.config().bugs.zk2846) {
+    // ZooKeeper keeps the log. It is not this server's history (the snapshot is), but a
+    // txn-log sync reads it as if it were: the harm of ZOOKEEPER-2846.
+    history_floor_ = std::max(history_floor_, snapshot);
+    return 0;
   }
   // Oldest first, every segment whose records all lie at or below the snapshot. A
   // segment with a record above it is the server's history after the snapshot; so is
@@ -261,48 +322,84 @@ uint32_t Database::FastForward() {
   return applied;
 }
 
-void Database::TakeSnapshot() { TakeSnapshot(Owner{}, 0); }
+void Database::TakeSnapshot(bool fsync) { WriteSnapshot(tree_.last_processed_zxid(), fsync, Owner{}, 0); }
 
 void Database::TakeSnapshot(Owner owner, uint32_t what) {
-  const Zxid zxid = tree_.last_processed_zxid();
-  const std::string name = SnapshotName(zxid);
-  core_.disk().Replace(name, {tree_.Serialize()});
-  RollLog();
-  core_.Emit(SnapshotTaken{zxid});
-  if (owner.value == 0) {
-    core_.disk().Sync(name);
-  } else {
-    core_.Sync(owner, name, what);
-  }
-  Purge();
+  WriteSnapshot(tree_.last_processed_zxid(), /*fsync=*/true, owner, what);
 }
 
-void Database::Purge() {
+void Database::WriteSnapshot(Zxid name, bool fsync, Owner owner, uint32_t what) {
+  const std::string file = SnapshotName(name);
+  // fsync: AtomicFileOutputStream (a temporary file, fsynced, renamed); otherwise a
+  // plain FileOutputStream, durable only once the kernel writes it back.
+  if (!core_.disk().Replace(file, {tree_.Serialize(name)})) {
+    // ZooKeeperServer.takeSnapshot: "Severe unrecoverable error, exiting".
+    core_.Emit(DiskFailed{file, "write"});
+    core_.Exit(fmt::format("exit 10 (TXNLOG_ERROR_TAKING_SNAPSHOT): cannot write {}", file));
+    return;
+  }
+  core_.Emit(SnapshotTaken{name});
+  if (!fsync) return;
+  if (owner.value == 0) {
+    core_.disk().Sync(file);
+  } else {
+    core_.Sync(owner, file, what);
+  }
+}
+
+void Database::SnapshotInBackground() {
+  RollLog();  // Rolled whether or not the snapshot runs.
+  if (snapshot_.has_value()) {
+    core_.Emit(Ignored{"snapshot", "too busy to snap, skipping", PeerId{}, tree_.last_processed_zxid()});
+    return;
+  }
+  snapshot_ = BackgroundSnapshot{};
+  core_.Post(owner_, Thread::kSnapshot, 0, "snapshot-begin", kSnapshotBegin);
+}
+
+void Database::OnStep(uint32_t what, uint64_t arg) {
+  switch (what) {
+    case kSnapshotBegin:
+      // FileTxnSnapLog.save reads the name first...
+      snapshot_->name = tree_.last_processed_zxid();
+      core_.Post(owner_, Thread::kSnapshot, 0, "snapshot-write", kSnapshotWrite, 0, *snapshot_->name);
+      return;
+    case kSnapshotWrite: {
+      // ...and the tree as it is by the time the thread writes it.
+      const Zxid name = *snapshot_->name;
+      snapshot_.reset();
+      WriteSnapshot(name, /*fsync=*/false, Owner{}, 0);
+      return;
+    }
+    default:
+      Part::OnStep(what, arg);
+  }
+}
+
+void Database::PurgeOldFiles(uint32_t retain) {
   std::vector<Zxid> snapshots;
   for (const auto& [name, records] : core_.disk().files()) {
-    if (const auto z = ParseSnapshotName(name)) snapshots.push_back(*z);
+    const auto z = ParseSnapshotName(name);
+    if (!z || records.size() != 1 || !DataTree::Deserialize(records.front()).ok()) continue;
+    snapshots.push_back(*z);  // Only valid snapshots count (findNValidSnapshots).
   }
-  const size_t retain = core_.config().snap_retain_count;
-  if (snapshots.size() <= retain) return;
+  if (snapshots.empty()) return;
   std::sort(snapshots.begin(), snapshots.end());
-  const size_t drop = snapshots.size() - retain;
-  // Removals become durable with an fsync, like any other change of the file.
-  const auto remove = [this](const std::string& name) {
-    core_.disk().Remove(name);
-    core_.disk().Sync(name);
-  };
-  for (size_t i = 0; i < drop; ++i) remove(SnapshotName(snapshots[i]));
-  const Zxid oldest_kept = snapshots[drop];
-  // A segment can go once the next one starts at or below the oldest kept snapshot + 1:
-  // every txn it holds is then covered by that snapshot.
+  const Zxid least = snapshots[snapshots.size() > retain ? snapshots.size() - retain : 0];
+  std::vector<std::string> doomed;
+  for (const auto& [name, records] : core_.disk().files()) {
+    if (const auto z = ParseSnapshotName(name); z && *z < least) doomed.push_back(name);
+  }
+  // The newest log file starting at or below `least` covers that snapshot and stays.
   uint64_t dropped_txns = 0;
-  while (segments_.size() >= 2) {
-    const auto second = std::next(segments_.begin());
-    if (second->first.value > oldest_kept.value + 1) break;
+  while (segments_.size() >= 2 && std::next(segments_.begin())->first <= least) {
     dropped_txns += segments_.begin()->second.records;
-    remove(segments_.begin()->second.name);
+    doomed.push_back(segments_.begin()->second.name);
+    if (segments_.begin()->second.name == current_segment_) current_segment_.clear();
+    std::erase(dirty_segments_, segments_.begin()->second.name);
     segments_.erase(segments_.begin());
   }
+  for (const std::string& name : doomed) core_.disk().Remove(name);
   const Zxid first_kept = segments_.empty() ? Zxid{} : segments_.begin()->first;
   const auto keep_from = std::find_if(log_.begin(), log_.end(),
                                       [&](const TxnPtr& t) { return t->zxid >= first_kept; });
@@ -317,42 +414,72 @@ void Database::Purge() {
 
 std::optional<std::vector<TxnPtr>> Database::ProposalsFromTxnLog(Zxid peer_last,
                                                                  uint64_t size_limit) const {
-  if (log_.empty() || log_.front()->zxid > peer_last) return std::nullopt;
-  // readTxnLog(peer_last, fastForward = false): from the start of the log file that holds
-  // peer_last, so that the sync sees the txns just below it too (for a TRUNC point).
-  Zxid file_start = log_.front()->zxid;
-  for (const auto& [first, segment] : segments_) {
-    if (first <= peer_last) file_start = first;
+  // FileTxnIterator(peer_last, fastForward = false) starts at the newest file that
+  // starts *below* peer_last (with none, at the oldest file), from its first record; a
+  // file that starts at peer_last itself counts among the later ones.
+  if (segments_.empty() || log_.empty()) return std::nullopt;
+  auto file = segments_.lower_bound(peer_last);
+  if (file != segments_.begin()) --file;
+  // Its first txn above peer_last: the log does not reach back to it.
+  const Zxid file_start = file->first;
+  if (file_start > peer_last) return std::nullopt;
+  // getStorageSize: the files after that one, as they lie on disk.
+  uint64_t later = 0;
+  for (auto it = std::next(file); it != segments_.end(); ++it) {
+    later += ZkLogFileLength(it->second.bytes, uint64_t{core_.config().prealloc_kb} * 1024,
+                             it->second.exact);
   }
+  // A limit of 0 (no snapshot yet, or a factor of 0) is no limit at all.
+  if (size_limit > 0 && later > size_limit) return std::nullopt;
   std::vector<TxnPtr> out;
-  uint64_t bytes = 0;
   for (const TxnPtr& t : log_) {
-    if (t->zxid < file_start) continue;
-    bytes += EncodeTxn(*t).size();
-    if (bytes > size_limit) return std::nullopt;
-    out.push_back(t);
+    if (t->zxid >= file_start) out.push_back(t);
   }
   return out;
 }
 
 uint64_t Database::NewestSnapshotBytes() const {
-  uint64_t bytes = 0;
-  Zxid newest;
-  bool any = false;
-  for (const auto& [name, records] : core_.disk().files()) {
-    const auto z = ParseSnapshotName(name);
-    if (!z || (any && *z < newest) || records.empty()) continue;
-    newest = *z;
-    any = true;
-    bytes = records.front().size();
+  // FileTxnSnapLog.findMostRecentSnapshot: the newest valid one.
+  const auto& files = core_.disk().files();
+  for (auto it = files.rbegin(); it != files.rend(); ++it) {
+    if (!ParseSnapshotName(it->first) || it->second.size() != 1) continue;
+    const auto tree = DataTree::Deserialize(it->second.front());
+    if (tree.ok()) return ZkSnapshotBytes(*tree);
   }
-  return bytes;
+  return 0;
+}
+
+uint64_t Database::LogFileLength(std::string_view name) const {
+  for (const auto& [first, seg] : segments_) {
+    if (seg.name == name) {
+      return ZkLogFileLength(seg.bytes, uint64_t{core_.config().prealloc_kb} * 1024, seg.exact);
+    }
+  }
+  return 0;
+}
+
+std::vector<Database::LogFile> Database::LogFiles() const {
+  std::vector<LogFile> out;
+  for (const auto& [first, seg] : segments_) {
+    out.push_back(LogFile{seg.name, first,
+                          ZkLogFileLength(seg.bytes, uint64_t{core_.config().prealloc_kb} * 1024, seg.exact)});
+  }
+  return out;
 }
 
 std::vector<Zxid> LogZxids(const Database& db) {
   std::vector<Zxid> zxids;
   zxids.reserve(db.log().size());
   for (const TxnPtr& t : db.log()) zxids.push_back(t->zxid);
+  return zxids;
+}
+
+std::vector<Zxid> HistoryZxids(const Database& db) {
+  std::vector<Zxid> zxids;
+  zxids.reserve(db.log().size());
+  for (const TxnPtr& t : db.log()) {
+    if (t->zxid > db.history_floor()) zxids.push_back(t->zxid);
+  }
   return zxids;
 }
 

@@ -19,12 +19,14 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "zab/core.h"
 #include "zab/data_tree.h"
+#include "zab/storage.h"
 #include "zab/txn.h"
 #include "zab/types.h"
 
@@ -32,17 +34,20 @@ namespace zabsim::zab {
 
 using TxnPtr = std::shared_ptr<const Txn>;
 
-class Database {
+class Database final : public Part {
  public:
-  explicit Database(Core& core) : core_(core) {}
+  explicit Database(Core& core);
+  ~Database() override;
 
   // Load rebuilds memory from the disk: the newest snapshot, then every logged txn after
-  // it, each also added to the committed log (ZKDatabase.loadDataBase). Appends after a
-  // load start a new log segment, as a restarted ZooKeeper opens a new log file. Load
-  // changes nothing on disk; RepairLog then finishes a removal of unvouched log segments
-  // that a crash interrupted (DropUnvouchedLog for the snapshot loaded; it writes to the
-  // disk, so it runs in a handler, not while the peer is being built).
-  [[nodiscard]] absl::Status Load();
+  // it, each also added to the committed log (ZKDatabase.loadDataBase). With
+  // `new_log_file`, the next append starts a new log file, as a restarted ZooKeeper's
+  // first append does (and a TRUNC's reopened log); a reload after a full shutdown goes
+  // on in the file it had. Load changes nothing on disk; RepairLog then finishes a
+  // removal of unvouched log segments that a crash interrupted (DropUnvouchedLog for the
+  // snapshot loaded; it writes to the disk, so it runs in a handler, not while the peer
+  // is being built).
+  [[nodiscard]] absl::Status Load(bool new_log_file = true);
   uint32_t RepairLog();
   // Clear forgets memory (a full shutdown); the next use reloads from disk.
   void Clear();
@@ -75,25 +80,40 @@ class Database {
   // here (a duplicated PROPOSAL, ZK-2845's stale memory) is what a run should show.
   void Append(const TxnPtr& txn);
   void FsyncLog(Owner owner, uint32_t what);
-  // RollLog makes the next append start a new segment.
+  // RollLog makes the next append start a new log file (FileTxnLog.rollLog).
   void RollLog() { current_segment_.clear(); }
 
-  // TruncateLog removes every logged txn above `zxid`, then reloads memory from disk
-  // (ZKDatabase.truncateLog). Returns false, changing nothing, if the log cannot be cut
-  // there: it holds no txn at or above `zxid` (FileTxnLog.truncate finds no log file to
-  // position in, e.g. when the txns above it came in a SNAP's snapshot), or it starts
-  // above `zxid` and no snapshot is at or below it.
+  // TruncateLog cuts the log after `zxid`, then reloads memory from disk
+  // (ZKDatabase.truncateLog). As FileTxnLog.truncate does, it keeps every record up to
+  // the first at or above `zxid` (so one above it, if `zxid` itself is missing), cuts that
+  // file there (to its exact length) and deletes the later files, without an fsync.
+  // Returns false, changing nothing, if the log holds no txn at or above `zxid` ("No log
+  // files found to truncate", e.g. when the txns above it came in a SNAP's snapshot).
   [[nodiscard]] bool TruncateLog(Zxid zxid);
 
   // FastForward applies every logged txn above the tree's last processed zxid to memory
   // and the committed log (ZKDatabase.fastForwardDataBase, on a role change).
   uint32_t FastForward();
 
-  // TakeSnapshot writes the tree as "snapshot.<last processed zxid>", rolls the log, and
-  // purges snapshots and log segments beyond the retention count. With an owner, it is
-  // told (OnSynced(what)) once the snapshot is durable.
-  void TakeSnapshot();
+  // TakeSnapshot writes the tree as "snapshot.<last processed zxid>" at once, on the
+  // calling thread (ZooKeeperServer.takeSnapshot): the leader at the start of its epoch
+  // and a learner at a TRUNC's NEWLEADER do not fsync it; a learner at a SNAP's NEWLEADER
+  // does, and its owner is told (OnSynced(what)) once durable.
+  void TakeSnapshot(bool fsync);
   void TakeSnapshot(Owner owner, uint32_t what);
+  // SnapshotInBackground is the SyncRequestProcessor's snapshot: the log rolls now, and
+  // the Snapshot Thread, unless one is still running ("Too busy to snap, skipping"),
+  // reads the tree's zxid for the name in one step and writes the tree in the next,
+  // while the CommitProcessor goes on applying: a fuzzy snapshot, named below what it
+  // holds (its txns replay harmlessly). It is not fsynced. The thread belongs to the
+  // server, not the role: it may finish after the role that started it.
+  void SnapshotInBackground();
+  bool snapshotting() const { return snapshot_.has_value(); }
+  // PurgeOldFiles is autopurge's PurgeTxnLog.purge: keep the newest `retain` snapshots,
+  // the log file that covers the oldest of them and every later one; delete the rest
+  // (without an fsync, as File.delete).
+  void PurgeOldFiles(uint32_t retain);
+  void OnStep(uint32_t what, uint64_t arg) override;
 
   // DropUnvouchedLog removes the log segments that the snapshot just taken of the tree
   // supersedes but cannot vouch for (ZOOKEEPER-2846; see database.cc). A learner calls it
@@ -104,29 +124,55 @@ class Database {
     return DropUnvouchedLog(tree_.last_processed_zxid(), tree_.last_applied_txn());
   }
 
-  // ProposalsFromTxnLog returns the logged txns from `peer_last` on (inclusive), if the
-  // log reaches back to it and what it would send is at most `size_limit` bytes
-  // (ZKDatabase.getProposalsFromTxnLog); nullopt otherwise.
+  // history_floor: with ZOOKEEPER-2846's log kept, the newest snapshot that does not
+  // vouch for the log at or below it; that part of the log is not the server's history.
+  Zxid history_floor() const { return history_floor_; }
+
+  // ProposalsFromTxnLog is ZKDatabase.getProposalsFromTxnLog: the logged txns from the
+  // start of the log file that holds `peer_last` (so the ones just below it too), or
+  // nullopt if no file reaches back to it, or if the files after that one take more than
+  // `size_limit` bytes on disk (each is padded to whole preallocated blocks:
+  // FileTxnIterator.getStorageSize sums File.length()).
   std::optional<std::vector<TxnPtr>> ProposalsFromTxnLog(Zxid peer_last,
                                                          uint64_t size_limit) const;
-  // NewestSnapshotBytes is the size of the newest snapshot file (0 if none).
+  // NewestSnapshotBytes is ZooKeeper's size of the newest snapshot (0 if none).
   uint64_t NewestSnapshotBytes() const;
+  // LogFileLength is ZooKeeper's length of the log file `name` (0 if there is none).
+  uint64_t LogFileLength(std::string_view name) const;
+  // LogFiles lists the txn log files, oldest first, with their first zxid and their
+  // length as ZooKeeper's File.length() would give it (preallocated blocks included).
+  struct LogFile {
+    std::string name;
+    Zxid first;
+    uint64_t length = 0;
+  };
+  std::vector<LogFile> LogFiles() const;
 
  private:
+  enum Wake : uint32_t { kSnapshotBegin, kSnapshotWrite };
   struct Segment {
     std::string name;
     uint64_t records = 0;
+    uint64_t bytes = kZkLogHeaderBytes;  // ZooKeeper's bytes: header and records.
+    bool exact = false;                  // Cut by a TRUNC: no preallocated blocks.
   };
+  // A background snapshot under way: its name, once the thread has read it.
+  struct BackgroundSnapshot {
+    std::optional<Zxid> name;
+  };
+
+  void WriteSnapshot(Zxid name, bool fsync, Owner owner, uint32_t what);
 
   void AddCommitted(const TxnPtr& txn);
   // DropUnvouchedLog: `snapshot` is the snapshot's name (the tree's marker), `last_txn`
   // the last txn its content holds.
   uint32_t DropUnvouchedLog(Zxid snapshot, Zxid last_txn);
-  void Purge();
   // CheckLog verifies that the segments, the files and log_ describe the same log.
   void CheckLog(std::string_view where) const;
 
   Core& core_;
+  Owner owner_;  // The Snapshot Thread's steps.
+  std::optional<BackgroundSnapshot> snapshot_;
   bool initialized_ = false;
   DataTree tree_;
   std::deque<TxnPtr> committed_log_;
@@ -134,13 +180,21 @@ class Database {
   std::map<Zxid, Segment> segments_;  // By first zxid.
   std::string current_segment_;       // Empty: the next append starts a segment.
   std::vector<std::string> dirty_segments_;  // Appended to since the last fsync.
+  // Files a TRUNC cut to their exact length. A later append goes to a new file, so they
+  // stay so; a restart forgets it and counts them padded again (a simplification: a
+  // restarted ZooKeeper reads the cut length off the disk).
+  std::set<std::string, std::less<>> cut_files_;
+  Zxid history_floor_;
   Zxid loaded_snapshot_;           // The snapshot the last Load started from...
   Zxid loaded_snapshot_last_txn_;  // ...and the last txn its content holds.
 };
 
-// LogZxids lists the zxids of `db`'s txn log, oldest first: a history, as the events
-// that report one (EpochProposed, NewLeaderProcessed) carry it.
+// LogZxids lists the zxids of `db`'s txn log, oldest first.
 std::vector<Zxid> LogZxids(const Database& db);
+// HistoryZxids lists those of the server's history: its log above any snapshot that does
+// not vouch for the log below it (Database::history_floor), as the events that report
+// one (EpochProposed, NewLeaderProcessed) carry it.
+std::vector<Zxid> HistoryZxids(const Database& db);
 
 }  // namespace zabsim::zab
 

@@ -1,6 +1,7 @@
 #include "zab/election.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace zabsim::zab {
 
@@ -136,11 +137,11 @@ void Election::OnPollTimeout() {
 }
 
 bool Election::HasQuorum(const std::map<uint32_t, Vote>& votes, const Vote& vote) const {
-  uint32_t acks = 0;
+  std::vector<uint32_t> agree;
   for (const auto& [sid, v] : votes) {
-    if (core_.config().IsVoter(PeerId{sid}) && vote.Equals(v)) ++acks;
+    if (vote.Equals(v)) agree.push_back(sid);
   }
-  return acks >= core_.config().QuorumSize();
+  return core_.config().IsQuorum(agree);
 }
 
 bool Election::CheckLeader(const std::map<uint32_t, Vote>& votes, PeerId leader,

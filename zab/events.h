@@ -144,6 +144,21 @@ struct SnapshotTaken {
   Zxid zxid;
 };
 
+// A thread ran one step (Core::Post): the steps ZooKeeper's threads take in an order the
+// operating system chooses, so that the trace shows which ran when.
+struct StepRan {
+  Thread thread;
+  uint32_t instance = 0;  // Which one of its kind (a LearnerHandler's learner sid).
+  std::string_view step;  // e.g. "apply", "sync-follower", "flush".
+  Zxid zxid;              // The txn it is about, if any.
+};
+
+// A write or an fsync of `file` failed (a disk error): "write" or "fsync".
+struct DiskFailed {
+  std::string_view file;
+  std::string_view what;
+};
+
 // A message or request was dropped on purpose: stale, duplicate, or out of place.
 struct Ignored {
   std::string_view what;  // e.g. "ACK", "NOTIFICATION".
@@ -217,7 +232,7 @@ struct ClientCompleted {
 using Event = std::variant<StateChanged, VoteChanged, ElectionDecided, EpochWritten,
                            EpochProposed, LeaderEstablished, SyncChosen, NewLeaderProcessed,
                            SyncApplied, Proposed, Committed, Logged, Applied, Truncated,
-                           TreeLoaded, SnapshotTaken, Ignored, Unexpected, RoleEnded,
+                           TreeLoaded, SnapshotTaken, StepRan, DiskFailed, Ignored, Unexpected, RoleEnded,
                            LearnerDropped, Halted, ClientServed, ClientInvoked, ClientCompleted>;
 
 }  // namespace zabsim::zab

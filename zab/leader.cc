@@ -8,12 +8,64 @@
 namespace zabsim::zab {
 
 Leader::Leader(Core& core, Database& db, RoleHost& host)
-    : core_(core), db_(db), host_(host), owner_(core.NewOwner(this)) {
+    : core_(core), db_(db), host_(host), owner_(core.NewOwner(this)), prep_(db.tree()) {
   // The leader logs its own proposals and acks them once durable (AckRequestProcessor).
   sync_ = std::make_unique<SyncProcessor>(core_, db_, this);
+  commit_processor_ = std::make_unique<CommitProcessor>(core_, this);
+}
+
+void Leader::CheckStep() {
+  const PeerId me = core_.self();
+  ZABSIM_CHECK(last_committed_ <= last_proposed_ || !running_, "leader {}: committed {} > proposed {}",
+               me.value, ToString(last_committed_), ToString(last_proposed_));
+  for (const auto& [zxid, p] : outstanding_) {
+    ZABSIM_CHECK(zxid > last_committed_ && zxid <= last_proposed_ && zxid.epoch() == epoch(),
+                 "leader {}: outstanding {} outside ({}, {}] of epoch {}", me.value, ToString(zxid),
+                 ToString(last_committed_), ToString(last_proposed_), epoch().value);
+  }
+  Zxid previous = db_.last_processed();
+  const auto& queued = commit_processor_->committed_requests();
+  ZABSIM_CHECK(failed_ || queued.size() == to_be_applied_.size(),
+               "leader {}: {} txns to apply but {} in toBeApplied", me.value, queued.size(),
+               to_be_applied_.size());
+  for (size_t i = 0; i < to_be_applied_.size(); ++i) {
+    const Zxid z = to_be_applied_[i]->zxid;
+    ZABSIM_CHECK(z > previous && z <= last_committed_, "leader {}: toBeApplied {} after {}, committed {}",
+                 me.value, ToString(z), ToString(previous), ToString(last_committed_));
+    ZABSIM_CHECK(failed_ || queued[i]->zxid == z, "leader {}: toBeApplied and the CommitProcessor disagree",
+                 me.value);
+    previous = z;
+  }
+  // The delta: the epoch, once decided, stays; proposals and commits only move forward.
+  ZABSIM_CHECK(!checked_.decided || epoch_ == checked_.epoch, "leader {}: epoch {} became {}",
+               me.value, checked_.epoch, epoch_);
+  ZABSIM_CHECK(last_proposed_ >= checked_.last_proposed && last_committed_ >= checked_.last_committed,
+               "leader {}: proposed {} committed {} went back to {} {}", me.value,
+               ToString(checked_.last_proposed), ToString(checked_.last_committed),
+               ToString(last_proposed_), ToString(last_committed_));
+  ZABSIM_CHECK(running_ || !checked_.running, "leader {}: stopped running", me.value);
+  checked_ = Checked{epoch_, !waiting_for_new_epoch_, last_proposed_, last_committed_, running_};
 }
 
 void Leader::ProcessRequest(const TxnPtr& txn) { ProcessAck(core_.self(), txn->zxid); }
+
+void Leader::Failed() {
+  server_error_ = true;
+  // ZooKeeper notices at the next tick; the fix stops at once.
+  if (!core_.config().bugs.error_keeps_serving) Fail("Unexpected internal error");
+}
+
+void Leader::ApplyCommitted(const TxnPtr& txn) {
+  // FinalRequestProcessor, then ToBeAppliedRequestProcessor takes it off toBeApplied.
+  const ApplyResult result = db_.ApplyCommitted(txn);
+  prep_.Applied(txn->zxid);
+  host_.OnApplied(*txn, result);
+  if (!to_be_applied_.empty() && to_be_applied_.front()->zxid == txn->zxid) {
+    to_be_applied_.pop_front();
+  } else {
+    core_.Emit(Ignored{"APPLY", "committed request not found on toBeApplied", PeerId{}, txn->zxid});
+  }
+}
 
 void Leader::OnTimer(uint32_t what, uint64_t arg) {
   switch (what) {
@@ -77,15 +129,12 @@ void Leader::EpochWritten(EpochFile file) {
 
 Leader::~Leader() {
   handlers_.clear();
+  commit_processor_.reset();
   sync_.reset();
   core_.Drop(owner_);
 }
 
-bool Leader::IsQuorum(const std::set<uint32_t>& sids) const {
-  uint32_t voters = 0;
-  for (const uint32_t sid : sids) voters += core_.config().IsVoter(PeerId{sid}) ? 1 : 0;
-  return voters >= core_.config().QuorumSize();
-}
+bool Leader::IsQuorum(const std::set<uint32_t>& sids) const { return core_.config().IsQuorum(sids); }
 
 void Leader::Fail(std::string reason) {
   if (failed_) return;
@@ -106,7 +155,7 @@ void Leader::Lead() {
   tick_ = 0;
   // zk.loadData(): memory is reused (it was loaded or fast-forwarded already), and a
   // snapshot is taken at every start of leadership.
-  db_.TakeSnapshot();
+  db_.TakeSnapshot(/*fsync=*/false);
   leader_summary_ = StateSummary{static_cast<int64_t>(host_.current_epoch().value),
                                  db_.last_processed()};
   accepting_ = true;
@@ -137,7 +186,7 @@ std::optional<Epoch> Leader::GetEpochToPropose(PeerId sid, Epoch last_accepted,
   if (participant) connecting_.insert(sid.value);
   if (connecting_.contains(core_.self().value) && IsQuorum(connecting_)) {
     waiting_for_new_epoch_ = false;
-    core_.Emit(EpochProposed{epoch(), db_.last_processed(), LogZxids(db_)});
+    core_.Emit(EpochProposed{epoch(), db_.last_processed(), HistoryZxids(db_)});
     host_.WriteEpoch(EpochFile::kAccepted, epoch());  // Then EpochWritten.
   }
   return std::nullopt;
@@ -239,14 +288,31 @@ void Leader::HandlerFailed(LearnerHandler& h) {
 }
 
 SyncPlan Leader::SyncLearner(LearnerHandler& h, Zxid peer_last) {
-  const uint64_t limit =
-      db_.NewestSnapshotBytes() * core_.config().snapshot_size_factor_permille / 1000;
+  // ZKDatabase.calculateTxnLogSizeLimit: a share of the newest snapshot's size.
   TxnLogReader txn_log;
-  if (core_.config().snapshot_size_factor_permille > 0) {
-    txn_log = [this, limit](Zxid from) { return db_.ProposalsFromTxnLog(from, limit); };
+  if (core_.config().txn_log_sync != 0) {
+    txn_log = [this](Zxid from) {
+      const uint64_t limit =
+          db_.NewestSnapshotBytes() * core_.config().snapshot_size_factor_permille / 1000;
+      return db_.ProposalsFromTxnLog(from, limit);
+    };
   }
-  SyncPlan plan =
-      ChooseSync(peer_last, db_.committed_log(), db_.last_processed(), txn_log, core_.config().bugs);
+  // syncFollower reads the committed log and the last processed zxid: what has been
+  // applied, not what has been committed. A learner holding a txn committed but still in
+  // toBeApplied is "ahead of the committed log" and TRUNCated below it, then gets it
+  // again from startForwarding (trunc-to-applied, zabsim's finding). The fix chooses as
+  // if toBeApplied were applied.
+  SyncPlan plan;
+  if (core_.config().bugs.trunc_to_applied || to_be_applied_.empty()) {
+    plan = ChooseSync(peer_last, db_.committed_log(), db_.last_processed(), txn_log,
+                      core_.config().bugs);
+  } else {
+    std::deque<TxnPtr> committed = db_.committed_log();
+    for (const TxnPtr& t : to_be_applied_) committed.push_back(t);
+    plan = ChooseSync(peer_last, committed, to_be_applied_.back()->zxid, txn_log, core_.config().bugs);
+    // A SNAP holds the tree as applied: toBeApplied goes after it, from startForwarding.
+    if (plan.mode == SyncMode::kSnap) plan.forward_from = std::min(plan.forward_from, db_.last_processed());
+  }
   core_.Emit(SyncChosen{h.sid(), plan.mode, peer_last,
                         plan.mode == SyncMode::kSnap ? db_.last_processed() : plan.packet_zxid,
                         static_cast<uint32_t>(plan.txns.size()), plan.why});
@@ -267,16 +333,35 @@ SyncPlan Leader::SyncLearner(LearnerHandler& h, Zxid peer_last) {
       h.Queue(commit);
     }
   }
-  // startForwarding: outstanding proposals above where the sync stops (participants
-  // only; nothing waits in toBeApplied, as commits are applied at once here).
-  if (last_proposed_ > plan.forward_from && !h.observer()) {
-    for (const auto& [zxid, p] : outstanding_) {
-      if (zxid <= plan.forward_from) continue;
+  // startForwarding: above where the sync stops, the txns committed but not yet applied
+  // (toBeApplied) as PROPOSAL+COMMIT, then the outstanding proposals as PROPOSAL
+  // (participants only).
+  if (last_proposed_ > plan.forward_from) {
+    for (const TxnPtr& t : to_be_applied_) {
+      if (t->zxid <= plan.forward_from) continue;
       QuorumPacket proposal;
       proposal.type = PacketType::kProposal;
-      proposal.zxid = zxid;
-      proposal.txn = p.txn;
+      proposal.zxid = t->zxid;
+      proposal.txn = t;
       h.Queue(proposal);
+      QuorumPacket commit;
+      commit.type = PacketType::kCommit;
+      commit.zxid = t->zxid;
+      h.Queue(commit);
+    }
+    if (!h.observer()) {
+      for (auto& [zxid, p] : outstanding_) {
+        if (zxid <= plan.forward_from) continue;
+        // The learner gets these again and ACKs them once logged again; an ACK it sent
+        // before this sync (a TRUNC may have cut the txn since) is stale. ZooKeeper keeps
+        // it in the ack set (stale-ack-counts, zabsim's finding); the fix drops it.
+        if (!core_.config().bugs.stale_ack_counts) p.acks.erase(h.sid().value);
+        QuorumPacket proposal;
+        proposal.type = PacketType::kProposal;
+        proposal.zxid = zxid;
+        proposal.txn = p.txn;
+        h.Queue(proposal);
+      }
     }
   }
   h.StartForwarding();
@@ -319,7 +404,7 @@ void Leader::Propose(const Request& request) {
     return;
   }
   hzxid_ = zxid;
-  auto txn = std::make_shared<const Txn>(Txn{zxid, request.session, request.cxid, request.op});
+  auto txn = std::make_shared<const Txn>(prep_.Prepare(request, zxid));
   last_proposed_ = zxid;
   outstanding_[zxid] = Proposal{txn, {}};
   core_.Emit(Proposed{zxid, request.session, request.cxid, request.op.type});
@@ -376,9 +461,9 @@ void Leader::Commit(Proposal p) {
     if (h->dead() || !h->forwarding()) continue;
     h->Queue(h->observer() ? inform : commit);
   }
-  // The leader's own CommitProcessor and FinalRequestProcessor.
-  const ApplyResult result = db_.ApplyCommitted(p.txn);
-  host_.OnApplied(*p.txn, result);
+  // The leader's own CommitProcessor applies it when it gets to it.
+  to_be_applied_.push_back(p.txn);
+  commit_processor_->Commit(p.txn);
   if (auto s = pending_syncs_.find(zxid); s != pending_syncs_.end()) {
     for (const PendingSync& ps : s->second) {
       if (LearnerHandler* h = Handler(ps.handler)) {
@@ -394,6 +479,11 @@ void Leader::Commit(Proposal p) {
 
 void Leader::Heartbeat() {
   if (failed_) return;
+  if (server_error_) {
+    // Leader.lead's loop checks isRunning() every half tick.
+    Fail("Unexpected internal error");
+    return;
+  }
   if (!tick_skip_) ++tick_;
   ++half_ticks_;
   std::set<uint32_t> synced = {core_.self().value};
@@ -415,6 +505,13 @@ void Leader::Shutdown() {
   core_.out().Listen(Channel::kQuorum, false);
   core_.Drop(owner_);
   for (auto& [conn, h] : handlers_) h->Fail("leader shutdown");
+  commit_processor_->Shutdown();
+  if (server_error_ && !core_.config().bugs.error_keeps_serving) {
+    // The fix: memory may hold what the dead SyncThread never logged; it is dropped and
+    // reloaded from disk, as a full shutdown does (zk.shutdown(true)).
+    db_.Clear();
+    return;
+  }
   if (running_) {
     // ZooKeeperServer.shutdown: the log pipeline drains first, then memory catches up.
     sync_->DrainForShutdown();

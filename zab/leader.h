@@ -35,9 +35,11 @@
 #include <string>
 #include <vector>
 
+#include "zab/commit_processor.h"
 #include "zab/core.h"
 #include "zab/database.h"
 #include "zab/messages.h"
+#include "zab/prep_request_processor.h"
 #include "zab/role.h"
 #include "zab/sync_choice.h"
 #include "zab/sync_processor.h"
@@ -71,6 +73,7 @@ class LearnerHandler final : public ConnHandler, public Part {
   void OnMessage(ConnId conn, const Message& message) override;
   void OnDisconnected(ConnId conn) override;
   void OnTimer(uint32_t what, uint64_t arg) override;
+  void OnStep(uint32_t what, uint64_t arg) override;
 
   // Releases from the leader's waits.
   void EpochReady(Epoch epoch);
@@ -93,6 +96,7 @@ class LearnerHandler final : public ConnHandler, public Part {
     kAwaitEpoch,           // getEpochToPropose.
     kAwaitAckEpoch,        // ACKEPOCH.
     kAwaitEpochQuorum,     // waitForEpochAck.
+    kSyncing,              // Its own steps: syncFollower, the SNAP, NEWLEADER (not reading).
     kAwaitNewLeaderAck,    // The ACK of NEWLEADER.
     kAwaitNewLeaderQuorum, // waitForNewLeaderAck.
     kAwaitStartup,         // waitForStartup, then UPTODATE.
@@ -101,8 +105,11 @@ class LearnerHandler final : public ConnHandler, public Part {
   };
 
   enum Wake : uint32_t {
-    kReadTimeout,  // No packet from the learner within the read timeout (read_timer_).
-    kWaitTimeout,  // A wait of the leader's (waiting_for_) took longer than initLimit.
+    kReadTimeout,     // Timer: no packet from the learner within the read timeout (read_timer_).
+    kWaitTimeout,     // Timer: a wait of the leader's (waiting_for_) took longer than initLimit.
+    kSyncFollower,    // Step: syncFollower and startForwarding, under the leader's locks.
+    kSendSnapshot,    // Step: read the SNAP zxid, serialize the tree onto the socket.
+    kQueueNewLeader,  // Step: queue NEWLEADER and start the sender thread.
   };
 
   bool Blocked() const;
@@ -112,7 +119,9 @@ class LearnerHandler final : public ConnHandler, public Part {
   void ArmWaitTimer(std::string_view what);
   void OnInfo(const QuorumPacket& p);
   void OnAckEpoch(const QuorumPacket& p);
-  void SyncAndSendNewLeader();
+  void SyncFollower();
+  void SendSnapshot();
+  void QueueNewLeader();
   void OnNewLeaderAck(const QuorumPacket& p);
   void OnRunningPacket(const QuorumPacket& p);
   void SendUpToDate();
@@ -142,7 +151,10 @@ class LearnerHandler final : public ConnHandler, public Part {
   bool sync_limit_started_ = false;
 };
 
-class Leader final : public Role, public Part, public SyncProcessor::Next {
+class Leader final : public Role,
+                     public Part,
+                     public SyncProcessor::Next,
+                     public CommitProcessor::Next {
  public:
   Leader(Core& core, Database& db, RoleHost& host);
   ~Leader() override;
@@ -158,6 +170,10 @@ class Leader final : public Role, public Part, public SyncProcessor::Next {
   void OnDeferred(uint32_t what, uint64_t arg) override;
   // SyncProcessor::Next: the AckRequestProcessor, the leader's ACK of its own txn.
   void ProcessRequest(const TxnPtr& txn) override;
+  // CommitProcessor::Next: ToBeAppliedRequestProcessor and FinalRequestProcessor.
+  void ApplyCommitted(const TxnPtr& txn) override;
+  // SyncProcessor::Next: the SyncThread died of a disk error (server state ERROR).
+  void Failed() override;
 
   // --- Used by LearnerHandler. ---
   // The epoch to propose once a quorum has reported; nullopt: wait for EpochReady.
@@ -174,16 +190,22 @@ class Leader final : public Role, public Part, public SyncProcessor::Next {
   void ProcessRequest(LearnerHandler& h, const Request& request);
   void HandlerFailed(LearnerHandler& h);
 
+  // CheckStep asserts the leader's invariants after a step, and what must only grow
+  // against the step before.
+  void CheckStep();
+
   Epoch epoch() const { return Epoch{static_cast<uint32_t>(epoch_ < 0 ? 0 : epoch_)}; }
   uint64_t tick() const { return tick_; }
   uint64_t half_ticks() const { return half_ticks_; }
   Zxid last_proposed() const { return last_proposed_; }
   Zxid last_committed() const { return last_committed_; }
   size_t outstanding() const { return outstanding_.size(); }
+  const std::deque<TxnPtr>& to_be_applied() const { return to_be_applied_; }
   const Config& config() const { return core_.config(); }
   Database& db() { return db_; }
 
  private:
+  friend struct LeaderTestPeer;  // Tests of CheckStep set fields directly.
   struct Proposal {
     TxnPtr txn;
     std::set<uint32_t> acks;  // Voters that acked (SyncedLearnerTracker).
@@ -219,9 +241,12 @@ class Leader final : public Role, public Part, public SyncProcessor::Next {
   RoleHost& host_;
   Owner owner_;
   std::unique_ptr<SyncProcessor> sync_;
+  std::unique_ptr<CommitProcessor> commit_processor_;
+  PrepRequestProcessor prep_;
   std::map<uint64_t, std::unique_ptr<LearnerHandler>> handlers_;  // By connection id.
   bool accepting_ = false;
   bool failed_ = false;
+  bool server_error_ = false;  // A critical thread died: the next tick ends the role.
 
   // Discovery.
   enum class Stage { kIdle, kWaitEpoch, kWaitEpochAck, kWritingCurrentEpoch, kWaitNewLeaderAck,
@@ -244,10 +269,21 @@ class Leader final : public Role, public Part, public SyncProcessor::Next {
   Zxid last_proposed_;
   Zxid last_committed_;
   std::map<Zxid, Proposal> outstanding_;
+  // toBeApplied: committed, COMMIT sent, not yet applied by the CommitProcessor.
+  std::deque<TxnPtr> to_be_applied_;
   std::map<Zxid, std::vector<PendingSync>> pending_syncs_;
   uint64_t tick_ = 0;
   uint64_t half_ticks_ = 0;
   bool tick_skip_ = true;
+
+  struct Checked {
+    int64_t epoch = -1;
+    bool decided = false;
+    Zxid last_proposed;
+    Zxid last_committed;
+    bool running = false;
+  };
+  Checked checked_;  // What CheckStep saw after the last step.
 };
 
 }  // namespace zabsim::zab

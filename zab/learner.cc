@@ -16,6 +16,28 @@ Learner::Learner(Core& core, Database& db, RoleHost& host, PeerId leader)
   // A follower ACKs each proposal once it is durable (SendAckRequestProcessor); an
   // observer logs and acks nothing.
   sync_ = std::make_unique<SyncProcessor>(core_, db_, observer_ ? nullptr : this);
+  commit_processor_ = std::make_unique<CommitProcessor>(core_, this);
+}
+
+void Learner::ApplyCommitted(const TxnPtr& txn) { ApplyAndReport(txn, /*to_committed_log=*/true); }
+
+void Learner::CheckStep() {
+  const PeerId me = core_.self();
+  ZABSIM_CHECK(serving_ == (stage_ == Stage::kBroadcast) || stage_ == Stage::kDone,
+               "learner {}: serving {} in stage {}", me.value, serving_, static_cast<int>(stage_));
+  ZABSIM_CHECK(!newleader_seen_ || stage_ >= Stage::kSyncing, "learner {}: NEWLEADER seen in stage {}",
+               me.value, static_cast<int>(stage_));
+  // Past LEADERINFO, the learner has promised the new epoch.
+  if (stage_ >= Stage::kAwaitSync && stage_ != Stage::kDone) {
+    ZABSIM_CHECK(host_.accepted_epoch() >= new_epoch_, "learner {}: acceptedEpoch {} below epoch {}",
+                 me.value, host_.accepted_epoch().value, new_epoch_.value);
+  }
+  // The delta: the epoch it syncs to is one; PROPOSALs seen and serving only go forward.
+  ZABSIM_CHECK(checked_.new_epoch.value == 0 || new_epoch_ == checked_.new_epoch,
+               "learner {}: epoch {} became {}", me.value, checked_.new_epoch.value, new_epoch_.value);
+  ZABSIM_CHECK(last_queued_ >= checked_.last_queued, "learner {}: last queued went back", me.value);
+  ZABSIM_CHECK(serving_ || !checked_.serving, "learner {}: stopped serving", me.value);
+  checked_ = Checked{new_epoch_, last_queued_, serving_};
 }
 
 void Learner::ProcessRequest(const TxnPtr& txn) { SendAck(txn->zxid); }
@@ -42,6 +64,38 @@ void Learner::OnTimer(uint32_t what, uint64_t arg) {
   }
 }
 
+void Learner::Failed() {
+  server_error_ = true;
+  // ZooKeeper notices after the next packet (or never, before UPTODATE); the fix stops at once.
+  if (!core_.config().bugs.error_keeps_serving) Fail("the SyncThread died of a disk error");
+}
+
+void Learner::OnSyncFailed(uint32_t what, uint64_t arg) {
+  switch (what) {
+    case kSnapSnapshotDurable:
+      // takeSnapshot(true) failed: "Severe unrecoverable error, exiting".
+      core_.Emit(DiskFailed{"snapshot", "fsync"});
+      core_.Exit("exit 10 (TXNLOG_ERROR_TAKING_SNAPSHOT): the NEWLEADER snapshot's fsync failed");
+      return;
+    case kSyncedLogDurable:
+    case kLogDurableAfterEpoch:
+      // ZKDatabase.commit throws in syncWithLeader: the sync ends with the exception.
+      core_.Emit(DiskFailed{"log", "fsync"});
+      Fail("IOException: the txn log's fsync failed at NEWLEADER");
+      return;
+    default:
+      Part::OnSyncFailed(what, arg);
+  }
+}
+
+void Learner::OnStep(uint32_t what, uint64_t arg) {
+  if (what != kAckNewLeader) {
+    Part::OnStep(what, arg);
+    return;
+  }
+  NewLeaderEpochWritten();
+}
+
 void Learner::OnSynced(uint32_t what, uint64_t arg) {
   switch (what) {
     case kSnapSnapshotDurable:
@@ -66,6 +120,17 @@ void Learner::EpochWritten(EpochFile file) {
     return;
   }
   if (stage_ != Stage::kNewLeaderBusy) return;
+  if (epoch_before_log_ && core_.config().newleader_order == NewLeaderOrder::kG1) {
+    // G1: the buffered proposals go to the log pipeline, which ACKs each once durable,
+    // on its own thread; the buffer is cleared; NEWLEADER's ACK goes at once.
+    epoch_before_log_ = false;
+    for (const TxnPtr& t : not_committed_) LogRequest(t);
+    not_committed_.clear();
+    // The ACK is the thread's next write; the SyncThread, running beside it, may ACK a
+    // proposal first (ZOOKEEPER-4685).
+    core_.Post(owner_, Thread::kQuorumPeer, 0, "ack-newleader", kAckNewLeader);
+    return;
+  }
   if (epoch_before_log_) {
     // ZOOKEEPER-4643: currentEpoch was written first; now the synced txns.
     epoch_before_log_ = false;
@@ -80,6 +145,7 @@ void Learner::EpochWritten(EpochFile file) {
 }
 
 Learner::~Learner() {
+  commit_processor_.reset();
   sync_.reset();
   core_.Drop(owner_);
 }
@@ -274,11 +340,15 @@ void Learner::OnSyncPacket(const QuorumPacket& p) {
   switch (p.type) {
     case PacketType::kProposal:
       CheckProposalOrder(p.txn->zxid);
+      if (!EnforceContinuousProposal(p.txn->zxid)) return;
       not_committed_.push_back(p.txn);
       return;
     case PacketType::kCommit:
     case PacketType::kInform:
-      if (p.type == PacketType::kInform) not_committed_.push_back(p.txn);
+      if (p.type == PacketType::kInform) {
+        if (!EnforceContinuousProposal(p.txn->zxid)) return;
+        not_committed_.push_back(p.txn);
+      }
       if (!write_to_txn_log_) {
         // SNAP/TRUNC before NEWLEADER: apply it now; the NEWLEADER snapshot covers it.
         if (not_committed_.empty()) {
@@ -296,10 +366,11 @@ void Learner::OnSyncPacket(const QuorumPacket& p) {
         not_committed_.pop_front();
         return;
       }
-      if (core_.config().bugs.zk4394 && newleader_seen_ && not_committed_.empty()) {
+      if ((core_.config().bugs.zk4394 || core_.config().newleader_order != NewLeaderOrder::kG3) &&
+          newleader_seen_ && not_committed_.empty()) {
         // ZOOKEEPER-4394: syncWithLeader peeks at packetsNotCommitted before it looks at
-        // writeToTxnLog, and NEWLEADER emptied it: the COMMIT of a proposal buffered
-        // before NEWLEADER dereferences null and the sync dies.
+        // writeToTxnLog, and NEWLEADER emptied it (as G1 and G2 do): the COMMIT of a
+        // proposal buffered before NEWLEADER dereferences null and the sync dies.
         UnexpectedCommit(p.zxid, Zxid{}, "NEWLEADER dropped the pending proposals");
         Fail("NullPointerException: COMMIT after NEWLEADER dropped the pending proposals");
         return;
@@ -339,7 +410,9 @@ void Learner::OnNewLeader(const QuorumPacket& p) {
       db_.DropUnvouchedLog();
       return;
     }
-    db_.TakeSnapshot();
+    // A TRUNC's snapshot is not fsynced; zabsim's fix for ZOOKEEPER-2846 fsyncs it, so
+    // that the log segments it removes next never go before the snapshot is durable.
+    db_.TakeSnapshot(/*fsync=*/!core_.config().bugs.zk2846);
     db_.DropUnvouchedLog();
   }
   PersistSynced();
@@ -352,6 +425,25 @@ void Learner::OnNewLeader(const QuorumPacket& p) {
 void Learner::PersistSynced() {
   if (stage_ != Stage::kNewLeaderBusy) return;
   const Bugs& bugs = core_.config().bugs;
+  if (!observer_ && core_.config().newleader_order == NewLeaderOrder::kG1) {
+    // 3.8.0 .. 3.8.4: currentEpoch first; then every buffered proposal, committed or
+    // not, to the log pipeline (ZOOKEEPER-4643, 4646, 4685, 4394 all live here).
+    epoch_before_log_ = true;
+    host_.WriteEpoch(EpochFile::kCurrent, new_epoch_);  // Then EpochWritten.
+    return;
+  }
+  if (!observer_ && core_.config().newleader_order == NewLeaderOrder::kG2) {
+    // 3.8.5, 3.9.2: every buffered proposal appended and fsynced, its ACK held back
+    // until after UPTODATE (requestsToAck); the buffer is cleared (ZOOKEEPER-4394).
+    for (const TxnPtr& t : not_committed_) {
+      db_.Append(t);
+      pending_txns_.push_back(t);
+      requests_to_ack_.push_back(t->zxid);
+    }
+    not_committed_.clear();
+    db_.FsyncLog(owner_, kSyncedLogDurable);
+    return;
+  }
   if (observer_ || bugs.zk3911) {
     // ZOOKEEPER-3911: nothing is logged before the ACK; every buffered txn goes to the
     // log pipeline at UPTODATE. (An observer logs its INFORMs at UPTODATE anyway.)
@@ -433,7 +525,7 @@ void Learner::NewLeaderEpochWritten() {
   mode_ = SyncMode::kNone;
   write_to_txn_log_ = true;
   stage_ = Stage::kSyncing;
-  core_.Emit(NewLeaderProcessed{new_epoch_, leader_, LogZxids(db_)});
+  core_.Emit(NewLeaderProcessed{new_epoch_, leader_, HistoryZxids(db_)});
   SendAck(Zxid::Make(new_epoch_, 0));
   ReadNext();
 }
@@ -441,11 +533,16 @@ void Learner::NewLeaderEpochWritten() {
 void Learner::OnUpToDate() {
   SendAck(Zxid::Make(new_epoch_, 0));
   serving_ = true;
+  server_error_ = false;  // startServing sets the state to RUNNING, whatever it was.
   stage_ = Stage::kBroadcast;
   host_.StartServing();
   host_.UpdateElectionVote(new_epoch_);
   host_.SetPhase(ZabPhase::kBroadcast);
   if (!observer_) {
+    // G2 sends the ACKs of what it logged at NEWLEADER now, after NEWLEADER's and
+    // UPTODATE's ("to avoid leader shutdown due to timeout").
+    for (const Zxid z : requests_to_ack_) SendAck(z);
+    requests_to_ack_.clear();
     // The proposals still buffered go through the log pipeline (ACK once durable), then
     // the commits received for them.
     for (const TxnPtr& t : dropped_at_newleader_) LogRequest(t);
@@ -463,7 +560,7 @@ void Learner::OnUpToDate() {
     }
     committed_.pop_front();
     sync_->Submit(t);
-    ApplyAndReport(t, /*to_committed_log=*/true);
+    commit_processor_->Commit(t);
   }
   not_committed_.clear();
   committed_.clear();
@@ -473,6 +570,12 @@ void Learner::OnUpToDate() {
 // Broadcast (Follower.processPacket, Observer.processPacket).
 
 void Learner::OnBroadcastPacket(const QuorumPacket& p) {
+  ProcessPacket(p);
+  // followLeader's loop: while (isRunning()) { readPacket; processPacket; }.
+  if (server_error_ && stage_ == Stage::kBroadcast) Fail("the ZooKeeperServer is not running (a critical thread died)");
+}
+
+void Learner::ProcessPacket(const QuorumPacket& p) {
   switch (p.type) {
     case PacketType::kProposal:
       if (observer_) return;  // Observers ignore proposals.
@@ -485,8 +588,9 @@ void Learner::OnBroadcastPacket(const QuorumPacket& p) {
       return;
     case PacketType::kInform:
       if (!observer_) return;
+      // ObserverZooKeeperServer.commitRequest: logged, and handed to the CommitProcessor.
       sync_->Submit(p.txn);
-      ApplyAndReport(p.txn, /*to_committed_log=*/true);
+      commit_processor_->Commit(p.txn);
       return;
     case PacketType::kPing: {
       QuorumPacket pong;
@@ -496,7 +600,8 @@ void Learner::OnBroadcastPacket(const QuorumPacket& p) {
       return;
     }
     case PacketType::kSync:
-      host_.OnSyncDone();
+      // FollowerZooKeeperServer.sync: the answer waits behind the commits before it.
+      commit_processor_->CommitSync();
       return;
     default:
       core_.Emit(Ignored{ToString(p.type), "unexpected in broadcast", leader_, p.zxid});
@@ -524,7 +629,18 @@ void Learner::CommitTxn(Zxid zxid) {
   }
   const TxnPtr txn = pending_txns_.front();
   pending_txns_.pop_front();
-  ApplyAndReport(txn, /*to_committed_log=*/true);
+  commit_processor_->Commit(txn);  // Applied once the CommitProcessor gets to it.
+}
+
+bool Learner::EnforceContinuousProposal(Zxid zxid) {
+  // master's Learner.enforceContinuousProposal, for the proposals of one sync.
+  if (!core_.config().continuous_proposals) return true;
+  const Zxid last = sync_last_queued_;
+  sync_last_queued_ = zxid;
+  if (last.value == 0 || zxid.value == last.value + 1 || zxid.epoch() > last.epoch()) return true;
+  Fail(fmt::format("DIFF sync got proposal {}, last queued {}, expected {}", ToString(zxid),
+                   ToString(last), ToString(Zxid{last.value + 1})));
+  return false;
 }
 
 void Learner::CheckProposalOrder(Zxid zxid) {
@@ -566,17 +682,26 @@ void Learner::Shutdown() {
   const bool mid_snap = mode_ == SyncMode::kSnap && !newleader_seen_;
   stage_ = Stage::kDone;
   core_.Drop(owner_);  // Closes the connection to the leader.
+  commit_processor_->Shutdown();
   if (mid_snap && !core_.config().bugs.zk3642) {
     // A SNAP that never reached NEWLEADER is not on disk: forget it (ZOOKEEPER-3642).
     db_.Clear();
     return;
   }
+  if (server_error_ && !core_.config().bugs.error_keeps_serving) {
+    // The fix: memory may hold what the dead SyncThread never logged (a COMMIT is applied
+    // whether or not its txn was); it is dropped and reloaded from disk.
+    db_.Clear();
+    return;
+  }
   if (!serving_) return;  // ZooKeeperServer not running: memory is left as it is.
   if (core_.config().bugs.zk4712) {
-    // ZOOKEEPER-4712: memory catches up with the log before the pipeline drains, so
-    // txns still queued land in the log after it.
+    // ZOOKEEPER-4712 (3.8, 3.9.2): Learner.shutdown's zk.shutdown(boolean) never stops
+    // the SyncRequestProcessor. Memory catches up with the log, and the old SyncThread
+    // goes on logging what it had queued, after that and beside the next role.
     if (!core_.config().bugs.zk2845) db_.FastForward();
-    sync_->DrainForShutdown();
+    sync_->Orphan();
+    host_.KeepRunning(std::move(sync_));
     return;
   }
   sync_->DrainForShutdown();

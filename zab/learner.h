@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "zab/commit_processor.h"
 #include "zab/core.h"
 #include "zab/database.h"
 #include "zab/messages.h"
@@ -36,7 +37,11 @@
 
 namespace zabsim::zab {
 
-class Learner final : public Role, public ConnHandler, public Part, public SyncProcessor::Next {
+class Learner final : public Role,
+                      public ConnHandler,
+                      public Part,
+                      public SyncProcessor::Next,
+                      public CommitProcessor::Next {
  public:
   Learner(Core& core, Database& db, RoleHost& host, PeerId leader);
   ~Learner() override;
@@ -49,18 +54,29 @@ class Learner final : public Role, public ConnHandler, public Part, public SyncP
   void Shutdown() override;
   void OnTimer(uint32_t what, uint64_t arg) override;
   void OnSynced(uint32_t what, uint64_t arg) override;
+  void OnStep(uint32_t what, uint64_t arg) override;
   // SyncProcessor::Next: the SendAckRequestProcessor, a follower's ACK of a logged txn.
   void ProcessRequest(const TxnPtr& txn) override;
   void Idle() override;
+  void Failed() override;
+  void OnSyncFailed(uint32_t what, uint64_t arg) override;
+  // CommitProcessor::Next: FinalRequestProcessor.
+  void ApplyCommitted(const TxnPtr& txn) override;
+  void SyncCommitted() override { host_.OnSyncDone(); }
 
   void OnConnected(ConnId conn) override;
   void OnMessage(ConnId conn, const Message& message) override;
   void OnDisconnected(ConnId conn) override;
 
+  // CheckStep asserts the learner's invariants after a step, and what must only grow
+  // against the step before.
+  void CheckStep();
+
   bool observer() const { return observer_; }
   PeerId leader() const { return leader_; }
 
  private:
+  friend struct LearnerTestPeer;  // Tests of CheckStep set fields directly.
   enum class Stage {
     kConnecting,
     kAwaitLeaderInfo,
@@ -79,6 +95,7 @@ class Learner final : public Role, public ConnHandler, public Part, public SyncP
     kSnapSnapshotDurable,   // Sync: the NEWLEADER snapshot of a SNAP sync.
     kSyncedLogDurable,      // Sync: the txns logged at NEWLEADER; then currentEpoch.
     kLogDurableAfterEpoch,  // Sync: ZK-4643's order, the txns logged after currentEpoch.
+    kAckNewLeader,          // Step: G1's ACK of NEWLEADER, after the txns went to the pipeline.
   };
 
   void Connect();
@@ -100,9 +117,13 @@ class Learner final : public Role, public ConnHandler, public Part, public SyncP
   void NewLeaderEpochWritten();
   void OnUpToDate();
   void OnBroadcastPacket(const QuorumPacket& p);
+  void ProcessPacket(const QuorumPacket& p);  // Follower.processPacket / Observer's.
   void LogRequest(const TxnPtr& txn);
   void CommitTxn(Zxid zxid);
   void CheckProposalOrder(Zxid zxid);
+  // EnforceContinuousProposal ends the sync (false) on a gap in one epoch's proposals, in
+  // releases that check (Config::continuous_proposals).
+  bool EnforceContinuousProposal(Zxid zxid);
   void UnexpectedCommit(Zxid zxid, Zxid expected, std::string_view why);
   void ApplyAndReport(const TxnPtr& txn, bool to_committed_log);
   void SendAck(Zxid zxid);
@@ -133,13 +154,26 @@ class Learner final : public Role, public ConnHandler, public Part, public SyncP
   std::deque<TxnPtr> not_committed_;  // packetsNotCommitted / packetsNotLogged.
   std::deque<Zxid> committed_;        // packetsCommitted.
   Zxid last_queued_;                  // The highest PROPOSAL zxid received.
+  Zxid sync_last_queued_;             // The last PROPOSAL of this sync (lastQueued).
+  std::deque<Zxid> requests_to_ack_;  // G2: logged at NEWLEADER, ACKed after UPTODATE.
   // Only with the switch ZK-4394: the proposals NEWLEADER took out of the buffer.
   std::deque<TxnPtr> dropped_at_newleader_;
 
   // Broadcast (FollowerZooKeeperServer).
   bool serving_ = false;
+  // A critical thread died (server state ERROR): the read loop ends after the next packet.
+  // In syncWithLeader nobody looks, and starting to serve sets the state back to RUNNING.
+  bool server_error_ = false;
   std::deque<TxnPtr> pending_txns_;
   std::unique_ptr<SyncProcessor> sync_;
+  std::unique_ptr<CommitProcessor> commit_processor_;
+
+  struct Checked {
+    Epoch new_epoch;
+    Zxid last_queued;
+    bool serving = false;
+  };
+  Checked checked_;  // What CheckStep saw after the last step.
 };
 
 }  // namespace zabsim::zab

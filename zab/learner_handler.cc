@@ -19,7 +19,8 @@ LearnerHandler::~LearnerHandler() { core_.Drop(owner_); }
 
 bool LearnerHandler::Blocked() const {
   return stage_ == Stage::kAwaitEpoch || stage_ == Stage::kAwaitEpochQuorum ||
-         stage_ == Stage::kAwaitNewLeaderQuorum || stage_ == Stage::kAwaitStartup;
+         stage_ == Stage::kSyncing || stage_ == Stage::kAwaitNewLeaderQuorum ||
+         stage_ == Stage::kAwaitStartup;
 }
 
 void LearnerHandler::ArmReadTimer() {
@@ -152,24 +153,59 @@ void LearnerHandler::OnAckEpoch(const QuorumPacket& p) {
 void LearnerHandler::EpochAckQuorum() {
   if (stage_ != Stage::kAwaitEpochQuorum) return;
   core_.CancelTimer(wait_timer_);
-  SyncAndSendNewLeader();
+  // LearnerHandler.run goes on with the sync on its own thread, in three steps that
+  // other threads may interleave with: the leader's commits and proposals queue
+  // packets to this learner between them, ahead of NEWLEADER.
+  stage_ = Stage::kSyncing;
+  core_.Post(owner_, Thread::kLearnerHandler, sid_.value, "sync-follower", kSyncFollower);
 }
 
-void LearnerHandler::SyncAndSendNewLeader() {
+void LearnerHandler::OnStep(uint32_t what, uint64_t arg) {
+  switch (what) {
+    case kSyncFollower:
+      SyncFollower();
+      return;
+    case kSendSnapshot:
+      SendSnapshot();
+      return;
+    case kQueueNewLeader:
+      QueueNewLeader();
+      return;
+    default:
+      Part::OnStep(what, arg);
+  }
+}
+
+void LearnerHandler::SyncFollower() {
+  // syncFollower holds the database's log read lock and, in startForwarding, the leader's
+  // monitor: nothing is applied or committed in the middle of this step.
   const SyncPlan plan = leader_.SyncLearner(*this, summary_.last_zxid);
   if (dead()) return;
-  Database& db = leader_.db();
   if (plan.mode == SyncMode::kSnap) {
-    // SNAP and the serialized tree are written straight to the socket, before anything
-    // queued; the zxid is read now.
-    QuorumPacket snap;
-    snap.type = PacketType::kSnap;
-    snap.zxid = db.last_processed();
-    snap.snapshot = std::make_shared<const std::string>(db.tree().Serialize());
-    core_.Send(conn_, snap);
+    core_.Post(owner_, Thread::kLearnerHandler, sid_.value, "send-snapshot", kSendSnapshot);
+  } else {
+    core_.Post(owner_, Thread::kLearnerHandler, sid_.value, "queue-newleader", kQueueNewLeader);
   }
-  // Start the sender: everything queued by the sync and by startForwarding, then
-  // NEWLEADER; from now on queued packets go out at once.
+}
+
+void LearnerHandler::SendSnapshot() {
+  // SNAP and the serialized tree go straight onto the socket, before anything queued.
+  // The zxid is read now, after startForwarding: a txn applied in between is in the
+  // snapshot and also follows as PROPOSAL+COMMIT (ZooKeeper's txns replay harmlessly).
+  // zabsim serializes the tree in this one step; ZooKeeper's copy is fuzzy, taken node
+  // by node while txns apply, which adds nothing the replay does not already cover.
+  Database& db = leader_.db();
+  QuorumPacket snap;
+  snap.type = PacketType::kSnap;
+  snap.zxid = db.last_processed();
+  snap.snapshot = std::make_shared<const std::string>(db.tree().Serialize());
+  core_.Send(conn_, snap);
+  core_.Post(owner_, Thread::kLearnerHandler, sid_.value, "queue-newleader", kQueueNewLeader);
+}
+
+void LearnerHandler::QueueNewLeader() {
+  // NEWLEADER goes behind everything queued so far, and the sender thread starts: from
+  // now on queued packets go out at once.
   for (QuorumPacket& q : queued_) core_.Send(conn_, std::move(q));
   queued_.clear();
   sending_ = true;

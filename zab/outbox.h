@@ -36,13 +36,22 @@ class Outbox {
   virtual TimerId SetTimer(int64_t delay_ms, uint64_t tag) = 0;
   virtual void CancelTimer(TimerId timer) = 0;
 
+  // Schedule asks for OnStep(tag): one step of `thread` (instance: which one, for the
+  // kinds a server runs several of), run once the environment gives it a CPU. Steps of
+  // one thread run in the order they were asked for; how they interleave with other
+  // threads' steps and with the peer's other inputs is the environment's choice. `step`
+  // names the step (a literal), so that a fault can stall the thread after it.
+  virtual void Schedule(Thread thread, uint32_t instance, uint64_t tag, std::string_view step) = 0;
+
   // Disk: changes land at once, and are durable once a later Sync of the same file
-  // completes (OnSynced). Files reads them back as a running process does, from the page
-  // cache: every change so far, synced or not; at start-up, what the disk held.
+  // completes (OnSynced), unless the fsync fails (OnSyncFailed: a disk error). Files
+  // reads them back as a running process does, from the page cache: every change so far,
+  // synced or not; at start-up, what the disk held. Replace, which writes a file anew,
+  // may fail at once (false), changing nothing.
   virtual const DiskContents& Files() const = 0;
   virtual void Append(std::string_view file, std::string record) = 0;
   virtual void TruncateTo(std::string_view file, uint64_t records) = 0;
-  virtual void Replace(std::string_view file, std::vector<std::string> records) = 0;
+  [[nodiscard]] virtual bool Replace(std::string_view file, std::vector<std::string> records) = 0;
   virtual void Remove(std::string_view file) = 0;
   virtual SyncToken Sync(std::string_view file) = 0;
 

@@ -1,5 +1,7 @@
 #include "zab/peer.h"
 
+#include <tuple>
+
 #include <fmt/format.h>
 
 #include "zab/storage.h"
@@ -33,6 +35,7 @@ Peer::~Peer() {
   core_.Detach();
   leader_.reset();
   learner_.reset();
+  orphans_.clear();
   core_.Drop(owner_);
 }
 
@@ -43,13 +46,16 @@ void Peer::Start() {
     return;
   }
   // A missing epoch file defaults to the epoch of the last zxid and is written now.
-  if (epochs_missing_[0]) {
-    core_.disk().Replace(kAcceptedEpochFile, {EncodeEpoch(accepted_epoch_)});
-    core_.disk().Sync(kAcceptedEpochFile);
-  }
-  if (epochs_missing_[1]) {
-    core_.disk().Replace(kCurrentEpochFile, {EncodeEpoch(current_epoch_)});
-    core_.disk().Sync(kCurrentEpochFile);
+  // (A failure to write one is an IOException of QuorumPeer.loadDataBase: no start.)
+  for (const auto& [missing, file, epoch] :
+       {std::tuple{epochs_missing_[0], kAcceptedEpochFile, accepted_epoch_},
+        std::tuple{epochs_missing_[1], kCurrentEpochFile, current_epoch_}}) {
+    if (!missing) continue;
+    if (!core_.disk().Replace(file, {EncodeEpoch(epoch)})) {
+      core_.Exit(fmt::format("unable to run quorum server: cannot write {}", file));
+      return;
+    }
+    core_.disk().Sync(file);
   }
   // Finish a removal of log segments that a crash interrupted (ZOOKEEPER-2846, see
   // Database::DropUnvouchedLog); the constructor loaded the database but may not write.
@@ -57,6 +63,8 @@ void Peer::Start() {
   core_.Emit(TreeLoaded{db_.last_processed(), "disk", db_.tree().digest()});
   // The quorum port listens only while this server leads (Leader's learner acceptor).
   core_.out().Listen(Channel::kQuorum, false);
+  // DatadirCleanupManager: autopurge runs at start, then every interval.
+  if (core_.config().autopurge_interval_ms > 0) core_.SetTimer(owner_, 0, kAutopurge);
   StartLooking();
   AfterStep();
 }
@@ -66,9 +74,18 @@ void Peer::AfterStep() {
   if (!core_.halted()) CheckInvariants();
 }
 
-void Peer::CheckInvariants() const {
+void Peer::CheckInvariants() {
   ZABSIM_CHECK(accepted_epoch_ >= current_epoch_, "peer {}: acceptedEpoch {} < currentEpoch {}",
                self().value, accepted_epoch_.value, current_epoch_.value);
+  // The delta from the step before: the epochs a server has promised never go back.
+  ZABSIM_CHECK(accepted_epoch_ >= checked_.accepted && current_epoch_ >= checked_.current,
+               "peer {}: epochs went back from accepted {} current {} to {} {}", self().value,
+               checked_.accepted.value, checked_.current.value, accepted_epoch_.value,
+               current_epoch_.value);
+  checked_.accepted = accepted_epoch_;
+  checked_.current = current_epoch_;
+  if (leader_ != nullptr) leader_->CheckStep();
+  if (learner_ != nullptr) learner_->CheckStep();
   ZABSIM_CHECK((state_ == ServerState::kLeading) == (leader_ != nullptr),
                "peer {}: state and leader role disagree", self().value);
   ZABSIM_CHECK(!(leader_ != nullptr && learner_ != nullptr), "peer {}: two roles", self().value);
@@ -83,7 +100,7 @@ void Peer::EmitState() {
 Zxid Peer::LastLoggedZxid() {
   if (!db_.initialized()) {
     // After a full shutdown cleared memory, the next use reloads it from disk.
-    if (absl::Status s = db_.Load(); !s.ok()) {
+    if (absl::Status s = db_.Load(/*new_log_file=*/false); !s.ok()) {
       core_.Exit(fmt::format("cannot reload the database: {}", std::string(s.message())));
     } else {
       db_.RepairLog();  // See Database::DropUnvouchedLog (ZOOKEEPER-2846).
@@ -146,6 +163,18 @@ void Peer::OnTimer(uint64_t tag) {
 void Peer::OnSynced(SyncToken token) {
   if (core_.halted()) return;
   core_.CompleteSync(token);
+  AfterStep();
+}
+
+void Peer::OnSyncFailed(SyncToken token) {
+  if (core_.halted()) return;
+  core_.FailSync(token);
+  AfterStep();
+}
+
+void Peer::OnStep(uint64_t tag) {
+  if (core_.halted()) return;
+  core_.RunStep(tag);
   AfterStep();
 }
 
@@ -226,8 +255,18 @@ void Peer::OnDeferred(uint32_t what, uint64_t) {
 }
 
 void Peer::OnTimer(uint32_t what, uint64_t arg) {
-  ZABSIM_CHECK(what == kObserverLookAgain, "peer timer {}", what);
-  if (arg == role_generation_ && state_ == ServerState::kLooking) election_.LookForLeader();
+  switch (what) {
+    case kObserverLookAgain:
+      if (arg == role_generation_ && state_ == ServerState::kLooking) election_.LookForLeader();
+      return;
+    case kAutopurge:
+      // PurgeTxnLog.purge on the PurgeTask thread, alongside whatever the server does.
+      if (db_.initialized()) db_.PurgeOldFiles(core_.config().snap_retain_count);
+      core_.SetTimer(owner_, core_.config().autopurge_interval_ms, kAutopurge);
+      return;
+    default:
+      Part::OnTimer(what, arg);
+  }
 }
 
 void Peer::StopRole(std::string reason, uint64_t generation) {
@@ -255,6 +294,11 @@ void Peer::StopRole(std::string reason, uint64_t generation) {
   StartLooking();
 }
 
+void Peer::KeepRunning(std::unique_ptr<SyncProcessor> pipeline) {
+  std::erase_if(orphans_, [](const auto& p) { return p->idle(); });
+  if (!pipeline->idle()) orphans_.push_back(std::move(pipeline));
+}
+
 void Peer::SetPhase(ZabPhase phase) {
   phase_ = phase;
   EmitState();
@@ -280,11 +324,35 @@ void Peer::OnApplied(const Txn& txn, const ApplyResult& result) {
 
 void Peer::WriteEpoch(EpochFile file, Epoch epoch) {
   const std::string_view name = file == EpochFile::kAccepted ? kAcceptedEpochFile : kCurrentEpochFile;
-  core_.disk().Replace(name, {EncodeEpoch(epoch)});
+  if (!core_.disk().Replace(name, {EncodeEpoch(epoch)})) {
+    // writeLongToFile throws; the in-memory epoch stays; the role that asked ends.
+    core_.Emit(DiskFailed{name, "write"});
+    EndRole(fmt::format("IOException writing {}", name));
+    return;
+  }
   core_.Emit(EpochWritten{name, epoch, false});
   const uint64_t id = next_epoch_write_++;
   epoch_writes_.emplace(id, EpochWrite{file, epoch, role_generation_});
   core_.Sync(owner_, name, kEpochDurable, id);
+}
+
+void Peer::OnSyncFailed(uint32_t what, uint64_t arg) {
+  ZABSIM_CHECK(what == kEpochDurable, "peer sync {}", what);
+  auto it = epoch_writes_.find(arg);
+  ZABSIM_CHECK(it != epoch_writes_.end(), "unknown epoch write {}", arg);
+  const EpochWrite w = it->second;
+  epoch_writes_.erase(it);
+  const std::string_view name = w.file == EpochFile::kAccepted ? kAcceptedEpochFile : kCurrentEpochFile;
+  core_.Emit(DiskFailed{name, "fsync"});
+  // The atomic write's fsync failed: the file was not renamed into place, the epoch in
+  // memory stays, and the QuorumPeer thread's IOException ends the role.
+  if (stop_after_writes_) {
+    if (!epoch_writes_.empty()) return;
+    stop_after_writes_ = false;
+    core_.Defer(owner_, kStopRole);
+    return;
+  }
+  if (w.generation == role_generation_) EndRole(fmt::format("IOException writing {}", name));
 }
 
 void Peer::OnSynced(uint32_t what, uint64_t arg) {

@@ -53,6 +53,8 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
   void OnMessage(ConnId conn, const Message& message);
   void OnTimer(uint64_t tag);
   void OnSynced(SyncToken token);
+  void OnSyncFailed(SyncToken token);
+  void OnStep(uint64_t tag);
   // OnRoleRestart ends the current role without a crash (memory kept).
   void OnRoleRestart();
 
@@ -85,13 +87,16 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
   void OnApplied(const Txn& txn, const ApplyResult& result) override;
   void OnSyncDone() override { clients_.OnSyncDone(); }
   void EndRole(std::string reason) override;
+  void KeepRunning(std::unique_ptr<SyncProcessor> pipeline) override;
 
   // Part.
   void OnTimer(uint32_t what, uint64_t arg) override;
   void OnSynced(uint32_t what, uint64_t arg) override;
+  void OnSyncFailed(uint32_t what, uint64_t arg) override;
   void OnDeferred(uint32_t what, uint64_t arg) override;
 
  private:
+  friend struct PeerTestPeer;  // Tests of CheckInvariants set fields directly.
   // What the peer itself waits for.
   enum Wake : uint32_t {
     kStartRole,          // Deferred: the role the election decided (starting_).
@@ -99,6 +104,7 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
     kStopRole,           // Deferred: the end held back by epoch writes, now they are durable.
     kObserverLookAgain,  // Timer: an observer's pause before it looks again; arg: generation.
     kEpochDurable,       // Sync: an epoch write (epoch_writes_), arg: its id.
+    kAutopurge,          // Timer: autopurge's next run.
   };
   struct RoleToStart {
     ServerState state;
@@ -119,7 +125,9 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
   void StopRole(std::string reason, uint64_t generation);
   void StartLooking();
   void AfterStep();
-  void CheckInvariants() const;
+  // CheckInvariants asserts the peer's and its role's invariants, and that what must only
+  // grow did not shrink since the last step (a delta check, as TigerBeetle's replicas do).
+  void CheckInvariants();
   void EmitState();
 
   Core core_;
@@ -129,7 +137,14 @@ class Peer final : public ElectionHost, public RoleHost, public Part {
   ClientService clients_;
   std::unique_ptr<Leader> leader_;
   std::unique_ptr<Learner> learner_;
+  // Log pipelines of roles gone that still log what they had queued (ZOOKEEPER-4712).
+  std::vector<std::unique_ptr<SyncProcessor>> orphans_;
   std::optional<std::string> startup_error_;
+  struct Checked {
+    Epoch accepted;
+    Epoch current;
+  };
+  Checked checked_;  // What CheckInvariants saw after the last step.
   bool epochs_missing_[2] = {false, false};  // acceptedEpoch, currentEpoch.
 
   ServerState state_ = ServerState::kLooking;

@@ -9,10 +9,12 @@
 #ifndef ZABSIM_ZAB_ROLE_H_
 #define ZABSIM_ZAB_ROLE_H_
 
+#include <memory>
 #include <string>
 
 #include "zab/data_tree.h"
 #include "zab/database.h"
+#include "zab/sync_processor.h"
 #include "zab/txn.h"
 #include "zab/types.h"
 
@@ -43,6 +45,8 @@ class RoleHost {
   virtual void OnApplied(const Txn& txn, const ApplyResult& result) = 0;
   // OnSyncDone: a client sync forwarded by this server is answered (SYNC arrived).
   virtual void OnSyncDone() = 0;
+  // KeepRunning takes a role's log pipeline that outlives it (ZOOKEEPER-4712).
+  virtual void KeepRunning(std::unique_ptr<SyncProcessor> pipeline) = 0;
   // EndRole: the role is over (leader shutdown, learner lost its leader). The peer tears
   // it down once the current step returns, then goes back to LOOKING.
   virtual void EndRole(std::string reason) = 0;

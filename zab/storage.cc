@@ -20,7 +20,8 @@ constexpr std::string_view kSnapshotPrefix = "snapshot.";
 // little-endian integers written byte by byte, strings as a u32 length then the bytes.
 //
 //   zxid u64, session u64, cxid u64, op.type u8 (a write type), op.path str,
-//   op.data str, op.version i32 (two's complement u32), op.ephemeral u8 (0 or 1)
+//   op.data str, op.version i32 (two's complement u32), op.ephemeral u8 (0 or 1),
+//   prepared u8 (0 or 1), error u8 (a Code), new_version i32
 //
 // The largest OpType value, for telling an unknown type from a read type.
 constexpr uint8_t kLastOpType = static_cast<uint8_t>(OpType::kSync);
@@ -208,6 +209,9 @@ std::string EncodeTxn(const Txn& txn) {
   PutString(out, txn.op.data);
   PutU32(out, static_cast<uint32_t>(txn.op.version));
   PutU8(out, txn.op.ephemeral ? 1 : 0);
+  PutU8(out, txn.prepared ? 1 : 0);
+  PutU8(out, static_cast<uint8_t>(txn.error));
+  PutU32(out, static_cast<uint32_t>(txn.new_version));
   return out;
 }
 
@@ -233,6 +237,19 @@ absl::StatusOr<Txn> DecodeTxn(std::string_view bytes) {
   if (!reader.U8(ephemeral)) return BadTxn("truncated ephemeral flag");
   if (ephemeral > 1) return BadTxn(fmt::format("ephemeral flag {} is not 0 or 1", ephemeral));
   txn.op.ephemeral = ephemeral == 1;
+  uint8_t prepared = 0;
+  uint8_t error = 0;
+  uint32_t new_version = 0;
+  if (!reader.U8(prepared)) return BadTxn("truncated prepared flag");
+  if (prepared > 1) return BadTxn(fmt::format("prepared flag {} is not 0 or 1", prepared));
+  txn.prepared = prepared == 1;
+  if (!reader.U8(error)) return BadTxn("truncated error code");
+  if (error > static_cast<uint8_t>(Code::kConnectionLoss)) {
+    return BadTxn(fmt::format("unknown error code {}", error));
+  }
+  txn.error = static_cast<Code>(error);
+  if (!reader.U32(new_version)) return BadTxn("truncated new version");
+  txn.new_version = static_cast<int32_t>(new_version);
   if (reader.remaining() != 0) {
     return BadTxn(fmt::format("{} trailing bytes", reader.remaining()));
   }
@@ -306,6 +323,65 @@ absl::StatusOr<Epochs> LoadEpochs(const DiskContents& disk, Zxid last_zxid) {
                     epochs.accepted.value));
   }
   return epochs;
+}
+
+uint64_t ZkLogRecordBytes(const Txn& txn) {
+  const auto str = [](std::string_view v) { return 4 + static_cast<uint64_t>(v.size()); };
+  constexpr uint64_t kWorldAnyoneAcl = 4 + (4 + (4 + 5) + (4 + 6));  // One ACL: perms, Id.
+  uint64_t body = 0;
+  if (txn.prepared && txn.error != Code::kOk) {
+    body = 4;  // ErrorTxn: the code.
+  } else {
+    switch (txn.op.type) {
+      case OpType::kCreateSession:
+        body = 4;  // The timeout.
+        break;
+      case OpType::kCloseSession:
+        body = 4;  // paths2Delete, counted empty.
+        break;
+      case OpType::kCreate:
+        body = str(txn.op.path) + str(txn.op.data) + kWorldAnyoneAcl + 1 + 4;
+        break;
+      case OpType::kSetData:
+        body = str(txn.op.path) + str(txn.op.data) + 4;
+        break;
+      case OpType::kDelete:
+        body = str(txn.op.path);
+        break;
+      case OpType::kGetData:
+      case OpType::kExists:
+      case OpType::kSync:
+        break;
+    }
+  }
+  constexpr uint64_t kHeader = 8 + 4 + 8 + 8 + 4;  // clientId, cxid, zxid, time, type.
+  constexpr uint64_t kDigest = 4 + 8;              // TxnDigest: version, tree digest.
+  return 8 + 4 + kHeader + body + kDigest + 1;     // crc, length, ..., 'B'.
+}
+
+uint64_t ZkSnapshotBytes(const DataTree& tree) {
+  constexpr uint64_t kStat = 8 * 4 + 4 * 3 + 8 * 2;  // StatPersisted.
+  const auto node = [&](uint64_t path_bytes, uint64_t data_bytes) {
+    return 4 + path_bytes + 4 + data_bytes + 8 + kStat;  // path, data, acl id, stat.
+  };
+  uint64_t bytes = 16;                                // FileHeader.
+  bytes += 4 + 12 * tree.sessions().size();           // Sessions: id and timeout each.
+  bytes += 4 + 8 + (4 + (4 + (4 + 5) + (4 + 6)));     // The ACL cache: world:anyone.
+  for (const auto& [path, n] : tree.nodes()) {
+    bytes += node(path == "/" ? 0 : path.size(), n.data.size());  // The root is "".
+  }
+  // /zookeeper, /zookeeper/quota and /zookeeper/config (about 100 bytes of config).
+  bytes += node(10, 0) + node(16, 0) + node(17, 100);
+  bytes += 4 + 1;              // The end of the node list, "/".
+  bytes += 8 + 4 + 1;          // The seal: checksum and "/".
+  bytes += 8 + 4 + 8 + 8 + 5;  // ZxidDigest, then another seal.
+  return bytes;
+}
+
+uint64_t ZkLogFileLength(uint64_t bytes, uint64_t prealloc_bytes, bool exact) {
+  if (exact || prealloc_bytes == 0) return bytes;
+  const uint64_t blocks = (bytes + 4096 + prealloc_bytes - 1) / prealloc_bytes;
+  return std::max<uint64_t>(blocks, 1) * prealloc_bytes;
 }
 
 }  // namespace zabsim::zab

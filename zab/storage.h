@@ -48,6 +48,22 @@ absl::StatusOr<Txn> DecodeTxn(std::string_view bytes);
 std::string EncodeEpoch(Epoch epoch);
 absl::StatusOr<Epoch> DecodeEpoch(std::string_view bytes);
 
+// ZooKeeper's on-disk sizes. zabsim's records are its own encoding, but some of
+// ZooKeeper's choices depend on how many bytes its files take: a leader syncs a lagging
+// learner from its txn log only while the log files after the one holding the learner's
+// zxid, padded to whole preallocated blocks, are smaller than a share of the newest
+// snapshot (ZKDatabase.getProposalsFromTxnLog). These estimate ZooKeeper's layouts: a
+// log record (FileTxnLog.append: checksum, length, TxnHeader, the txn, its digest, an
+// end byte) and a snapshot (FileSnap.serialize: header, sessions, the ACL cache, one
+// record per node with its stat, the /zookeeper system nodes, seals and the digest).
+inline constexpr uint64_t kZkLogHeaderBytes = 16;  // FileHeader: magic, version, dbid.
+uint64_t ZkLogRecordBytes(const Txn& txn);
+uint64_t ZkSnapshotBytes(const DataTree& tree);
+// ZkLogFileLength is a log file's length: its `bytes` rounded up to whole blocks of
+// `prealloc_bytes` (FilePadding keeps 4 KB ahead of the last write), or exactly its
+// bytes once a TRUNC has cut the file (FileTxnLog.truncate sets its length).
+uint64_t ZkLogFileLength(uint64_t bytes, uint64_t prealloc_bytes, bool exact);
+
 // LoadedDatabase is ZKDatabase after loadDataBase.
 struct LoadedDatabase {
   DataTree tree;                 // Snapshot plus every logged txn after it.

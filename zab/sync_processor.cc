@@ -14,22 +14,37 @@ SyncProcessor::SyncProcessor(Core& core, Database& db, Next* next)
 SyncProcessor::~SyncProcessor() { core_.Drop(owner_); }
 
 void SyncProcessor::Submit(TxnPtr txn) {
+  if (dead_) return;  // Nobody takes from the queue any more.
   queue_.push_back(std::move(txn));
+  // The thread wakes up, unless it is already due or blocked in an fsync (it goes on
+  // with the queue once the fsync returns).
+  if (!flushing_.empty() || woken_) return;
+  woken_ = true;
+  core_.Post(owner_, Thread::kSyncThread, 0, "log", kRun, 0, queue_.front()->zxid);
+}
+
+void SyncProcessor::OnStep(uint32_t what, uint64_t arg) {
+  if (what != kRun) {
+    Part::OnStep(what, arg);
+    return;
+  }
+  woken_ = false;
+  if (dead_) return;
   if (flushing_.empty()) Drain();
 }
 
 void SyncProcessor::Drain() {
   const uint32_t batch = core_.config().max_batch_size;
-  bool snapshot = false;
   while (!queue_.empty() && flushing_.size() < batch) {
     TxnPtr txn = std::move(queue_.front());
     queue_.pop_front();
     db_.Append(txn);
     flushing_.push_back(std::move(txn));
     if (++txns_since_snapshot_ > core_.config().snap_count / 2 + snapshot_roll_) {
+      // The log rolls right after this txn; the Snapshot Thread writes the tree.
       txns_since_snapshot_ = 0;
       snapshot_roll_ = core_.Random(core_.config().snap_count / 2);
-      snapshot = true;
+      db_.SnapshotInBackground();
     }
   }
   if (flushing_.empty()) return;
@@ -40,9 +55,6 @@ void SyncProcessor::Drain() {
     }
   }
   db_.FsyncLog(owner_, kFlushed);
-  // The snapshot covers the tree as applied so far; the log rolls so that the next
-  // segment starts after it.
-  if (snapshot) db_.TakeSnapshot();
 }
 
 void SyncProcessor::DrainForShutdown() {
@@ -81,6 +93,24 @@ void SyncProcessor::OnSynced(uint32_t what, uint64_t arg) {
       return;
     default:
       Part::OnSynced(what, arg);
+  }
+}
+
+void SyncProcessor::OnSyncFailed(uint32_t what, uint64_t arg) {
+  switch (what) {
+    case kFlushed:
+      // The SyncThread's run() catches the IOException and exits; what it appended is
+      // never handed on (never ACKed).
+      dead_ = true;
+      flushing_.clear();
+      queue_.clear();
+      core_.Emit(DiskFailed{"log", "fsync"});
+      if (next_ != nullptr) next_->Failed();
+      return;
+    case kShutdownFlush:
+      return;
+    default:
+      Part::OnSyncFailed(what, arg);
   }
 }
 

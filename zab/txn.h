@@ -4,11 +4,9 @@
 // (txns) the leader makes of them. A txn is what ZAB broadcasts: it has a zxid and is
 // applied by every replica, in zxid order, to its data tree.
 //
-// Simplification (see docs/protocol.md): ZooKeeper's PrepRequestProcessor checks a write
-// against the leader's prospective state and may turn it into an error txn; here every
-// replica evaluates the same operation deterministically when it applies the txn, so a
-// failed write (e.g. NodeExists) is still a txn with a zxid, with the same outcome on
-// every replica.
+// As in ZooKeeper, the leader checks a write against its prospective state
+// (PrepRequestProcessor) and may turn it into an error txn: a failed write (e.g.
+// NodeExists) is still a txn with a zxid, with the same outcome on every replica.
 
 #ifndef ZABSIM_ZAB_TXN_H_
 #define ZABSIM_ZAB_TXN_H_
@@ -73,12 +71,22 @@ struct Request {
   friend bool operator==(const Request&, const Request&) = default;
 };
 
-// Txn is a write with the zxid the leader gave it.
+// Txn is a write with the zxid the leader gave it, and what the leader's
+// PrepRequestProcessor made of it against its prospective state: an error (ZooKeeper's
+// ErrorTxn, which every replica applies as "nothing changes, answer with this code") or,
+// for a setData, the node's version after it. Like ZooKeeper's txns, a prepared txn says
+// what the state becomes, not what to check, so applying it again (a fuzzy snapshot's
+// replay, a SNAP that overlaps the txns forwarded after it) leaves the tree as it was.
+// A txn that was never prepared (one a test builds) is prepared against the tree it is
+// applied to (DataTree::Prepare).
 struct Txn {
   Zxid zxid;
   uint64_t session = 0;
   uint64_t cxid = 0;
   Op op;
+  bool prepared = false;
+  Code error = Code::kOk;    // Prepared: the ErrorTxn's code, kOk for a real change.
+  int32_t new_version = 0;   // Prepared setData: the version it sets (SetDataTxn.version).
 
   friend bool operator==(const Txn&, const Txn&) = default;
 };

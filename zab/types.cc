@@ -51,4 +51,20 @@ std::string_view ToString(SyncMode mode) {
   return "?";
 }
 
+std::string_view ToString(Thread thread) {
+  switch (thread) {
+    case Thread::kQuorumPeer:
+      return "quorum-peer";
+    case Thread::kLearnerHandler:
+      return "learner-handler";
+    case Thread::kCommitProcessor:
+      return "commit-processor";
+    case Thread::kSyncThread:
+      return "sync-thread";
+    case Thread::kSnapshot:
+      return "snapshot";
+  }
+  return "?";
+}
+
 }  // namespace zabsim::zab

@@ -59,7 +59,19 @@ enum class ZabPhase : uint8_t { kElection, kDiscovery, kSynchronization, kBroadc
 // SyncMode is what the leader chose to bring a learner up to date.
 enum class SyncMode : uint8_t { kNone, kDiff, kTrunc, kSnap };
 
+// Thread names the ZooKeeper threads whose steps zabsim schedules separately, so that the
+// world can interleave them as an operating system would (Outbox::Schedule).
+enum class Thread : uint8_t {
+  kQuorumPeer,       // QuorumPeer: a learner's sync (syncWithLeader) and its reads.
+  kLearnerHandler,   // LearnerHandler, one per learner on the leader (instance: its sid).
+  kCommitProcessor,  // CommitProcessor's main thread: applies committed txns.
+  kSyncThread,       // SyncRequestProcessor ("SyncThread"): logs, fsyncs, hands txns on.
+  kSnapshot,         // "Snapshot Thread": a fuzzy snapshot, started by the SyncThread.
+};
+
 std::string_view ToString(ServerState state);
+// ToString names a thread as the trace and the stall fault write it: "commit-processor".
+std::string_view ToString(Thread thread);
 std::string_view ToString(ZabPhase phase);
 std::string_view ToString(SyncMode mode);
 

@@ -19,6 +19,7 @@ constexpr Named kCategories[] = {
     {"sync", kSync},       {"broadcast", kBroadcast}, {"apply", kApply},
     {"ping", kPing},       {"client", kClient},     {"disk", kDisk},
     {"fault", kFault},     {"net", kNet},           {"ignore", kIgnore},
+    {"step", kStep},
 };
 
 // The record's fields by name (runner/record_fields.h), short for the many lines below.
@@ -197,6 +198,17 @@ std::optional<std::pair<Category, std::string>> Renderer::Render(const sim::Trac
   if (k == "logged") {
     return std::pair{kDisk, fmt::format("{} logged {}..{} ({} txns)", who, Str(r, "first"), Str(r, "last"),
                                         Num(r, "count"))};
+  }
+  if (k == "disk-failed") {
+    return std::pair{kDisk, fmt::format("{} {} of {} failed", who, Str(r, "what"), Str(r, "file"))};
+  }
+  if (k == "step") {
+    // A thread's step: "3 learner-handler:2 sync-follower", "2 commit-processor apply 0x100000003".
+    std::string thread = Str(r, "thread");
+    if (const sim::TraceField* of = r.Find("of"); of != nullptr) thread += fmt::format(":{}", of->bits);
+    std::string line = fmt::format("{} {} {}", who, thread, Str(r, "step"));
+    if (const sim::TraceField* z = r.Find("zxid"); z != nullptr) line += " " + Str(r, "zxid");
+    return std::pair{kStep, line};
   }
   if (k == "snapshot") return std::pair{kDisk, fmt::format("{} snapshot {}", who, Str(r, "zxid"))};
   if (k == "truncate-log") {

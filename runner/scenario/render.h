@@ -39,9 +39,10 @@ enum Category : uint32_t {
   kFault = 1 << 9,      // Faults applied (crash, partition, ...).
   kNet = 1 << 10,       // Frames dropped, connections broken.
   kIgnore = 1 << 11,    // Messages dropped on purpose by a server (stale, duplicate).
+  kStep = 1 << 12,      // Steps of ZooKeeper's threads (CommitProcessor, SyncThread, ...).
 };
 
-inline constexpr uint32_t kAllCategories = (1u << 12) - 1;
+inline constexpr uint32_t kAllCategories = (1u << 13) - 1;
 inline constexpr uint32_t kDefaultCategories =
     kState | kDiscovery | kSync | kBroadcast | kClient | kFault | kNet;
 

@@ -49,6 +49,9 @@ constexpr CommandInfo kCommands[] = {
     {"clock-rate", "clock-rate SERVER FACTOR"},
     {"clock-step", "clock-step SERVER [-]DURATION"},
     {"disk-slow", "disk-slow SERVER FACTOR FOR"},
+    {"disk-error", "disk-error SERVER FOR [PREFIX,...]"},
+    {"stall", "stall SERVER THREAD[:N] [AFTER-STEP]"},
+    {"resume", "resume SERVER THREAD[:N]"},
     {"loss", "loss PROBABILITY"},
     {"torn", "torn PROBABILITY"},
     {"channel", "channel tcp|unsafe"},
@@ -81,7 +84,8 @@ std::string CommandNames() {
 bool IsFaultCommand(std::string_view name) {
   for (const std::string_view f : {"crash", "restart", "partition", "oneway", "isolate", "heal",
                                    "break", "delay", "hold", "release", "clock-rate",
-                                   "clock-step", "disk-slow", "loss", "torn", "channel"}) {
+                                   "clock-step", "disk-slow", "disk-error", "stall", "resume",
+                                   "loss", "torn", "channel"}) {
     if (f == name) return true;
   }
   return false;
@@ -202,8 +206,8 @@ class ScenarioRunner::Args {
   std::vector<bool> used_;
 };
 
-ScenarioRunner::ScenarioRunner(const ScenarioFile& file, zab::Bugs extra_bugs)
-    : file_(file), extra_bugs_(extra_bugs) {}
+ScenarioRunner::ScenarioRunner(const ScenarioFile& file, zab::ReleaseChoice extra)
+    : file_(file), extra_(std::move(extra)) {}
 
 ScenarioRunner::~ScenarioRunner() {
   if (cluster_) cluster_->world().trace().RemoveSink(&sink_);
@@ -315,7 +319,10 @@ absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive
 
 absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out) {
   ClusterOptions o;
-  o.zab.bugs = extra_bugs_;
+  // The release and its switches: the file's zk=, bug= and fix=, on top of what the
+  // command line asked for every file.
+  zab::ReleaseChoice release = extra_;
+  int release_column = 1;
   for (const Arg* a : args.Rest()) {
     if (a->key.empty()) return Error(d, a->column, fmt::format("expected KEY=VALUE, found '{}'", a->value));
     absl::Status s;
@@ -335,8 +342,23 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
       auto v = args.Uint(*a, 0, 100000);
       if (!v.ok()) return v.status();
       o.workload.ops = *v;
+    } else if (a->key == "zk") {
+      if (!extra_.release.empty() && extra_.release != a->value) {
+        return Error(d, a->column, fmt::format("the file runs as zk={}, but --zk {} was given",
+                                               a->value, extra_.release));
+      }
+      if (zab::FindRelease(a->value) == nullptr) {
+        return Error(d, a->column, fmt::format("unknown ZooKeeper release '{}' (known: {})", a->value,
+                                               zab::ReleaseNames()));
+      }
+      release.release = a->value;
+      release_column = a->column;
     } else if (a->key == "bug") {
-      s = zab::EnableBug(o.zab.bugs, a->value);
+      release.add.push_back(a->value);
+      release_column = a->column;
+    } else if (a->key == "fix") {
+      release.remove.push_back(a->value);
+      release_column = a->column;
     } else if (a->key.rfind("client.", 0) == 0) {
       auto index = args.Uint(Arg{"", a->key.substr(7), a->column}, 1, 50);
       if (!index.ok()) return index.status();
@@ -357,6 +379,7 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
     }
     if (!s.ok()) return Error(d, a->column, base::Text(s));
   }
+  if (absl::Status s = release.ApplyTo(o.zab); !s.ok()) return Error(d, release_column, base::Text(s));
   for (size_t i = 0; i < o.client_homes.size(); ++i) {
     for (const uint32_t sid : o.client_homes[i]) {
       if (sid > o.zab.servers()) {
@@ -374,7 +397,7 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
   cluster_ = *std::move(c);
   summary_ = std::make_unique<RunSummary>(*cluster_);
   renderer_ = std::make_unique<Renderer>(cluster_->servers());
-  if (narrate_) narrator_ = std::make_unique<Narrator>(o.zab.voters, cluster_->servers());
+  if (narrate_) narrator_ = std::make_unique<Narrator>(o.zab.voters, o.zab.QuorumSize(), cluster_->servers());
   cluster_->AddListener([this](const EventRecord& r) { events_.push_back(r); });
   cluster_->world().trace().AddSink(&sink_);
   if (trace_file_ != nullptr) {
@@ -385,9 +408,13 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
   const auto plural = [](uint32_t n, std::string_view word) {
     return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
   };
+  std::string changes;
+  if (o.zab.release != zab::kDefaultRelease) changes += fmt::format(", zk {}", o.zab.release);
+  for (const std::string& b : release.add) changes += fmt::format(", bug {}", b);
+  for (const std::string& b : release.remove) changes += fmt::format(", fix {}", b);
   out.push_back(fmt::format("cluster: {}, {}, {}, seed {}{}", plural(o.zab.voters, "voter"),
                             plural(o.zab.observers, "observer"), plural(o.clients, "client"), o.seed,
-                            o.zab.bugs == zab::Bugs{} ? "" : ", bugs on"));
+                            changes));
   return absl::OkStatus();
 }
 
@@ -674,7 +701,16 @@ absl::Status ScenarioRunner::Log(Args& args, Lines& out) {
     return absl::OkStatus();
   }
   const zab::Zxid applied = p->db().tree().last_applied_txn();
+  // Each log file's name and length on disk, ahead of its first txn.
+  const std::vector<zab::Database::LogFile> files = p->db().LogFiles();
+  size_t next_file = 0;
   for (const zab::TxnPtr& t : p->db().log()) {
+    while (next_file < files.size() && files[next_file].first <= t->zxid) {
+      // ZooKeeper's name for it, "log." and the first zxid in hex, unpadded.
+      out.push_back(fmt::format("file log.{:x} ({} bytes on disk)", files[next_file].first.value,
+                                files[next_file].length));
+      ++next_file;
+    }
     out.push_back(fmt::format("{} {} session={} {}", zab::ToString(t->zxid), zab::DescribeOp(t->op),
                               t->session, t->zxid <= applied ? "applied" : "not applied"));
   }
@@ -717,7 +753,12 @@ absl::Status ScenarioRunner::Check(Args& args, Lines& out) {
     if (!bound.ok()) return bound.status();
     const sim::Time now = cluster_->world().now();
     const LivenessVerdict v = CheckLiveness(*cluster_, *bound, now + *bound);
-    if (v.kind == LivenessVerdict::Kind::kViolated) {
+    if (v.kind == LivenessVerdict::Kind::kViolated && !v.stall.empty()) {
+      liveness_violations_.push_back(fmt::format("{}: [{}] {}, as ZooKeeper does: no converged ensemble "
+                                                 "within {} of {}s",
+                                                 sim::FormatTime(cluster_->world().now()), kAcceptedEpochStall,
+                                                 v.stall, sim::FormatDuration(*bound), sim::FormatTime(now)));
+    } else if (v.kind == LivenessVerdict::Kind::kViolated) {
       liveness_violations_.push_back(
           fmt::format("{}: [liveness] no converged ensemble within {} of {}s: {}",
                       sim::FormatTime(cluster_->world().now()), sim::FormatDuration(*bound),
@@ -737,7 +778,7 @@ absl::Status ScenarioRunner::Check(Args& args, Lines& out) {
   return absl::OkStatus();
 }
 
-FileResult RunFile(std::string_view path, std::string_view content, const zab::Bugs& extra_bugs,
+FileResult RunFile(std::string_view path, std::string_view content, const zab::ReleaseChoice& extra,
                    TraceFile* trace, bool narrate) {
   FileResult result;
   auto file = Parse(path, content);
@@ -746,7 +787,7 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::B
     return result;
   }
   result.parsed = true;
-  ScenarioRunner runner(*file, extra_bugs);
+  ScenarioRunner runner(*file, extra);
   runner.SetTraceFile(trace);
   runner.SetNarrate(narrate);
   // A scenario that shows a bug expects its violations: they are the ones a `check`

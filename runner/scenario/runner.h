@@ -22,14 +22,15 @@
 #include "runner/trace_file.h"
 #include "sim/trace.h"
 #include "zab/config.h"
+#include "zab/releases.h"
 
 namespace zabsim::runner::scenario {
 
 class ScenarioRunner {
  public:
-  // `extra_bugs` are switched on in addition to those the scenario's cluster names
-  // (zabsim run --bug).
-  ScenarioRunner(const ScenarioFile& file, zab::Bugs extra_bugs);
+  // `extra` is the release and switches of the command line (zabsim run --zk, --bug,
+  // --fix), on top of which the scenario's cluster line names its own.
+  ScenarioRunner(const ScenarioFile& file, zab::ReleaseChoice extra);
   ~ScenarioRunner();
 
   // Execute runs one directive and returns its output lines. An error (a malformed or
@@ -78,7 +79,7 @@ class ScenarioRunner {
   void Flush(uint32_t categories, Lines& out);
 
   const ScenarioFile& file_;
-  zab::Bugs extra_bugs_;
+  zab::ReleaseChoice extra_;
   std::unique_ptr<runner::Cluster> cluster_;
   std::unique_ptr<RunSummary> summary_;
   std::vector<std::string> liveness_violations_;  // From `check liveness=`.
@@ -116,7 +117,7 @@ struct FileResult {
 // RunFile parses and runs a scenario. With `rewrite`, the file's expected outputs are
 // replaced by the actual ones (the caller writes the file).
 // `trace`, if not null, receives the run's full trace (see ScenarioRunner::SetTraceFile).
-FileResult RunFile(std::string_view path, std::string_view content, const zab::Bugs& extra_bugs,
+FileResult RunFile(std::string_view path, std::string_view content, const zab::ReleaseChoice& extra,
                    TraceFile* trace = nullptr, bool narrate = false);
 
 }  // namespace zabsim::runner::scenario

@@ -96,8 +96,7 @@ void Gossip::OnTimer(Context<ToyMessage>& ctx, TimerId, uint64_t tag) {
   }
   ++value_;
   // Compact now and then so that the file stays small: an atomic replace by one record.
-  if (records_ >= 32) {
-    ctx.Replace(kCounterFile, {std::to_string(value_)});
+  if (records_ >= 32 && ctx.Replace(kCounterFile, {std::to_string(value_)})) {
     records_ = 1;
   } else {
     ctx.Append(kCounterFile, std::to_string(value_));

@@ -117,6 +117,27 @@ foreach(fragment "=== server " "starts election round 1 and votes for itself" " 
   endif()
 endforeach()
 
+# Releases: every command runs as a release (--zk); an unknown one is a usage error that
+# lists the known ones, and a switch must change something.
+foreach(zk 3.8.0 master)
+  run_zabsim(out code sim --zk ${zk} --seed 7 --brief)
+  if(NOT out MATCHES "^[0-9a-f]+\n$" OR code GREATER 1)
+    message(FATAL_ERROR "zabsim sim --zk ${zk} --seed 7: exit ${code}:\n${out}")
+  endif()
+  set(fingerprint_${zk} "${out}")
+endforeach()
+if(fingerprint_3.8.0 STREQUAL fingerprint_master)
+  message(FATAL_ERROR "zabsim sim --seed 7 gives the same run as 3.8.0 and as master")
+endif()
+set(known "unknown ZooKeeper release '3.7' (known: 3.8.0, 3.8.4, 3.8.5, 3.9.2, 3.9.3, master, master+fixes)")
+foreach(command sim sweep hunt)
+  expect_usage_error("${known}" ${command} --zk 3.7)
+endforeach()
+expect_usage_error("${known}" run --zk 3.7 ${source_dir}/scenarios/happy-path.scn)
+expect_usage_error("master has bug ZK-2846 already" sim --bug ZK-2846)
+expect_usage_error("master does not have bug ZK-4925: there is nothing to fix" sim --fix ZK-4925)
+expect_usage_error("3.8.0 has bug ZK-4646 in its NEWLEADER order (G1)" sim --zk 3.8.0 --bug ZK-4646)
+
 # Traces: JSON Lines with a header, one object per line.
 set(trace_file "${CMAKE_CURRENT_BINARY_DIR}/cli_test_trace.jsonl")
 run_zabsim(out code demo --seed 2 --processes 2 --time 1s --faults none --trace ${trace_file} --format jsonl)

@@ -41,6 +41,7 @@
 #include "sim/fault.h"
 #include "sim/trace.h"
 #include "zab/config.h"
+#include "zab/releases.h"
 
 namespace zabsim::runner {
 namespace {
@@ -305,6 +306,8 @@ rc::Gen<RunCase> GenRun(zab::Bugs bugs) {
     SimSpec& spec = c.spec;
     ClusterOptions& o = spec.options;
     o.seed = Fixed<uint64_t>(0, kSeedLimit);
+    // ZAB as it should be (master with its open bugs fixed), plus the switches asked for.
+    RC_ASSERT(zab::UseRelease(o.zab, "master+fixes").ok());
     o.zab.bugs = bugs;
     o.zab.voters = *rc::gen::element<uint32_t>(3, 5);
     o.zab.observers = Uniform<uint32_t>(0, 2);

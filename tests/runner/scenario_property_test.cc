@@ -136,7 +136,7 @@ void CheckScenario(const std::string& text) {
     RC_ASSERT(line >= 1);
     RC_ASSERT(column >= 1 && column <= 4097);
     // The whole run says the same.
-    RC_ASSERT(RunFile(kPath, text, zab::Bugs{}).error == message);
+    RC_ASSERT(RunFile(kPath, text, zab::ReleaseChoice{}).error == message);
     return;
   }
   // The file's own text survives a rewrite with its own outputs.
@@ -148,7 +148,7 @@ void CheckScenario(const std::string& text) {
 
   std::vector<std::vector<std::string>> outputs;
   {
-    ScenarioRunner runner(*file, zab::Bugs{});
+    ScenarioRunner runner(*file, zab::ReleaseChoice{});
     for (const Directive& d : file->directives) {
       auto output = runner.Execute(d);
       if (!output.ok()) {
@@ -272,7 +272,7 @@ std::string ClusterLine(Shape& shape) {
                   "finalize_wait_ms=200", "min_notification_ms=1",
                   "max_notification_ms=1", "max_notification_ms=400",
                   "commit_log_count=1", "commit_log_count=2", "snap_count=2",
-                  "snap_count=4", "snapshot_size_factor_permille=0",
+                  "snap_count=4", "txn_log_sync=0",
                   "snapshot_size_factor_permille=1000", "snap_retain_count=1",
                   "max_batch_size=1", "learner_connect_delay_ms=0",
                   "learner_connect_attempts=1", "observer_election_delay_ms=0",

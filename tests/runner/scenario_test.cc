@@ -35,7 +35,7 @@ std::string ParseError(std::string_view text) {
 // RunError runs `text` (expected outputs are not compared here) and returns the error
 // that stopped it ("" if none).
 std::string RunError(std::string_view text) {
-  return RunFile(kPath, text, zab::Bugs{}).error;
+  return RunFile(kPath, text, zab::ReleaseChoice{}).error;
 }
 
 // A cluster of three voters and one client, then `command`, on line 4.
@@ -237,6 +237,24 @@ TEST(ScenarioRun, UnknownBugSwitch) {
               StartsWith("t.scn:1:9: cluster: unknown bug 'ZK-0' (known: ZK-1154,"));
 }
 
+TEST(ScenarioRun, ReleasesAndTheirSwitches) {
+  EXPECT_THAT(RunError("cluster voters=3 zk=3.7\n----\n"),
+              StartsWith("t.scn:1:18: cluster: unknown ZooKeeper release '3.7' (known: 3.8.0,"));
+  EXPECT_THAT(RunError("cluster voters=3 bug=ZK-2846\n----\n"),
+              HasSubstr("t.scn:1:18: cluster: master has bug ZK-2846 already"));
+  EXPECT_THAT(RunError("cluster voters=3 zk=3.8.0 fix=ZK-4646\n----\n"),
+              HasSubstr("cannot take out"));
+  EXPECT_EQ(RunError("cluster voters=3 zk=3.8.4 fix=ZK-2846 bug=commit-without-quorum\n----\n"), "");
+}
+
+TEST(ScenarioRun, StallAndDiskErrorFaults) {
+  EXPECT_EQ(RunError(After3("stall 3 learner-handler:1 sync-follower")), "");
+  EXPECT_EQ(RunError(After3("disk-error 2 1s log.,snapshot.")), "");
+  EXPECT_THAT(RunError(After3("stall 3")), HasSubstr("t.scn:4:7: stall: fault 'stall 3': expected 'stall P THREAD[:N] [AFTER-STEP]' (2 or 3 arguments), found 1"));
+  EXPECT_THAT(RunError(After3("stall 9 commit-processor")), HasSubstr("no process 9"));
+  EXPECT_THAT(RunError(After3("disk-error 2")), HasSubstr("2 or 3 arguments"));
+}
+
 TEST(ScenarioRun, UnknownArgumentKey) {
   EXPECT_THAT(RunError("cluster frob=1\n----\n"),
               StartsWith("t.scn:1:9: cluster: unknown ZAB setting 'frob' (known: voters,"));
@@ -335,19 +353,19 @@ TEST(ScenarioRun, AnErrorStopsTheFile) {
                                "cluster voters=3\n----\n\n"
                                "state 7\n----\n\n"
                                "frob\n----\n",
-                               zab::Bugs{});
+                               zab::ReleaseChoice{});
   EXPECT_TRUE(r.parsed);
   EXPECT_EQ(r.error, "t.scn:4:7: state: no server '7' (servers are 1..3)");
   EXPECT_THAT(r.outputs, ElementsAre(ElementsAre("cluster: 3 voters, 0 observers, 0 clients, seed 1")));
 
-  const FileResult bad = RunFile(kPath, "cluster\n", zab::Bugs{});
+  const FileResult bad = RunFile(kPath, "cluster\n", zab::ReleaseChoice{});
   EXPECT_FALSE(bad.parsed);
   EXPECT_EQ(bad.error, "t.scn:2:1: expected '----' after the command 'cluster', found the end of the file");
 }
 
 TEST(ScenarioRun, MismatchesAreReportedPerCommand) {
   const FileResult r = RunFile(kPath, "cluster voters=1\n----\ncluster: 2 voters\n\ncheck\n----\nchecks: ok\n",
-                               zab::Bugs{});
+                               zab::ReleaseChoice{});
   EXPECT_EQ(r.error, "");
   ASSERT_EQ(r.mismatches.size(), 1u);
   EXPECT_EQ(r.mismatches[0],
@@ -415,13 +433,13 @@ TEST(ScenarioRewrite, ARewrittenFileReplaysWithoutMismatch) {
       "run until=leader limit=10s\n----\n\n"
       "state\n----\n\n"
       "check\n----\n";
-  const FileResult first = RunFile(kPath, text, zab::Bugs{});
+  const FileResult first = RunFile(kPath, text, zab::ReleaseChoice{});
   ASSERT_EQ(first.error, "");
   EXPECT_EQ(first.mismatches.size(), 7u);
   auto file = Parse(kPath, text);
   ASSERT_TRUE(file.ok());
   const std::string rewritten = Rewrite(*file, first.outputs);
-  const FileResult second = RunFile(kPath, rewritten, zab::Bugs{});
+  const FileResult second = RunFile(kPath, rewritten, zab::ReleaseChoice{});
   EXPECT_EQ(second.error, "");
   EXPECT_THAT(second.mismatches, IsEmpty());
   EXPECT_THAT(second.violations, IsEmpty());
@@ -455,13 +473,13 @@ TEST(ScenarioViolations, OnlyViolationsACheckShowedAreExpected) {
       "run until=converged\n----\n\n"
       "partition 1|2|3\n----\n\n"
       "run for=5s\n----\n";
-  const FileResult unchecked = RunFile(kPath, run, zab::Bugs{});
+  const FileResult unchecked = RunFile(kPath, run, zab::ReleaseChoice{});
   ASSERT_EQ(unchecked.error, "");
   ASSERT_THAT(unchecked.violations, Not(IsEmpty()));
   EXPECT_THAT(unchecked.expected_violations, IsEmpty());
 
   const std::string text = run + "\ncheck\n----\nchecks: ok\n";
-  const FileResult wrong = RunFile(kPath, text, zab::Bugs{});
+  const FileResult wrong = RunFile(kPath, text, zab::ReleaseChoice{});
   EXPECT_EQ(wrong.violations, unchecked.violations);
   EXPECT_THAT(wrong.expected_violations, IsEmpty());
 
@@ -469,13 +487,13 @@ TEST(ScenarioViolations, OnlyViolationsACheckShowedAreExpected) {
   ASSERT_TRUE(file.ok());
   const std::string shown = Rewrite(*file, wrong.outputs);
   EXPECT_THAT(shown, HasSubstr("\ncheck\n----\nviolation: "));
-  const FileResult expected = RunFile(kPath, shown, zab::Bugs{});
+  const FileResult expected = RunFile(kPath, shown, zab::ReleaseChoice{});
   EXPECT_THAT(expected.mismatches, IsEmpty());
   EXPECT_THAT(expected.violations, IsEmpty());
   EXPECT_EQ(expected.expected_violations, unchecked.violations);
 
   // A violation that happens after the last check is not expected.
-  const FileResult later = RunFile(kPath, shown + "\nrun for=1s\n----\n", zab::Bugs{});
+  const FileResult later = RunFile(kPath, shown + "\nrun for=1s\n----\n", zab::ReleaseChoice{});
   EXPECT_THAT(later.mismatches, SizeIs(1));  // The new command's output is not written.
   EXPECT_EQ(later.violations.size() + later.expected_violations.size(), unchecked.violations.size());
 }

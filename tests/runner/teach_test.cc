@@ -61,7 +61,7 @@ std::vector<std::string> AllScenarios() {
 
 // Narration returns every narrated line of a scenario run, without the time prefix.
 std::vector<std::string> Narration(const std::string& name) {
-  const scenario::FileResult r = scenario::RunFile(Scenario(name), ReadAll(Scenario(name)), zab::Bugs{}, nullptr, true);
+  const scenario::FileResult r = scenario::RunFile(Scenario(name), ReadAll(Scenario(name)), zab::ReleaseChoice{}, nullptr, true);
   EXPECT_THAT(r.error, IsEmpty()) << name;
   std::vector<std::string> out;
   for (const auto& lines : r.narrations) {
@@ -76,7 +76,7 @@ std::string TraceOf(const std::string& name, TraceFile::Format format, const Tra
   {
     auto file = TraceFile::Open(path, format, window);
     EXPECT_TRUE(file.ok());
-    const scenario::FileResult r = scenario::RunFile(Scenario(name), ReadAll(Scenario(name)), zab::Bugs{}, file->get());
+    const scenario::FileResult r = scenario::RunFile(Scenario(name), ReadAll(Scenario(name)), zab::ReleaseChoice{}, file->get());
     EXPECT_THAT(r.error, IsEmpty()) << name;
   }
   const std::string text = ReadAll(path);
@@ -148,8 +148,8 @@ TEST(Narration, CommitCountsTheAcksAgainstAMajority) {
 TEST(Narration, EveryScenarioNarratesWithoutChangingItsRun) {
   for (const std::string& name : AllScenarios()) {
     const std::string content = ReadAll(Scenario(name));
-    const scenario::FileResult plain = scenario::RunFile(Scenario(name), content, zab::Bugs{});
-    const scenario::FileResult told = scenario::RunFile(Scenario(name), content, zab::Bugs{}, nullptr, true);
+    const scenario::FileResult plain = scenario::RunFile(Scenario(name), content, zab::ReleaseChoice{});
+    const scenario::FileResult told = scenario::RunFile(Scenario(name), content, zab::ReleaseChoice{}, nullptr, true);
     EXPECT_THAT(told.error, IsEmpty()) << name;
     EXPECT_EQ(told.fingerprint, plain.fingerprint) << name;
     EXPECT_EQ(told.outputs, plain.outputs) << name;
@@ -157,7 +157,7 @@ TEST(Narration, EveryScenarioNarratesWithoutChangingItsRun) {
     size_t lines = 0;
     for (const auto& n : told.narrations) lines += n.size();
     EXPECT_GT(lines, 10u) << name;
-    const scenario::FileResult again = scenario::RunFile(Scenario(name), content, zab::Bugs{}, nullptr, true);
+    const scenario::FileResult again = scenario::RunFile(Scenario(name), content, zab::ReleaseChoice{}, nullptr, true);
     EXPECT_EQ(again.narrations, told.narrations) << name << ": narration is not deterministic";
   }
 }

@@ -14,6 +14,9 @@ TEST(FaultPlan, ParsesEveryKindAndPrintsItBack) {
       "2s hold 1>*",          "4s release *>2",       "1s clock-rate 2 1.05",
       "1s clock-step 2 -30ms", "1s disk-slow 2 10 5s", "1s loss 0.01",
       "1s torn 0.5",          "1s channel unsafe",
+      "1s stall 3 commit-processor", "2s resume 3 learner-handler:2",
+      "1s stall 3 learner-handler:2 sync-follower", "1s disk-error 2 5s",
+      "1s disk-error 2 5s log.,snapshot.",
   };
   for (const char* entry : kEntries) {
     auto plan = FaultPlan::Parse(entry);
@@ -56,6 +59,14 @@ TEST(FaultPlan, MalformedEntriesNameTheEntryAndWhatWasExpected) {
       {"1s break 1 1", "itself"},
       {"1s channel udp", "expected tcp or unsafe"},
       {"1s partition 1,1|2", "listed twice"},
+      {"1s stall 3", "expected 'stall P THREAD[:N] [AFTER-STEP]'"},
+      {"1s stall 3 Commit", "expected a thread such as"},
+      {"1s stall 3 learner-handler:0", "out of range"},
+      {"1s stall 3 learner-handler:x", "instance number"},
+      {"1s stall 3 learner-handler Sync!", "expected a step name"},
+      {"1s resume 3 learner-handler sync-follower", "expected 'resume P THREAD[:N]'"},
+      {"1s disk-error 2", "2 or 3 arguments"},
+      {"1s disk-error 2 5s log.,,x", "empty file-name prefix"},
   };
   for (const Case& c : cases) {
     auto plan = FaultPlan::Parse(c.text);

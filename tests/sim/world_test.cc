@@ -36,6 +36,7 @@ struct Hooks {
   std::function<void(Ctx&, ConnId, ToyMessage)> message;
   std::function<void(Ctx&, uint64_t)> timer;
   std::function<void(Ctx&, SyncToken)> synced;
+  std::function<void(Ctx&, SyncToken)> sync_failed;
   std::vector<std::string> log;
   std::vector<std::string> disks;  // What each construction found on disk.
 };
@@ -76,6 +77,11 @@ class Probe final : public Process<ToyMessage> {
     Log(ctx, "synced");
     if (hooks_->synced) hooks_->synced(ctx, token);
   }
+  void OnSyncFailed(Ctx& ctx, SyncToken token) override {
+    Log(ctx, "sync failed");
+    if (hooks_->sync_failed) hooks_->sync_failed(ctx, token);
+  }
+  void OnStep(Ctx& ctx, uint64_t tag) override { Log(ctx, fmt::format("step {}", tag)); }
   void OnSignal(Ctx& ctx, uint32_t signal) override { Log(ctx, fmt::format("signal {}", signal)); }
 
  private:
@@ -381,6 +387,98 @@ TEST(World, FsyncsOfOneDiskCompleteInRequestOrder) {
   world->RunUntil(Time{1000000});
   ASSERT_EQ(order.size(), 50u);
   EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+}
+
+// Steps: tags 1.. of thread "a" and 101.. of thread "b", all asked for at start.
+void ScheduleSteps(Hooks& hooks, int per_thread) {
+  hooks.start = [per_thread](Ctx& ctx) {
+    if (ctx.self() != P(1)) return;
+    for (int i = 1; i <= per_thread; ++i) {
+      ctx.Schedule(ThreadId{"a", 0}, i, i == 2 ? "second" : "other");
+      ctx.Schedule(ThreadId{"b", 0}, 100 + i, "other");
+    }
+  };
+}
+
+std::vector<uint64_t> StepsOf(const Hooks& hooks, uint64_t from, uint64_t to) {
+  std::vector<uint64_t> out;
+  for (const std::string& line : LogOf(hooks, 1)) {
+    if (line.rfind("step ", 0) != 0) continue;
+    const uint64_t tag = std::stoull(line.substr(5));
+    if (tag >= from && tag <= to) out.push_back(tag);
+  }
+  return out;
+}
+
+TEST(World, StepsOfOneThreadRunInOrderAndThreadsInterleave) {
+  Hooks hooks;
+  ScheduleSteps(hooks, 20);
+  WorldConfig c = TwoProcesses();
+  c.sched_jitter = Distribution::Uniform(Duration::Micros(0), Duration::Millis(5));
+  auto world = MakeWorld(hooks, c);
+  world->RunUntil(Time{1000000});
+  const std::vector<uint64_t> a = StepsOf(hooks, 1, 20);
+  const std::vector<uint64_t> b = StepsOf(hooks, 101, 120);
+  ASSERT_EQ(a.size(), 20u);
+  ASSERT_EQ(b.size(), 20u);
+  EXPECT_TRUE(std::is_sorted(a.begin(), a.end()));
+  EXPECT_TRUE(std::is_sorted(b.begin(), b.end()));
+  // The jitter mixes the two threads: b's steps are not all after a's, nor all before.
+  const std::vector<uint64_t> all = StepsOf(hooks, 1, 120);
+  EXPECT_FALSE(std::is_sorted(all.begin(), all.end()));
+}
+
+TEST(World, AStallHoldsOneThreadUntilResume) {
+  Hooks hooks;
+  ScheduleSteps(hooks, 3);
+  auto world = MakeWorld(hooks, TwoProcesses());
+  ASSERT_TRUE(world->Schedule(*FaultPlan::Parse("0s stall 1 a; 500ms resume 1 a")).ok());
+  world->RunUntil(Time{400000});
+  EXPECT_THAT(StepsOf(hooks, 1, 3), IsEmpty());
+  EXPECT_THAT(StepsOf(hooks, 101, 103), ElementsAre(101, 102, 103));
+  world->RunUntil(Time{1000000});
+  EXPECT_THAT(StepsOf(hooks, 1, 3), ElementsAre(1, 2, 3));
+}
+
+TEST(World, AStallAfterANamedStepLetsThatStepRunAndHoldsTheNext) {
+  Hooks hooks;
+  ScheduleSteps(hooks, 3);
+  auto world = MakeWorld(hooks, TwoProcesses());
+  ASSERT_TRUE(world->Schedule(*FaultPlan::Parse("0s stall 1 a second; 500ms resume 1 a")).ok());
+  world->RunUntil(Time{400000});
+  EXPECT_THAT(StepsOf(hooks, 1, 3), ElementsAre(1, 2));
+  world->RunUntil(Time{1000000});
+  EXPECT_THAT(StepsOf(hooks, 1, 3), ElementsAre(1, 2, 3));
+}
+
+TEST(World, ADiskErrorFailsFsyncsAndRewritesOfItsFilesForAWhile) {
+  Hooks hooks;
+  std::vector<std::string> results;
+  hooks.start = [](Ctx& ctx) {
+    if (ctx.self() != P(1)) return;
+    ctx.SetTimer(Duration::Millis(100), 1);  // Inside the window...
+    ctx.SetTimer(Duration::Seconds(2), 2);   // ... and after it.
+  };
+  hooks.timer = [&results](Ctx& ctx, uint64_t tag) {
+    ctx.Append("log.1", "x");
+    ctx.Sync("log.1");
+    if (tag == 1) {
+      ctx.Append("other", "y");
+      ctx.Sync("other");
+    }
+    results.push_back(ctx.Replace("log.2", {"z"}) ? "replaced" : "refused");
+  };
+  auto world = MakeWorld(hooks, TwoProcesses());
+  ASSERT_TRUE(world->Schedule(*FaultPlan::Parse("0s disk-error 1 1s log.")).ok());
+  world->RunUntil(Time{5000000});
+  // In the window the log's fsync fails, the other file's does not, and the rewrite is
+  // refused. After it, both succeed.
+  EXPECT_THAT(results, ElementsAre("refused", "replaced"));
+  std::vector<std::string> syncs;
+  for (const std::string& line : LogOf(hooks, 1)) {
+    if (line == "synced" || line == "sync failed") syncs.push_back(line);
+  }
+  EXPECT_THAT(syncs, ElementsAre("sync failed", "synced", "synced"));
 }
 
 TEST(World, AFastClockFiresTimersEarlyInTrueTime) {

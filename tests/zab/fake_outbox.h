@@ -42,6 +42,7 @@
 #include "zab/messages.h"
 #include "zab/outbox.h"
 #include "zab/peer.h"
+#include "zab/releases.h"
 #include "zab/storage.h"
 #include "zab/txn.h"
 #include "zab/types.h"
@@ -73,6 +74,11 @@ class FakeOutbox final : public Outbox {
     SyncToken token;
     std::string file;
     bool done = false;
+  };
+  struct ScheduledStep {
+    Thread thread;
+    uint32_t instance = 0;
+    uint64_t tag = 0;
   };
 
   // `disk` is what the peer finds at start-up: its Files.
@@ -114,6 +120,10 @@ class FakeOutbox final : public Outbox {
       if (t.id == timer) t.cancelled = true;
     }
   }
+  void Schedule(Thread thread, uint32_t instance, uint64_t tag, std::string_view /*step*/) override {
+    ++seq_;
+    steps_.push_back(ScheduledStep{thread, instance, tag});
+  }
   const DiskContents& Files() const override { return disk_; }
   void Append(std::string_view file, std::string record) override {
     ++seq_;
@@ -124,9 +134,10 @@ class FakeOutbox final : public Outbox {
     std::vector<std::string>& f = disk_[std::string(file)];
     if (f.size() > records) f.resize(records);
   }
-  void Replace(std::string_view file, std::vector<std::string> records) override {
+  bool Replace(std::string_view file, std::vector<std::string> records) override {
     ++seq_;
     disk_[std::string(file)] = std::move(records);
+    return true;
   }
   void Remove(std::string_view file) override {
     ++seq_;
@@ -244,6 +255,21 @@ class FakeOutbox final : public Outbox {
     return std::nullopt;
   }
 
+  // --- Steps ---------------------------------------------------------------------------
+
+  // TakeStep removes the oldest scheduled step (of `thread`, if given) and returns its
+  // tag; the test then calls Peer::OnStep(tag).
+  std::optional<uint64_t> TakeStep(std::optional<Thread> thread = std::nullopt) {
+    for (auto it = steps_.begin(); it != steps_.end(); ++it) {
+      if (thread && it->thread != *thread) continue;
+      const uint64_t tag = it->tag;
+      steps_.erase(it);
+      return tag;
+    }
+    return std::nullopt;
+  }
+  const std::vector<ScheduledStep>& steps() const { return steps_; }
+
   // --- Disk ----------------------------------------------------------------------------
 
   // The files as the peer changed them since the fake was built (synced or not).
@@ -314,6 +340,7 @@ class FakeOutbox final : public Outbox {
   std::map<uint64_t, Connection> conns_;
   std::vector<Timer> timers_;
   std::vector<PendingSync> syncs_;
+  std::vector<ScheduledStep> steps_;
   DiskContents disk_;
   std::vector<Event> events_;
   std::map<Channel, bool> listening_;
@@ -326,8 +353,11 @@ inline Zxid Z(uint32_t epoch, uint32_t counter) { return Zxid::Make(Epoch{epoch}
 
 // TestConfig is ZooKeeper's timing with one change: finalize_wait_ms differs from every
 // other delay the peer uses, so that a test can tell the finalize timer by its delay.
+// The release is master with its open bugs fixed.
 inline Config TestConfig(uint32_t voters, uint32_t observers = 0) {
   Config config;
+  // ZAB as it should be: a test turns a bug's switch on itself.
+  ZABSIM_CHECK(UseRelease(config, "master+fixes").ok());
   config.voters = voters;
   config.observers = observers;
   config.finalize_wait_ms = 170;
@@ -418,13 +448,46 @@ struct PeerHarness {
   PeerHarness(const PeerHarness&) = delete;
   PeerHarness& operator=(const PeerHarness&) = delete;
 
-  void Deliver(ConnId conn, Message message) { peer.OnMessage(conn, std::move(message)); }
+  // Deliver hands the peer a message, then lets every thread step it asked for run (the
+  // threads get a CPU at once); a test that wants to see the state between the two calls
+  // peer.OnMessage and RunSteps itself. FireTimer and CompleteSync do the same.
+  void Deliver(ConnId conn, Message message) {
+    peer.OnMessage(conn, std::move(message));
+    RunSteps();
+  }
+  // hold_steps: while true, Deliver, FireTimer and CompleteSync leave the threads' steps
+  // for the test to run (RunSteps), as when their threads wait for a CPU.
+  bool hold_steps = false;
+
+  // RunSteps runs scheduled steps, oldest first (of `thread` only, if given), until none
+  // is left: the threads get a CPU at once, one after the other.
+  int RunSteps(std::optional<Thread> thread = std::nullopt) {
+    if (hold_steps && !running_held_) return 0;
+    int ran = 0;
+    while (ran < 100000) {
+      const std::optional<uint64_t> tag = out.TakeStep(thread);
+      if (!tag) break;
+      peer.OnStep(*tag);
+      ++ran;
+    }
+    ZABSIM_CHECK(ran < 100000, "steps keep coming");
+    return ran;
+  }
+  // RunHeldSteps runs the held steps (of `thread` only, if given).
+  int RunHeldSteps(std::optional<Thread> thread = std::nullopt) {
+    running_held_ = true;
+    const int ran = RunSteps(thread);
+    running_held_ = false;
+    return ran;
+  }
+  bool running_held_ = false;
 
   // FireTimer fires the oldest pending timer matching `pred`; false if there is none.
   bool FireTimer(const std::function<bool(const FakeOutbox::Timer&)>& pred) {
     const std::optional<uint64_t> tag = out.TakeTimer(pred);
     if (!tag) return false;
     peer.OnTimer(*tag);
+    RunSteps();
     return true;
   }
   bool FireTimerWithDelay(int64_t delay_ms) {
@@ -443,6 +506,7 @@ struct PeerHarness {
   bool CompleteSync(const std::function<bool(std::string_view)>& pred) {
     const std::vector<SyncToken> tokens = out.TakeSyncsThrough(pred);
     for (const SyncToken token : tokens) peer.OnSynced(token);
+    RunSteps();
     return !tokens.empty();
   }
   bool CompleteSyncOf(std::string_view file) {

@@ -7,6 +7,7 @@
 #include "zab/peer.h"
 
 #include <cstdint>
+#include <deque>
 #include <initializer_list>
 #include <map>
 #include <memory>
@@ -14,11 +15,13 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "tests/zab/fake_outbox.h"
 #include "zab/data_tree.h"
+#include "zab/releases.h"
 
 namespace zabsim::zab {
 namespace {
@@ -529,6 +532,7 @@ class LeaderUnderTest {
  public:
   LeaderUnderTest(uint32_t voters, DiskContents disk)
       : h(TestConfig(voters), voters, std::move(disk)) {}
+  LeaderUnderTest(const Config& c, DiskContents disk) : h(c, c.voters, std::move(disk)) {}
 
   uint32_t self() const { return h.peer.self().value; }
 
@@ -944,6 +948,197 @@ TEST(Startup, MissingEpochFilesTakeTheLastZxidsEpochAndAreWritten) {
   const std::vector<VoteChanged> votes = h.out.Events<VoteChanged>();
   ASSERT_THAT(votes, SizeIs(1));
   EXPECT_EQ(votes[0].peer_epoch, Epoch{2});
+}
+
+// --- Release orders at NEWLEADER (Learner.syncWithLeader of each release) ---------------
+
+Config ReleaseConfig(std::string_view release) {
+  Config c = TestConfig(3);
+  EXPECT_TRUE(UseRelease(c, release).ok()) << release;
+  return c;
+}
+
+// G1 (3.8.0 .. 3.8.4): currentEpoch is written first, the synced txns go to the log
+// pipeline, and NEWLEADER is acked without waiting for them (ZOOKEEPER-4643, -4646).
+TEST(FollowerSync, Release380AcksNewLeaderBeforeTheSyncedTxnsAreDurable) {
+  // Init.
+  FollowerUnderTest f(MakeDisk(Epoch{1}, Epoch{1}, Txns(1, 1, 3)), ReleaseConfig("3.8.0"));
+  f.Register(2);
+  // Step: a DIFF with two committed txns, then NEWLEADER.
+  f.Send(Packet(PacketType::kDiff, Z(1, 5)));
+  f.SendPair(TxnAt(Z(1, 4)));
+  f.SendPair(TxnAt(Z(1, 5)));
+  f.Send(Packet(PacketType::kNewLeader, Z(2, 0)));
+  // Check: currentEpoch is being written before anything else; no ACK yet.
+  ASSERT_THAT(f.CurrentEpochWrites(), SizeIs(1));
+  EXPECT_THAT(f.Acks(), IsEmpty());
+  // Step: currentEpoch is durable.
+  ASSERT_TRUE(f.h.CompleteSyncOf(kCurrentEpochFile));
+  // Check: NEWLEADER acked, though the txns' fsync is still pending.
+  EXPECT_THAT(f.Acks(), ElementsAre(ToString(Z(2, 0))));
+  EXPECT_THAT(Hex(LoggedZxids(f.h.out.disk())), ElementsAreArray(Range(1, 1, 5)));
+  EXPECT_TRUE(f.h.CompleteLogSync());
+}
+
+// G2 (3.8.5, 3.9.2): every buffered txn, committed or not, is logged and fsynced before
+// currentEpoch and the ACK; the ACKs of those txns wait for UPTODATE (delayed forwarding).
+TEST(FollowerSync, Release385LogsEveryBufferedTxnBeforeCurrentEpochAndAcksThemAfterUpToDate) {
+  // Init.
+  FollowerUnderTest f(MakeDisk(Epoch{1}, Epoch{1}, Txns(1, 1, 3)), ReleaseConfig("3.8.5"));
+  f.Register(2);
+  // Step: (1, 4) committed, (1, 5) only proposed, then NEWLEADER.
+  f.Send(Packet(PacketType::kDiff, Z(1, 4)));
+  f.SendPair(TxnAt(Z(1, 4)));
+  f.Send(ProposalOf(TxnAt(Z(1, 5))));
+  f.Send(Packet(PacketType::kNewLeader, Z(2, 0)));
+  // Check: both logged, currentEpoch not written before their fsync.
+  EXPECT_THAT(Hex(LoggedZxids(f.h.out.disk())), ElementsAreArray(Range(1, 1, 5)));
+  EXPECT_THAT(f.CurrentEpochWrites(), IsEmpty());
+  // Step: the fsync, then currentEpoch.
+  ASSERT_TRUE(f.h.CompleteLogSync());
+  ASSERT_THAT(f.CurrentEpochWrites(), SizeIs(1));
+  ASSERT_TRUE(f.h.CompleteSyncOf(kCurrentEpochFile));
+  // Check: NEWLEADER acked, (1, 5) not yet.
+  EXPECT_THAT(f.Acks(), ElementsAre(ToString(Z(2, 0))));
+  // Step: UPTODATE.
+  f.Send(Packet(PacketType::kUpToDate));
+  // Check: UPTODATE's ACK, then the delayed ACKs of what NEWLEADER logged (the leader
+  // ignores the one of the committed (1, 4)).
+  EXPECT_THAT(f.Acks(), ElementsAre(ToString(Z(2, 0)), ToString(Z(2, 0)), ToString(Z(1, 4)),
+                                    ToString(Z(1, 5))));
+}
+
+// --- The CommitProcessor and toBeApplied --------------------------------------------------
+
+// A txn committed but not yet applied by the leader's CommitProcessor sits in
+// toBeApplied; a learner synced meanwhile gets it from there, after its DIFF and before
+// NEWLEADER (Leader.startForwarding).
+TEST(LeaderSync, ALearnerSyncedWhileACommitWaitsForTheCommitProcessorGetsItFromToBeApplied) {
+  // Init: master as released (the sync is planned from what is applied); 1 follows; a
+  // write is proposed and the leader's own fsync completes.
+  LeaderUnderTest l(ReleaseConfig("master"), LeaderDisk(1));
+  l.Establish({1});
+  l.Send(1, RequestOf(7, 1, "/a"));
+  ASSERT_TRUE(l.h.CompleteLogSync());
+  // Step: 1's ACK commits (2, 1), but the CommitProcessor does not get a CPU yet.
+  l.h.hold_steps = true;
+  l.Ack(1, Z(2, 1));
+  // Check: committed, in toBeApplied, not applied.
+  const Leader& leader = *l.h.peer.leader_role();
+  EXPECT_THAT(l.Committed(), ElementsAre(ToString(Z(2, 1))));
+  ASSERT_THAT(leader.to_be_applied(), SizeIs(1));
+  EXPECT_EQ(ToString(l.h.peer.db().last_processed()), ToString(Z(2, 0)));
+  // Step: 2 joins; only its LearnerHandler's steps run.
+  l.AcceptLearner(2);
+  l.FollowerInfo(2, 1);
+  l.h.RunHeldSteps(Thread::kLearnerHandler);
+  l.h.CompleteAllSyncs();
+  l.AckEpoch(2, 1, Z(1, 3));
+  l.h.RunHeldSteps(Thread::kLearnerHandler);
+  // Check: an empty DIFF (2 has all the committed log holds, up to (1, 3)), then (2, 1)
+  // from toBeApplied, then NEWLEADER.
+  std::vector<std::string> sent;
+  for (const QuorumPacket& p : l.h.out.Packets(l.conns.at(2))) {
+    sent.push_back(fmt::format("{} {}", ToString(p.type), ToString(p.zxid)));
+  }
+  EXPECT_THAT(sent, ElementsAre(fmt::format("LEADERINFO {}", ToString(Z(2, 0))),
+                                fmt::format("DIFF {}", ToString(Z(1, 3))),
+                                fmt::format("PROPOSAL {}", ToString(Z(2, 1))),
+                                fmt::format("COMMIT {}", ToString(Z(2, 1))),
+                                fmt::format("NEWLEADER {}", ToString(Z(2, 0)))));
+  // Step: the CommitProcessor runs.
+  l.h.RunHeldSteps();
+  // Check: applied, and toBeApplied is empty.
+  EXPECT_TRUE(leader.to_be_applied().empty());
+  EXPECT_EQ(ToString(l.h.peer.db().last_processed()), ToString(Z(2, 1)));
+}
+
+}  // namespace
+
+// --- Asserted state: each role's checks fire on a state that breaks them ------------------
+
+struct LeaderTestPeer {
+  static Leader& Of(PeerHarness& h) { return const_cast<Leader&>(*h.peer.leader_role()); }
+  static Zxid& last_committed(Leader& l) { return l.last_committed_; }
+  static Zxid& last_proposed(Leader& l) { return l.last_proposed_; }
+  static std::deque<TxnPtr>& to_be_applied(Leader& l) { return l.to_be_applied_; }
+};
+
+struct LearnerTestPeer {
+  static Learner& Of(PeerHarness& h) { return const_cast<Learner&>(*h.peer.learner_role()); }
+  static Zxid& last_queued(Learner& l) { return l.last_queued_; }
+  static bool& serving(Learner& l) { return l.serving_; }
+};
+
+struct PeerTestPeer {
+  static Epoch& accepted_epoch(Peer& p) { return p.accepted_epoch_; }
+  static void CheckInvariants(Peer& p) { p.CheckInvariants(); }
+};
+
+namespace {
+
+TEST(RoleAsserts, QuietOnAStateReachedByTheProtocol) {
+  LeaderUnderTest l(3, LeaderDisk(1));
+  l.Establish({1, 2});
+  l.Send(1, RequestOf(7, 1, "/a"));
+  LeaderTestPeer::Of(l.h).CheckStep();
+  FollowerUnderTest f(MakeDisk(Epoch{1}, Epoch{1}, Txns(1, 1, 3)));
+  f.SyncedByEmptyDiff(2);
+  LearnerTestPeer::Of(f.h).CheckStep();
+  PeerTestPeer::CheckInvariants(f.h.peer);
+}
+
+TEST(RoleAssertsDeathTest, TheLeaderFiresOnACommitAboveItsProposals) {
+  LeaderUnderTest l(3, LeaderDisk(1));
+  l.Establish({1, 2});
+  Leader& leader = LeaderTestPeer::Of(l.h);
+  LeaderTestPeer::last_committed(leader) = Z(2, 5);
+  EXPECT_DEATH(leader.CheckStep(), "committed 0x200000005 > proposed");
+}
+
+TEST(RoleAssertsDeathTest, TheLeaderFiresWhenItsProposalsGoBack) {
+  LeaderUnderTest l(3, LeaderDisk(1));
+  l.Establish({1, 2});
+  l.Send(1, RequestOf(7, 1, "/a"));
+  ASSERT_TRUE(l.h.CompleteLogSync());
+  l.Ack(1, Z(2, 1));
+  ASSERT_THAT(l.Committed(), SizeIs(1));
+  Leader& leader = LeaderTestPeer::Of(l.h);
+  LeaderTestPeer::last_proposed(leader) = Z(2, 0);
+  LeaderTestPeer::last_committed(leader) = Z(2, 0);
+  EXPECT_DEATH(leader.CheckStep(), "went back");
+}
+
+TEST(RoleAssertsDeathTest, TheLeaderFiresWhenToBeAppliedAndTheCommitProcessorDisagree) {
+  LeaderUnderTest l(3, LeaderDisk(1));
+  l.Establish({1, 2});
+  Leader& leader = LeaderTestPeer::Of(l.h);
+  LeaderTestPeer::to_be_applied(leader).push_back(std::make_shared<Txn>(TxnAt(Z(2, 1))));
+  EXPECT_DEATH(leader.CheckStep(), "in toBeApplied");
+}
+
+TEST(RoleAssertsDeathTest, TheLearnerFiresWhenItStopsServing) {
+  FollowerUnderTest f(MakeDisk(Epoch{1}, Epoch{1}, Txns(1, 1, 3)));
+  f.SyncedByEmptyDiff(2);
+  Learner& learner = LearnerTestPeer::Of(f.h);
+  LearnerTestPeer::serving(learner) = false;
+  EXPECT_DEATH(learner.CheckStep(), "serving");
+}
+
+TEST(RoleAssertsDeathTest, TheLearnerFiresWhenWhatItQueuedGoesBack) {
+  FollowerUnderTest f(MakeDisk(Epoch{1}, Epoch{1}, Txns(1, 1, 3)));
+  f.SyncedByEmptyDiff(2);
+  f.Send(ProposalOf(TxnAt(Z(2, 1))));
+  Learner& learner = LearnerTestPeer::Of(f.h);
+  LearnerTestPeer::last_queued(learner) = Z(1, 0);
+  EXPECT_DEATH(learner.CheckStep(), "last queued went back");
+}
+
+TEST(RoleAssertsDeathTest, ThePeerFiresWhenItsAcceptedEpochGoesBack) {
+  FollowerUnderTest f(MakeDisk(Epoch{1}, Epoch{1}, Txns(1, 1, 3)));
+  f.SyncedByEmptyDiff(2);
+  PeerTestPeer::accepted_epoch(f.h.peer) = Epoch{1};
+  EXPECT_DEATH(PeerTestPeer::CheckInvariants(f.h.peer), "acceptedEpoch 1 < currentEpoch 2");
 }
 
 }  // namespace

@@ -98,10 +98,21 @@ TEST(DigestAgreement, QuietForEqualDigestsAndForTheEmptyTree) {
 
 // --- applied-in-order ---------------------------------------------------------------------
 
-TEST(AppliedInOrder, FiresOnAZxidNotAboveTheTree) {
+TEST(AppliedInOrder, FiresOnAZxidNotAboveTheTreeThatChangesIt) {
   History h;
-  h.Load(1, Z(1, 2), 0x2).Apply(1, Z(1, 2), 0x2);
-  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kAppliedInOrder));
+  h.Load(1, Z(1, 2), 0x2).Apply(1, Z(1, 2), 0x3);
+  // The tree at 0x100000002 now has another digest than before, too.
+  EXPECT_THAT(h.Checks(),
+              ElementsAre(SafetyChecker::kAppliedInOrder, SafetyChecker::kDigestAgreement));
+  EXPECT_THAT(h.checker.violations()[0].detail, HasSubstr("changed the tree"));
+}
+
+// A SNAP whose tree already holds a txn forwarded after it: ZooKeeper applies it again,
+// and as its txns say what the state becomes, nothing changes.
+TEST(AppliedInOrder, QuietForATxnAppliedAgainThatChangesNothing) {
+  History h;
+  h.Load(1, Z(1, 2), 0x2).Apply(1, Z(1, 2), 0x2).Apply(1, Z(1, 1), 0x2).Apply(1, Z(1, 3), 0x4);
+  EXPECT_THAT(h.Checks(), IsEmpty());
 }
 
 TEST(AppliedInOrder, FiresOnSkippingACommittedTxn) {

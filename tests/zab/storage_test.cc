@@ -142,7 +142,21 @@ TEST(TxnRecord, DecodeRejectsReadAndUnknownOpTypes) {
 
 TEST(TxnRecord, DecodeRejectsAnEphemeralFlagOtherThanZeroOrOne) {
   std::string bad = EncodeTxn(CreateTxn(Z(1, 1), "/a"));
-  bad.back() = 2;
+  bad[bad.size() - 7] = 2;  // The flag, before prepared (1), error (1) and new_version (4).
+  EXPECT_FALSE(DecodeTxn(bad).ok());
+}
+
+TEST(TxnRecord, KeepsWhatTheLeaderPrepared) {
+  Txn txn = CreateTxn(Z(1, 1), "/a");
+  txn.prepared = true;
+  txn.error = Code::kBadVersion;
+  txn.new_version = -5;
+  EXPECT_EQ(DecodeTxn(EncodeTxn(txn)).value(), txn);
+  std::string bad = EncodeTxn(txn);
+  bad[bad.size() - 6] = 2;  // prepared is 0 or 1.
+  EXPECT_FALSE(DecodeTxn(bad).ok());
+  bad = EncodeTxn(txn);
+  bad[bad.size() - 5] = 99;  // No such code.
   EXPECT_FALSE(DecodeTxn(bad).ok());
 }
 

@@ -263,9 +263,10 @@ TEST(SyncFollower, TxnLogPassAndCommittedLogPassShareNoTxn) {
 // LeaderDatabase is a leader's Database over a log of two files, (1, 1) (1, 2) and
 // (1, 4) .. (1, 8), whose committed log keeps the last two txns only.
 struct LeaderDatabase {
-  static Config MakeConfig() {
+  static Config MakeConfig(bool trunc_keeps_next = false) {
     Config config = testing::TestConfig(3);
     config.commit_log_count = 1;
+    config.bugs.trunc_keeps_next = trunc_keeps_next;
     return config;
   }
   static DiskContents MakeDisk() {
@@ -278,7 +279,8 @@ struct LeaderDatabase {
     }
     return disk;
   }
-  LeaderDatabase() : out(MakeDisk()), core(MakeConfig(), PeerId{1}, &out, 1), db(core) {
+  explicit LeaderDatabase(bool trunc_keeps_next = false)
+      : out(MakeDisk()), core(MakeConfig(trunc_keeps_next), PeerId{1}, &out, 1), db(core) {
     ZABSIM_CHECK(db.Load().ok());
   }
 
@@ -296,7 +298,7 @@ TEST(SyncFollowerOverDatabase, TxnLogSyncTruncatesToTheLeadersZxidBelowThePeers)
   Database& db = leader.db;
   ASSERT_EQ(ToString(db.min_committed()), ToString(Z(1, 7)));
   const TxnLogReader txn_log = [&db](Zxid from) {
-    return db.ProposalsFromTxnLog(from, /*size_limit=*/1 << 20);
+    return db.ProposalsFromTxnLog(from, /*size_limit=*/uint64_t{1} << 40);
   };
   // Step.
   const SyncPlan plan =
@@ -313,7 +315,7 @@ TEST(SyncFollowerOverDatabase, TxnLogSyncFromTheMiddleOfAFileSendsNoDuplicate) {
   LeaderDatabase leader;
   Database& db = leader.db;
   const TxnLogReader txn_log = [&db](Zxid from) {
-    return db.ProposalsFromTxnLog(from, /*size_limit=*/1 << 20);
+    return db.ProposalsFromTxnLog(from, /*size_limit=*/uint64_t{1} << 40);
   };
   // Step.
   const SyncPlan plan =
@@ -322,6 +324,65 @@ TEST(SyncFollowerOverDatabase, TxnLogSyncFromTheMiddleOfAFileSendsNoDuplicate) {
   EXPECT_EQ(ToString(plan.mode), ToString(SyncMode::kDiff)) << plan.why;
   EXPECT_EQ(ToString(plan.packet_zxid), ToString(Z(1, 8)));
   EXPECT_THAT(Hex(Zxids(plan.txns)), ElementsAreArray(Hex(Range(1, 6, 8))));
+}
+
+// ZooKeeper's "small enough" counts the log files after the one the peer's zxid lies in,
+// each as long as it is on disk, preallocated blocks included
+// (FileTxnIterator.getStorageSize); the file that holds the peer's zxid does not count.
+TEST(TxnLogSizeRule, CountsTheLaterFilesWithTheirPreallocatedBlocks) {
+  LeaderDatabase leader;
+  Database& db = leader.db;
+  const uint64_t block = uint64_t{leader.core.config().prealloc_kb} * 1024;
+  EXPECT_EQ(db.LogFileLength(LogSegmentName(Z(1, 4))), block);
+  // A peer in the first file: the second file counts, a whole block.
+  EXPECT_FALSE(db.ProposalsFromTxnLog(Z(1, 2), block - 1).has_value());
+  const auto all = db.ProposalsFromTxnLog(Z(1, 2), block);
+  ASSERT_TRUE(all.has_value());
+  EXPECT_THAT(Hex(Zxids(*all)), ElementsAreArray(Hex({Z(1, 1), Z(1, 2), Z(1, 4), Z(1, 5), Z(1, 6),
+                                                      Z(1, 7), Z(1, 8)})));
+  // A peer in the last file: nothing after it counts, whatever the limit.
+  EXPECT_TRUE(db.ProposalsFromTxnLog(Z(1, 6), 0).has_value());
+  // A peer at a file's first txn: that file is not the one read from, so it counts.
+  EXPECT_FALSE(db.ProposalsFromTxnLog(Z(1, 4), block - 1).has_value());
+  // A peer below the whole log: it does not reach back.
+  EXPECT_FALSE(db.ProposalsFromTxnLog(Zxid{}, uint64_t{1} << 40).has_value());
+}
+
+TEST(TxnLogSizeRule, ATruncatedFileCountsItsExactLength) {
+  LeaderDatabase leader;
+  Database& db = leader.db;
+  ASSERT_TRUE(db.TruncateLog(Z(1, 5)));
+  const uint64_t exact = db.LogFileLength(LogSegmentName(Z(1, 4)));
+  EXPECT_EQ(exact, kZkLogHeaderBytes + 2 * ZkLogRecordBytes(TxnAt(Z(1, 4))));
+  EXPECT_TRUE(db.ProposalsFromTxnLog(Z(1, 2), exact).has_value());
+  EXPECT_FALSE(db.ProposalsFromTxnLog(Z(1, 2), exact - 1).has_value());
+}
+
+// FileTxnLog.truncate keeps the record it stops at: the first at or above the TRUNC's
+// zxid, even when that zxid itself is not in the log (the trunc-keeps-next switch, on in
+// every release).
+TEST(TruncateLog, KeepsTheFirstRecordAtOrAboveTheZxid) {
+  LeaderDatabase leader(/*trunc_keeps_next=*/true);
+  Database& db = leader.db;
+  ASSERT_TRUE(db.TruncateLog(Z(1, 3)));
+  EXPECT_THAT(Hex(LogZxids(db)), ElementsAreArray(Hex({Z(1, 1), Z(1, 2), Z(1, 4)})));
+  EXPECT_FALSE(db.TruncateLog(Z(1, 9)));  // Nothing at or above it: no file to cut.
+  EXPECT_THAT(Hex(LogZxids(db)), ElementsAreArray(Hex({Z(1, 1), Z(1, 2), Z(1, 4)})));
+}
+
+// The fix cuts everything above the zxid; with nothing left below it, it needs a
+// snapshot to reload from, except for 0x0, the empty tree.
+TEST(TruncateLog, TheFixCutsEverythingAboveTheZxid) {
+  LeaderDatabase leader;
+  Database& db = leader.db;
+  ASSERT_TRUE(db.TruncateLog(Z(1, 3)));
+  EXPECT_THAT(Hex(LogZxids(db)), ElementsAreArray(Hex({Z(1, 1), Z(1, 2)})));
+  LeaderDatabase below;
+  EXPECT_FALSE(below.db.TruncateLog(Z(0, 5)));  // The log starts above it; no snapshot below.
+  EXPECT_EQ(LogZxids(below.db).size(), 7u);
+  LeaderDatabase empty;
+  ASSERT_TRUE(empty.db.TruncateLog(Zxid{}));  // A TRUNC 0x0 leaves the empty tree.
+  EXPECT_THAT(LogZxids(empty.db), ::testing::IsEmpty());
 }
 
 // --- The property ------------------------------------------------------------------------

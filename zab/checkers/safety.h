@@ -96,6 +96,7 @@ class SafetyChecker {
  private:
   struct PeerState {
     std::optional<Zxid> tree;  // Where its tree is; unknown from a crash to the next load.
+    uint64_t digest = 0;       // The tree's digest there.
     Zxid last_logged;          // The last txn its log holds durably (as far as events say).
     Epoch accepted;            // Durable acceptedEpoch and currentEpoch.
     Epoch current;
