@@ -43,8 +43,8 @@ const zab::DiskContents& SimOutbox::Files() const {
   return *files_;
 }
 
-void SimOutbox::Append(std::string_view file, std::string record) {
-  ctx().Append(file, std::move(record));
+void SimOutbox::Append(std::string_view file, std::string record, uint64_t zxid) {
+  ctx().Append(file, std::move(record), zxid);
 }
 
 void SimOutbox::TruncateTo(std::string_view file, uint64_t records) {

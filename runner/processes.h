@@ -50,7 +50,7 @@ class SimOutbox final : public zab::Outbox {
   void CancelTimer(zab::TimerId timer) override;
   void Schedule(zab::Thread thread, uint32_t instance, uint64_t tag, std::string_view step) override;
   const zab::DiskContents& Files() const override;
-  void Append(std::string_view file, std::string record) override;
+  void Append(std::string_view file, std::string record, uint64_t zxid) override;
   void TruncateTo(std::string_view file, uint64_t records) override;
   bool Replace(std::string_view file, std::vector<std::string> records) override;
   void Remove(std::string_view file) override;

@@ -40,6 +40,22 @@ void RunSummary::OnEvent(const EventRecord& r) {
       r.event);
 }
 
+void RunSummary::CheckConverged() {
+  if (!cluster_.Converged()) return;
+  const zab::Peer* leader = cluster_.peer(*cluster_.EstablishedLeader());
+  const zab::Zxid applied = leader->db().tree().last_applied_txn();
+  std::vector<zab::PeerId> live;
+  for (uint32_t sid = 1; sid <= cluster_.servers(); ++sid) {
+    const zab::Peer* p = cluster_.peer(sid);
+    if (p == nullptr) continue;
+    // Equal digests, but a txn still on its way (an error txn changes no digest): not quiet.
+    if (p->db().tree().last_applied_txn() != applied) return;
+    live.push_back(zab::PeerId{sid});
+  }
+  safety_.CheckConverged({cluster_.world().now().us, cluster_.world().trace().records()},
+                         leader->current_epoch(), live);
+}
+
 std::string RunSummary::Describe(const zab::checkers::Violation& v) {
   return fmt::format("{}: [{}] {} (trace record {})", sim::FormatTime(sim::Time{v.at.time_us}), v.check,
                      v.detail, v.at.position);

@@ -55,6 +55,11 @@ class RunSummary {
   uint64_t ops_failed() const { return ops_failed_; }
   uint64_t ops_indeterminate() const { return ops_indeterminate_; }
 
+  // CheckConverged: if the ensemble has converged and is quiet (every live tree holds
+  // the same txns as the leader's), every txn it owes must be in every live tree
+  // (committed-applied, SafetyChecker::CheckConverged). The end of a run calls it.
+  void CheckConverged();
+
   void Print(std::FILE* out);
 
  private:

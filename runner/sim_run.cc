@@ -38,6 +38,7 @@ void SimRun::Run() {
   world.RunUntil(std::min(spec_.FaultsEnd(), horizon));
   if (spec_.liveness_ticks > 0) liveness_ = CheckLiveness(*cluster_, spec_.LivenessBound(), horizon);
   world.RunUntil(horizon);
+  summary_->CheckConverged();
 }
 
 std::vector<Verdict> SimRun::verdicts() const {

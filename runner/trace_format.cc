@@ -84,6 +84,7 @@ std::string_view EventKind(const zab::Event& event) {
     std::string_view operator()(const zab::Applied&) const { return "apply"; }
     std::string_view operator()(const zab::Truncated&) const { return "truncate-log"; }
     std::string_view operator()(const zab::TreeLoaded&) const { return "tree-loaded"; }
+    std::string_view operator()(const zab::TreeRelabeled&) const { return "relabel"; }
     std::string_view operator()(const zab::SnapshotTaken&) const { return "snapshot"; }
     std::string_view operator()(const zab::StepRan&) const { return "step"; }
     std::string_view operator()(const zab::DiskFailed&) const { return "disk-failed"; }
@@ -128,12 +129,24 @@ void DescribeEvent(const zab::Event& event, sim::Recorder& r) {
     void operator()(const zab::EpochWritten& e) const {
       r.Str("file", e.file).Uint("epoch", e.epoch.value).Bool("durable", e.durable);
     }
-    // A history is written as its size and ends: enough to follow a run, not to replay
-    // the ProcessConsistency check, which needs every zxid (see docs/trace-format.md).
+    // A history is written as its size, its ends and its zxids as runs of consecutive
+    // ones ("0x100000001..0x100000005,0x200000001"): a log holds one run per epoch or so,
+    // and with every zxid a reader can replay the checks that use it (newleader-prefix,
+    // the commits of an establishment; docs/trace-format.md).
     void History(const std::vector<zab::Zxid>& log) const {
+      std::string runs;
+      for (size_t i = 0; i < log.size();) {
+        size_t j = i;
+        while (j + 1 < log.size() && log[j + 1].value == log[j].value + 1) ++j;
+        if (!runs.empty()) runs += ',';
+        runs += zab::ToString(log[i]);
+        if (j > i) runs += ".." + zab::ToString(log[j]);
+        i = j + 1;
+      }
       r.Uint("log_txns", log.size())
           .Hex("log_first", log.empty() ? 0 : log.front().value)
-          .Hex("log_last", log.empty() ? 0 : log.back().value);
+          .Hex("log_last", log.empty() ? 0 : log.back().value)
+          .Str("log_runs", runs);
     }
     void operator()(const zab::EpochProposed& e) const {
       r.Uint("epoch", e.epoch.value).Hex("last", e.last.value);
@@ -177,7 +190,12 @@ void DescribeEvent(const zab::Event& event, sim::Recorder& r) {
       r.Hex("to", e.to.value).Uint("removed", e.removed);
     }
     void operator()(const zab::TreeLoaded& e) const {
-      r.Hex("zxid", e.zxid.value).Str("from", e.from).Hex("digest", e.digest);
+      r.Hex("zxid", e.zxid.value).Str("from", e.from).Hex("digest", e.digest).Hex("applied", e.applied.value);
+    }
+    void operator()(const zab::TreeRelabeled& e) const {
+      r.Hex("zxid", e.zxid.value);
+      r.Hex("applied", e.applied.value);
+      r.Hex("digest", e.digest);
     }
     void operator()(const zab::SnapshotTaken& e) const { r.Hex("zxid", e.zxid.value); }
     void operator()(const zab::StepRan& e) const {

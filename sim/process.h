@@ -92,7 +92,8 @@ class Context {
   // instead (OnSyncFailed: a disk error), leaving its changes not yet durable. Replace
   // writes a file anew and may fail at once (false), changing nothing: a write that
   // returns an error.
-  void Append(std::string_view file, std::string record);
+  // `zxid`, when not 0, names the record in the trace (a txn log record's zxid).
+  void Append(std::string_view file, std::string record, uint64_t zxid = 0);
   void TruncateTo(std::string_view file, uint64_t records);
   [[nodiscard]] bool Replace(std::string_view file, std::vector<std::string> records);
   void Remove(std::string_view file);

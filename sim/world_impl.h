@@ -124,9 +124,11 @@ void Context<M>::Schedule(ThreadId thread, uint64_t tag, std::string_view step) 
 }
 
 template <Message M>
-void Context<M>::Append(std::string_view file, std::string record) {
+void Context<M>::Append(std::string_view file, std::string record, uint64_t zxid) {
   World<M>& w = *world_;
-  w.trace_.Record(w.now_, self_.value, "append").Str("file", file).Uint("bytes", record.size());
+  auto r = w.trace_.Record(w.now_, self_.value, "append");
+  r.Str("file", file).Uint("bytes", record.size());
+  if (zxid != 0) r.Hex("zxid", zxid);
   w.Host(self_).disk.Append(file, std::move(record), w.now_);
 }
 

@@ -81,10 +81,11 @@ void Core::CancelTimer(TimerId& timer) {
   timer = TimerId{};
 }
 
-void Core::Sync(Owner owner, std::string_view file, uint32_t what, uint64_t arg) {
+SyncToken Core::Sync(Owner owner, std::string_view file, uint32_t what, uint64_t arg) {
   ZABSIM_CHECK(parts_.contains(owner.value), "sync for dropped owner {}", owner.value);
   const SyncToken token = disk_.Sync(file);
   syncs_.emplace(token.value, Registration{owner, what, arg});
+  return token;
 }
 
 ConnId Core::Connect(Owner owner, PeerId to, Channel channel, ConnHandler* handler) {

@@ -72,7 +72,9 @@ class DiskFiles {
  public:
   explicit DiskFiles(Outbox* out) : out_(out) {}
 
-  void Append(std::string_view file, std::string record) { out_->Append(file, std::move(record)); }
+  void Append(std::string_view file, std::string record, uint64_t zxid = 0) {
+    out_->Append(file, std::move(record), zxid);
+  }
   void TruncateTo(std::string_view file, uint64_t records) { out_->TruncateTo(file, records); }
   [[nodiscard]] bool Replace(std::string_view file, std::vector<std::string> records) {
     return out_->Replace(file, std::move(records));
@@ -106,7 +108,7 @@ class Core {
   TimerId SetTimer(Owner owner, int64_t delay_ms, uint32_t what, uint64_t arg = 0);
   void CancelTimer(TimerId& timer);  // Also resets `timer` to 0.
   // Syncs: `part.OnSynced(what, arg)` runs when the fsync of `file` completes.
-  void Sync(Owner owner, std::string_view file, uint32_t what, uint64_t arg = 0);
+  SyncToken Sync(Owner owner, std::string_view file, uint32_t what, uint64_t arg = 0);
   // Connections: messages and state changes on `conn` go to `handler`.
   ConnId Connect(Owner owner, PeerId to, Channel channel, ConnHandler* handler);
   void Adopt(Owner owner, ConnId conn, ConnHandler* handler);

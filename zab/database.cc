@@ -45,6 +45,13 @@ absl::Status Database::Load(bool new_log_file) {
     dirty_segments_.clear();
   }
   initialized_ = true;
+  // A server's first load reads what survived its last life, all of it durable; a reload
+  // (after a truncation) reads the page cache, of which only what was durable stays so.
+  logged_through_ = loaded_once_ ? std::min(logged_through_, last_logged()) : last_logged();
+  loaded_once_ = true;
+  // An fsync asked for before a truncation covers nothing above it: the records it
+  // covered are gone, and a txn appended again with the same zxid came after it.
+  for (auto& [token, through] : log_syncs_) through = std::min(through, last_logged());
   loaded_snapshot_ = loaded->snapshot_zxid;
   loaded_snapshot_last_txn_ = loaded->snapshot_last_txn;
 #ifndef NDEBUG
@@ -108,7 +115,7 @@ void Database::Append(const TxnPtr& txn) {
   ZABSIM_CHECK(segment.name == current_segment_);
   ++segment.records;
   segment.bytes += ZkLogRecordBytes(*txn);
-  core_.disk().Append(current_segment_, EncodeTxn(*txn));
+  core_.disk().Append(current_segment_, EncodeTxn(*txn), txn->zxid.value);
   if (dirty_segments_.empty() || dirty_segments_.back() != current_segment_) {
     dirty_segments_.push_back(current_segment_);
   }
@@ -121,7 +128,23 @@ void Database::FsyncLog(Owner owner, uint32_t what) {
   if (files.empty()) files.push_back(current_segment_.empty() ? "log" : current_segment_);
   // fsyncs of one disk complete in order: the last one's completion covers them all.
   for (size_t i = 0; i + 1 < files.size(); ++i) core_.disk().Sync(files[i]);
-  core_.Sync(owner, files.back(), what);
+  const SyncToken token = core_.Sync(owner, files.back(), what);
+  if (last_logged() > logged_through_) log_syncs_[token.value] = last_logged();
+}
+
+void Database::LogSynced(SyncToken token) {
+  const auto it = log_syncs_.find(token.value);
+  if (it == log_syncs_.end()) return;
+  const Zxid through = std::min(it->second, last_logged());
+  log_syncs_.erase(it);
+  if (through <= logged_through_) return;
+  const auto first = std::upper_bound(log_.begin(), log_.end(), logged_through_,
+                                      [](Zxid z, const TxnPtr& t) { return z < t->zxid; });
+  const auto end = std::upper_bound(first, log_.end(), through,
+                                    [](Zxid z, const TxnPtr& t) { return z < t->zxid; });
+  logged_through_ = through;
+  if (first == end) return;
+  core_.Emit(Logged{(*first)->zxid, (*std::prev(end))->zxid, static_cast<uint32_t>(end - first)});
 }
 
 bool Database::TruncateLog(Zxid zxid) {
@@ -204,7 +227,7 @@ bool Database::TruncateLog(Zxid zxid) {
   const absl::Status s = Load(/*new_log_file=*/true);
   ZABSIM_CHECK(s.ok(), "reload after truncation: {}", std::string(s.message()));
   RepairLog();
-  core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "truncated-log", tree_.digest()});
+  core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "truncated-log", tree_.digest(), tree_.last_applied_txn()});
   return true;
 }
 
@@ -318,7 +341,8 @@ uint32_t Database::FastForward() {
     ApplyCommitted(t);
     ++applied;
   }
-  if (applied > 0) core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "fast-forward", tree_.digest()});
+  if (applied > 0) core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "fast-forward", tree_.digest(),
+                                           tree_.last_applied_txn()});
   return applied;
 }
 

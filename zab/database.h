@@ -80,6 +80,12 @@ class Database final : public Part {
   // here (a duplicated PROPOSAL, ZK-2845's stale memory) is what a run should show.
   void Append(const TxnPtr& txn);
   void FsyncLog(Owner owner, uint32_t what);
+  // LogSynced and LogSyncFailed hear of every fsync of this server's disk that completes
+  // or fails, before its owner does (if it still cares). When one of the log's fsyncs
+  // completes, the txns it made durable are reported (Logged), whatever became of the
+  // thread that asked for it: durability is the disk's, not the role's.
+  void LogSynced(SyncToken token);
+  void LogSyncFailed(SyncToken token) { log_syncs_.erase(token.value); }
   // RollLog makes the next append start a new log file (FileTxnLog.rollLog).
   void RollLog() { current_segment_.clear(); }
 
@@ -185,6 +191,11 @@ class Database final : public Part {
   // restarted ZooKeeper reads the cut length off the disk).
   std::set<std::string, std::less<>> cut_files_;
   Zxid history_floor_;
+  // The last txn reported durable (Logged), and the fsyncs of the log in flight: token ->
+  // the last txn appended when it was asked for.
+  Zxid logged_through_;
+  bool loaded_once_ = false;
+  std::map<uint64_t, Zxid> log_syncs_;
   Zxid loaded_snapshot_;           // The snapshot the last Load started from...
   Zxid loaded_snapshot_last_txn_;  // ...and the last txn its content holds.
 };

@@ -138,6 +138,17 @@ struct TreeLoaded {
   Zxid zxid;
   std::string_view from;  // "snap", "disk", "truncated-log", "trunc", "fast-forward".
   uint64_t digest = 0;
+  // The last txn the tree holds: `zxid` is its label, which a SNAP of a relabeled leader
+  // tree ((e, 0)) or a TRUNC's zxid (learner) can set apart from its content.
+  Zxid applied;
+};
+
+// A new leader set its tree's last processed zxid to (epoch, 0) (Leader.startZkServer):
+// a relabel, not a change of content, which still ends at `applied`.
+struct TreeRelabeled {
+  Zxid zxid;
+  Zxid applied;
+  uint64_t digest = 0;
 };
 
 struct SnapshotTaken {
@@ -232,7 +243,7 @@ struct ClientCompleted {
 using Event = std::variant<StateChanged, VoteChanged, ElectionDecided, EpochWritten,
                            EpochProposed, LeaderEstablished, SyncChosen, NewLeaderProcessed,
                            SyncApplied, Proposed, Committed, Logged, Applied, Truncated,
-                           TreeLoaded, SnapshotTaken, StepRan, DiskFailed, Ignored, Unexpected, RoleEnded,
+                           TreeLoaded, TreeRelabeled, SnapshotTaken, StepRan, DiskFailed, Ignored, Unexpected, RoleEnded,
                            LearnerDropped, Halted, ClientServed, ClientInvoked, ClientCompleted>;
 
 }  // namespace zabsim::zab

@@ -263,6 +263,7 @@ void Leader::StartZkServer() {
   host_.UpdateElectionVote(epoch());
   // Leader.startZkServer also resets the tree's last processed zxid to (e, 0).
   db_.tree().set_last_processed_zxid(Zxid::Make(epoch(), 0));
+  core_.Emit(TreeRelabeled{Zxid::Make(epoch(), 0), db_.tree().last_applied_txn(), db_.tree().digest()});
   host_.StartServing();
   host_.SetPhase(ZabPhase::kBroadcast);
   core_.Emit(LeaderEstablished{epoch()});

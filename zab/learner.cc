@@ -311,7 +311,7 @@ void Learner::OnFirstSyncPacket(const QuorumPacket& p) {
       mode_ = SyncMode::kSnap;
       db_.ReplaceTree(*std::move(tree));
       db_.tree().set_last_processed_zxid(p.zxid);
-      core_.Emit(TreeLoaded{p.zxid, "snap", db_.tree().digest()});
+      core_.Emit(TreeLoaded{p.zxid, "snap", db_.tree().digest(), db_.tree().last_applied_txn()});
       break;
     }
     case PacketType::kTrunc:
@@ -324,7 +324,7 @@ void Learner::OnFirstSyncPacket(const QuorumPacket& p) {
         // ZooKeeper sets lastProcessedZxid to the TRUNC's zxid whatever the reload
         // brought back; the tree now claims that zxid (ZOOKEEPER-1549 makes them differ).
         db_.tree().set_last_processed_zxid(p.zxid);
-        core_.Emit(TreeLoaded{p.zxid, "trunc", db_.tree().digest()});
+        core_.Emit(TreeLoaded{p.zxid, "trunc", db_.tree().digest(), db_.tree().last_applied_txn()});
       }
       break;
     default:

@@ -49,7 +49,8 @@ class Outbox {
   // synced or not; at start-up, what the disk held. Replace, which writes a file anew,
   // may fail at once (false), changing nothing.
   virtual const DiskContents& Files() const = 0;
-  virtual void Append(std::string_view file, std::string record) = 0;
+  // `zxid`, when not 0, names the record in the trace (a txn log record's zxid).
+  virtual void Append(std::string_view file, std::string record, uint64_t zxid) = 0;
   virtual void TruncateTo(std::string_view file, uint64_t records) = 0;
   [[nodiscard]] virtual bool Replace(std::string_view file, std::vector<std::string> records) = 0;
   virtual void Remove(std::string_view file) = 0;

@@ -60,7 +60,7 @@ void Peer::Start() {
   // Finish a removal of log segments that a crash interrupted (ZOOKEEPER-2846, see
   // Database::DropUnvouchedLog); the constructor loaded the database but may not write.
   db_.RepairLog();
-  core_.Emit(TreeLoaded{db_.last_processed(), "disk", db_.tree().digest()});
+  core_.Emit(TreeLoaded{db_.last_processed(), "disk", db_.tree().digest(), db_.tree().last_applied_txn()});
   // The quorum port listens only while this server leads (Leader's learner acceptor).
   core_.out().Listen(Channel::kQuorum, false);
   // DatadirCleanupManager: autopurge runs at start, then every interval.
@@ -105,7 +105,7 @@ Zxid Peer::LastLoggedZxid() {
     } else {
       db_.RepairLog();  // See Database::DropUnvouchedLog (ZOOKEEPER-2846).
     }
-    core_.Emit(TreeLoaded{db_.last_processed(), "disk", db_.tree().digest()});
+    core_.Emit(TreeLoaded{db_.last_processed(), "disk", db_.tree().digest(), db_.tree().last_applied_txn()});
   }
   return db_.last_processed();
 }
@@ -162,12 +162,14 @@ void Peer::OnTimer(uint64_t tag) {
 
 void Peer::OnSynced(SyncToken token) {
   if (core_.halted()) return;
+  db_.LogSynced(token);
   core_.CompleteSync(token);
   AfterStep();
 }
 
 void Peer::OnSyncFailed(SyncToken token) {
   if (core_.halted()) return;
+  db_.LogSyncFailed(token);
   core_.FailSync(token);
   AfterStep();
 }

@@ -5,20 +5,32 @@
     python3 docs/examples/recheck.py run.jsonl
 
 This program shares no code with zabsim: it reads only the trace (docs/trace-format.md)
-and checks, independently of the simulator's own checkers,
+and checks, independently of the simulator's own checkers, what docs/invariants.md
+defines, with "committed" as defined there (a `commit`, a write a client was told
+succeeded, or the history of a leader once it is `established`):
 
-  one-leader-per-epoch   at most one server is established as leader in each epoch;
-  digest-agreement       every server that reaches zxid Z (by applying it, or by loading
-                         a tree at Z) holds the same tree digest there;
-  applied-in-order       each server applies txns in increasing zxid order, and never
-                         skips a txn that was already committed;
-  leader-completeness    a newly established leader's tree already holds every txn
-                         committed before it;
-  acked-writes-committed every write a client was told succeeded is a committed txn.
+  one-leader-per-epoch        at most one server is established as leader in each epoch;
+  digest-agreement            every server that reaches zxid Z (by applying it, or by
+                              loading a tree at Z) holds the same tree digest there;
+  applied-in-order            each server applies txns in increasing zxid order (a txn
+                              applied again must leave the tree as it was), and never
+                              skips a txn that was already committed;
+  leader-completeness         a newly established leader's tree holds every txn of an
+                              older epoch committed so far, its own history included;
+  committed-applied           a txn a tree went past without applying it is never
+                              committed; and when a run ends converged, every live tree
+                              holds every committed txn it owes;
+  truncation-keeps-committed  no truncation removes a txn its server had logged (by the
+                              disk's word: `logged`) and that was committed when the
+                              truncation was decided;
+  acked-writes-committed      every write a client was told succeeded was committed by
+                              the protocol (a `commit`, or an established leader's
+                              history), not only by the client's word.
 
-It then compares its findings with the simulator's verdict records. Exit status: 0 when
-every check holds, 1 when one fails, 2 when the file cannot be read as a whole zabsim trace
-of a ZAB run (not found, not JSON, no header, or cut short before its end record).
+The first six are the simulator's checks of the same names: the program compares its
+findings with the trace's verdict records and says whether they agree. Exit status: 0
+when every check holds, 1 when one fails, 2 when the file cannot be read as a whole zabsim
+trace of a ZAB run (not found, not JSON, no header, or cut short before its end record).
 """
 
 import bisect
@@ -26,6 +38,10 @@ import json
 import sys
 
 WRITES = {"create", "delete", "setData", "createSession", "closeSession"}
+CHECKS = ["one-leader-per-epoch", "digest-agreement", "applied-in-order", "leader-completeness",
+          "committed-applied", "truncation-keeps-committed", "acked-writes-committed"]
+# The checks that the simulator also makes, under the same name.
+SHARED = CHECKS[:-1]
 
 
 def zxid(text):
@@ -36,22 +52,78 @@ def hexz(value):
     return f"0x{value:x}"
 
 
+def epoch_of(z):
+    return z >> 32
+
+
+def runs(text):
+    """The zxids of a `log_runs` field: "0x100000001..0x100000003,0x200000001"."""
+    out = []
+    for part in filter(None, text.split(",")):
+        first, _, last = part.partition("..")
+        out.extend(range(zxid(first), zxid(last or first) + 1))
+    return out
+
+
+def describe(first, last, count):
+    return hexz(first) if count <= 1 else f"{hexz(first)} .. {hexz(last)} ({count} txns)"
+
+
+class Server:
+    def __init__(self):
+        self.tree = 0  # Where its tree is (None: unknown, from a start to the next load).
+        self.digest = None
+        self.applied = 0  # The last txn the tree holds (the tree's label can differ).
+        self.gaps = set()  # Proposed zxids the tree went past without applying them.
+        self.last_logged = 0  # The last txn its log holds durably, by `logged`.
+        self.live = True
+        self.state = self.phase = None
+        self.leader = 0
+        self.current_epoch = 0
+
+
 class Recheck:
     def __init__(self, header):
-        self.servers = header["servers"]
+        self.servers = {sid: Server() for sid in range(1, header["servers"] + 1)}
         self.violations = {}  # check -> [message]
         self.leaders = {}  # epoch -> sid
         self.digest_at = {}  # zxid -> (digest, sid)
-        self.last = {}  # sid -> zxid of its tree
         self.committed = []  # sorted zxids
-        self.committed_set = set()
+        self.order = {}  # zxid -> the order in which it became committed
+        self.by_protocol = set()  # committed by a `commit` or an establishment
+        self.proposed = set()
+        self.histories = {}  # sid -> (epoch, [zxid]) from its last `epoch-proposed`
+        self.trunc_decided = {}  # learner -> how many txns were committed at its TRUNC
         self.acked = []  # (time, client, zxid)
-        self.sim_verdicts = {}
+        self.converged_reported = {}  # sid -> the newest committed txn reported lacking
+        self.sim_verdicts = {}  # check -> ok (the last verdict record of each check)
+        self.in_verdicts = False
 
     def fail(self, check, t, message):
         self.violations.setdefault(check, []).append(f"{t / 1e6:.6f}: {message}")
 
-    def digest(self, t, sid, z, digest, how):
+    def commit(self, t, z):
+        if z in self.order:
+            return  # The first time counts.
+        self.order[z] = len(self.order)
+        bisect.insort(self.committed, z)
+        for sid, s in self.servers.items():
+            if z in s.gaps:
+                s.gaps.discard(z)
+                self.fail("committed-applied", t,
+                          f"{hexz(z)} is committed, but server {sid}'s tree (at "
+                          f"{hexz(s.tree) if s.tree is not None else '?'}) went past it "
+                          f"without applying it")
+
+    def committed_in(self, above, to):
+        """The committed zxids in (above, to]."""
+        i = bisect.bisect_right(self.committed, above)
+        j = bisect.bisect_right(self.committed, to)
+        return self.committed[i:j]
+
+    def tree_at(self, t, sid, z, digest, how):
+        s = self.servers[sid]
+        s.tree, s.digest = z, digest
         if z == 0:
             return  # The empty tree: nothing to agree on.
         known = self.digest_at.setdefault(z, (digest, sid))
@@ -60,51 +132,143 @@ class Recheck:
                       f"server {sid} {how} {hexz(z)} with digest {digest}, "
                       f"server {known[1]} had {known[0]}")
 
+    def established(self, t, p, epoch):
+        sid = self.leaders.setdefault(epoch, p)
+        if sid != p:
+            self.fail("one-leader-per-epoch", t,
+                      f"two leaders established in epoch {epoch}: {sid} and {p}")
+        # A quorum acked NEWLEADER: the history the leader proposed the epoch with is
+        # committed; then the leader must hold every older epoch's committed txn.
+        h = self.histories.get(p)
+        if h and h[0] == epoch:
+            for z in h[1]:
+                self.by_protocol.add(z)
+                self.commit(t, z)
+        tree = self.servers[p].tree
+        older = self.committed_in(-1, (epoch << 32) - 1)
+        if tree is None or not older:
+            return
+        missing = self.committed_in(tree, older[-1])
+        if missing:
+            self.fail("leader-completeness", t,
+                      f"server {p} was established in epoch {epoch} at {hexz(tree)}, without the "
+                      f"committed {describe(missing[0], missing[-1], len(missing))}")
+
+    def applied(self, t, p, z, digest):
+        s = self.servers[p]
+        if s.tree is not None:
+            if z <= s.tree:
+                # Applied again (a SNAP's tree, a fuzzy snapshot): fine if nothing changed.
+                if digest == s.digest:
+                    return
+                self.fail("applied-in-order", t,
+                          f"server {p} applied {hexz(z)} to a tree already at {hexz(s.tree)}, "
+                          f"and it changed the tree")
+            else:
+                skipped = self.committed_in(s.tree, z - 1)
+                if skipped:
+                    self.fail("applied-in-order", t,
+                              f"server {p} applied {hexz(z)} after {hexz(s.tree)}, skipping the "
+                              f"committed {hexz(skipped[0])}")
+                s.gaps.update(q for q in self.proposed
+                              if s.tree < q < z and q not in self.order)
+        self.tree_at(t, p, z, digest, "applied")
+        s.applied = z
+
+    def truncated(self, t, p, to):
+        s = self.servers[p]
+        decided = self.trunc_decided.pop(p, len(self.order))
+        for z in self.committed_in(to, s.last_logged):
+            if self.order[z] < decided:
+                self.fail("truncation-keeps-committed", t,
+                          f"server {p} truncated its log after {hexz(to)}, removing the "
+                          f"committed {hexz(z)} it had logged")
+                break
+        s.last_logged = min(s.last_logged, to)
+
+    def converged(self, t):
+        """committed-applied at a converged, quiet end: every live tree holds what it owes."""
+        live = {sid: s for sid, s in self.servers.items() if s.live}
+        leaders = [sid for sid, s in live.items() if s.state == "LEADING" and s.phase == "BROADCAST"]
+        if len(leaders) != 1:
+            return
+        leader = live[leaders[0]]
+        for sid, s in live.items():
+            if s is leader:
+                continue
+            if (s.state not in ("FOLLOWING", "OBSERVING") or s.phase != "BROADCAST"
+                    or s.leader != leaders[0] or s.digest != leader.digest):
+                return
+        if any(s.tree is None or s.applied != leader.applied for s in live.values()):
+            return  # A txn still on its way (an error txn changes no digest): not quiet.
+        older = self.committed_in(-1, (leader.current_epoch << 32) - 1)
+        owed = max([s.tree for s in live.values()] + older[-1:])
+        for sid, s in sorted(live.items()):
+            missing = self.committed_in(s.tree, owed)
+            if not missing:
+                continue
+            if self.converged_reported.get(sid, -1) >= missing[-1]:
+                continue
+            self.converged_reported[sid] = missing[-1]
+            self.fail("committed-applied", t,
+                      f"the ensemble converged under the leader of epoch {leader.current_epoch}, "
+                      f"but server {sid}'s tree (at {hexz(s.tree)}) lacks the committed "
+                      f"{describe(missing[0], missing[-1], len(missing))}")
+
     def record(self, r):
         t, p, k = r["t"], r["p"], r["k"]
+        if k in ("verdict", "violation", "end"):
+            # The simulator's verdicts at a `check` or at the end: the run's state then is
+            # what the converged check reads (once per group of verdicts).
+            if k == "verdict" and not self.in_verdicts:
+                self.converged(t)
+            self.in_verdicts = k != "end"
+            if k == "verdict":
+                self.sim_verdicts[r["check"]] = r["ok"]
+            return
+        self.in_verdicts = False
+        s = self.servers.get(p)
         if k == "established":
-            sid = self.leaders.setdefault(r["epoch"], p)
-            if sid != p:
-                self.fail("one-leader-per-epoch", t,
-                          f"two leaders established in epoch {r['epoch']}: {sid} and {p}")
-            if self.committed and self.last.get(p, 0) < self.committed[-1]:
-                self.fail("leader-completeness", t,
-                          f"server {p} leads epoch {r['epoch']} at {hexz(self.last.get(p, 0))}, "
-                          f"but {hexz(self.committed[-1])} was committed")
+            self.established(t, p, r["epoch"])
+        elif k == "epoch-proposed":
+            self.histories[p] = (r["epoch"], runs(r["log_runs"]))
+        elif k == "propose":
+            self.proposed.add(zxid(r["zxid"]))
         elif k == "commit":
             z = zxid(r["zxid"])
-            if z not in self.committed_set:
-                self.committed_set.add(z)
-                bisect.insort(self.committed, z)
-        elif k == "start":
-            self.last[p] = 0  # Until its tree is loaded from disk.
-        elif k == "tree-loaded":
-            z = zxid(r["zxid"])
-            self.digest(t, p, z, r["digest"], f"loaded a tree ({r['from']}) at")
-            self.last[p] = z
-        elif k == "apply":
-            z = zxid(r["zxid"])
-            prev = self.last.get(p, 0)
-            if z <= prev:
-                self.fail("applied-in-order", t,
-                          f"server {p} applied {hexz(z)} after {hexz(prev)}")
-            else:
-                i = bisect.bisect_right(self.committed, prev)
-                if i < len(self.committed) and self.committed[i] < z:
-                    self.fail("applied-in-order", t,
-                              f"server {p} applied {hexz(z)} after {hexz(prev)}, skipping "
-                              f"committed {hexz(self.committed[i])}")
-            self.digest(t, p, z, r["digest"], "applied")
-            self.last[p] = z
+            self.by_protocol.add(z)
+            self.commit(t, z)
         elif k == "complete":
-            if (r["op"] in WRITES and r["code"] == "OK" and not r["indeterminate"]):
-                self.acked.append((t, p, zxid(r["zxid"])))
-        elif k == "verdict":
-            self.sim_verdicts[r["check"]] = r["ok"]
+            z = zxid(r["zxid"])
+            if r["op"] in WRITES and r["code"] == "OK" and not r["indeterminate"] and z != 0:
+                self.acked.append((t, p, z))
+                self.commit(t, z)  # A write a client was told succeeded is committed.
+        elif s is None:
+            return  # A client's record.
+        elif k == "start":
+            s.tree, s.live = None, True  # Until its tree is loaded from disk.
+        elif k in ("crash", "exit"):
+            s.live = False
+        elif k == "state":
+            s.state, s.phase, s.leader = r["state"], r["phase"], r["leader"]
+            s.current_epoch = r["current_epoch"]
+        elif k == "tree-loaded":
+            s.gaps.clear()  # A loaded tree is taken as whole up to its zxid.
+            self.tree_at(t, p, zxid(r["zxid"]), r["digest"], f"loaded a tree ({r['from']}) at")
+            s.applied = zxid(r["applied"])
+        elif k == "apply":
+            self.applied(t, p, zxid(r["zxid"]), r["digest"])
+        elif k == "logged":
+            s.last_logged = max(s.last_logged, zxid(r["last"]))
+        elif k == "sync-choice":
+            if r["mode"] == "TRUNC":
+                self.trunc_decided[r["learner"]] = len(self.order)
+        elif k == "truncate-log":
+            self.truncated(t, p, zxid(r["to"]))
 
     def finish(self):
         for t, client, z in self.acked:
-            if z not in self.committed_set:
+            if z not in self.by_protocol:
                 self.fail("acked-writes-committed", t,
                           f"client process {client} was told {hexz(z)} succeeded, "
                           f"but no leader committed it")
@@ -151,17 +315,22 @@ def main(argv):
         print(f"{path}: no end record: the trace is cut short, nothing can be vouched for",
               file=sys.stderr)
         return 2
-    checks = ["one-leader-per-epoch", "digest-agreement", "applied-in-order",
-              "leader-completeness", "acked-writes-committed"]
-    for name in checks:
+    for name in CHECKS:
         found = check.violations.get(name, [])
         print(f"{name}: {'ok' if not found else f'VIOLATED ({len(found)})'}")
         for v in found[:10]:
             print(f"  {v}")
+        if len(found) > 10:
+            print("  ...")
+    # Agreement with the simulator, check by check, on the checks both make.
+    differ = [name for name in SHARED if name in check.sim_verdicts
+              and check.sim_verdicts[name] != (name not in check.violations)]
+    compared = sum(1 for name in SHARED if name in check.sim_verdicts)
+    if differ:
+        print(f"agreement: DIFFERS from the simulator's verdicts on {', '.join(differ)}")
+    elif compared:
+        print(f"agreement: the simulator's verdicts agree on all {compared} shared checks")
     ok = not check.violations
-    sim_ok = all(check.sim_verdicts.values()) if check.sim_verdicts else None
-    if sim_ok is not None and sim_ok != ok:
-        print(f"note: the simulator's own verdicts say {'ok' if sim_ok else 'violated'}")
     print(f"recheck: {'ok' if ok else 'VIOLATED'} ({len(check.committed)} txns committed, "
           f"{len(check.leaders)} epochs)")
     return 0 if ok else 1

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "base/status.h"
 #include "runner/liveness.h"
+#include "runner/sim_run.h"
 #include "sim/fault.h"
 #include "sim/world.h"
 #include "sim/world_config.h"
@@ -738,9 +739,25 @@ absl::Status ScenarioRunner::Tree(Args& args, Lines& out) {
   return absl::OkStatus();
 }
 
-void ScenarioRunner::FinishTrace() {
-  if (trace_file_ == nullptr || !cluster_) return;
-  trace_file_->Verdicts(cluster_->world().now(), summary_->verdicts());
+std::vector<Verdict> ScenarioRunner::Verdicts() const {
+  std::vector<Verdict> out = summary_->verdicts();
+  if (!liveness_checked_) return out;
+  Verdict liveness{std::string(kLiveness), {}};
+  for (const std::string& v : liveness_violations_) {
+    if (std::find(stall_violations_.begin(), stall_violations_.end(), v) == stall_violations_.end()) {
+      liveness.violations.push_back(v);
+    }
+  }
+  out.push_back(std::move(liveness));
+  if (!stall_violations_.empty()) out.push_back(Verdict{std::string(kAcceptedEpochStall), stall_violations_});
+  return out;
+}
+
+void ScenarioRunner::Finish() {
+  if (!cluster_) return;
+  summary_->CheckConverged();
+  if (trace_file_ == nullptr) return;
+  trace_file_->Verdicts(cluster_->world().now(), Verdicts());
   trace_file_->End(cluster_->world().now());
 }
 
@@ -753,11 +770,13 @@ absl::Status ScenarioRunner::Check(Args& args, Lines& out) {
     if (!bound.ok()) return bound.status();
     const sim::Time now = cluster_->world().now();
     const LivenessVerdict v = CheckLiveness(*cluster_, *bound, now + *bound);
+    liveness_checked_ = liveness_checked_ || v.kind != LivenessVerdict::Kind::kNotChecked;
     if (v.kind == LivenessVerdict::Kind::kViolated && !v.stall.empty()) {
       liveness_violations_.push_back(fmt::format("{}: [{}] {}, as ZooKeeper does: no converged ensemble "
                                                  "within {} of {}s",
                                                  sim::FormatTime(cluster_->world().now()), kAcceptedEpochStall,
                                                  v.stall, sim::FormatDuration(*bound), sim::FormatTime(now)));
+      stall_violations_.push_back(liveness_violations_.back());
     } else if (v.kind == LivenessVerdict::Kind::kViolated) {
       liveness_violations_.push_back(
           fmt::format("{}: [liveness] no converged ensemble within {} of {}s: {}",
@@ -767,7 +786,8 @@ absl::Status ScenarioRunner::Check(Args& args, Lines& out) {
       not_checked = fmt::format("liveness: not checked ({})", v.detail);
     }
   }
-  if (trace_file_ != nullptr) trace_file_->Verdicts(cluster_->world().now(), summary_->verdicts());
+  summary_->CheckConverged();
+  if (trace_file_ != nullptr) trace_file_->Verdicts(cluster_->world().now(), Verdicts());
   const std::vector<std::string> v = Violations();
   if (v.empty()) {
     out.push_back("checks: ok");
@@ -820,7 +840,7 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::R
       result.commands.push_back(file->lines[static_cast<size_t>(d.line - 1)]);
     }
   }
-  runner.FinishTrace();
+  runner.Finish();
   for (std::string& v : runner.Violations()) {
     (expected_violations.contains(v) ? result.expected_violations : result.violations).push_back(std::move(v));
   }

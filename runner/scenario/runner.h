@@ -48,8 +48,12 @@ class ScenarioRunner {
   // SetTraceFile makes the run write its full trace to `trace` (zabsim run --trace): the
   // header once `cluster` runs, every record, the verdicts at each `check` and at the end.
   void SetTraceFile(TraceFile* trace) { trace_file_ = trace; }
-  // FinishTrace writes the final verdicts and the end record to the trace file, if any.
-  void FinishTrace();
+  // Finish ends the run: the converged check of committed-applied (as each `check` runs
+  // it), then the final verdicts and the end record to the trace file, if any.
+  void Finish();
+  // The safety verdicts, then those of `check liveness=` if one ran: `liveness`, and
+  // `accepted-epoch-stall` if a stall was seen (docs/trace-format.md, section 6).
+  std::vector<Verdict> Verdicts() const;
   // SetNarrate makes each directive also explain its records (zabsim run --narrate);
   // TakeNarration returns the lines of the last directive run.
   void SetNarrate(bool narrate) { narrate_ = narrate; }
@@ -82,7 +86,9 @@ class ScenarioRunner {
   zab::ReleaseChoice extra_;
   std::unique_ptr<runner::Cluster> cluster_;
   std::unique_ptr<RunSummary> summary_;
-  std::vector<std::string> liveness_violations_;  // From `check liveness=`.
+  std::vector<std::string> liveness_violations_;  // From `check liveness=`...
+  std::vector<std::string> stall_violations_;     // ...those of them that are stalls...
+  bool liveness_checked_ = false;                 // ...and whether one ran.
   std::unique_ptr<Renderer> renderer_;
   sim::VectorSink sink_;
   std::vector<EventRecord> events_;

@@ -47,3 +47,25 @@ expect(${code} 0 "recheck of happy-path.scn" "${out}")
 file(READ ${WORK}/scenario.jsonl scenario_head LIMIT 300)
 expect_in("\"source\":\"run\",\"scenario\":\"scenarios/happy-path.scn\"" "the scenario's header"
           "${scenario_head}")
+
+# A scenario's 'check liveness=' writes the liveness verdicts into the trace: liveness
+# holds but a stall is reported (accepted-epoch-stall.scn), liveness fails with no stall
+# (bug-reuse-epoch.scn), and a scenario that never checks liveness has no such verdict.
+function(verdicts_of scenario out_var)
+  run(out code ${ZABSIM} run --trace ${WORK}/${scenario}.jsonl --format jsonl scenarios/${scenario}.scn)
+  expect(${code} 0 "zabsim run --trace scenarios/${scenario}.scn" "${out}")
+  file(STRINGS ${WORK}/${scenario}.jsonl found REGEX "\"k\":\"verdict\",\"check\":\"(liveness|accepted-epoch-stall)\"")
+  set(${out_var} "${found}" PARENT_SCOPE)
+endfunction()
+verdicts_of(accepted-epoch-stall stall)
+expect_in("\"check\":\"liveness\",\"ok\":true" "accepted-epoch-stall.scn's liveness verdict" "${stall}")
+expect_in("\"check\":\"accepted-epoch-stall\",\"ok\":false" "accepted-epoch-stall.scn's stall verdict" "${stall}")
+verdicts_of(bug-reuse-epoch reuse)
+expect_in("\"check\":\"liveness\",\"ok\":false" "bug-reuse-epoch.scn's liveness verdict" "${reuse}")
+if(reuse MATCHES "accepted-epoch-stall")
+  message(FATAL_ERROR "bug-reuse-epoch.scn: an accepted-epoch-stall verdict, but no stall: ${reuse}")
+endif()
+verdicts_of(happy-path none)
+if(NOT none STREQUAL "")
+  message(FATAL_ERROR "happy-path.scn checks no liveness, but its trace has: ${none}")
+endif()

@@ -125,7 +125,7 @@ class FakeOutbox final : public Outbox {
     steps_.push_back(ScheduledStep{thread, instance, tag});
   }
   const DiskContents& Files() const override { return disk_; }
-  void Append(std::string_view file, std::string record) override {
+  void Append(std::string_view file, std::string record, uint64_t) override {
     ++seq_;
     disk_[std::string(file)].push_back(std::move(record));
   }

@@ -133,6 +133,13 @@ TEST(AppliedInOrder, QuietForGapsOfUncommittedTxnsAndAfterAReload) {
 
 // --- leader-completeness ------------------------------------------------------------------
 
+EpochProposed Lead(uint32_t epoch, Zxid last, std::vector<Zxid> log) {
+  return EpochProposed{Epoch{epoch}, last, std::move(log)};
+}
+NewLeaderProcessed Acked(uint32_t epoch, uint32_t leader, std::vector<Zxid> log) {
+  return NewLeaderProcessed{Epoch{epoch}, PeerId{leader}, std::move(log)};
+}
+
 TEST(LeaderCompleteness, FiresWhenTheNewLeaderLacksACommittedTxn) {
   History h;
   h.Load(3, Z(1, 1), 0x1).Commit(Z(1, 1)).Commit(Z(1, 2)).Establish(3, 2);
@@ -176,6 +183,67 @@ TEST(LeaderCompleteness, QuietWhenTheLeaderHoldsEveryCommittedTxn) {
   lost.indeterminate = true;
   h.Commit(Z(1, 1)).Commit(Z(1, 2)).Event(4, read).Event(5, lost).Load(3, Z(1, 2), 0x2).Establish(3, 2);
   EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
+TEST(LeaderCompleteness, FiresWhenTheLeaderLacksTheHistoryItsEstablishmentCommits) {
+  // `zabsim sim --bug ZK-2845 --seed 6`: leader 3's log runs to (1, 3), but the tree it
+  // kept from following is at (1, 1). Its establishment commits its whole log, and it
+  // serves from a tree without two of those txns.
+  History h;
+  h.Load(3, Z(1, 1), 0x1).Event(3, Lead(7, Z(1, 1), {Z(1, 1), Z(1, 2), Z(1, 3)})).Establish(3, 7);
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kLeaderCompleteness));
+  EXPECT_THAT(h.checker.violations()[0].detail,
+              HasSubstr("at 0x100000001, without the committed 0x100000002 .. 0x100000003 (2 txns)"));
+  // The same history in its tree: quiet.
+  History g;
+  g.Load(3, Z(1, 3), 0x3).Event(3, Lead(7, Z(1, 3), {Z(1, 1), Z(1, 2), Z(1, 3)})).Establish(3, 7);
+  EXPECT_THAT(g.Checks(), IsEmpty());
+}
+
+// --- committed-applied --------------------------------------------------------------------
+
+TEST(CommittedApplied, FiresWhenATxnATreeWentPastIsCommittedLater) {
+  History h;
+  h.Load(2, Z(1, 1), 0x1).Propose(1, Z(1, 2), 0, 0).Apply(2, Z(2, 1), 0x21);
+  EXPECT_THAT(h.Checks(), IsEmpty());  // (1, 2) was not committed when 2 went past it.
+  h.Commit(Z(1, 2));
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kCommittedApplied));
+  EXPECT_THAT(h.checker.violations()[0].detail,
+              HasSubstr("0x100000002 is committed, but server 2's tree (at 0x200000001) went past it"));
+}
+
+TEST(CommittedApplied, QuietForTxnsPassedOverThatStayUncommittedOrAfterAReload) {
+  History h;
+  h.Load(2, Z(1, 1), 0x1).Propose(1, Z(1, 2), 0, 0).Apply(2, Z(2, 1), 0x21).Commit(Z(2, 1));
+  // A reload takes the tree as it is on disk: what it passed over before is forgotten.
+  h.Load(3, Z(1, 1), 0x1).Propose(1, Z(1, 3), 0, 0).Apply(3, Z(2, 1), 0x21).Load(3, Z(1, 3), 0x13);
+  h.Commit(Z(1, 3));
+  EXPECT_THAT(h.Checks(), IsEmpty());
+}
+
+TEST(CommittedApplied, FiresWhenAConvergedRunEndsWithoutAnOlderEpochsCommittedTxn) {
+  History h;
+  h.Load(1, Z(1, 1), 0x1).Load(2, Z(1, 1), 0x1).Commit(Z(1, 1)).Commit(Z(1, 2));
+  h.checker.CheckConverged(At{9, 9}, Epoch{2}, {PeerId{1}, PeerId{2}});
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kCommittedApplied, SafetyChecker::kCommittedApplied));
+  EXPECT_THAT(h.checker.violations()[0].detail,
+              HasSubstr("converged under the leader of epoch 2, but server 1's tree (at 0x100000001) "
+                        "lacks the committed 0x100000002"));
+  // Checked again with nothing new: reported once.
+  h.checker.CheckConverged(At{10, 10}, Epoch{2}, {PeerId{1}, PeerId{2}});
+  EXPECT_EQ(h.Checks().size(), 2u);
+}
+
+TEST(CommittedApplied, QuietForTheCurrentEpochsTxnsStillOnTheirWayAndForTreesThatHoldAll) {
+  History h;
+  h.Load(1, Z(1, 2), 0x12).Load(2, Z(1, 2), 0x12).Commit(Z(1, 1)).Commit(Z(1, 2)).Commit(Z(2, 1));
+  h.checker.CheckConverged(At{9, 9}, Epoch{2}, {PeerId{1}, PeerId{2}});
+  EXPECT_THAT(h.Checks(), IsEmpty());
+  // But one tree ahead in the current epoch makes it owed by all.
+  h.Apply(1, Z(2, 1), 0x21);
+  h.checker.CheckConverged(At{10, 10}, Epoch{2}, {PeerId{1}, PeerId{2}});
+  EXPECT_THAT(h.Checks(), ElementsAre(SafetyChecker::kCommittedApplied));
+  EXPECT_THAT(h.checker.violations()[0].detail, HasSubstr("server 2's tree (at 0x100000002)"));
 }
 
 // --- truncation-keeps-committed -----------------------------------------------------------
@@ -324,12 +392,6 @@ TEST(MessageLevel, QuietForIgnoredPackets) {
 // --- newleader-prefix, and the history NEWLEADER commits -----------------------------------
 
 // Lead has `leader` propose epoch `epoch` with `log` as its history (its tree at `last`).
-EpochProposed Lead(uint32_t epoch, Zxid last, std::vector<Zxid> log) {
-  return EpochProposed{Epoch{epoch}, last, std::move(log)};
-}
-NewLeaderProcessed Acked(uint32_t epoch, uint32_t leader, std::vector<Zxid> log) {
-  return NewLeaderProcessed{Epoch{epoch}, PeerId{leader}, std::move(log)};
-}
 
 TEST(NewLeaderPrefix, FiresWhenTheLearnerHoldsATxnTheLeaderLacks) {
   History h;

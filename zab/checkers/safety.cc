@@ -9,10 +9,11 @@
 namespace zabsim::zab::checkers {
 
 std::vector<std::string_view> SafetyChecker::Names() {
-  return {kOneLeaderPerEpoch, kDigestAgreement,      kAppliedInOrder,
-          kLeaderCompleteness, kTruncationKeepsCommitted, kEpochsMonotone,
-          kClientNeverGoesBack, kIntegrity,            kProposalInOrder,
-          kCommitPending,     kAckConsistent,        kNewLeaderPrefix};
+  return {kOneLeaderPerEpoch,  kDigestAgreement,          kAppliedInOrder,
+          kLeaderCompleteness, kCommittedApplied,         kTruncationKeepsCommitted,
+          kEpochsMonotone,     kClientNeverGoesBack,      kIntegrity,
+          kProposalInOrder,    kCommitPending,            kAckConsistent,
+          kNewLeaderPrefix};
 }
 
 void SafetyChecker::Fail(std::string_view check, At at, std::string detail) {
@@ -42,6 +43,7 @@ void SafetyChecker::Observe(At at, PeerId peer, const Event& event) {
         } else if constexpr (std::is_same_v<T, Applied>) {
           OnApplied(at, peer, e);
         } else if constexpr (std::is_same_v<T, TreeLoaded>) {
+          peers_[peer.value].gaps.clear();
           TreeAt(at, peer, e.zxid, e.digest, fmt::format("loaded a tree ({}) at", e.from));
         } else if constexpr (std::is_same_v<T, Logged>) {
           PeerState& p = peers_[peer.value];
@@ -61,8 +63,70 @@ void SafetyChecker::Observe(At at, PeerId peer, const Event& event) {
       event);
 }
 
-void SafetyChecker::Commit(At, Zxid zxid) {
-  committed_.emplace(zxid, committed_.size());  // The first time counts.
+void SafetyChecker::Commit(At at, Zxid zxid) {
+  if (!committed_.emplace(zxid, committed_.size()).second) return;  // The first time counts.
+  // committed-applied: a tree that went past this txn without it now lacks a committed
+  // txn below where it is, and nothing will bring it back (trees only move forward).
+  for (auto& [sid, p] : peers_) {
+    if (p.gaps.erase(zxid) == 0) continue;
+    Fail(kCommittedApplied, at,
+         fmt::format("{} is committed, but server {}'s tree (at {}) went past it without applying it",
+                     ToString(zxid), sid, p.tree ? ToString(*p.tree) : "?"));
+  }
+}
+
+std::vector<Zxid> SafetyChecker::Missing(const PeerState& p, Zxid to, size_t limit) const {
+  std::vector<Zxid> out;
+  if (!p.tree.has_value()) return out;
+  // Gaps are never committed (Commit reports and forgets them), so what a tree lacks of
+  // the committed txns up to `to` is what lies above it.
+  for (auto c = committed_.upper_bound(*p.tree); c != committed_.end() && c->first <= to; ++c) {
+    if (out.size() == limit) break;
+    out.push_back(c->first);
+  }
+  return out;
+}
+
+size_t SafetyChecker::CountCommitted(Zxid above, Zxid to) const {
+  if (to <= above) return 0;
+  size_t n = 0;
+  for (auto c = committed_.upper_bound(above); c != committed_.end() && c->first <= to; ++c) ++n;
+  return n;
+}
+
+std::string SafetyChecker::DescribeRange(Zxid first, Zxid last, size_t count) {
+  if (count <= 1) return ToString(first);
+  return fmt::format("{} .. {} ({} txns)", ToString(first), ToString(last), count);
+}
+
+void SafetyChecker::CheckConverged(At at, Epoch epoch, const std::vector<PeerId>& live) {
+  // Owed: every committed txn of an older epoch (the leader of `epoch` proposes none of
+  // them again), and every committed txn some live tree already holds.
+  Zxid owed;
+  if (const auto older_end = committed_.lower_bound(Zxid::Make(epoch, 0)); older_end != committed_.begin()) {
+    owed = std::prev(older_end)->first;
+  }
+  for (const PeerId sid : live) {
+    const auto it = peers_.find(sid.value);
+    if (it != peers_.end() && it->second.tree) owed = std::max(owed, *it->second.tree);
+  }
+  for (const PeerId sid : live) {
+    const auto it = peers_.find(sid.value);
+    if (it == peers_.end() || !it->second.tree) continue;
+    const Zxid tree = *it->second.tree;
+    const size_t count = CountCommitted(tree, owed);
+    if (count == 0) continue;
+    const std::vector<Zxid> first = Missing(it->second, owed, 1);
+    const auto last = std::prev(committed_.upper_bound(owed))->first;
+    if (const auto [r, fresh] = converged_reported_.emplace(sid.value, last); !fresh) {
+      if (r->second >= last) continue;
+      r->second = last;
+    }
+    Fail(kCommittedApplied, at,
+         fmt::format("the ensemble converged under the leader of epoch {}, but server {}'s tree (at {}) "
+                     "lacks the committed {}",
+                     epoch.value, sid.value, ToString(tree), DescribeRange(first.front(), last, count)));
+  }
 }
 
 std::optional<Zxid> SafetyChecker::FirstCommittedAbove(Zxid zxid) const {
@@ -111,10 +175,18 @@ void SafetyChecker::OnApplied(At at, PeerId peer, const Applied& e) {
       Fail(kAppliedInOrder, at,
            fmt::format("server {} applied {} to a tree already at {}, and it changed the tree",
                        peer.value, ToString(e.zxid), ToString(*tree)));
-    } else if (const std::optional<Zxid> c = FirstCommittedAbove(*tree); c && *c < e.zxid) {
-      Fail(kAppliedInOrder, at,
-           fmt::format("server {} applied {} after {}, skipping the committed {}", peer.value,
-                       ToString(e.zxid), ToString(*tree), ToString(*c)));
+    } else {
+      if (const std::optional<Zxid> c = FirstCommittedAbove(*tree); c && *c < e.zxid) {
+        Fail(kAppliedInOrder, at,
+             fmt::format("server {} applied {} after {}, skipping the committed {}", peer.value,
+                         ToString(e.zxid), ToString(*tree), ToString(*c)));
+      }
+      // What it passes over that some leader proposed and nobody committed yet must stay
+      // uncommitted for ever (committed-applied, in Commit).
+      PeerState& p = peers_[peer.value];
+      for (auto it = proposed_.upper_bound(*tree); it != proposed_.end() && it->first < e.zxid; ++it) {
+        if (!Committed(it->first)) p.gaps.insert(it->first);
+      }
     }
   }
   TreeAt(at, peer, e.zxid, e.digest, "applied");
@@ -130,26 +202,27 @@ void SafetyChecker::OnEstablished(At at, PeerId peer, Epoch epoch) {
          fmt::format("two leaders established in epoch {}: {} and {}", epoch.value, it->second,
                      peer.value));
   }
+  // The history a quorum acked with NEWLEADER is committed from now on; the leader must
+  // hold it in its tree as well as what was committed before: ZooKeeper's leader serves
+  // from its tree, and proposes nothing below (epoch, 1) again.
+  if (const auto h = histories_.find(peer.value); h != histories_.end() && h->second.epoch == epoch) {
+    for (size_t i = 0; i < h->second.initial; ++i) Commit(at, h->second.zxids[i]);
+  }
   // Only txns of older epochs count. A leader whose own currentEpoch write was slow may be
   // established after a newer epoch has committed txns (a quorum acked its NEWLEADER, then
   // moved on): it owes nothing of that epoch, and it can commit nothing in its own, since
   // a quorum has accepted the newer epoch. (Zab's property is about a leader of a later
   // epoch than the commit's; no txn of its own epoch can precede it.)
-  const std::optional<Zxid> tree = peers_[peer.value].tree;
+  const PeerState& p = peers_[peer.value];
   const auto older_end = committed_.lower_bound(Zxid::Make(epoch, 0));
-  if (older_end != committed_.begin() && tree.has_value() && *tree < std::prev(older_end)->first) {
-    const Zxid newest = std::prev(older_end)->first;
-    const Zxid missing = *FirstCommittedAbove(*tree);
-    Fail(kLeaderCompleteness, at,
-         fmt::format("server {} was established in epoch {} at {}, without the committed {}{}",
-                     peer.value, epoch.value, ToString(*tree), ToString(missing),
-                     missing == newest ? "" : fmt::format(" .. {}", ToString(newest))));
-  }
-  // The history a quorum acked with NEWLEADER is committed from now on (after the
-  // completeness check, which is about what was committed before it).
-  const auto h = histories_.find(peer.value);
-  if (h == histories_.end() || h->second.epoch != epoch) return;
-  for (size_t i = 0; i < h->second.initial; ++i) Commit(at, h->second.zxids[i]);
+  if (older_end == committed_.begin() || !p.tree.has_value()) return;
+  const Zxid newest = std::prev(older_end)->first;
+  const size_t count = CountCommitted(*p.tree, newest);
+  if (count == 0) return;
+  Fail(kLeaderCompleteness, at,
+       fmt::format("server {} was established in epoch {} at {}, without the committed {}", peer.value,
+                   epoch.value, ToString(*p.tree),
+                   DescribeRange(Missing(p, newest, 1).front(), newest, count)));
 }
 
 // newleader-prefix (ProcessConsistency): where both histories list their zxids (each

@@ -11,8 +11,11 @@
 //   digest-agreement          two peers whose trees are at the same zxid hold the same tree
 //   applied-in-order          a peer applies txns in increasing zxid order and never skips
 //                             a committed one (local and global primary order)
-//   leader-completeness       a leader, once established, holds every txn committed in
-//                             an earlier epoch
+//   leader-completeness       a leader, once established, holds in its tree every txn
+//                             committed in an earlier epoch, its own history included
+//   committed-applied         a tree that applies a txn holds every committed txn below
+//                             it, and when a run ends converged every live tree holds
+//                             every committed txn it can owe
 //   truncation-keeps-committed  no truncation removes a txn a peer had logged that was
 //                             committed when the truncation was decided
 //   epochs-monotone           acceptedEpoch and currentEpoch, as durable on a peer's disk,
@@ -48,6 +51,7 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
 #include "zab/events.h"
 #include "zab/types.h"
 
@@ -72,6 +76,7 @@ class SafetyChecker {
   static constexpr std::string_view kDigestAgreement = "digest-agreement";
   static constexpr std::string_view kAppliedInOrder = "applied-in-order";
   static constexpr std::string_view kLeaderCompleteness = "leader-completeness";
+  static constexpr std::string_view kCommittedApplied = "committed-applied";
   static constexpr std::string_view kTruncationKeepsCommitted = "truncation-keeps-committed";
   static constexpr std::string_view kEpochsMonotone = "epochs-monotone";
   static constexpr std::string_view kClientNeverGoesBack = "client-never-goes-back";
@@ -87,6 +92,13 @@ class SafetyChecker {
   // the tree it loaded from disk, so crashes need no event of their own.)
   void Observe(At at, PeerId peer, const Event& event);
 
+  // CheckConverged is the end of a run whose ensemble converged (an established leader
+  // of `epoch`, every live server serving it with the same tree): every txn committed in
+  // an older epoch, and every committed txn at or below the furthest tree, must be in the
+  // tree of each peer in `live` (committed-applied). Txns of `epoch` above every tree may
+  // still be on their way, and are not owed yet.
+  void CheckConverged(At at, Epoch epoch, const std::vector<PeerId>& live);
+
   const std::vector<Violation>& violations() const { return violations_; }
   bool Committed(Zxid zxid) const { return committed_.contains(zxid); }
   // Epoch -> the first peer established as leader in it.
@@ -97,6 +109,10 @@ class SafetyChecker {
   struct PeerState {
     std::optional<Zxid> tree;  // Where its tree is; unknown from a crash to the next load.
     uint64_t digest = 0;       // The tree's digest there.
+    // Zxids some leader proposed that the tree went past without applying, since it was
+    // last loaded (a loaded tree is taken as whole up to its zxid: what a disk keeps is
+    // truncation-keeps-committed's concern). None of them may ever be committed.
+    absl::btree_set<Zxid> gaps;
     Zxid last_logged;          // The last txn its log holds durably (as far as events say).
     Epoch accepted;            // Durable acceptedEpoch and currentEpoch.
     Epoch current;
@@ -107,6 +123,12 @@ class SafetyChecker {
   void TreeAt(At at, PeerId peer, Zxid zxid, uint64_t digest, std::string_view how);
   void OnApplied(At at, PeerId peer, const Applied& e);
   void OnEstablished(At at, PeerId peer, Epoch epoch);
+  // Missing: the first `limit` committed txns up to `to` that peer's tree lacks.
+  std::vector<Zxid> Missing(const PeerState& p, Zxid to, size_t limit) const;
+  // CountCommitted: how many committed txns lie in (above, to].
+  size_t CountCommitted(Zxid above, Zxid to) const;
+  // DescribeRange: "0x1 .. 0x3 (3 txns)", or one zxid.
+  static std::string DescribeRange(Zxid first, Zxid last, size_t count);
   void OnTruncated(At at, PeerId peer, const Truncated& e);
   // FirstCommittedAbove: the lowest committed zxid above `zxid`, if any.
   std::optional<Zxid> FirstCommittedAbove(Zxid zxid) const;
@@ -147,6 +169,9 @@ class SafetyChecker {
     size_t initial = 0;       // How many of them it held when it proposed the epoch.
   };
   std::map<uint32_t, LeaderHistory> histories_;
+  // Peer -> the newest committed txn CheckConverged has reported its tree lacks, so that
+  // a scenario checking again reports each loss once.
+  std::map<uint32_t, Zxid> converged_reported_;
   std::vector<Violation> violations_;
 };
 
