@@ -18,6 +18,7 @@
 #include "conform/real_side.h"
 #include "conform/report.h"
 #include "conform/sim_side.h"
+#include "runner/output_file.h"
 #include "runner/scenario/parser.h"
 #include "zab/config.h"
 #include "zab/releases.h"
@@ -137,10 +138,8 @@ int RunConform(const std::vector<std::string>& args) {
     if (report.differ > 0) exit = kExitFailed;
   }
   if (const std::string out = flags.Get("report"); !out.empty()) {
-    std::ofstream f(out, std::ios::binary | std::ios::trunc);
-    f << all_reports;
-    if (!f) {
-      fmt::print(stderr, "zabsim conform: --report: cannot write {}\n", out);
+    if (absl::Status s = runner::WriteFile(out, all_reports); !s.ok()) {
+      fmt::print(stderr, "zabsim conform: --report: {}\n", base::Text(s));
       return kExitUsage;
     }
   }

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/run_flags.h"
+#include "runner/output_file.h"
 #include "sim/fault.h"
 #include "sim/toy/gossip.h"
 #include "sim/trace.h"
@@ -93,14 +94,17 @@ int RunDemo(const std::vector<std::string>& args) {
     return Usage(absl::InvalidArgumentError(fmt::format("zabsim demo: --faults: {}", base::Text(s))));
   }
 
+  std::unique_ptr<runner::OutputFile> trace_out;
   std::FILE* trace_file = nullptr;
   std::unique_ptr<sim::TraceSink> trace_sink;
   if (const std::string path = flags.Get("trace"); !path.empty()) {
-    trace_file = path == "-" ? stdout : std::fopen(path.c_str(), "w");
-    if (trace_file == nullptr) {
-      fmt::print(stderr, "zabsim demo: cannot write --trace {}\n", path);
+    auto opened = runner::OutputFile::Open(path);
+    if (!opened.ok()) {
+      fmt::print(stderr, "zabsim demo: --trace: {}\n", base::Text(opened.status()));
       return kExitUsage;
     }
+    trace_out = *std::move(opened);
+    trace_file = trace_out->file();
     if (format == "jsonl") {
       fmt::print(trace_file, "{{\"format\":\"zabsim-trace\",\"version\":1,\"seed\":{},\"processes\":{}}}\n",
                  config.seed, config.processes);
@@ -117,8 +121,13 @@ int RunDemo(const std::vector<std::string>& args) {
   (*world)->RunUntil(sim::Time{horizon->us});
   const double wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  if (trace_file != nullptr && trace_file != stdout) std::fclose(trace_file);
-  if (trace_file == stdout) std::fflush(stdout);
+  if (trace_out != nullptr) {
+    (*world)->trace().RemoveSink(trace_sink.get());
+    if (absl::Status s = trace_out->Commit(); !s.ok()) {
+      fmt::print(stderr, "zabsim demo: --trace: {}\n", base::Text(s));
+      return kExitUsage;
+    }
+  }
 
   const sim::World<ToyMessage>& w = **world;
   const std::string fingerprint = sim::FormatFingerprint(w.trace().fingerprint());

@@ -47,8 +47,8 @@ FlagSet HuntFlags() {
   flags.AddExample("zabsim hunt --bug ZK-4646 --hunts 10 --minimize found/");
   flags.AddNote(
       "Exit status: 0 every hunt caught something, 1 some hunt gave up (or was interrupted\n"
-      "with Ctrl-C), 2 usage error. A progress line is shown when standard error is a\n"
-      "terminal.");
+      "with Ctrl-C), 2 usage error or a file that could not be written. A progress line\n"
+      "is shown when standard error is a terminal.");
   return flags;
 }
 
@@ -177,8 +177,9 @@ int RunHunt(const std::vector<std::string>& args) {
       const double took =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (!m.ok()) {
+        // The minimized scenario is the hunt's result: not writing it fails the command.
         fmt::print(stderr, "zabsim hunt: {}\n", base::Text(m.status()));
-        return kExitFailed;
+        return kExitUsage;
       }
       const runner::Minimized& mm = m->minimized;
       if (!mm.reproduced) {

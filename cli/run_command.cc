@@ -2,6 +2,7 @@
 // expects, and report mismatches and checker violations (or rewrite the expectations).
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "cli/flags.h"
 #include "cli/run_flags.h"
 #include "cli/trace_flags.h"
+#include "runner/output_file.h"
 #include "runner/scenario/parser.h"
 #include "runner/scenario/runner.h"
 #include "runner/trace_file.h"
@@ -60,7 +62,14 @@ int RunRun(const std::vector<std::string>& args) {
   // With --trace -, standard output is the trace: reports go to standard error.
   std::FILE* const out = trace != nullptr && trace->to_stdout() ? stderr : stdout;
   int exit = kExitOk;
+  bool ran = false;
   for (const std::string& path : flags.positional()) {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error)) {
+      fmt::print(stderr, "{}: expected a scenario file, found a directory\n", path);
+      exit = kExitUsage;
+      continue;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       fmt::print(stderr, "{}: cannot read the file\n", path);
@@ -69,6 +78,11 @@ int RunRun(const std::vector<std::string>& args) {
     }
     std::stringstream buffer;
     buffer << in.rdbuf();
+    if (in.bad()) {
+      fmt::print(stderr, "{}: cannot read the file\n", path);
+      exit = kExitUsage;
+      continue;
+    }
     const std::string content = buffer.str();
     const runner::scenario::FileResult r = runner::scenario::RunFile(path, content, *release, trace.get(),
                                                                   flags.GetBool("narrate"));
@@ -77,6 +91,14 @@ int RunRun(const std::vector<std::string>& args) {
       exit = kExitUsage;
       continue;
     }
+    if (r.outputs.empty()) {
+      // A file with nothing to run proves nothing: "ok" would hide a wrong path or a
+      // file emptied by accident.
+      fmt::print(stderr, "{}:1:1: expected a command (a scenario starts with 'cluster'), found none\n", path);
+      exit = kExitUsage;
+      continue;
+    }
+    ran = true;
     if (flags.GetBool("verbose")) {
       for (const auto& lines : r.outputs) {
         for (const std::string& line : lines) fmt::print(out, "{}\n", line);
@@ -89,10 +111,8 @@ int RunRun(const std::vector<std::string>& args) {
     }
     if (rewrite) {
       auto file = runner::scenario::Parse(path, content);
-      std::ofstream outf(path, std::ios::binary | std::ios::trunc);
-      outf << runner::scenario::Rewrite(*file, r.outputs);
-      if (!outf) {
-        fmt::print(stderr, "{}: cannot write the file\n", path);
+      if (absl::Status s = runner::WriteFile(path, runner::scenario::Rewrite(*file, r.outputs)); !s.ok()) {
+        fmt::print(stderr, "{}\n", base::Text(s));
         exit = kExitUsage;
         continue;
       }
@@ -108,6 +128,13 @@ int RunRun(const std::vector<std::string>& args) {
     fmt::print(out, "{}: {} ({} commands, fingerprint {:016x})\n", path,
                failed ? "FAILED" : rewrite ? "rewritten" : "ok", r.outputs.size(), r.fingerprint);
     if (failed && exit == kExitOk) exit = kExitFailed;
+  }
+  // A trace is put in place only for a file that ran; an error leaves nothing behind.
+  if (trace != nullptr && ran) {
+    if (absl::Status s = trace->Close(); !s.ok()) {
+      fmt::print(stderr, "zabsim run: --trace: {}\n", base::Text(s));
+      exit = kExitUsage;
+    }
   }
   return exit;
 }

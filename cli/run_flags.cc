@@ -1,6 +1,7 @@
 #include "cli/run_flags.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -8,6 +9,7 @@
 #include "base/status.h"
 #include "cli/commands.h"
 #include "runner/knobs.h"
+#include "sim/time.h"
 #include "zab/config.h"
 
 namespace zabsim::cli {
@@ -83,6 +85,15 @@ absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view c
     if (!s.ok()) return s;
   }
   if (window->us <= 0) return Fail(fmt::format("zabsim {}: --time must be positive", command));
+  // An hour of simulated time each: sixty times the defaults, and a bound on what one run
+  // may cost (a scenario's 'run for=' has its own, 600 s).
+  constexpr sim::Duration kMaxWindow = sim::Duration::Seconds(3600);
+  for (const auto& [name, d] : {std::pair{"time", *window}, std::pair{"quiet", *quiet}}) {
+    if (d.us > kMaxWindow.us) {
+      return Fail(fmt::format("zabsim {}: --{} {}: expected at most {}", command, name, flags.Get(name),
+                              sim::FormatDuration(kMaxWindow)));
+    }
+  }
   runner::ClusterOptions& options = shape.options;
   options.zab.voters = static_cast<uint32_t>(*voters);
   options.zab.observers = static_cast<uint32_t>(*observers);
@@ -91,11 +102,20 @@ absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view c
   shape.window = *window;
   shape.quiet = *quiet;
   shape.liveness_ticks = static_cast<uint32_t>(*liveness_ticks);
-  const auto world_set = [&](std::string_view k, std::string_view v) {
+  // Settings that flags own are refused rather than silently overridden (the seed, which
+  // each seed of a sweep sets, and the ensemble's size).
+  const auto world_set = [&](std::string_view k, std::string_view v) -> absl::Status {
+    if (k == "seed") return absl::InvalidArgumentError("seed: give the seed with --seed");
+    if (k == "processes") {
+      return absl::InvalidArgumentError("processes: set by --voters, --observers and --clients");
+    }
     shape.world_keys.emplace_back(k);
     return options.world.Set(k, v);
   };
-  const auto zab_set = [&](std::string_view k, std::string_view v) {
+  const auto zab_set = [&](std::string_view k, std::string_view v) -> absl::Status {
+    if (k == "voters" || k == "observers") {
+      return absl::InvalidArgumentError(fmt::format("{}: give the number with --{}", k, k));
+    }
     shape.zab_keys.emplace_back(k);
     return options.zab.Set(k, v);
   };

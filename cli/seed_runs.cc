@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "runner/output_file.h"
 #include "sim/trace.h"
 #include "zab/config.h"
 #include "zab/releases.h"
@@ -194,10 +195,7 @@ absl::StatusOr<MinimizedFile> MinimizeSeed(const RunShape& shape, const SeedResu
                                     ? std::string_view(dir).substr(0, dir.size() - 1)
                                     : std::string_view(dir);
   out.path = fmt::format("{}/seed-{}.scn", base, r.seed);
-  std::ofstream f(out.path, std::ios::binary | std::ios::trunc);
-  f << out.minimized.scenario;
-  f.close();
-  if (!f) return absl::UnavailableError(fmt::format("cannot write {}", out.path));
+  if (absl::Status s = runner::WriteFile(out.path, out.minimized.scenario); !s.ok()) return s;
   return out;
 }
 

@@ -115,11 +115,19 @@ int RunSim(const std::vector<std::string>& args) {
   const std::optional<runner::LivenessVerdict>& liveness = (*run)->liveness();
   const sim::Duration liveness_bound = spec.LivenessBound();
   const bool live = (*run)->live();
+  absl::Status trace_closed;
   if (trace_file != nullptr) {
     trace_file->Verdicts(world.now(), (*run)->verdicts());
     trace_file->End(world.now());
+    trace_closed = trace_file->Close();
     trace_file.reset();
   }
+  // The summary is printed whatever became of the trace; a trace that was asked for and
+  // not written whole still makes the command fail.
+  const auto finish = [&trace_closed](int exit) {
+    if (trace_closed.ok()) return exit;
+    return Usage(Fail(fmt::format("zabsim sim: --trace: {}", base::Text(trace_closed))));
+  };
   runner::RunSummary& summary = (*run)->summary();
   const bool ok = (*run)->ok();
   const std::string fingerprint = sim::FormatFingerprint(world.trace().fingerprint());
@@ -128,7 +136,7 @@ int RunSim(const std::vector<std::string>& args) {
   std::FILE* const out = trace_to_stdout ? stderr : stdout;
   if (flags.GetBool("brief")) {
     fmt::print(out, "{}\n", fingerprint);
-    return ok ? kExitOk : kExitFailed;
+    return finish(ok ? kExitOk : kExitFailed);
   }
   fmt::print(out, "zabsim sim: {} voters, {} observers, {} clients x {} ops, seed {}, {} of faults "
              "then {} quiet\n",
@@ -158,7 +166,7 @@ int RunSim(const std::vector<std::string>& args) {
   fmt::print(out, "fingerprint: {}\n", fingerprint);
   fmt::print(stderr, "wall: {:.3f}s, {:.0f} events/s\n", wall_seconds,
              wall_seconds > 0 ? static_cast<double>(world.stats().events) / wall_seconds : 0.0);
-  return ok ? kExitOk : kExitFailed;
+  return finish(ok ? kExitOk : kExitFailed);
 }
 
 }  // namespace zabsim::cli

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "cli/flags.h"
 #include "cli/run_flags.h"
 #include "cli/seed_runs.h"
+#include "runner/output_file.h"
 
 namespace zabsim::cli {
 namespace {
@@ -47,7 +49,8 @@ FlagSet SweepFlags() {
       "A progress line (seeds done, seeds/s, failures, time left) is shown when standard\n"
       "error is a terminal. Ctrl-C stops the sweep: seeds already running finish, and\n"
       "everything done is written whole (exit status 130). Exit status: 0 every seed\n"
-      "passed, 1 some seed failed, 2 usage error.");
+      "passed, 1 some seed failed, 2 usage error or --out could not be written (the\n"
+      "file is replaced only by a whole new one).");
   return flags;
 }
 
@@ -107,24 +110,26 @@ int RunSweep(const std::vector<std::string>& args) {
     std::filesystem::create_directories(minimize_dir, ec);
     if (ec) return Usage(Fail(fmt::format("zabsim sweep: --minimize {}: {}", minimize_dir, ec.message())));
   }
-  std::ofstream out_file;
-  if (const std::string path = flags.Get("out"); !path.empty()) {
-    out_file.open(path, std::ios::binary | std::ios::trunc);
-    if (!out_file) return Usage(Fail(fmt::format("zabsim sweep: --out {}: cannot open for writing", path)));
-  }
   // Check the shape once before starting threads: a bad setting is a usage error.
   if (auto probe = runner::SimRun::Create(shape->Spec(range->first)); !probe.ok()) {
     return Usage(Fail(fmt::format("zabsim sweep: {}", base::Text(probe.status()))));
   }
+  // Every flag is valid: only now is the output started, and an existing file is
+  // replaced only by a complete new one (runner/output_file.h).
+  std::unique_ptr<runner::OutputFile> out_file;
+  if (const std::string path = flags.Get("out"); !path.empty()) {
+    auto opened = runner::OutputFile::Open(path);
+    if (!opened.ok()) return Usage(Fail(fmt::format("zabsim sweep: --out: {}", base::Text(opened.status()))));
+    out_file = *std::move(opened);
+  }
 
-  // This shard's seeds: A+K-1, A+K-1+N, ...
+  // This shard's seeds: A+K-1, A+K-1+N, ..., counted rather than listed, so that a range
+  // of any size starts at once.
   const auto [first, last] = *range;
   const auto [k, n] = *shard;
-  std::vector<uint64_t> seeds;
-  for (uint64_t s = first + (k - 1); s >= first && s <= last; s += n) {
-    seeds.push_back(s);
-    if (last - s < n) break;
-  }
+  const uint64_t start = first + (k - 1);
+  const uint64_t seed_count = start < first || start > last ? 0 : (last - start) / n + 1;
+  const auto seed_at = [start, n = n](uint64_t index) { return start + index * n; };
   std::string command_line = "zabsim sim";
   for (const std::string& a : shape->args) command_line += " " + a;
 
@@ -144,6 +149,7 @@ int RunSweep(const std::vector<std::string>& args) {
   std::map<std::string, uint64_t> causes;  // KnownCause of each failing seed.
   std::vector<std::string> minimized;
   std::string error;
+  std::string write_error;  // The first minimized scenario that could not be written.
   double last_progress = -1;
 
   const auto progress = [&](bool final) {
@@ -153,9 +159,9 @@ int RunSweep(const std::vector<std::string>& args) {
     last_progress = t;
     const size_t finished = written + done.size();
     const double rate = t > 0 ? static_cast<double>(finished) / t : 0;
-    const double left = rate > 0 ? static_cast<double>(seeds.size() - finished) / rate : 0;
+    const double left = rate > 0 ? static_cast<double>(seed_count - finished) / rate : 0;
     fmt::print(stderr, "\r\033[Ksweep: {}/{} seeds, {:.0f} seeds/s, {} failed, {} left", finished,
-               seeds.size(), rate, failures.size(), Clock(left));
+               seed_count, rate, failures.size(), Clock(left));
     if (final) fmt::print(stderr, "\n");
   };
 
@@ -164,23 +170,29 @@ int RunSweep(const std::vector<std::string>& args) {
       size_t index = 0;
       {
         std::lock_guard<std::mutex> lock(mu);
-        if (CatchInterrupt::interrupted() || next >= seeds.size() || !error.empty()) return;
+        if (CatchInterrupt::interrupted() || next >= seed_count || !error.empty()) return;
         index = next++;
       }
-      auto r = RunSeed(*shape, seeds[index]);
+      auto r = RunSeed(*shape, seed_at(index));
       if (r.ok() && !r->ok) r->known = KnownCause(*shape, *r);
       std::optional<std::string> scenario_path;
+      absl::Status minimize_status;
       if (r.ok() && !r->ok && !minimize_dir.empty() && !CatchInterrupt::interrupted()) {
         auto m = MinimizeSeed(*shape, *r, minimize_dir, fmt::format("{} --seed {}", command_line, r->seed));
         if (m.ok()) {
           scenario_path = fmt::format("{} ({} of {} faults kept, {} steps, {} runs)", m->path,
                                       m->minimized.spec.plan.faults.size(), m->minimized.faults_before,
                                       m->minimized.steps, m->minimized.runs);
+        } else {
+          minimize_status = m.status();
         }
       }
       std::lock_guard<std::mutex> lock(mu);
+      if (!minimize_status.ok() && write_error.empty()) {
+        write_error = fmt::format("zabsim sweep: --minimize: {}", base::Text(minimize_status));
+      }
       if (!r.ok()) {
-        error = fmt::format("zabsim sweep: seed {}: {}", seeds[index], base::Text(r.status()));
+        error = fmt::format("zabsim sweep: seed {}: {}", seed_at(index), base::Text(r.status()));
         return;
       }
       if (!r->ok) {
@@ -191,7 +203,9 @@ int RunSweep(const std::vector<std::string>& args) {
       if (scenario_path) minimized.push_back(*scenario_path);
       done.emplace(index, *std::move(r));
       while (!done.empty() && done.begin()->first == written) {
-        if (out_file.is_open()) out_file << ResultLine(*shape, done.begin()->second) << '\n';
+        if (out_file != nullptr) {
+          fmt::print(out_file->file(), "{}\n", ResultLine(*shape, done.begin()->second));
+        }
         done.erase(done.begin());
         ++written;
       }
@@ -199,26 +213,34 @@ int RunSweep(const std::vector<std::string>& args) {
     }
   };
   std::vector<std::thread> threads;
-  for (uint64_t i = 1; i < std::min<uint64_t>(*jobs, seeds.size()); ++i) threads.emplace_back(worker);
+  for (uint64_t i = 1; i < std::min<uint64_t>(*jobs, seed_count); ++i) {
+    try {
+      threads.emplace_back(worker);
+    } catch (const std::system_error& e) {
+      // The system gives no more threads (a memory or process limit): run on those there are.
+      fmt::print(stderr, "zabsim sweep: --jobs {}: could start only {} threads ({})\n", *jobs, i, e.what());
+      break;
+    }
+  }
   worker();
   for (std::thread& t : threads) t.join();
   ctrl_c.reset();
   progress(true);
   // Every seed started has finished, so every result is written (an error returns below).
   const size_t finished = written;
-  if (out_file.is_open()) {
-    out_file.close();
-    if (!out_file) fmt::print(stderr, "zabsim sweep: --out {}: write failed\n", flags.Get("out"));
-  }
   if (!error.empty()) {
     fmt::print(stderr, "{}\n", error);
-    return kExitUsage;
+    return kExitUsage;  // The --out file, if any, is left as it was.
   }
+  // What was run is written whole, an interrupted sweep's included; a write that failed
+  // fails the sweep, after its summary.
+  absl::Status out_status;
+  if (out_file != nullptr) out_status = out_file->Commit();
   std::sort(failures.begin(), failures.end());
   const double wall = elapsed();
   fmt::print("sweep: {} of {} seeds run ({}..{}, shard {}/{}), {} failed; {:.1f} s, {:.0f} seeds/s on {} "
              "thread{}\n",
-             finished, seeds.size(), first, last, k, n, failures.size(), wall,
+             finished, seed_count, first, last, k, n, failures.size(), wall,
              wall > 0 ? static_cast<double>(finished) / wall : 0.0, *jobs, *jobs == 1 ? "" : "s");
   if (!failures.empty()) {
     std::vector<std::string> checks;
@@ -230,8 +252,13 @@ int RunSweep(const std::vector<std::string>& args) {
     fmt::print("replay one: {} --seed {}\n", command_line, failures.front());
   }
   for (const std::string& m : minimized) fmt::print("minimized: {}\n", m);
+  if (!out_status.ok()) write_error = fmt::format("zabsim sweep: --out: {}", base::Text(out_status));
+  if (!write_error.empty()) {
+    fmt::print(stderr, "{}\n", write_error);
+    return kExitUsage;
+  }
   if (CatchInterrupt::interrupted()) {
-    fmt::print("interrupted: {} seeds not run\n", seeds.size() - finished);
+    fmt::print("interrupted: {} seeds not run\n", seed_count - finished);
     return 130;
   }
   return failures.empty() ? kExitOk : kExitFailed;

@@ -2,7 +2,9 @@
 //
 // The command dispatches to subcommands; each has its own strict flags and --help.
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,15 +63,13 @@ void PrintHelp(std::FILE* out) {
              "  zabsim demo --seed 3\n"
              "  zabsim help run\n\n"
              "exit status: 0 success, 1 a check failed or a scenario's output differs,\n"
-             "2 a usage or parse error.\n",
+             "2 a usage or parse error, or a result that could not be written.\n",
              "help", "print this help (or 'zabsim help COMMAND')", "version",
              "print the version");
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+// Dispatch runs the command the arguments name.
+int Dispatch(std::vector<std::string> args) {
   if (args.empty()) return zabsim::cli::RunSim({});
   const std::string command = args[0];
   args.erase(args.begin());
@@ -98,4 +98,17 @@ int main(int argc, char** argv) {
   }
   fmt::print(stderr, "zabsim: unknown command '{}' (see 'zabsim --help')\n", command);
   return zabsim::cli::kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int exit = Dispatch(std::vector<std::string>(argv + 1, argv + argc));
+  // What a command printed is a result too: a write to standard output that failed (a
+  // full disk, a closed pipe) fails the command, whatever it found.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    fmt::print(stderr, "zabsim: cannot write standard output: {}\n", std::strerror(errno));
+    return zabsim::cli::kExitUsage;
+  }
+  return exit;
 }

@@ -44,24 +44,27 @@ absl::StatusOr<std::unique_ptr<TraceFile>> TraceFile::Open(const std::string& pa
     if (f.format == format) entry = &f;
   }
   if (entry == nullptr) return absl::InvalidArgumentError("unknown trace format");
-  std::FILE* file = path == "-" ? stdout : std::fopen(path.c_str(), "w");
-  if (file == nullptr) return absl::InvalidArgumentError(fmt::format("cannot write {}", path));
-  return std::unique_ptr<TraceFile>(new TraceFile(file, entry->make(file, window), window));
+  auto out = OutputFile::Open(path);
+  if (!out.ok()) return out.status();
+  std::FILE* const file = (*out)->file();
+  return std::unique_ptr<TraceFile>(new TraceFile(*std::move(out), entry->make(file, window), window));
 }
 
-TraceFile::TraceFile(std::FILE* file, std::unique_ptr<TraceForm> form, TraceWindow window)
-    : file_(file), form_(std::move(form)), window_(std::move(window)) {}
+TraceFile::TraceFile(std::unique_ptr<OutputFile> out, std::unique_ptr<TraceForm> form, TraceWindow window)
+    : out_(std::move(out)), form_(std::move(form)), window_(std::move(window)) {}
 
 TraceFile::~TraceFile() {
   if (cluster_ != nullptr) cluster_->world().trace().RemoveSink(form_.get());
+  form_.reset();
+}
+
+absl::Status TraceFile::Close() {
+  if (cluster_ != nullptr) cluster_->world().trace().RemoveSink(form_.get());
+  cluster_ = nullptr;
   // The form may still write (a run cut short still gives an HTML page that loads): it
   // goes before the file is closed.
   form_.reset();
-  if (file_ == stdout) {
-    std::fflush(file_);
-  } else {
-    std::fclose(file_);
-  }
+  return out_->Commit();
 }
 
 absl::Status TraceFile::Attach(Cluster& cluster, std::string_view source, std::string_view scenario,
@@ -99,7 +102,6 @@ void TraceFile::End(sim::Time at) {
   sim::Trace& trace = cluster_->world().trace();
   trace.RemoveSink(form_.get());
   form_->End(at, trace.fingerprint(), trace.records());
-  std::fflush(file_);
   cluster_ = nullptr;
 }
 

@@ -28,6 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "runner/cluster.h"
+#include "runner/output_file.h"
 #include "runner/run_summary.h"
 #include "runner/trace_forms.h"
 #include "runner/trace_window.h"
@@ -46,11 +47,11 @@ class TraceFile {
   static absl::StatusOr<Format> ParseFormat(std::string_view text);
   // FormatNames is "text|jsonl|mermaid|shiviz|html", for help texts and errors.
   static std::string FormatNames();
-  // Open creates (or truncates) `path`; "-" is standard output. Only the records in
-  // `window` are written.
+  // Open starts writing `path` ("-" is standard output) through an OutputFile: the file
+  // appears, whole, at Close. Only the records in `window` are written.
   static absl::StatusOr<std::unique_ptr<TraceFile>> Open(const std::string& path, Format format,
                                                          const TraceWindow& window = {});
-  ~TraceFile();
+  ~TraceFile();  // Without Close, nothing is left at the path: the run did not finish.
   TraceFile(const TraceFile&) = delete;
   TraceFile& operator=(const TraceFile&) = delete;
 
@@ -61,16 +62,19 @@ class TraceFile {
   [[nodiscard]] absl::Status Attach(Cluster& cluster, std::string_view source,
                                     std::string_view scenario, const std::vector<std::string>& args);
   // to_stdout: the file is standard output, so the command must print elsewhere.
-  bool to_stdout() const { return file_ == stdout; }
+  bool to_stdout() const { return out_->to_stdout(); }
   // Verdicts writes one verdict record per check, with one record per violation.
   void Verdicts(sim::Time at, const std::vector<Verdict>& verdicts);
   // End writes the closing record and detaches from the trace. Idempotent.
   void End(sim::Time at);
+  // Close finishes the file and puts it in place; an error if any write failed (the
+  // command must then fail too: a trace that was asked for is a result).
+  [[nodiscard]] absl::Status Close();
 
  private:
-  TraceFile(std::FILE* file, std::unique_ptr<TraceForm> form, TraceWindow window);
+  TraceFile(std::unique_ptr<OutputFile> out, std::unique_ptr<TraceForm> form, TraceWindow window);
 
-  std::FILE* file_;
+  std::unique_ptr<OutputFile> out_;
   std::unique_ptr<TraceForm> form_;
   TraceWindow window_;
   Cluster* cluster_ = nullptr;

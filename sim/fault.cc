@@ -268,6 +268,7 @@ absl::StatusOr<Fault> ParseFault(std::string_view text) {
     case Fault::Kind::kRelease:
       if (auto s = want(1); !s.ok()) return s;
       if (auto s = ParseLink(args[0], f); !s.ok()) return Error(text, base::Text(s));
+      if (f.a.value != 0 && f.a == f.b) status = Error(text, "a process has no link to itself");
       break;
     case Fault::Kind::kClockRate:
       if (auto s = want(2); !s.ok()) return s;

@@ -38,11 +38,17 @@ absl::Status SplitArgs(std::string_view path, int line_number, std::string_view 
   bool first = true;
   while (i < line.size()) {
     while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    if (i >= line.size() || line[i] == '\r') break;
+    if (i >= line.size()) break;
     const size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
     const std::string_view word = line.substr(start, i - start);
     const int column = static_cast<int>(start) + 1;
+    // A CR ends a line only before its LF (CRLF files work); inside a line it would
+    // silently cut the command short, so it is refused where it stands.
+    if (const size_t cr = word.find('\r'); cr != std::string_view::npos) {
+      return Error(path, line_number, column + static_cast<int>(cr),
+                   "expected a line break as LF or CRLF, found a carriage return inside the line");
+    }
     for (const char c : word) {
       if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
         return Error(path, line_number, column,

@@ -399,7 +399,7 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
   summary_ = std::make_unique<RunSummary>(*cluster_);
   renderer_ = std::make_unique<Renderer>(cluster_->servers());
   if (narrate_) narrator_ = std::make_unique<Narrator>(o.zab.voters, o.zab.QuorumSize(), cluster_->servers());
-  cluster_->AddListener([this](const EventRecord& r) { events_.push_back(r); });
+  cluster_->AddListener([this](const EventRecord& r) { Note(r); });
   cluster_->world().trace().AddSink(&sink_);
   if (trace_file_ != nullptr) {
     if (absl::Status s = trace_file_->Attach(*cluster_, "run", file_.path, {}); !s.ok()) {
@@ -482,27 +482,25 @@ absl::Status ScenarioRunner::Run(Args& args, Lines& out) {
     uint64_t target = 0;
     bool ok = !value.empty();
     const bool hex = value.rfind("0x", 0) == 0;
+    const uint64_t base = hex ? 16 : 10;
+    ok = ok && value != "0x";
     for (const char c : hex ? value.substr(2) : value) {
       const int digit = c >= '0' && c <= '9' ? c - '0' : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      ok = ok && digit >= 0 && target <= (UINT64_MAX >> 4);
-      if (ok) target = target * (hex ? 16 : 10) + static_cast<uint64_t>(digit);
+      // Any 64-bit value, and no more: a zxid is 64 bits.
+      ok = ok && digit >= 0 && target <= (UINT64_MAX - static_cast<uint64_t>(digit)) / base;
+      if (ok) target = target * base + static_cast<uint64_t>(digit);
     }
     if (!ok) {
       return args.Missing(fmt::format("a number after '{}:' (e.g. {})", name,
                                       name == "epoch" ? "epoch:2" : name + ":0x100000003"));
     }
     done = [this, name, target, sid] {
-      for (const EventRecord& r : events_) {
-        if (sid && r.process != *sid) continue;
-        if (name == "epoch") {
-          if (const auto* e = std::get_if<zab::LeaderEstablished>(&r.event); e && e->epoch.value >= target) return true;
-        } else if (name == "committed") {
-          if (const auto* e = std::get_if<zab::Committed>(&r.event); e && e->zxid.value >= target) return true;
-        } else if (const auto* e = std::get_if<zab::Applied>(&r.event); e && e->zxid.value >= target) {
-          return true;
-        }
-      }
-      return false;
+      const auto it = reached_.find(sid.value_or(0));
+      if (it == reached_.end()) return false;
+      const Reached& r = it->second;
+      if (name == "epoch") return r.epoch != 0 && r.epoch >= target;
+      const std::optional<uint64_t>& zxid = name == "committed" ? r.committed : r.applied;
+      return zxid.has_value() && *zxid >= target;
     };
   } else {
     return args.Missing(fmt::format(
@@ -603,6 +601,7 @@ absl::Status ScenarioRunner::Rule(const Directive& d, Args& args, Lines& out) {
   if (!f.ok()) return f.status();
   auto t = Server(*to);
   if (!t.ok()) return t.status();
+  if (*f == *t) return Error(d, to->column, fmt::format("a process has no link to itself (from={} to={})", *f, *t));
   rule.from = sim::ProcessId{*f};
   rule.to = sim::ProcessId{*t};
   if (const Arg* type = args.Key("type")) {
@@ -759,6 +758,22 @@ void ScenarioRunner::Finish() {
   if (trace_file_ == nullptr) return;
   trace_file_->Verdicts(cluster_->world().now(), Verdicts());
   trace_file_->End(cluster_->world().now());
+}
+
+void ScenarioRunner::Note(const EventRecord& r) {
+  const auto raise = [](std::optional<uint64_t>& at, uint64_t value) {
+    at = std::max(at.value_or(0), value);
+  };
+  for (const uint32_t key : {0u, r.process}) {
+    Reached& reached = reached_[key];
+    if (const auto* e = std::get_if<zab::LeaderEstablished>(&r.event)) {
+      reached.epoch = std::max<uint64_t>(reached.epoch, e->epoch.value);
+    } else if (const auto* c = std::get_if<zab::Committed>(&r.event)) {
+      raise(reached.committed, c->zxid.value);
+    } else if (const auto* a = std::get_if<zab::Applied>(&r.event)) {
+      raise(reached.applied, a->zxid.value);
+    }
+  }
 }
 
 absl::Status ScenarioRunner::Check(Args& args, Lines& out) {

@@ -8,7 +8,9 @@
 #define ZABSIM_RUNNER_SCENARIO_RUNNER_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -91,7 +93,16 @@ class ScenarioRunner {
   bool liveness_checked_ = false;                 // ...and whether one ran.
   std::unique_ptr<Renderer> renderer_;
   sim::VectorSink sink_;
-  std::vector<EventRecord> events_;
+  // The highest epoch established, zxid committed and zxid applied, by server (0: any),
+  // for `run until=epoch:|committed:|applied:`. Kept as the events come, so a wait costs
+  // nothing per event and the run keeps no event history.
+  struct Reached {
+    uint64_t epoch = 0;
+    std::optional<uint64_t> committed;
+    std::optional<uint64_t> applied;
+  };
+  void Note(const EventRecord& r);
+  std::map<uint32_t, Reached> reached_;
   uint32_t show_ = kDefaultCategories;
   uint32_t categories_ = kDefaultCategories;  // The categories of the command being run.
   uint64_t swarms_ = 0;

@@ -2,6 +2,7 @@
 // point, what the runner refuses before it touches the ensemble, and that --rewrite
 // leaves a file's own text alone. docs/scenarios.md is the reference these tests pin.
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -90,6 +91,20 @@ TEST(ScenarioParse, CrlfLinesReadAsLf) {
   ASSERT_EQ(file->directives.size(), 2u);
   EXPECT_EQ(file->directives[0].args[0].value, "3");
   EXPECT_THAT(file->directives[0].expected, ElementsAre("out"));
+}
+
+TEST(ScenarioParse, ACarriageReturnInsideACommandIsAnError) {
+  // "crash 1\r2 3 bogus" once ran as "crash 1"; a line starting with CR was a command ''.
+  EXPECT_EQ(ParseError("crash 1\r2 3 bogus\n----\n"),
+            "t.scn:1:8: expected a line break as LF or CRLF, found a carriage return inside the line");
+  EXPECT_EQ(ParseError("\rcrash 1\n----\n"),
+            "t.scn:1:1: expected a line break as LF or CRLF, found a carriage return inside the line");
+  // Old Mac line endings: the whole file is one line with CRs inside.
+  EXPECT_EQ(ParseError("cluster voters=3\r----\r"),
+            "t.scn:1:17: expected a line break as LF or CRLF, found a carriage return inside the line");
+  EXPECT_EQ(ParseError(std::string("crash 1\0\n----\n", 14)),
+            "t.scn:1:7: expected printable ASCII, found '1?'");
+  EXPECT_EQ(ParseError("crash \xc3\xa9\n----\n"), "t.scn:1:7: expected printable ASCII, found '?" "?'");
 }
 
 TEST(ScenarioParse, EmptyAndCommentOnlyFilesHaveNoDirectives) {
@@ -320,6 +335,43 @@ TEST(ScenarioRun, UnknownConditions) {
               StartsWith("t.scn:4:5: run: missing a number after 'committed:'"));
   EXPECT_THAT(RunError(After3("run until=applied:99999999999999999999")),
               StartsWith("t.scn:4:5: run: missing a number after 'applied:'"));
+  EXPECT_THAT(RunError(After3("run until=applied:0x10000000000000000")),
+              StartsWith("t.scn:4:5: run: missing a number after 'applied:'"));
+  EXPECT_THAT(RunError(After3("run until=committed:0x")),
+              StartsWith("t.scn:4:5: run: missing a number after 'committed:'"));
+}
+
+TEST(ScenarioRun, ConditionsTakeEverySixtyFourBitZxid) {
+  // The largest zxid, in decimal and in hex, is a zxid no run reaches, not an error.
+  for (const char* cond : {"applied:18446744073709551615", "committed:0xffffffffffffffff"}) {
+    const FileResult r = RunFile(kPath, After3(fmt::format("run until={} limit=1s", cond)), zab::ReleaseChoice{});
+    EXPECT_EQ(r.error, "") << cond;
+    ASSERT_EQ(r.outputs.size(), 2u) << cond;
+    EXPECT_EQ(r.outputs[1].back(), fmt::format("run: '{}' not reached within 1s", cond));
+  }
+}
+
+TEST(ScenarioRun, ConditionsSeeWhatHappenedBeforeTheWait) {
+  // A condition that already holds ends the wait at once, on any server or on one.
+  const FileResult r = RunFile(kPath,
+                               "cluster voters=3 clients=1\n----\n\nrun until=epoch:1\n----\n\n"
+                               "run until=epoch:1 on=3\n----\n\nrun until=epoch:1 on=1 limit=1s\n----\n",
+                               zab::ReleaseChoice{});
+  EXPECT_EQ(r.error, "");
+  ASSERT_EQ(r.outputs.size(), 4u);
+  for (const std::string& line : r.outputs[2]) {  // Server 3 leads epoch 1.
+    EXPECT_THAT(line, Not(HasSubstr("not reached")));
+  }
+  EXPECT_EQ(r.outputs[3].back(), "run: 'epoch:1' not reached within 1s");  // 1 follows.
+}
+
+TEST(ScenarioRun, NoLinkToItself) {
+  // One rule for every command that names a link: a process has none to itself.
+  EXPECT_EQ(RunError(After3("drop-next from=1 to=1")),
+            "t.scn:4:18: drop-next: a process has no link to itself (from=1 to=1)");
+  EXPECT_THAT(RunError(After3("hold 1>1")), HasSubstr("a process has no link to itself"));
+  EXPECT_THAT(RunError(After3("delay 2>2 10ms 1s")), HasSubstr("a process has no link to itself"));
+  EXPECT_THAT(RunError(After3("break 3 3")), HasSubstr("a process has no link to itself"));
 }
 
 TEST(ScenarioRun, ImpossibleFaultsAndRules) {

@@ -72,12 +72,15 @@ std::vector<std::string> Narration(const std::string& name) {
 
 // TraceOf runs a scenario with its trace in `format`, cut to `window`, and returns the file.
 std::string TraceOf(const std::string& name, TraceFile::Format format, const TraceWindow& window = {}) {
-  const std::string path = ::testing::TempDir() + "/teach_" + name;
+  // One file per test: ctest runs tests side by side, and two may trace one scenario.
+  const std::string path = ::testing::TempDir() + "/teach_" + name + "_" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name();
   {
     auto file = TraceFile::Open(path, format, window);
     EXPECT_TRUE(file.ok());
     const scenario::FileResult r = scenario::RunFile(Scenario(name), ReadAll(Scenario(name)), zab::ReleaseChoice{}, file->get());
     EXPECT_THAT(r.error, IsEmpty()) << name;
+    EXPECT_TRUE((*file)->Close().ok()) << name;
   }
   const std::string text = ReadAll(path);
   std::remove(path.c_str());
