@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/commands.h"
 #include "runner/output_file.h"
 #include "sim/trace.h"
 #include "zab/config.h"
@@ -76,14 +77,34 @@ absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed) {
   return r;
 }
 
+std::string_view KnownAnomaly(const std::vector<std::string>& failed, std::string_view first_violation) {
+  if (failed.size() != 1) return "";
+  if (failed.front() == runner::kAcceptedEpochStall) return runner::kAcceptedEpochStall;
+  if (failed.front() == "linearizable" && first_violation.find(": sync, then get") != std::string_view::npos) {
+    return "ZOOKEEPER-1675";
+  }
+  return "";
+}
+
+void AddKnownFlag(FlagSet& flags) {
+  flags.Add("known", "fail|report|ignore", "fail",
+            "a run whose only failure real ZooKeeper also shows (ZOOKEEPER-1675's stale read "
+            "after a sync, the acceptedEpoch stall): 'fail' counts it, named; 'report' names it "
+            "apart and passes; 'ignore' passes it silently");
+}
+
+absl::StatusOr<KnownPolicy> ParseKnown(const FlagSet& flags, std::string_view command) {
+  const std::string v = flags.Get("known");
+  if (v == "fail") return KnownPolicy::kFail;
+  if (v == "report") return KnownPolicy::kReport;
+  if (v == "ignore") return KnownPolicy::kIgnore;
+  return Fail(fmt::format("zabsim {}: --known '{}': expected fail, report or ignore", command, v));
+}
+
 std::string KnownCause(const RunShape& shape, const SeedResult& r) {
   if (r.ok) return "";
-  if (r.failed.size() == 1 && r.failed.front() == runner::kAcceptedEpochStall) {
-    return std::string(runner::kAcceptedEpochStall);
-  }
-  if (r.first_check == "linearizable" && r.failed.size() == 1 &&
-      r.first_violation.find(": sync, then get") != std::string::npos) {
-    return "ZOOKEEPER-1675";
+  if (const std::string_view anomaly = KnownAnomaly(r.failed, r.first_violation); !anomaly.empty()) {
+    return std::string(anomaly);
   }
   const zab::Release* release = zab::FindRelease(shape.options.zab.release);
   if (release == nullptr) return "";

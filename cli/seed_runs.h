@@ -10,9 +10,11 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "cli/flags.h"
 #include "cli/run_flags.h"
 #include "runner/minimize.h"
 
@@ -44,6 +46,19 @@ absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed);
 // G3). It reruns the seed once per candidate, then, if no single one explains it, finds
 // a small set that does, joined by '+'. "" when none explains it: a new finding.
 std::string KnownCause(const RunShape& shape, const SeedResult& r);
+
+// KnownAnomaly names a failure that real ZooKeeper is known to produce itself, with no
+// bug switch behind it: the acceptedEpoch stall, or ZOOKEEPER-1675's stale read after a
+// sync. "" for any other failure (a new finding, or a bug of the release). `failed` are
+// the checks that failed, `first_violation` the first violation's text.
+std::string_view KnownAnomaly(const std::vector<std::string>& failed, std::string_view first_violation);
+
+// What --known does with a run whose only failure is a KnownAnomaly: `fail` counts it as
+// any failure (named), `report` names it apart and does not fail the run, `ignore` leaves
+// it out. AddKnownFlag adds the flag; ParseKnown reads it.
+enum class KnownPolicy { kFail, kReport, kIgnore };
+void AddKnownFlag(FlagSet& flags);
+absl::StatusOr<KnownPolicy> ParseKnown(const FlagSet& flags, std::string_view command);
 
 // ResultLine is the seed's line in a results file (JSON Lines, docs/scaling.md): seed,
 // settings, verdict, failed checks, first violation, fingerprint, events, simulated

@@ -21,6 +21,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/run_flags.h"
+#include "cli/seed_runs.h"
 #include "cli/trace_flags.h"
 #include "runner/cluster.h"
 #include "runner/liveness.h"
@@ -43,6 +44,7 @@ FlagSet SimFlags() {
   flags.Add("seed", "N", "1", "root seed of every random stream");
   AddRunFlags(flags);
   AddTraceFlags(flags);
+  AddKnownFlag(flags);
   flags.AddBool("brief", "print only the fingerprint");
   flags.AddBool("narrate", "explain the run as it goes, one sentence per step, saying why (docs/teaching.md)");
   flags.AddExample("zabsim sim");
@@ -77,6 +79,8 @@ int RunSim(const std::vector<std::string>& args) {
   if (!seed.ok()) return Usage(seed.status());
   auto shape = ShapeFromFlags(flags, "sim");
   if (!shape.ok()) return Usage(shape.status());
+  auto known_policy = ParseKnown(flags, "sim");
+  if (!known_policy.ok()) return Usage(known_policy.status());
   auto opened = OpenTraceFromFlags(flags, "sim");
   if (!opened.ok()) return Usage(opened.status());
   sim::SwarmSettings swarm;
@@ -129,7 +133,13 @@ int RunSim(const std::vector<std::string>& args) {
     return Usage(Fail(fmt::format("zabsim sim: --trace: {}", base::Text(trace_closed))));
   };
   runner::RunSummary& summary = (*run)->summary();
-  const bool ok = (*run)->ok();
+  // A failure real ZooKeeper shows too is named, and --known decides whether it fails.
+  std::string_view anomaly;
+  if (!(*run)->ok()) {
+    const std::vector<std::string> v = (*run)->summary().violations();
+    anomaly = KnownAnomaly((*run)->FailedChecks(), v.empty() ? std::string() : v.front());
+  }
+  const bool ok = (*run)->ok() || (!anomaly.empty() && *known_policy != KnownPolicy::kFail);
   const std::string fingerprint = sim::FormatFingerprint(world.trace().fingerprint());
   // With --trace -, standard output is the trace: the summary goes to standard error, so
   // that the trace can be piped into another program whole.
@@ -162,6 +172,12 @@ int RunSim(const std::vector<std::string>& args) {
         fmt::print(out, "  {}\n", base::Std(line));
       }
     }
+  }
+  if (!anomaly.empty() && *known_policy != KnownPolicy::kIgnore) {
+    fmt::print(out, "known: {}, which real ZooKeeper shows too ({}){}\n", anomaly,
+               anomaly == "ZOOKEEPER-1675" ? "sync is not a quorum operation: docs/bug-zoo.md"
+                                           : "docs/invariants.md",
+               *known_policy == KnownPolicy::kReport ? "; not counted (--known report)" : "");
   }
   fmt::print(out, "fingerprint: {}\n", fingerprint);
   fmt::print(stderr, "wall: {:.3f}s, {:.0f} events/s\n", wall_seconds,

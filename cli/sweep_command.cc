@@ -42,7 +42,9 @@ FlagSet SweepFlags() {
   flags.Add("minimize", "DIR", "",
             "minimize each failing seed into DIR/seed-N.scn, a scenario 'zabsim run' fails on");
   AddRunFlags(flags);
+  AddKnownFlag(flags);
   flags.AddExample("zabsim sweep --seeds 1..1000 --jobs 2");
+  flags.AddExample("zabsim sweep --voters 5 --seeds 1..1000 --known report");
   flags.AddExample("zabsim sweep --seeds 1..200 --bug ZK-1154 --minimize found/ --out results.jsonl");
   flags.AddExample("zabsim sweep --seeds 1..1000000 --shard 3/64 --out shard-3.jsonl");
   flags.AddNote(
@@ -104,6 +106,8 @@ int RunSweep(const std::vector<std::string>& args) {
   if (!shard.ok()) return Usage(shard.status());
   auto shape = ShapeFromFlags(flags, "sweep");
   if (!shape.ok()) return Usage(shape.status());
+  auto known_policy = ParseKnown(flags, "sweep");
+  if (!known_policy.ok()) return Usage(known_policy.status());
   const std::string minimize_dir = flags.Get("minimize");
   if (!minimize_dir.empty()) {
     std::error_code ec;
@@ -147,6 +151,7 @@ int RunSweep(const std::vector<std::string>& args) {
   std::vector<uint64_t> failures;
   std::map<std::string, uint64_t> failed_checks;
   std::map<std::string, uint64_t> causes;  // KnownCause of each failing seed.
+  std::map<std::string, std::vector<uint64_t>> anomalies;  // --known report: name -> seeds.
   std::vector<std::string> minimized;
   std::string error;
   std::string write_error;  // The first minimized scenario that could not be written.
@@ -175,9 +180,12 @@ int RunSweep(const std::vector<std::string>& args) {
       }
       auto r = RunSeed(*shape, seed_at(index));
       if (r.ok() && !r->ok) r->known = KnownCause(*shape, *r);
+      // A failure real ZooKeeper shows too, under --known report or ignore, is not one.
+      const bool anomaly = r.ok() && !r->ok && *known_policy != KnownPolicy::kFail &&
+                           !KnownAnomaly(r->failed, r->first_violation).empty();
       std::optional<std::string> scenario_path;
       absl::Status minimize_status;
-      if (r.ok() && !r->ok && !minimize_dir.empty() && !CatchInterrupt::interrupted()) {
+      if (r.ok() && !r->ok && !anomaly && !minimize_dir.empty() && !CatchInterrupt::interrupted()) {
         auto m = MinimizeSeed(*shape, *r, minimize_dir, fmt::format("{} --seed {}", command_line, r->seed));
         if (m.ok()) {
           scenario_path = fmt::format("{} ({} of {} faults kept, {} steps, {} runs)", m->path,
@@ -195,7 +203,8 @@ int RunSweep(const std::vector<std::string>& args) {
         error = fmt::format("zabsim sweep: seed {}: {}", seed_at(index), base::Text(r.status()));
         return;
       }
-      if (!r->ok) {
+      if (anomaly && *known_policy == KnownPolicy::kReport) anomalies[r->known].push_back(r->seed);
+      if (!r->ok && !anomaly) {
         failures.push_back(r->seed);
         for (const std::string& c : r->failed) ++failed_checks[c];
         ++causes[r->known.empty() ? std::string("none known (a new finding?)") : r->known];
@@ -250,6 +259,11 @@ int RunSweep(const std::vector<std::string>& args) {
     fmt::print("failed seeds: {}\nchecks that failed (seeds): {}\nknown causes (seeds): {}\n",
                fmt::join(failures, " "), fmt::join(checks, ", "), fmt::join(known, ", "));
     fmt::print("replay one: {} --seed {}\n", command_line, failures.front());
+  }
+  for (auto& [name, which] : anomalies) {
+    std::sort(which.begin(), which.end());
+    fmt::print("known anomaly of real ZooKeeper, not counted: {} in {} seed{} ({})\n", name, which.size(),
+               which.size() == 1 ? "" : "s", fmt::join(which, " "));
   }
   for (const std::string& m : minimized) fmt::print("minimized: {}\n", m);
   if (!out_status.ok()) write_error = fmt::format("zabsim sweep: --out: {}", base::Text(out_status));
