@@ -23,11 +23,14 @@ succeeded, or the history of a leader once it is `established`):
   truncation-keeps-committed  no truncation removes a txn its server had logged (by the
                               disk's word: `logged`) and that was committed when the
                               truncation was decided;
+  newleader-prefix            a learner that processed NEWLEADER holds a prefix of its
+                              leader's history (`log_runs` of both, and the leader's
+                              proposals since);
   acked-writes-committed      every write a client was told succeeded was committed by
                               the protocol (a `commit`, or an established leader's
                               history), not only by the client's word.
 
-The first six are the simulator's checks of the same names: the program compares its
+The first seven are the simulator's checks of the same names: the program compares its
 findings with the trace's verdict records and says whether they agree. Exit status: 0
 when every check holds, 1 when one fails, 2 when the file cannot be read as a whole zabsim
 trace of a ZAB run (not found, not JSON, no header, or cut short before its end record).
@@ -39,7 +42,8 @@ import sys
 
 WRITES = {"create", "delete", "setData", "createSession", "closeSession"}
 CHECKS = ["one-leader-per-epoch", "digest-agreement", "applied-in-order", "leader-completeness",
-          "committed-applied", "truncation-keeps-committed", "acked-writes-committed"]
+          "committed-applied", "truncation-keeps-committed", "newleader-prefix",
+          "acked-writes-committed"]
 # The checks that the simulator also makes, under the same name.
 SHARED = CHECKS[:-1]
 
@@ -92,7 +96,10 @@ class Recheck:
         self.order = {}  # zxid -> the order in which it became committed
         self.by_protocol = set()  # committed by a `commit` or an establishment
         self.proposed = set()
-        self.histories = {}  # sid -> (epoch, [zxid]) from its last `epoch-proposed`
+        # sid -> its history from its last `epoch-proposed`: [epoch, from, [zxid], initial],
+        # where `from` is where the listed zxids start (below lie snapshots), and `initial`
+        # how many it held then; its proposals in that epoch extend the list.
+        self.histories = {}
         self.trunc_decided = {}  # learner -> how many txns were committed at its TRUNC
         self.acked = []  # (time, client, zxid)
         self.converged_reported = {}  # sid -> the newest committed txn reported lacking
@@ -141,7 +148,7 @@ class Recheck:
         # committed; then the leader must hold every older epoch's committed txn.
         h = self.histories.get(p)
         if h and h[0] == epoch:
-            for z in h[1]:
+            for z in h[2][:h[3]]:
                 self.by_protocol.add(z)
                 self.commit(t, z)
         tree = self.servers[p].tree
@@ -174,6 +181,30 @@ class Recheck:
                               if s.tree < q < z and q not in self.order)
         self.tree_at(t, p, z, digest, "applied")
         s.applied = z
+
+    def newleader_processed(self, t, p, r):
+        """newleader-prefix: where both list their zxids, the learner's log is the leader's
+        history, up to the learner's last txn."""
+        h = self.histories.get(r["leader"])
+        log = runs(r["log_runs"])
+        if not h or h[0] != r["epoch"] or not log:
+            return
+        start = max(h[1], log[0])
+        i = bisect.bisect_left(log, start)
+        j = bisect.bisect_left(h[2], start)
+        while i < len(log) and j < len(h[2]) and log[i] == h[2][j]:
+            i += 1
+            j += 1
+        if i == len(log):
+            return  # A prefix, as far as the learner goes.
+        if j == len(h[2]) or log[i] < h[2][j]:
+            self.fail("newleader-prefix", t,
+                      f"server {p} acked NEWLEADER of epoch {r['epoch']} holding {hexz(log[i])}, "
+                      f"which leader {r['leader']}'s history lacks")
+        else:
+            self.fail("newleader-prefix", t,
+                      f"server {p} acked NEWLEADER of epoch {r['epoch']} without {hexz(h[2][j])} "
+                      f"of leader {r['leader']}'s history, holding {hexz(log[i])} after it")
 
     def truncated(self, t, p, to):
         s = self.servers[p]
@@ -231,9 +262,16 @@ class Recheck:
         if k == "established":
             self.established(t, p, r["epoch"])
         elif k == "epoch-proposed":
-            self.histories[p] = (r["epoch"], runs(r["log_runs"]))
+            log = runs(r["log_runs"])
+            self.histories[p] = [r["epoch"], log[0] if log else zxid(r["last"]) + 1, log, len(log)]
+        elif k == "newleader-processed":
+            self.newleader_processed(t, p, r)
         elif k == "propose":
-            self.proposed.add(zxid(r["zxid"]))
+            z = zxid(r["zxid"])
+            self.proposed.add(z)
+            h = self.histories.get(p)
+            if h and h[0] == epoch_of(z) and (not h[2] or h[2][-1] < z):
+                h[2].append(z)
         elif k == "commit":
             z = zxid(r["zxid"])
             self.by_protocol.add(z)

@@ -45,7 +45,7 @@ NAMED = [
 ]
 
 SHARED = ["one-leader-per-epoch", "digest-agreement", "applied-in-order", "leader-completeness",
-          "committed-applied", "truncation-keeps-committed"]
+          "committed-applied", "truncation-keeps-committed", "newleader-prefix"]
 
 
 def run(zabsim, recheck, work, flags):
