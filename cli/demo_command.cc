@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/memory_limit.h"
 #include "cli/run_flags.h"
 #include "runner/output_file.h"
 #include "sim/fault.h"
@@ -53,6 +54,7 @@ FlagSet DemoFlags() {
 
 int RunDemo(const std::vector<std::string>& args) {
   FlagSet flags = DemoFlags();
+  AddMaxMemoryFlag(flags);
   if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
   sim::WorldConfig config;
   auto seed = flags.GetUint("seed", 0, UINT64_MAX);

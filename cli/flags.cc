@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-
+#include "cli/memory_limit.h"
 #include "base/check.h"
 #include "base/status.h"
 
@@ -190,6 +190,9 @@ std::optional<int> ParseCommand(FlagSet& flags, const std::vector<std::string>& 
   if (flags.help()) {
     fmt::print("{}", flags.Help());
     return kExitOk;
+  }
+  if (flags.Declares(kMaxMemoryFlag)) {
+    if (absl::Status s = ApplyMaxMemory(flags); !s.ok()) return Usage(s);
   }
   return std::nullopt;
 }

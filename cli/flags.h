@@ -48,6 +48,7 @@ class FlagSet {
 
   bool help() const { return help_; }
   bool IsSet(std::string_view name) const;
+  bool Declares(std::string_view name) const { return Find(name) != nullptr; }
   std::string Get(std::string_view name) const;
   std::vector<std::string> GetAll(std::string_view name) const;
   bool GetBool(std::string_view name) const;

@@ -21,6 +21,7 @@
 #include "base/status.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/memory_limit.h"
 #include "cli/run_flags.h"
 #include "cli/seed_runs.h"
 #include "runner/minimize_passes.h"
@@ -69,6 +70,7 @@ struct Catch {
 
 int RunHunt(const std::vector<std::string>& args) {
   FlagSet flags = HuntFlags();
+  AddMaxMemoryFlag(flags);
   if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
   auto from = flags.GetUint("from", 0, UINT64_MAX / 2);
   auto max_seeds = flags.GetUint("max-seeds", 1, 1'000'000'000);

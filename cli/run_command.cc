@@ -14,6 +14,7 @@
 #include "base/status.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/memory_limit.h"
 #include "cli/run_flags.h"
 #include "cli/trace_flags.h"
 #include "runner/output_file.h"
@@ -44,6 +45,7 @@ int RunRun(const std::vector<std::string>& args) {
   flags.AddExample("zabsim run --narrate scenarios/sync-trunc.scn");
   flags.AddExample("zabsim run --trace trunc.mmd --format mermaid --from 0.5 scenarios/sync-trunc.scn");
   flags.AddNote("--trace takes one scenario file.");
+  AddMaxMemoryFlag(flags);
   if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
   if (flags.positional().empty()) {
     fmt::print(stderr, "zabsim run: no scenario files (see 'zabsim run --help')\n");

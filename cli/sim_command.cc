@@ -20,6 +20,7 @@
 #include "base/status.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/memory_limit.h"
 #include "cli/run_flags.h"
 #include "cli/seed_runs.h"
 #include "cli/trace_flags.h"
@@ -74,6 +75,7 @@ std::vector<std::string> WithoutTraceFlag(const std::vector<std::string>& args) 
 
 int RunSim(const std::vector<std::string>& args) {
   FlagSet flags = SimFlags();
+  AddMaxMemoryFlag(flags);
   if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
   auto seed = flags.GetUint("seed", 0, UINT64_MAX);
   if (!seed.ok()) return Usage(seed.status());

@@ -22,6 +22,7 @@
 #include "base/status.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/memory_limit.h"
 #include "cli/run_flags.h"
 #include "cli/seed_runs.h"
 #include "runner/output_file.h"
@@ -97,6 +98,7 @@ std::string Clock(double seconds) {
 
 int RunSweep(const std::vector<std::string>& args) {
   FlagSet flags = SweepFlags();
+  AddMaxMemoryFlag(flags);
   if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
   auto range = ParseRange(flags.Get("seeds"));
   if (!range.ok()) return Usage(range.status());
@@ -170,7 +172,8 @@ int RunSweep(const std::vector<std::string>& args) {
     if (final) fmt::print(stderr, "\n");
   };
 
-  const auto worker = [&] {
+  bool out_of_memory = false;
+  const auto work = [&] {
     while (true) {
       size_t index = 0;
       {
@@ -221,6 +224,16 @@ int RunSweep(const std::vector<std::string>& args) {
       progress(false);
     }
   };
+  // A seed too large for --max-memory stops the sweep (exit 2), its output left as it was.
+  const auto worker = [&] {
+    try {
+      work();
+    } catch (const std::bad_alloc&) {
+      std::lock_guard<std::mutex> lock(mu);
+      out_of_memory = true;
+      if (error.empty()) error = "out of memory";
+    }
+  };
   std::vector<std::thread> threads;
   for (uint64_t i = 1; i < std::min<uint64_t>(*jobs, seed_count); ++i) {
     try {
@@ -237,6 +250,10 @@ int RunSweep(const std::vector<std::string>& args) {
   progress(true);
   // Every seed started has finished, so every result is written (an error returns below).
   const size_t finished = written;
+  if (out_of_memory) {
+    ReportOutOfMemory();
+    return kExitUsage;
+  }
   if (!error.empty()) {
     fmt::print(stderr, "{}\n", error);
     return kExitUsage;  // The --out file, if any, is left as it was.

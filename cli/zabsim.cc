@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/memory_limit.h"
 
 namespace {
 
@@ -63,7 +65,8 @@ void PrintHelp(std::FILE* out) {
              "  zabsim demo --seed 3\n"
              "  zabsim help run\n\n"
              "exit status: 0 success, 1 a check failed or a scenario's output differs,\n"
-             "2 a usage or parse error, or a result that could not be written.\n",
+             "2 a usage or parse error, a result that could not be written, or a run that\n"
+             "needed more memory than --max-memory allows.\n",
              "help", "print this help (or 'zabsim help COMMAND')", "version",
              "print the version");
 }
@@ -103,7 +106,16 @@ int Dispatch(std::vector<std::string> args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int exit = Dispatch(std::vector<std::string>(argv + 1, argv + argc));
+  zabsim::cli::InstallOutOfMemoryHandlers();
+  int exit = zabsim::cli::kExitUsage;
+  try {
+    exit = Dispatch(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::bad_alloc&) {
+    // Past --max-memory (or ulimit -v): a message and exit 2, never an abort.
+    zabsim::cli::ReportOutOfMemory();
+    std::fflush(stdout);
+    return zabsim::cli::kExitUsage;
+  }
   // What a command printed is a result too: a write to standard output that failed (a
   // full disk, a closed pipe) fails the command, whatever it found.
   if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {

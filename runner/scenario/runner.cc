@@ -244,20 +244,60 @@ absl::StatusOr<uint32_t> ScenarioRunner::Server(const Arg& arg) const {
   return static_cast<uint32_t>(v);
 }
 
-void ScenarioRunner::Flush(uint32_t categories, Lines& out) {
-  size_t hidden = 0;
-  for (const sim::TraceRecord& r : sink_.records) {
-    if (narrator_ != nullptr) narrator_->Narrate(r, narration_);
-    const auto line = renderer_->Render(r);  // Always render: the renderer tracks state.
-    if (!line || (line->first & categories) == 0) continue;
-    if (out.size() >= kMaxOutputLines) {
-      ++hidden;
-      continue;
-    }
-    out.push_back(TimePrefix(r.time) + " " + line->second);
+void ScenarioRunner::Shown::Add(const std::string& line) {
+  if (lines.size() >= kMaxOutputLines) {
+    ++hidden;
+  } else {
+    lines.push_back(line);
   }
+}
+
+void ScenarioRunner::Shown::MoveTo(Lines& out) {
+  for (std::string& line : lines) out.push_back(std::move(line));
   if (hidden > 0) out.push_back(fmt::format("... {} more lines not shown", hidden));
-  sink_.records.clear();
+  lines.clear();
+  hidden = 0;
+}
+
+std::vector<std::string> ScenarioRunner::TakeNarration() {
+  if (narration_untold_ > 0) {
+    narration_.push_back(fmt::format("... {} more sentences not shown", narration_untold_));
+    narration_untold_ = 0;
+  }
+  return std::exchange(narration_, {});
+}
+
+void ScenarioRunner::Take(const sim::TraceRecord& r) {
+  if (!taking_) {
+    waiting_.push_back(r);
+    return;
+  }
+  if (narrator_ != nullptr) {
+    // Always narrate (the narrator tracks state), but keep at most kMaxOutputLines.
+    if (narration_.size() < kMaxOutputLines) {
+      narrator_->Narrate(r, narration_);
+    } else {
+      std::vector<std::string> untold;
+      narrator_->Narrate(r, untold);
+      narration_untold_ += untold.size();
+    }
+  }
+  const auto line = renderer_->Render(r);  // Always render: the renderer tracks state.
+  if (!line) return;
+  if ((line->first & categories_) != 0) shown_.Add(TimePrefix(r.time) + " " + line->second);
+  if ((line->first & (categories_ | kState)) != 0 && (categories_ & kState) == 0) {
+    shown_with_state_.Add(TimePrefix(r.time) + " " + line->second);
+  }
+}
+
+void ScenarioRunner::Flush(bool with_state, Lines& out) {
+  if (with_state && (categories_ & kState) == 0) {
+    shown_with_state_.MoveTo(out);
+  } else {
+    shown_.MoveTo(out);
+  }
+  shown_ = {};
+  shown_with_state_ = {};
 }
 
 bool ScenarioRunner::RunUntil(const std::function<bool()>& done, sim::Duration limit) {
@@ -285,6 +325,8 @@ absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive
     categories = *c;
   }
   categories_ = categories;
+  taking_ = true;
+  for (const sim::TraceRecord& r : std::exchange(waiting_, {})) Take(r);
   absl::Status s;
   if (d.name == "show") {
     s = Show(args);
@@ -308,11 +350,12 @@ absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive
   } else if (d.name == "check") {
     s = Check(args, out);
   }
+  taking_ = false;
   if (!s.ok()) return s;
   if (absl::Status f = args.Finish(); !f.ok()) return f;
   // What happened while the command ran comes first, then what it printed itself.
   Lines trace;
-  Flush(categories, trace);
+  Flush(/*with_state=*/false, trace);
   trace.insert(trace.end(), out.begin(), out.end());
   if (trace.empty()) trace.push_back("ok");
   return trace;
@@ -508,7 +551,7 @@ absl::Status ScenarioRunner::Run(Args& args, Lines& out) {
         "applied:ZXID)", cond));
   }
   if (!RunUntil(done, limit)) {
-    Flush(categories_ | kState, out);  // What happened, with the state changes at least.
+    Flush(/*with_state=*/true, out);  // What happened, with the state changes at least.
     out.push_back(fmt::format("run: '{}' not reached within {}", cond, sim::FormatDuration(limit)));
   }
   return absl::OkStatus();

@@ -59,7 +59,7 @@ class ScenarioRunner {
   // SetNarrate makes each directive also explain its records (zabsim run --narrate);
   // TakeNarration returns the lines of the last directive run.
   void SetNarrate(bool narrate) { narrate_ = narrate; }
-  std::vector<std::string> TakeNarration() { return std::exchange(narration_, {}); }
+  std::vector<std::string> TakeNarration();
 
  private:
   class Args;
@@ -81,8 +81,31 @@ class ScenarioRunner {
   // Server reads a server number of the current directive.
   absl::StatusOr<uint32_t> Server(const Arg& arg) const;
   bool RunUntil(const std::function<bool()>& done, sim::Duration limit);
-  // Flush renders the trace records gathered since the last flush into `out`.
-  void Flush(uint32_t categories, Lines& out);
+  // Take renders one trace record as it comes: narrated, then kept as a line of the
+  // running command's output if its category is shown, up to kMaxOutputLines. Rendering
+  // as the records come (not after the command) keeps memory to the lines shown, however
+  // long the command runs. Records that come between commands wait for the next one.
+  void Take(const sim::TraceRecord& r);
+  // Flush moves the lines of the command so far into `out`: those of its categories, or
+  // with `with_state` those of its categories and kState (what a failed wait shows).
+  void Flush(bool with_state, Lines& out);
+
+  // RecordSink hands the trace's records to Take.
+  class RecordSink final : public sim::TraceSink {
+   public:
+    explicit RecordSink(ScenarioRunner& runner) : runner_(runner) {}
+    void Write(const sim::TraceRecord& record) override { runner_.Take(record); }
+
+   private:
+    ScenarioRunner& runner_;
+  };
+  // Shown: lines of a command's output, and how many more were not kept.
+  struct Shown {
+    Lines lines;
+    size_t hidden = 0;
+    void Add(const std::string& line);
+    void MoveTo(Lines& out);
+  };
 
   const ScenarioFile& file_;
   zab::ReleaseChoice extra_;
@@ -92,7 +115,11 @@ class ScenarioRunner {
   std::vector<std::string> stall_violations_;     // ...those of them that are stalls...
   bool liveness_checked_ = false;                 // ...and whether one ran.
   std::unique_ptr<Renderer> renderer_;
-  sim::VectorSink sink_;
+  RecordSink sink_{*this};
+  bool taking_ = false;                      // A command is running: records are rendered.
+  std::vector<sim::TraceRecord> waiting_;    // Records that came between commands.
+  Shown shown_;                              // The running command's lines...
+  Shown shown_with_state_;                   // ...and with kState added, if that differs.
   // The highest epoch established, zxid committed and zxid applied, by server (0: any),
   // for `run until=epoch:|committed:|applied:`. Kept as the events come, so a wait costs
   // nothing per event and the run keeps no event history.
@@ -111,6 +138,7 @@ class ScenarioRunner {
   bool narrate_ = false;
   std::unique_ptr<Narrator> narrator_;
   std::vector<std::string> narration_;
+  size_t narration_untold_ = 0;  // Sentences past kMaxOutputLines, counted, not kept.
 };
 
 // FileResult is what running one scenario file found.
