@@ -80,10 +80,7 @@ absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed) {
 std::string_view KnownAnomaly(const std::vector<std::string>& failed, std::string_view first_violation) {
   if (failed.size() != 1) return "";
   if (failed.front() == runner::kAcceptedEpochStall) return runner::kAcceptedEpochStall;
-  if (failed.front() == "linearizable" && first_violation.find(": sync, then get") != std::string_view::npos) {
-    return "ZOOKEEPER-1675";
-  }
-  return "";
+  return runner::KnownIssue(failed.front(), first_violation);
 }
 
 void AddKnownFlag(FlagSet& flags) {

@@ -76,6 +76,7 @@ std::vector<sim::TraceRecord> VerdictRecords(sim::Time at, const std::vector<Ver
     r.fields.push_back({"check", sim::TraceField::Type::kStr, 0, v.check});
     r.fields.push_back({"ok", sim::TraceField::Type::kBool, v.violations.empty() ? 1u : 0u, ""});
     r.fields.push_back({"violations", sim::TraceField::Type::kUint, v.violations.size(), ""});
+    if (!v.known.empty()) r.fields.push_back({"known", sim::TraceField::Type::kStr, 0, v.known});
     out.push_back(std::move(r));
     for (const std::string& detail : v.violations) {
       sim::TraceRecord d;
