@@ -6,8 +6,10 @@
 // global time and a slow one late, which is how clock drift reaches a protocol.
 //
 // Rate changes apply from the moment they happen: the clock is re-based so that local
-// time stays continuous. Offset steps jump local time but do not move timers already set
-// (they are measured as durations, like Java's System.nanoTime-based timeouts).
+// time stays continuous, and timers already set move with it (the world re-times them
+// through GlobalAt), since a drifting clock reaches a pending timeout's deadline sooner or
+// later too. Offset steps jump local time but do not move timers already set (they are
+// measured as durations, like Java's System.nanoTime-based timeouts).
 //
 //   LocalClock clock;                      // perfect
 //   clock.SetRate(now, 1'010'000);         // 1% fast from now on
@@ -34,6 +36,10 @@ class LocalClock {
   // ToGlobal converts a local duration into the global duration it takes to elapse,
   // rounded up so that a timer never fires before its local deadline.
   Duration ToGlobal(Duration local) const;
+
+  // GlobalAt returns the first global time, from the clock's last re-basing on, at which
+  // the local reading is at least `local`.
+  Time GlobalAt(Time local) const;
 
   // SetRate changes the rate from global time `at` on. REQUIRES: rate within limits.
   void SetRate(Time at, int64_t rate_ppm);

@@ -342,6 +342,8 @@ class World {
   }
 
   void NoteCancelledTimer();
+  // RetimeTimers moves p's pending timers after its clock's rate changed from `before`.
+  void RetimeTimers(ProcessId p, const LocalClock& before);
   void Transmit(ConnId id, int sender, FrameKind kind, std::optional<M> message);
   void Break(ConnId id, DisconnectReason reason);
   void Notify(ConnId id, int end, DisconnectReason reason, Time at);

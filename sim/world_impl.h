@@ -234,6 +234,23 @@ void World<M>::NoteCancelledTimer() {
 }
 
 template <Message M>
+void World<M>::RetimeTimers(ProcessId p, const LocalClock& before) {
+  // Each pending timer of p keeps its local deadline, the reading of the old clock at its
+  // global time; it now fires when the new clock reaches that reading. The entries keep
+  // their sequence numbers, so ties break as before, and the heap is rebuilt in place.
+  const LocalClock& after = Host(p).clock;
+  bool moved = false;
+  for (Entry& entry : heap_) {
+    const Event& e = slots_[entry.slot];
+    if (e.kind != EventKind::kTimer || e.target != p) continue;
+    const Time at = std::max(now_, after.GlobalAt(before.Now(entry.at)));
+    moved = moved || at != entry.at;
+    entry.at = at;
+  }
+  if (moved) std::make_heap(heap_.begin(), heap_.end(), Later);
+}
+
+template <Message M>
 bool World<M>::Step() {
   if (stopped_ || heap_.empty()) return false;
   std::pop_heap(heap_.begin(), heap_.end(), Later);
@@ -732,9 +749,14 @@ void World<M>::Apply(const Fault& fault) {
     case Fault::Kind::kRelease:
       for_links(fault.a, fault.b, [&](ProcessId x, ProcessId y) { ReleaseLink(x, y); });
       return;
-    case Fault::Kind::kClockRate:
-      Host(fault.p).clock.SetRate(now_, fault.value);
+    case Fault::Kind::kClockRate: {
+      LocalClock& clock = Host(fault.p).clock;
+      if (clock.rate_ppm() == fault.value) return;
+      const LocalClock before = clock;
+      clock.SetRate(now_, fault.value);
+      RetimeTimers(fault.p, before);
       return;
+    }
     case Fault::Kind::kClockStep:
       Host(fault.p).clock.Step(fault.extra);
       return;

@@ -31,11 +31,11 @@ SETS = [
     ("ZK-1154", ["--bug", "ZK-1154"], 30),
 ]
 
-# The runs issue 20 reported (seeds as they are since threads became steps): the checks
-# each must fail, and the same flags without the switch, which must pass.
+# The runs issue 20 reported (seeds as they are since timers follow clock-rate changes):
+# the checks each must fail, and the same flags without the switch, which must pass.
 NAMED = [
-    (["--bug", "ZK-2845", "--seed", "6"], ["leader-completeness", "committed-applied"],
-     ["--seed", "6"]),
+    (["--bug", "ZK-2845", "--seed", "1"], ["leader-completeness", "committed-applied"],
+     ["--seed", "1"]),
     (["--bug", "ZK-2845", "--seed", "44"], ["leader-completeness", "committed-applied"],
      ["--seed", "44"]),
     (["--zk", "master+fixes", "--bug", "ZK-4712", "--knobs", "swarm", "--seed", "1328"],

@@ -35,7 +35,7 @@ endif()
 # summary names it.
 run(out code ${ZABSIM} sweep --seeds 1..30 --out master.jsonl)
 expect(${code} 1 "sweep 1..30 on master" "${out}")
-expect_in("known causes (seeds): ZK-2846" "sweep 1..30 on master" "${out}")
+expect_in("ZK-2846 1" "sweep 1..30 on master" "${out}")
 file(READ ${WORK}/master.jsonl lines)
 expect_in("\"known\":\"ZK-2846\"" "results line on master" "${lines}")
 
@@ -51,10 +51,10 @@ expect(${code} 1 "sweep of seed 189 on 3.8.0" "${out}")
 expect_in("known causes (seeds): order-G1 1" "sweep of seed 189 on 3.8.0" "${out}")
 
 # The acceptedEpoch stall is reported under its own name.
-run(out code ${ZABSIM} sweep --zk master+fixes --knobs swarm --seeds 2658..2658)
-expect(${code} 1 "sweep of seed 2658" "${out}")
-expect_in("checks that failed (seeds): accepted-epoch-stall 1" "sweep of seed 2658" "${out}")
-expect_in("known causes (seeds): accepted-epoch-stall 1" "sweep of seed 2658" "${out}")
+run(out code ${ZABSIM} sweep --zk master+fixes --knobs swarm --seeds 3466..3466)
+expect(${code} 1 "sweep of seed 3466" "${out}")
+expect_in("checks that failed (seeds): accepted-epoch-stall 1" "sweep of seed 3466" "${out}")
+expect_in("known causes (seeds): accepted-epoch-stall 1" "sweep of seed 3466" "${out}")
 
 # A failing seed, minimized into a scenario that fails the same way.
 run(out code ${ZABSIM} sweep --seeds 1..2 --bug ZK-1154 --minimize found --out bug.jsonl)

@@ -34,6 +34,18 @@ TEST(LocalClock, RateChangesKeepLocalTimeContinuous) {
   EXPECT_EQ(clock.Now(Time{12000}).us, before.us + 1000);
 }
 
+TEST(LocalClock, GlobalAtIsWhenTheReadingIsReached) {
+  LocalClock clock;
+  clock.SetRate(Time{10000}, 2'000'000);
+  EXPECT_EQ(clock.GlobalAt(Time{30000}).us, 20000);  // 20ms local from 10ms, at 2x.
+  EXPECT_EQ(clock.GlobalAt(Time{5000}).us, 10000);   // Passed already: the re-basing.
+  clock.SetRate(Time{20000}, 999'999);
+  // Rounded up, like ToGlobal: the reading at the answer is the deadline or just after.
+  const Time at = clock.GlobalAt(Time{31000});
+  EXPECT_EQ(at.us, 21001);
+  EXPECT_GE(clock.Now(at).us, 31000);
+}
+
 TEST(LocalClock, StepsJumpTheReadingOnly) {
   LocalClock clock;
   clock.Step(Duration::Millis(-30));

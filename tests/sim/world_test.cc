@@ -495,6 +495,36 @@ TEST(World, AFastClockFiresTimersEarlyInTrueTime) {
   EXPECT_EQ(world->LocalNow(P(1)).us, 100000);
 }
 
+TEST(World, ARateChangeMovesTimersAlreadySet) {
+  // A 100ms timer set at 0; at 50ms the clock turns 2x fast, so the 50ms of local time
+  // left take 25ms: it fires at 75ms, not at 100ms as it would if timers were fixed in
+  // true time when set. Process 2's timer, on a clock that did not change, stays.
+  Hooks hooks;
+  hooks.start = [](Ctx& ctx) { ctx.SetTimer(Duration::Millis(100), ctx.self().value); };
+  auto world = MakeWorld(hooks, TwoProcesses());
+  ASSERT_TRUE(world->Schedule(*FaultPlan::Parse("50ms clock-rate 1 2")).ok());
+  world->RunUntil(Time{74999});
+  EXPECT_THAT(LogOf(hooks, 1), ElementsAre("start"));
+  world->RunUntil(Time{75000});
+  EXPECT_THAT(LogOf(hooks, 1), ElementsAre("start", "timer 1"));
+  EXPECT_EQ(world->LocalNow(P(1)).us, 100000);
+  world->RunUntil(Time{99999});
+  EXPECT_THAT(LogOf(hooks, 2), ElementsAre("start"));
+  world->RunUntil(Time{100000});
+  EXPECT_THAT(LogOf(hooks, 2), ElementsAre("start", "timer 2"));
+}
+
+TEST(World, AClockStepOrAnUnchangedRateLeavesTimersWhereTheyAre) {
+  Hooks hooks;
+  hooks.start = [](Ctx& ctx) { ctx.SetTimer(Duration::Millis(100), ctx.self().value); };
+  auto world = MakeWorld(hooks, TwoProcesses());
+  ASSERT_TRUE(world->Schedule(*FaultPlan::Parse("50ms clock-rate 1 1; 50ms clock-step 1 30ms")).ok());
+  world->RunUntil(Time{99999});
+  EXPECT_THAT(LogOf(hooks, 1), ElementsAre("start"));
+  world->RunUntil(Time{100000});
+  EXPECT_THAT(LogOf(hooks, 1), ElementsAre("start", "timer 1"));
+}
+
 TEST(World, ClockDriftIsDrawnPerProcessFromTheSeed) {
   Hooks hooks;
   WorldConfig c = TwoProcesses();

@@ -30,6 +30,7 @@
 #include "runner/cluster.h"
 #include "runner/run_summary.h"
 #include "sim/fault.h"
+#include "zab/releases.h"
 #else
 #include <algorithm>
 
@@ -594,10 +595,12 @@ RC_GTEST_PROP(LinearizableProperty, AgreesWithBruteForceOverEveryOrder, ()) {
 
 #else  // ZABSIM_LINEARIZABILITY_RUNS
 
-// SimRun makes a run as `zabsim sim --seed SEED [--bug BUG]` does: 3 voters, 3 clients of
-// 100 ops, swarm faults for 60 s, then 90 s of quiet; it returns the verdicts.
+// SimRun makes a run as `zabsim sim --zk master+fixes --seed SEED [--bug BUG]` does: 3
+// voters, 3 clients of 100 ops, swarm faults for 60 s, then 90 s of quiet; it returns the
+// verdicts. master+fixes has none of the release's known bugs, so a switch is the only one.
 std::vector<runner::Verdict> SimRun(uint64_t seed, std::string_view bug = "") {
   runner::ClusterOptions o;
+  EXPECT_TRUE(zab::UseRelease(o.zab, "master+fixes").ok());
   o.seed = seed;
   o.clients = 3;
   o.workload.ops = 100;
@@ -634,8 +637,8 @@ TEST(LinearizableRuns, RunsWithoutABugSwitchAreLinearizableAndFifo) {
 
 TEST(LinearizableRuns, MajorityIsHalfLosesAcknowledgedWrites) {
   // With a quorum of n/2, two leaders each commit with one voter of three, and clients see
-  // acknowledged writes vanish. Seeds 1 and 2 both fire: found by running
-  // `zabsim sim --bug majority-is-half --seed N` for N in 1..40 (19 of the 40 fire).
+  // acknowledged writes vanish. Seeds 1 and 2 both fire: found by running `zabsim sim --zk
+  // master+fixes --bug majority-is-half --seed N` for N in 1..40 (29 of the 40 fire).
   size_t fired = 0;
   for (const uint64_t seed : {1, 2}) {
     fired +=
