@@ -34,6 +34,9 @@ class ScenarioRunner {
   // --fix), on top of which the scenario's cluster line names its own.
   ScenarioRunner(const ScenarioFile& file, zab::ReleaseChoice extra);
   ~ScenarioRunner();
+  // The trace holds a sink that points back here: a runner stays where it was made.
+  ScenarioRunner(const ScenarioRunner&) = delete;
+  ScenarioRunner& operator=(const ScenarioRunner&) = delete;
 
   // Execute runs one directive and returns its output lines. An error (a malformed or
   // impossible command) reads "PATH:LINE:COLUMN: ...".
