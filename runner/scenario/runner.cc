@@ -300,9 +300,12 @@ void ScenarioRunner::Flush(bool with_state, Lines& out) {
   shown_with_state_ = {};
 }
 
+sim::Time ScenarioRunner::Deadline(sim::Duration wait) const {
+  return std::min(cluster_->world().now() + wait, end_);
+}
+
 bool ScenarioRunner::RunUntil(const std::function<bool()>& done, sim::Duration limit) {
-  runner::World& world = cluster_->world();
-  return world.RunUntilTrue(done, world.now() + limit);
+  return cluster_->world().RunUntilTrue(done, Deadline(limit));
 }
 
 absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive& d) {
@@ -478,7 +481,7 @@ absl::Status ScenarioRunner::Run(Args& args, Lines& out) {
   if (for_arg != nullptr) {
     auto d = args.Duration(*for_arg, kMaxRun);
     if (!d.ok()) return d.status();
-    cluster_->world().RunFor(*d);
+    cluster_->world().RunUntil(Deadline(*d));
     return absl::OkStatus();
   }
   sim::Duration limit = sim::Duration::Seconds(60);
@@ -700,7 +703,7 @@ absl::Status ScenarioRunner::Swarm(const Directive& d, Args& args, Lines& out) {
   for (sim::TimedFault& f : plan.faults) f.at = f.at + (start - sim::Time::Zero());
   if (absl::Status s = world.Schedule(plan); !s.ok()) return Error(d, 1, base::Text(s));
   out.push_back(fmt::format("swarm: seed {}, {} faults, {}", seed, plan.faults.size(), settings.ToString()));
-  world.RunFor(*window);
+  world.RunUntil(Deadline(*window));
   return absl::OkStatus();
 }
 
@@ -827,7 +830,7 @@ absl::Status ScenarioRunner::Check(Args& args, Lines& out) {
     auto bound = args.Duration(*a, kMaxRun);
     if (!bound.ok()) return bound.status();
     const sim::Time now = cluster_->world().now();
-    const LivenessVerdict v = CheckLiveness(*cluster_, *bound, now + *bound);
+    const LivenessVerdict v = CheckLiveness(*cluster_, *bound, Deadline(*bound));
     liveness_checked_ = liveness_checked_ || v.kind != LivenessVerdict::Kind::kNotChecked;
     if (v.kind == LivenessVerdict::Kind::kViolated && !v.stall.empty()) {
       liveness_violations_.push_back(fmt::format("{}: [{}] {}, as ZooKeeper does: no converged ensemble "
@@ -857,7 +860,7 @@ absl::Status ScenarioRunner::Check(Args& args, Lines& out) {
 }
 
 FileResult RunFile(std::string_view path, std::string_view content, const zab::ReleaseChoice& extra,
-                   TraceFile* trace, bool narrate) {
+                   TraceFile* trace, bool narrate, const RunLimits& limits) {
   FileResult result;
   auto file = Parse(path, content);
   if (!file.ok()) {
@@ -868,6 +871,7 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::R
   ScenarioRunner runner(*file, extra);
   runner.SetTraceFile(trace);
   runner.SetNarrate(narrate);
+  runner.SetEnd(limits.end);
   // A scenario that shows a bug expects its violations: they are the ones a `check`
   // printed with exactly the output the file expects. Any other violation fails the file.
   std::set<std::string> expected_violations;

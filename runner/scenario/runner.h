@@ -22,6 +22,7 @@
 #include "runner/scenario/parser.h"
 #include "runner/scenario/render.h"
 #include "runner/trace_file.h"
+#include "sim/time.h"
 #include "sim/trace.h"
 #include "zab/config.h"
 #include "zab/releases.h"
@@ -63,6 +64,9 @@ class ScenarioRunner {
   // TakeNarration returns the lines of the last directive run.
   void SetNarrate(bool narrate) { narrate_ = narrate; }
   std::vector<std::string> TakeNarration();
+  // SetEnd stops every wait (run, a client operation, swarm, check liveness=) at the
+  // simulated time `end`; see RunLimits.
+  void SetEnd(sim::Time end) { end_ = end; }
 
  private:
   class Args;
@@ -84,6 +88,8 @@ class ScenarioRunner {
   // Server reads a server number of the current directive.
   absl::StatusOr<uint32_t> Server(const Arg& arg) const;
   bool RunUntil(const std::function<bool()>& done, sim::Duration limit);
+  // Deadline is now + `wait`, but never past end_.
+  sim::Time Deadline(sim::Duration wait) const;
   // Take renders one trace record as it comes: narrated, then kept as a line of the
   // running command's output if its category is shown, up to kMaxOutputLines. Rendering
   // as the records come (not after the command) keeps memory to the lines shown, however
@@ -138,6 +144,7 @@ class ScenarioRunner {
   uint64_t swarms_ = 0;
   const Directive* current_ = nullptr;  // The directive being executed.
   TraceFile* trace_file_ = nullptr;
+  sim::Time end_ = sim::Time::Max();
   bool narrate_ = false;
   std::unique_ptr<Narrator> narrator_;
   std::vector<std::string> narration_;
@@ -162,11 +169,20 @@ struct FileResult {
   uint64_t fingerprint = 0;
 };
 
+// RunLimits bounds what one file may cost, for callers that run files nobody wrote, such
+// as the fuzz targets (fuzz/). The defaults bound nothing: zabsim run, the tests and the
+// minimizer leave them alone, so outputs and fingerprints do not depend on them.
+struct RunLimits {
+  // The simulated time at which every wait stops: a file then costs at most that much
+  // simulated time, whatever its commands ask. A wait cut short reads as one that ran out.
+  sim::Time end = sim::Time::Max();
+};
+
 // RunFile parses and runs a scenario. With `rewrite`, the file's expected outputs are
 // replaced by the actual ones (the caller writes the file).
 // `trace`, if not null, receives the run's full trace (see ScenarioRunner::SetTraceFile).
 FileResult RunFile(std::string_view path, std::string_view content, const zab::ReleaseChoice& extra,
-                   TraceFile* trace = nullptr, bool narrate = false);
+                   TraceFile* trace = nullptr, bool narrate = false, const RunLimits& limits = {});
 
 }  // namespace zabsim::runner::scenario
 

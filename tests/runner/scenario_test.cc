@@ -351,6 +351,22 @@ TEST(ScenarioRun, ConditionsTakeEverySixtyFourBitZxid) {
   }
 }
 
+TEST(ScenarioRun, RunLimitsStopEveryWaitAtTheEnd) {
+  // The fuzz target's bound (fuzz/scenario_run_fuzz.cc): past RunLimits::end the world
+  // stands still, so the write that follows a long run cannot complete. Without limits
+  // the same file runs as zabsim run runs it.
+  const std::string text = After3("run for=10s") + "\ncreate 1 /a x\n----\n";
+  const FileResult limited = RunFile(kPath, text, zab::ReleaseChoice{}, nullptr, false,
+                                     RunLimits{.end = sim::Time::Zero() + sim::Duration::Seconds(2)});
+  EXPECT_EQ(limited.error, "");
+  ASSERT_EQ(limited.outputs.size(), 3u);
+  EXPECT_EQ(limited.outputs[2].back(), "client: the operation did not complete within 60s");
+  const FileResult free = RunFile(kPath, text, zab::ReleaseChoice{});
+  ASSERT_EQ(free.outputs.size(), 3u);
+  EXPECT_THAT(free.outputs[2], ::testing::Contains(HasSubstr("create /a -> OK")));
+  EXPECT_NE(free.fingerprint, limited.fingerprint);
+}
+
 TEST(ScenarioRun, ConditionsSeeWhatHappenedBeforeTheWait) {
   // A condition that already holds ends the wait at once, on any server or on one.
   const FileResult r = RunFile(kPath,
