@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/memory_limit.h"
+
 #include "base/check.h"
 #include "base/status.h"
 

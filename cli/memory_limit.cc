@@ -119,7 +119,8 @@ absl::Status ApplyMaxMemory(const FlagSet& flags) {
   if (flags.IsSet(kMaxMemoryFlag)) {
     auto size = ParseSize(flags.Get(kMaxMemoryFlag));
     if (!size.ok()) {
-      return absl::InvalidArgumentError(fmt::format("zabsim {}: --{}: {}", flags.command(), kMaxMemoryFlag, base::Text(size.status())));
+      return absl::InvalidArgumentError(fmt::format("zabsim {}: --{}: {}", flags.command(),
+                                                    kMaxMemoryFlag, base::Text(size.status())));
     }
     if (*size != 0 && *size < 64 * kMiB) {
       return absl::InvalidArgumentError(
