@@ -7,7 +7,7 @@
 //
 // One input must take well under a second even in sanitizer builds, so the target runs
 // at most kMaxCommands commands of a file of at most kMaxBytes, and stops the simulated
-// world at kEnd (RunLimits): a file asking for more is cut short, not refused, so the
+// world at kEnd (RunOptions::end): a file asking for more is cut short, not refused, so the
 // prefix of every seed scenario is still explored.
 
 #include <cstddef>
@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (file.ok() && file->directives.size() > kMaxCommands) return -1;
   const runner::scenario::FileResult r =
       runner::scenario::RunFile(kPath, content, zab::ReleaseChoice{}, /*trace=*/nullptr,
-                                /*narrate=*/false, runner::scenario::RunLimits{.end = kEnd});
+                                /*narrate=*/false, runner::scenario::RunOptions{.end = kEnd});
   Require(r.parsed == file.ok(), "RunFile and Parse disagree on whether the file parses");
   if (!r.error.empty()) {
     Require(IsLocated(r.error), "an error without PATH:LINE:COLUMN", r.error);

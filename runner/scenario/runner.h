@@ -65,8 +65,10 @@ class ScenarioRunner {
   void SetNarrate(bool narrate) { narrate_ = narrate; }
   std::vector<std::string> TakeNarration();
   // SetEnd stops every wait (run, a client operation, swarm, check liveness=) at the
-  // simulated time `end`; see RunLimits.
+  // simulated time `end`; see RunOptions.
   void SetEnd(sim::Time end) { end_ = end; }
+  // SetSeed runs the file with `seed` instead of the seeds it names; see RunOptions.
+  void SetSeed(std::optional<uint64_t> seed) { seed_ = seed; }
 
  private:
   class Args;
@@ -145,6 +147,7 @@ class ScenarioRunner {
   const Directive* current_ = nullptr;  // The directive being executed.
   TraceFile* trace_file_ = nullptr;
   sim::Time end_ = sim::Time::Max();
+  std::optional<uint64_t> seed_;  // RunOptions::seed.
   bool narrate_ = false;
   std::unique_ptr<Narrator> narrator_;
   std::vector<std::string> narration_;
@@ -162,27 +165,32 @@ struct FileResult {
   std::vector<std::string> violations;
   std::vector<std::string> expected_violations;
   std::vector<std::vector<std::string>> outputs;  // Actual outputs, per directive run.
-  // With `narrate`: the narration of each directive run (docs/teaching.md), and the
-  // command line it explains.
-  std::vector<std::vector<std::string>> narrations;
+  // The command line of each directive run; with `narrate`, its narration too
+  // (docs/teaching.md).
   std::vector<std::string> commands;
+  std::vector<std::vector<std::string>> narrations;
   uint64_t fingerprint = 0;
 };
 
-// RunLimits bounds what one file may cost, for callers that run files nobody wrote, such
-// as the fuzz targets (fuzz/). The defaults bound nothing: zabsim run, the tests and the
-// minimizer leave them alone, so outputs and fingerprints do not depend on them.
-struct RunLimits {
-  // The simulated time at which every wait stops: a file then costs at most that much
+// RunOptions changes how a file runs. The defaults change nothing: a file run with them
+// gives the outputs and fingerprint it expects.
+struct RunOptions {
+  // The simulated time at which every wait stops, for callers that run files nobody
+  // wrote, such as the fuzz targets (fuzz/): a file then costs at most that much
   // simulated time, whatever its commands ask. A wait cut short reads as one that ran out.
   sim::Time end = sim::Time::Max();
+  // The seed to run the file with instead of its own (zabsim run --seed): the cluster's,
+  // from which each `swarm` derives its own as if the file named none. The outputs then
+  // belong to another run, so they are not compared, and every violation counts: only
+  // the checks decide.
+  std::optional<uint64_t> seed;
 };
 
 // RunFile parses and runs a scenario. With `rewrite`, the file's expected outputs are
 // replaced by the actual ones (the caller writes the file).
 // `trace`, if not null, receives the run's full trace (see ScenarioRunner::SetTraceFile).
 FileResult RunFile(std::string_view path, std::string_view content, const zab::ReleaseChoice& extra,
-                   TraceFile* trace = nullptr, bool narrate = false, const RunLimits& limits = {});
+                   TraceFile* trace = nullptr, bool narrate = false, const RunOptions& options = {});
 
 }  // namespace zabsim::runner::scenario
 

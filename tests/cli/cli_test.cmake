@@ -138,6 +138,52 @@ expect_usage_error("master has bug ZK-2846 already" sim --bug ZK-2846)
 expect_usage_error("master does not have bug ZK-4925: there is nothing to fix" sim --fix ZK-4925)
 expect_usage_error("3.8.0 has bug ZK-4646 in its NEWLEADER order (G1)" sim --zk 3.8.0 --bug ZK-4646)
 
+# run --verbose shows each command before its output.
+run_zabsim(out code run --verbose ${source_dir}/scenarios/happy-path.scn)
+string(FIND "${out}" "> cluster voters=3 clients=1 client.1=1\ncluster: 3 voters" at)
+if(NOT code EQUAL 0 OR at EQUAL -1)
+  message(FATAL_ERROR "run --verbose: expected exit 0 and '> cluster' before its output:\n${out}")
+endif()
+
+# run --seed N: the file's story with another seed, judged by its checks alone. The
+# happy path passes with seed 7 though every output differs; ZK-1154's story fails with
+# seed 4 (its checks fire on another stretch of faults) and passes with
+# 2; with --rewrite it is refused, the file untouched.
+run_zabsim(out code run --seed 7 --verbose ${source_dir}/scenarios/happy-path.scn)
+foreach(want "seed 7 (--seed; the file's is 1)" "seed 7 from --seed, outputs not compared")
+  string(FIND "${out}" "${want}" at)
+  if(NOT code EQUAL 0 OR at EQUAL -1)
+    message(FATAL_ERROR "run --seed 7 happy-path.scn: expected exit 0 and '${want}':\n${out}")
+  endif()
+endforeach()
+run_zabsim(out code run --seed 4 --verbose ${source_dir}/scenarios/bug-zk-1154.scn)
+string(FIND "${out}" "swarm: seed 1004 (from --seed; the file's is 1)" at)
+if(NOT code EQUAL 1 OR at EQUAL -1)
+  message(FATAL_ERROR "run --seed 4 bug-zk-1154.scn: expected exit 1 and the swarm's seed:\n${out}")
+endif()
+run_zabsim(out code run --seed 2 ${source_dir}/scenarios/bug-zk-1154.scn)
+if(NOT code EQUAL 0)
+  message(FATAL_ERROR "run --seed 2 bug-zk-1154.scn: expected exit 0:\n${out}")
+endif()
+expect_usage_error("--seed with --rewrite" run --seed 3 --rewrite ${source_dir}/scenarios/happy-path.scn)
+expect_usage_error("--seed" run --seed x ${source_dir}/scenarios/happy-path.scn)
+
+# docs/scenarios.md shows `zabsim run --help` whole: it must be what the command prints.
+file(READ ${source_dir}/docs/scenarios.md scenarios_doc)
+string(FIND "${scenarios_doc}" "$ zabsim run --help\n" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "docs/scenarios.md: no '$ zabsim run --help' block")
+endif()
+math(EXPR at "${at} + 20")
+string(SUBSTRING "${scenarios_doc}" ${at} -1 shown)
+string(FIND "${shown}" "```" end)
+string(SUBSTRING "${shown}" 0 ${end} shown)
+run_zabsim(actual code run --help)
+if(NOT shown STREQUAL actual)
+  message(FATAL_ERROR "docs/scenarios.md's 'zabsim run --help' block differs from the command's:\n"
+                      "--- docs\n${shown}--- zabsim run --help\n${actual}")
+endif()
+
 # Traces: JSON Lines with a header, one object per line.
 set(trace_file "${CMAKE_CURRENT_BINARY_DIR}/cli_test_trace.jsonl")
 run_zabsim(out code demo --seed 2 --processes 2 --time 1s --faults none --trace ${trace_file} --format jsonl)

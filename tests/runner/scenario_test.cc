@@ -351,13 +351,13 @@ TEST(ScenarioRun, ConditionsTakeEverySixtyFourBitZxid) {
   }
 }
 
-TEST(ScenarioRun, RunLimitsStopEveryWaitAtTheEnd) {
-  // The fuzz target's bound (fuzz/scenario_run_fuzz.cc): past RunLimits::end the world
+TEST(ScenarioRun, RunOptionsEndStopsEveryWaitAtTheEnd) {
+  // The fuzz target's bound (fuzz/scenario_run_fuzz.cc): past RunOptions::end the world
   // stands still, so the write that follows a long run cannot complete. Without limits
   // the same file runs as zabsim run runs it.
   const std::string text = After3("run for=10s") + "\ncreate 1 /a x\n----\n";
   const FileResult limited = RunFile(kPath, text, zab::ReleaseChoice{}, nullptr, false,
-                                     RunLimits{.end = sim::Time::Zero() + sim::Duration::Seconds(2)});
+                                     RunOptions{.end = sim::Time::Zero() + sim::Duration::Seconds(2)});
   EXPECT_EQ(limited.error, "");
   ASSERT_EQ(limited.outputs.size(), 3u);
   EXPECT_EQ(limited.outputs[2].back(), "client: the operation did not complete within 60s");
