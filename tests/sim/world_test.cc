@@ -359,7 +359,7 @@ TEST(World, ARestartFindsOnlyWhatWasSynced) {
   };
   hooks.synced = [](Ctx& ctx, SyncToken) {
     ctx.Append("log", "b");  // Never synced.
-    ctx.Replace("epoch", {"2"});
+    EXPECT_TRUE(ctx.Replace("epoch", {"2"}));
     ctx.Sync("epoch");  // Completes only if the crash comes late enough.
   };
   WorldConfig c = TwoProcesses();
