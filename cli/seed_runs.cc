@@ -61,6 +61,7 @@ absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed) {
   r.seed = seed;
   r.failed = (*run)->FailedChecks();  // Every check, liveness and the world's bounds.
   r.ok = r.failed.empty();
+  if (!r.ok) r.anomaly = KnownAnomaly((*run)->verdicts());
   // The first violation in time: the summary lists them in the order found, then the
   // world's stop; liveness is decided after the faults, so it comes last.
   if (const std::vector<std::string> v = (*run)->summary().violations(); !v.empty()) {
@@ -77,10 +78,16 @@ absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed) {
   return r;
 }
 
-std::string_view KnownAnomaly(const std::vector<std::string>& failed, std::string_view first_violation) {
-  if (failed.size() != 1) return "";
-  if (failed.front() == runner::kAcceptedEpochStall) return runner::kAcceptedEpochStall;
-  return runner::KnownIssue(failed.front(), first_violation);
+std::string KnownAnomaly(const std::vector<runner::Verdict>& verdicts) {
+  const runner::Verdict* failed = nullptr;
+  for (const runner::Verdict& v : verdicts) {
+    if (v.violations.empty()) continue;
+    if (failed != nullptr) return "";
+    failed = &v;
+  }
+  if (failed == nullptr) return "";
+  if (failed->check == runner::kAcceptedEpochStall) return failed->check;
+  return failed->known;
 }
 
 void AddKnownFlag(FlagSet& flags) {
@@ -100,9 +107,7 @@ absl::StatusOr<KnownPolicy> ParseKnown(const FlagSet& flags, std::string_view co
 
 std::string KnownCause(const RunShape& shape, const SeedResult& r) {
   if (r.ok) return "";
-  if (const std::string_view anomaly = KnownAnomaly(r.failed, r.first_violation); !anomaly.empty()) {
-    return std::string(anomaly);
-  }
+  if (!r.anomaly.empty()) return r.anomaly;
   const zab::Release* release = zab::FindRelease(shape.options.zab.release);
   if (release == nullptr) return "";
   // The two message-level failures of the old NEWLEADER orders have a signature of their

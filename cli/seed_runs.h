@@ -17,6 +17,7 @@
 #include "cli/flags.h"
 #include "cli/run_flags.h"
 #include "runner/minimize.h"
+#include "runner/run_summary.h"
 
 namespace zabsim::cli {
 
@@ -32,6 +33,7 @@ struct SeedResult {
   std::string swarm;                // The swarm's settings for this seed ("" for a fixed plan).
   std::string knobs;                // The knobs drawn for it, as flags ("" without --knobs swarm).
   std::string known;                // A failure's known cause (KnownCause), "" if none.
+  std::string anomaly;              // KnownAnomaly of its verdicts, "" if none.
 };
 
 // RunSeed runs one seed; an error is a spec the world refused (e.g. a bad setting).
@@ -47,11 +49,12 @@ absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed);
 // a small set that does, joined by '+'. "" when none explains it: a new finding.
 std::string KnownCause(const RunShape& shape, const SeedResult& r);
 
-// KnownAnomaly names a failure that real ZooKeeper is known to produce itself, with no
-// bug switch behind it: the acceptedEpoch stall, or ZOOKEEPER-1675's stale read after a
-// sync. "" for any other failure (a new finding, or a bug of the release). `failed` are
-// the checks that failed, `first_violation` the first violation's text.
-std::string_view KnownAnomaly(const std::vector<std::string>& failed, std::string_view first_violation);
+// KnownAnomaly names a run's failure when it is one that real ZooKeeper is known to
+// produce itself, with no bug switch behind it: the acceptedEpoch stall, or a verdict
+// RunSummary named as a known issue (Verdict::known: ZOOKEEPER-1675's stale read after a
+// sync), when that is the only check of `verdicts` that failed. "" for any other failure
+// (a new finding, or a bug of the release).
+std::string KnownAnomaly(const std::vector<runner::Verdict>& verdicts);
 
 // What --known does with a run whose only failure is a KnownAnomaly: `fail` counts it as
 // any failure (named), `report` names it apart and does not fail the run, `ignore` leaves

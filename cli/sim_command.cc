@@ -136,11 +136,7 @@ int RunSim(const std::vector<std::string>& args) {
   };
   runner::RunSummary& summary = (*run)->summary();
   // A failure real ZooKeeper shows too is named, and --known decides whether it fails.
-  std::string_view anomaly;
-  if (!(*run)->ok()) {
-    const std::vector<std::string> v = (*run)->summary().violations();
-    anomaly = KnownAnomaly((*run)->FailedChecks(), v.empty() ? std::string() : v.front());
-  }
+  const std::string anomaly = KnownAnomaly((*run)->verdicts());
   const bool ok = (*run)->ok() || (!anomaly.empty() && *known_policy != KnownPolicy::kFail);
   const std::string fingerprint = sim::FormatFingerprint(world.trace().fingerprint());
   // With --trace -, standard output is the trace: the summary goes to standard error, so

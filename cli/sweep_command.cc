@@ -184,8 +184,7 @@ int RunSweep(const std::vector<std::string>& args) {
       auto r = RunSeed(*shape, seed_at(index));
       if (r.ok() && !r->ok) r->known = KnownCause(*shape, *r);
       // A failure real ZooKeeper shows too, under --known report or ignore, is not one.
-      const bool anomaly = r.ok() && !r->ok && *known_policy != KnownPolicy::kFail &&
-                           !KnownAnomaly(r->failed, r->first_violation).empty();
+      const bool anomaly = r.ok() && !r->ok && *known_policy != KnownPolicy::kFail && !r->anomaly.empty();
       std::optional<std::string> scenario_path;
       absl::Status minimize_status;
       if (r.ok() && !r->ok && !anomaly && !minimize_dir.empty() && !CatchInterrupt::interrupted()) {

@@ -28,16 +28,11 @@ struct Verdict {
   std::string check;
   std::vector<std::string> violations;
   // known names the real ZooKeeper issue that every one of the violations is, when they
-  // all are one that ZooKeeper itself is known to show (KnownIssue) and this is the only
+  // all are one that ZooKeeper itself is known to show (run_summary.cc) and this is the only
   // check of the run's safety and client-history checks that failed; else it is empty.
   std::string known = {};
 };
 
-// KnownIssue names the real ZooKeeper issue a violation is, when real ZooKeeper is known
-// to show it too (docs/bug-zoo.md, "known anomalies"), or returns "". Only one is named
-// today: ZOOKEEPER-1675, a read after a sync that misses a write completed before the
-// sync, which ZooKeeper's sync does not prevent (linearizable, "sync, then get").
-std::string_view KnownIssue(std::string_view check, std::string_view detail);
 
 class RunSummary {
  public:

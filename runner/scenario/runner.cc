@@ -284,10 +284,13 @@ void ScenarioRunner::Take(const sim::TraceRecord& r) {
   }
   const auto line = renderer_->Render(r);  // Always render: the renderer tracks state.
   if (!line) return;
-  if ((line->first & categories_) != 0) shown_.Add(TimePrefix(r.time) + " " + line->second);
-  if ((line->first & (categories_ | kState)) != 0 && (categories_ & kState) == 0) {
-    shown_with_state_.Add(TimePrefix(r.time) + " " + line->second);
-  }
+  const bool shown = (line->first & categories_) != 0;
+  // A failed wait shows the state changes too: kept apart while the command hides them.
+  const bool with_state = (categories_ & kState) == 0 && (line->first & (categories_ | kState)) != 0;
+  if (!shown && !with_state) return;
+  const std::string text = TimePrefix(r.time) + " " + line->second;
+  if (shown) shown_.Add(text);
+  if (with_state) shown_with_state_.Add(text);
 }
 
 void ScenarioRunner::Flush(bool with_state, Lines& out) {
