@@ -2,18 +2,25 @@
 # zabsim's one entry point for building and testing, on Debian 12.
 #
 #   ./build.sh run [ZABSIM ARGS]   install what is missing, build, run zabsim (the main job)
-#   ./build.sh test                install what is missing, build, run the whole test suite
+#   ./build.sh test [CTEST ARGS]   install what is missing, build, run the whole test suite
+#                                  (e.g. -LE 'conformance|browser': without the slow labels,
+#                                  whose packages are then not installed)
 #   ./build.sh asan                the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   ./build.sh clang               the test suite built with clang (golden fingerprints must match)
 #   ./build.sh bench               Release build, then the Google Benchmark programs
+#   ./build.sh package             the tool and libraries alone (Abseil and fmt only), then
+#                                  a .deb (docs/embedding.md)
 #
 # Every mode is idempotent: packages are installed only when missing, CMake configures a
 # build directory only once, and ninja rebuilds only what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(cmake ninja-build g++ libabsl-dev libfmt-dev libgtest-dev libgmock-dev
-          librapidcheck-dev libbenchmark-dev python3)
+# The tool and its libraries need only these ...
+TOOL_PACKAGES=(cmake ninja-build g++ libabsl-dev libfmt-dev)
+# ... the tests and benchmarks these too.
+PACKAGES=("${TOOL_PACKAGES[@]}" libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+          python3 python3-yaml)
 # The test suite also opens the HTML trace viewer in headless Chromium (browser.viewer).
 TEST_PACKAGES=(chromium chromium-driver)
 # The conformance tests (ctest -L conformance, docs/conformance.md) run a real Apache
@@ -47,8 +54,25 @@ build() {
   cmake --build "$dir" -j "$(nproc)"
 }
 
+# run_tests DIR [CTEST ARGS]
 run_tests() {
-  (cd "$1" && ctest --output-on-failure -j "$(nproc)")
+  local dir=$1
+  shift
+  (cd "$dir" && ctest --output-on-failure -j "$(nproc)" "$@")
+}
+
+# test_packages [CTEST ARGS]: the packages the tests need, less those of a label that
+# -LE REGEX leaves out (browser: Chromium; conformance: ZooKeeper and Java).
+test_packages() {
+  local skip=""
+  while (($#)); do
+    if [ "$1" = "-LE" ] && (($# > 1)); then skip=$2; shift; fi
+    shift
+  done
+  local packages=("${PACKAGES[@]}")
+  [[ -n "$skip" && browser =~ $skip ]] || packages+=("${TEST_PACKAGES[@]}")
+  [[ -n "$skip" && conformance =~ $skip ]] || packages+=("${CONFORMANCE_PACKAGES[@]}")
+  echo "${packages[@]}"
 }
 
 mode=${1:-run}
@@ -60,9 +84,10 @@ case "$mode" in
     exec build/zabsim "$@"
     ;;
   test)
-    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${CONFORMANCE_PACKAGES[@]}"
+    # shellcheck disable=SC2046 # One package name per word.
+    install_missing $(test_packages "$@")
     build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-    run_tests build
+    run_tests build "$@"
     ;;
   asan)
     install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${CONFORMANCE_PACKAGES[@]}"
@@ -79,8 +104,13 @@ case "$mode" in
     build build-release -DCMAKE_BUILD_TYPE=Release
     for b in build-release/bench/*_bench; do "$b" "$@"; done
     ;;
+  package)
+    install_missing "${TOOL_PACKAGES[@]}"
+    build build-package -DCMAKE_BUILD_TYPE=Release -DZABSIM_TESTS=OFF
+    (cd build-package && cpack -G DEB)
+    ;;
   *)
-    echo "usage: ./build.sh run|test|asan|clang|bench [ARGS]" >&2
+    echo "usage: ./build.sh run|test|asan|clang|bench|package [ARGS]" >&2
     exit 2
     ;;
 esac

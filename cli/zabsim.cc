@@ -17,7 +17,7 @@
 
 namespace {
 
-constexpr std::string_view kVersion = "0.1.0";
+constexpr std::string_view kVersion = ZABSIM_VERSION;  // The project's, from CMake.
 
 struct Command {
   std::string_view name;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/check.h"
+
 namespace zabsim::runner {
 
 sim::Time SimSpec::FaultsEnd() const {
@@ -31,7 +33,15 @@ absl::StatusOr<std::unique_ptr<SimRun>> SimRun::Create(const SimSpec& spec) {
   return std::unique_ptr<SimRun>(new SimRun(spec, *std::move(cluster)));
 }
 
+void SimRun::AddCheck(std::unique_ptr<Check> check) {
+  ZABSIM_CHECK(!ran_, "SimRun::AddCheck after Run");
+  Check* const c = check.get();
+  cluster_->AddListener([c](const EventRecord& r) { c->OnEvent(r); });
+  checks_.push_back(std::move(check));
+}
+
 void SimRun::Run() {
+  ran_ = true;
   World& world = cluster_->world();
   const sim::Time horizon = spec_.horizon();
   // Running the world in steps leaves the run as it is (same events, same order).
@@ -39,6 +49,15 @@ void SimRun::Run() {
   if (spec_.liveness_ticks > 0) liveness_ = CheckLiveness(*cluster_, spec_.LivenessBound(), horizon);
   world.RunUntil(horizon);
   summary_->CheckConverged();
+  for (const std::unique_ptr<Check>& c : checks_) c->Finish(*cluster_);
+}
+
+bool SimRun::ok() const {
+  if (!summary_->violations().empty() || !live()) return false;
+  for (const std::unique_ptr<Check>& c : checks_) {
+    if (!c->violations().empty()) return false;
+  }
+  return true;
 }
 
 std::vector<Verdict> SimRun::verdicts() const {
@@ -50,6 +69,7 @@ std::vector<Verdict> SimRun::verdicts() const {
     }
     out.push_back(std::move(v));
   }
+  for (const std::unique_ptr<Check>& c : checks_) out.push_back(Verdict{c->name(), c->violations()});
   return out;
 }
 

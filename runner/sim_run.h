@@ -12,6 +12,8 @@
 //   auto run = SimRun::Create(spec);
 //   (*run)->Run();
 //   if (!(*run)->ok()) ... (*run)->FailedChecks() ...
+//
+// AddCheck adds a check of one's own (runner/check.h) to the built-in ones.
 
 #ifndef ZABSIM_RUNNER_SIM_RUN_H_
 #define ZABSIM_RUNNER_SIM_RUN_H_
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "runner/check.h"
 #include "runner/cluster.h"
 #include "runner/liveness.h"
 #include "runner/run_summary.h"
@@ -57,6 +60,10 @@ class SimRun {
  public:
   static absl::StatusOr<std::unique_ptr<SimRun>> Create(const SimSpec& spec);
 
+  // AddCheck adds a check that watches the run with the built-in ones; its verdict comes
+  // after theirs. REQUIRES: Run has not been called.
+  void AddCheck(std::unique_ptr<Check> check);
+
   // Run runs the world to the end of the quiet time, checking liveness on the way.
   void Run();
 
@@ -67,8 +74,8 @@ class SimRun {
   bool live() const {
     return !liveness_ || liveness_->kind != LivenessVerdict::Kind::kViolated;
   }
-  bool ok() const { return summary_->violations().empty() && live(); }
-  // Verdicts: the summary's, then liveness if it was checked.
+  bool ok() const;
+  // Verdicts: the summary's, then liveness if it was checked, then each added check's.
   std::vector<Verdict> verdicts() const;
   // FailedChecks names the checks with violations, in the order of verdicts().
   std::vector<std::string> FailedChecks() const;
@@ -82,6 +89,8 @@ class SimRun {
   std::unique_ptr<Cluster> cluster_;
   std::unique_ptr<RunSummary> summary_;
   std::optional<LivenessVerdict> liveness_;
+  std::vector<std::unique_ptr<Check>> checks_;  // AddCheck's, in the order added.
+  bool ran_ = false;
 };
 
 }  // namespace zabsim::runner
