@@ -20,7 +20,7 @@ cd "$(dirname "$0")"
 TOOL_PACKAGES=(cmake ninja-build g++ libabsl-dev libfmt-dev)
 # ... the tests and benchmarks these too.
 PACKAGES=("${TOOL_PACKAGES[@]}" libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
-          python3 python3-yaml)
+          python3 python3-yaml libxml2-utils)
 # The test suite also opens the HTML trace viewer in headless Chromium (browser.viewer).
 TEST_PACKAGES=(chromium chromium-driver)
 # The conformance tests (ctest -L conformance, docs/conformance.md) run a real Apache

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -17,6 +18,9 @@ namespace zabsim::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
+
+// The release in which the deprecated spellings of flags (FlagSet::AddDeprecated) go.
+inline constexpr std::string_view kDeprecatedUntil = "0.3";
 
 // Usage prints a usage error (a bad flag or setting) to standard error and returns
 // kExitUsage; Fail makes one from its message.

@@ -1,5 +1,7 @@
 #include "cli/flags.h"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "cli/commands.h"
@@ -29,6 +31,11 @@ void FlagSet::AddRepeated(std::string name, std::string value_name, std::string 
 void FlagSet::AddBool(std::string name, std::string help) {
   ZABSIM_CHECK(Find(name) == nullptr, "flag --{} declared twice", name);
   flags_.push_back(Flag{std::move(name), "", "", std::move(help), false, {}});
+}
+
+void FlagSet::AddDeprecated(std::string name, std::string value_name, std::string instead) {
+  ZABSIM_CHECK(Find(name) == nullptr, "flag --{} declared twice", name);
+  flags_.push_back(Flag{std::move(name), std::move(value_name), "", "", false, {}, std::move(instead)});
 }
 
 void FlagSet::AddExample(std::string example) { examples_.push_back(std::move(example)); }
@@ -161,6 +168,7 @@ std::string FlagSet::Help() const {
   std::string out = fmt::format("usage: {}\n\n{}\n", synopsis_, summary_);
   if (!flags_.empty()) out += "\nflags:\n";
   for (const Flag& f : flags_) {
+    if (!f.instead.empty()) continue;  // Listed apart, below.
     std::string head = "  --" + f.name;
     if (!f.value_name.empty()) head += "=" + f.value_name;
     std::string help = f.help;
@@ -176,7 +184,45 @@ std::string FlagSet::Help() const {
   if (!examples_.empty()) out += "\nexamples:\n";
   for (const std::string& e : examples_) out += "  " + e + "\n";
   for (const std::string& n : notes_) out += "\n" + n + "\n";
+  bool first = true;
+  for (const Flag& f : flags_) {
+    if (f.instead.empty()) continue;
+    if (first) out += fmt::format("\ndeprecated, accepted until zabsim {}:\n", kDeprecatedUntil);
+    first = false;
+    out += fmt::format("  --{}={}: say {}\n", f.name, f.value_name, f.instead);
+  }
   return out;
+}
+
+std::vector<std::string> FlagSet::Deprecations() const {
+  std::vector<std::string> out;
+  for (const Flag& f : flags_) {
+    if (f.instead.empty() || f.values.empty()) continue;
+    out.push_back(fmt::format("zabsim {}: --{} is deprecated and goes in zabsim {}: say {}", command_, f.name,
+                              kDeprecatedUntil, f.instead));
+  }
+  return out;
+}
+
+std::optional<uint64_t> WholeNumber(std::string_view s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+absl::StatusOr<std::pair<uint64_t, uint64_t>> FlagSet::GetRange(std::string_view name) const {
+  const std::string text = Get(name);
+  const size_t dots = text.find("..");
+  const std::string_view t = text;
+  const auto lo = WholeNumber(dots == std::string_view::npos ? t : t.substr(0, dots));
+  const auto hi = WholeNumber(dots == std::string_view::npos ? t : t.substr(dots + 2));
+  if (!lo || !hi) return Fail(fmt::format("zabsim {}: --{} '{}': expected A..B, e.g. 1..1000", command_, name, text));
+  if (*lo > *hi) return Fail(fmt::format("zabsim {}: --{} '{}': {} is after {}", command_, name, text, *lo, *hi));
+  return std::pair{*lo, *hi};
 }
 
 int Usage(const absl::Status& status) {
@@ -192,6 +238,7 @@ std::optional<int> ParseCommand(FlagSet& flags, const std::vector<std::string>& 
     fmt::print("{}", flags.Help());
     return kExitOk;
   }
+  for (const std::string& line : flags.Deprecations()) fmt::print(stderr, "{}\n", line);
   if (flags.Declares(kMaxMemoryFlag)) {
     if (absl::Status s = ApplyMaxMemory(flags); !s.ok()) return Usage(s);
   }

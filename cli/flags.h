@@ -17,8 +17,10 @@
 #define ZABSIM_CLI_FLAGS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -37,6 +39,9 @@ class FlagSet {
   void AddRepeated(std::string name, std::string value_name, std::string help);
   // AddBool declares --name (no value; --name=true/false also accepted).
   void AddBool(std::string name, std::string help);
+  // AddDeprecated declares an old spelling --name=VALUE, still accepted for one release:
+  // its use prints "say INSTEAD" (ParseCommand), and the help lists it apart.
+  void AddDeprecated(std::string name, std::string value_name, std::string instead);
   void AddExample(std::string example);
   // AddNote adds a paragraph at the end of the help text.
   void AddNote(std::string note);
@@ -55,6 +60,10 @@ class FlagSet {
   // Typed readers: errors name the flag and the value.
   absl::StatusOr<uint64_t> GetUint(std::string_view name, uint64_t min, uint64_t max) const;
   absl::StatusOr<sim::Duration> GetDuration(std::string_view name) const;
+  // GetRange reads "A..B" (or "A", one value) of whole numbers, A <= B.
+  absl::StatusOr<std::pair<uint64_t, uint64_t>> GetRange(std::string_view name) const;
+  // Deprecations: a line for each deprecated flag that was given.
+  std::vector<std::string> Deprecations() const;
   const std::vector<std::string>& positional() const { return positional_; }
 
   std::string Help() const;
@@ -68,6 +77,7 @@ class FlagSet {
     std::string help;
     bool repeated = false;
     std::vector<std::string> values;
+    std::string instead = {};  // Set for a deprecated spelling: what to say now.
   };
   const Flag* Find(std::string_view name) const;
   Flag* Find(std::string_view name);
@@ -82,6 +92,9 @@ class FlagSet {
   std::vector<std::string> positional_;
   bool help_ = false;
 };
+
+// WholeNumber reads a whole number of at most 19 digits, or nothing.
+std::optional<uint64_t> WholeNumber(std::string_view s);
 
 }  // namespace zabsim::cli
 

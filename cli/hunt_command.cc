@@ -21,6 +21,7 @@
 #include "base/status.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/junit.h"
 #include "cli/memory_limit.h"
 #include "cli/run_flags.h"
 #include "cli/seed_runs.h"
@@ -36,16 +37,20 @@ FlagSet HuntFlags() {
                 "fails, report the seeds and wall time it took, and minimize the failing run\n"
                 "into a scenario file. Usually with --bug, to show that random search finds it;\n"
                 "then a seed counts only if it passes with the switches off.");
-  flags.Add("from", "SEED", "1", "the first seed of the first hunt");
-  flags.Add("max-seeds", "N", "100000", "give up a hunt after N seeds");
-  flags.Add("hunts", "K", "1",
-            "hunt K times, hunt i over the seeds FROM+i*N.. (N = --max-seeds), and report medians");
+  flags.Add("seeds", "A..B", "1..100000",
+            "the seeds of the first hunt, which gives up after B; each next hunt runs the next "
+            "B-A+1 seeds");
+  flags.Add("hunts", "K", "1", "hunt K times over disjoint seeds (see --seeds), and report medians");
   flags.Add("minimize", "DIR", "",
             "minimize the first catch into DIR/seed-N.scn, and the next ones too while the "
             "scenario is over 30 steps");
+  AddJUnitFlag(flags);
   AddRunFlags(flags);
+  flags.AddDeprecated("from", "SEED", "--seeds SEED..B (--from is a time on sim and run)");
+  flags.AddDeprecated("max-seeds", "N", "--seeds A..B (N = B-A+1 seeds a hunt)");
   flags.AddExample("zabsim hunt --bug ZK-1154");
-  flags.AddExample("zabsim hunt --bug ZK-4646 --hunts 10 --minimize found/");
+  flags.AddExample("zabsim hunt --bug ZK-4646 --hunts 10 --seeds 1..4000 --minimize found/");
+  flags.AddExample("zabsim hunt --bug ZK-1154 --hunts 5 --junit hunt.xml");
   flags.AddNote(
       "Exit status: 0 every hunt caught something, 1 some hunt gave up (or was interrupted\n"
       "with Ctrl-C), 2 usage error or a file that could not be written. A progress line\n"
@@ -61,9 +66,11 @@ T Median(std::vector<T> v) {
 }
 
 struct Catch {
+  uint64_t first = 0;  // The hunt's first seed.
   uint64_t seeds = 0;  // Seeds tried, the catch included.
   double seconds = 0;  // Wall time of the hunt.
   std::optional<SeedResult> result;
+  std::string minimized;  // Its scenario file, if minimized.
 };
 
 }  // namespace
@@ -72,12 +79,37 @@ int RunHunt(const std::vector<std::string>& args) {
   FlagSet flags = HuntFlags();
   AddMaxMemoryFlag(flags);
   if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
-  auto from = flags.GetUint("from", 0, UINT64_MAX / 2);
-  auto max_seeds = flags.GetUint("max-seeds", 1, 1'000'000'000);
-  auto hunts = flags.GetUint("hunts", 1, 1000);
-  for (const absl::Status& s : {from.status(), max_seeds.status(), hunts.status()}) {
-    if (!s.ok()) return Usage(s);
+  // The seeds: --seeds A..B, or the old --from A / --max-seeds N (A..A+N-1).
+  uint64_t from = 1;
+  uint64_t max_seeds = 100'000;
+  if (flags.IsSet("from") || flags.IsSet("max-seeds")) {
+    if (flags.IsSet("seeds")) {
+      return Usage(Fail("zabsim hunt: --seeds with --from or --max-seeds: give --seeds alone"));
+    }
+    auto f = flags.IsSet("from") ? flags.GetUint("from", 0, UINT64_MAX / 2) : absl::StatusOr<uint64_t>(1);
+    auto m = flags.IsSet("max-seeds") ? flags.GetUint("max-seeds", 1, 1'000'000'000)
+                                      : absl::StatusOr<uint64_t>(100'000);
+    for (const absl::Status& s : {f.status(), m.status()}) {
+      if (!s.ok()) return Usage(s);
+    }
+    from = *f;
+    max_seeds = *m;
+  } else {
+    auto range = flags.GetRange("seeds");
+    if (!range.ok()) return Usage(range.status());
+    if (range->first > UINT64_MAX / 2 || range->second - range->first >= 1'000'000'000) {
+      return Usage(Fail(fmt::format("zabsim hunt: --seeds '{}': at most 1000000000 seeds a hunt, from at most {}",
+                                    flags.Get("seeds"), UINT64_MAX / 2)));
+    }
+    from = range->first;
+    max_seeds = range->second - range->first + 1;
   }
+  auto hunts = flags.GetUint("hunts", 1, 1000);
+  if (!hunts.ok()) return Usage(hunts.status());
+  auto junit_opened = OpenJUnit(flags, "hunt");
+  if (!junit_opened.ok()) return Usage(junit_opened.status());
+  std::unique_ptr<JUnitReport> junit = *std::move(junit_opened);
+  const auto hunt_start = std::chrono::steady_clock::now();
   auto shape = ShapeFromFlags(flags, "hunt");
   if (!shape.ok()) return Usage(shape.status());
   const std::string minimize_dir = flags.Get("minimize");
@@ -100,14 +132,15 @@ int RunHunt(const std::vector<std::string>& args) {
   std::vector<Catch> catches;
   bool gave_up = false;
   for (uint64_t h = 0; h < *hunts && !CatchInterrupt::interrupted(); ++h) {
-    const uint64_t base = *from + h * *max_seeds;
+    const uint64_t base = from + h * max_seeds;
     const auto start = std::chrono::steady_clock::now();
     const auto seconds = [&] {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
     Catch c;
+    c.first = base;
     double last_progress = 0;
-    for (uint64_t i = 0; i < *max_seeds && !CatchInterrupt::interrupted(); ++i) {
+    for (uint64_t i = 0; i < max_seeds && !CatchInterrupt::interrupted(); ++i) {
       auto r = RunSeed(*shape, base + i);
       if (!r.ok()) {
         return Usage(Fail(fmt::format("zabsim hunt: seed {}: {}", base + i, base::Text(r.status()))));
@@ -170,7 +203,7 @@ int RunHunt(const std::vector<std::string>& args) {
     // is named at the end.
     std::optional<std::pair<size_t, std::string>> shortest;  // Steps, path.
     size_t minimized = 0;
-    for (const Catch& c : catches) {
+    for (Catch& c : catches) {
       if (!c.result) continue;
       if (shortest && shortest->first <= runner::kReadableCommandsMax) break;
       const auto start = std::chrono::steady_clock::now();
@@ -184,6 +217,7 @@ int RunHunt(const std::vector<std::string>& args) {
         return kExitUsage;
       }
       const runner::Minimized& mm = m->minimized;
+      c.minimized = m->path;
       if (!mm.reproduced) {
         fmt::print("minimize: the scenario form of seed {} does not break {}; {} is unshrunk\n",
                    c.result->seed, mm.check, m->path);
@@ -200,6 +234,30 @@ int RunHunt(const std::vector<std::string>& args) {
     if (minimized > 1 && shortest) {
       fmt::print("shortest: {} ({} steps, of {} catches minimized)\n", shortest->second,
                  shortest->first, minimized);
+    }
+  }
+  if (junit != nullptr) {
+    // A hunt passes when it caught something (the command's exit status says the same).
+    for (size_t h = 0; h < catches.size(); ++h) {
+      const Catch& c = catches[h];
+      const std::string name = fmt::format("hunt {} (seeds {}..{})", h + 1, c.first, c.first + max_seeds - 1);
+      if (c.result) {
+        std::string out = fmt::format("caught at seed {} after {} seeds: {}\n{}\nreplay: {} --seed {}\n",
+                                      c.result->seed, c.seeds, c.result->first_check, c.result->first_violation,
+                                      command_line, c.result->seed);
+        if (!c.minimized.empty()) out += fmt::format("minimized: {}\n", c.minimized);
+        junit->Pass("zabsim.hunt", name, out);
+      } else {
+        const std::string why = fmt::format("nothing caught in {} seeds ({}..{}){}", c.seeds, c.first,
+                                            c.first + c.seeds - 1,
+                                            CatchInterrupt::interrupted() ? ", interrupted" : "");
+        junit->Fail("zabsim.hunt", name, "nothing-caught", why, why + "\n");
+      }
+    }
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - hunt_start).count();
+    if (absl::Status s = junit->Commit(wall); !s.ok()) {
+      fmt::print(stderr, "zabsim hunt: --junit: {}\n", base::Text(s));
+      return kExitUsage;
     }
   }
   return gave_up || CatchInterrupt::interrupted() ? kExitFailed : kExitOk;

@@ -1,6 +1,7 @@
 // zabsim run: replay scenario files, compare each command's output with what the file
 // expects, and report mismatches and checker violations (or rewrite the expectations).
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,8 +15,10 @@
 #include "base/status.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/junit.h"
 #include "cli/memory_limit.h"
 #include "cli/run_flags.h"
+#include "cli/seed_runs.h"
 #include "cli/trace_flags.h"
 #include "runner/output_file.h"
 #include "runner/scenario/parser.h"
@@ -24,6 +27,19 @@
 #include "zab/config.h"
 
 namespace zabsim::cli {
+namespace {
+
+// FirstLine is the first line of `s`.
+std::string_view FirstLine(std::string_view s) { return s.substr(0, s.find('\n')); }
+
+// JsonList quotes each string of `v` into a JSON array.
+std::string JsonList(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) out += (i == 0 ? "" : ",") + JsonString(v[i]);
+  return out + "]";
+}
+
+}  // namespace
 
 int RunRun(const std::vector<std::string>& args) {
   FlagSet flags("run", "zabsim run [flags] FILE...",
@@ -41,6 +57,8 @@ int RunRun(const std::vector<std::string>& args) {
             "stretch from it as if the file named none): the outputs are then another run's, so "
             "they are not compared, and only the checks decide");
   flags.AddBool("narrate", "explain each command's events, one sentence per step, saying why (docs/teaching.md)");
+  flags.AddBool("json", "print one JSON object per file instead of the text (docs/ci.md)");
+  AddJUnitFlag(flags);
   AddTraceFlags(flags);
   flags.AddExample("zabsim run scenarios/*.scn");
   flags.AddExample("zabsim run --rewrite scenarios/leader-crash-before-quorum.scn");
@@ -48,6 +66,7 @@ int RunRun(const std::vector<std::string>& args) {
   flags.AddExample("zabsim run --trace run.jsonl --format jsonl scenarios/happy-path.scn");
   flags.AddExample("zabsim run --narrate scenarios/sync-trunc.scn");
   flags.AddExample("zabsim run --seed 7 scenarios/bug-zk-1154.scn");
+  flags.AddExample("zabsim run --junit scenarios.xml scenarios/*.scn");
   flags.AddExample("zabsim run --trace trunc.mmd --format mermaid --from 0.5 scenarios/sync-trunc.scn");
   flags.AddNote("--trace takes one scenario file.");
   AddMaxMemoryFlag(flags);
@@ -74,49 +93,104 @@ int RunRun(const std::vector<std::string>& args) {
     fmt::print(stderr, "zabsim run: --trace takes one scenario file, got {}\n", flags.positional().size());
     return kExitUsage;
   }
+  const bool json = flags.GetBool("json");
+  if (json) {
+    for (const char* other : {"verbose", "narrate", "rewrite"}) {
+      if (flags.GetBool(other)) {
+        fmt::print(stderr, "zabsim run: --json with --{}: the JSON is the whole of standard output\n", other);
+        return kExitUsage;
+      }
+    }
+    if (flags.Get("trace") == "-") {
+      fmt::print(stderr, "zabsim run: --json with --trace -: both would be standard output\n");
+      return kExitUsage;
+    }
+  }
+  auto junit_opened = OpenJUnit(flags, "run");
+  if (!junit_opened.ok()) return Usage(junit_opened.status());
+  std::unique_ptr<JUnitReport> junit = *std::move(junit_opened);
+  const auto wall_start = std::chrono::steady_clock::now();
   auto opened = OpenTraceFromFlags(flags, "run");
   if (!opened.ok()) return Usage(opened.status());
   std::unique_ptr<runner::TraceFile> trace = *std::move(opened);
   // With --trace -, standard output is the trace: reports go to standard error.
   std::FILE* const out = trace != nullptr && trace->to_stdout() ? stderr : stdout;
+  // The flags that make the run what it was, for the replay command of a report.
+  std::string replay_flags;
+  if (flags.IsSet("zk")) replay_flags += fmt::format(" --zk {}", flags.Get("zk"));
+  for (const std::string& b : flags.GetAll("bug")) replay_flags += fmt::format(" --bug {}", b);
+  for (const std::string& f : flags.GetAll("fix")) replay_flags += fmt::format(" --fix {}", f);
+  if (options.seed) replay_flags += fmt::format(" --seed {}", *options.seed);
   int exit = kExitOk;
   bool ran = false;
+  // refuse: a file that could not run (exit 2), said on standard error, in the JSON
+  // and in the JUnit report.
+  const auto refuse = [&](const std::string& path, const std::string& why) {
+    fmt::print(stderr, "{}\n", why);
+    if (json) fmt::print(out, "{{\"file\":{},\"result\":\"error\",\"error\":{}}}\n", JsonString(path), JsonString(why));
+    if (junit != nullptr) junit->Error("zabsim.run", path, why);
+    exit = kExitUsage;
+  };
   for (const std::string& path : flags.positional()) {
     std::error_code error;
     if (std::filesystem::is_directory(path, error)) {
-      fmt::print(stderr, "{}: expected a scenario file, found a directory\n", path);
-      exit = kExitUsage;
+      refuse(path, fmt::format("{}: expected a scenario file, found a directory", path));
       continue;
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      fmt::print(stderr, "{}: cannot read the file\n", path);
-      exit = kExitUsage;
+      refuse(path, fmt::format("{}: cannot read the file", path));
       continue;
     }
     std::stringstream buffer;
     buffer << in.rdbuf();
     if (in.bad()) {
-      fmt::print(stderr, "{}: cannot read the file\n", path);
-      exit = kExitUsage;
+      refuse(path, fmt::format("{}: cannot read the file", path));
       continue;
     }
     const std::string content = buffer.str();
     const runner::scenario::FileResult r = runner::scenario::RunFile(path, content, *release, trace.get(),
                                                                   flags.GetBool("narrate"), options);
     if (!r.error.empty()) {
-      fmt::print(stderr, "{}\n", r.error);
-      exit = kExitUsage;
+      refuse(path, r.error);
       continue;
     }
     if (r.outputs.empty()) {
       // A file with nothing to run proves nothing: "ok" would hide a wrong path or a
       // file emptied by accident.
-      fmt::print(stderr, "{}:1:1: expected a command (a scenario starts with 'cluster'), found none\n", path);
-      exit = kExitUsage;
+      refuse(path, fmt::format("{}:1:1: expected a command (a scenario starts with 'cluster'), found none", path));
       continue;
     }
     ran = true;
+    const bool failed = (!rewrite && !r.mismatches.empty()) || !r.violations.empty();
+    const std::string result = failed ? "failed" : rewrite ? "rewritten" : "ok";
+    if (junit != nullptr) {
+      if (!failed) {
+        junit->Pass("zabsim.run", path);
+      } else {
+        // The first violation, or else the first mismatch, is the message.
+        const bool violation = !r.violations.empty();
+        const std::string& first = violation ? r.violations.front() : r.mismatches.front();
+        std::string detail;
+        for (const std::string& m : r.mismatches) detail += m;
+        for (const std::string& v : r.violations) detail += fmt::format("violation: {}\n", v);
+        detail += fmt::format("replay: zabsim run{} {}\n", replay_flags, path);
+        junit->Fail("zabsim.run", path, violation ? "violation" : "mismatch", FirstLine(first), detail);
+      }
+    }
+    if (json) {
+      fmt::print(out,
+                 "{{\"file\":{},\"result\":\"{}\",\"commands\":{},\"fingerprint\":\"{:016x}\",\"seed\":{},"
+                 "\"mismatches\":{},\"violations\":{},\"expected_violations\":{}}}\n",
+                 JsonString(path), result, r.outputs.size(), r.fingerprint,
+                 options.seed ? fmt::format("{}", *options.seed) : "null",
+                 JsonList(r.mismatches), JsonList(r.violations),
+                 JsonList(r.expected_violations));
+    }
+    if (json) {
+      if (failed && exit == kExitOk) exit = kExitFailed;
+      continue;
+    }
     if (flags.GetBool("verbose")) {
       for (size_t i = 0; i < r.outputs.size(); ++i) {
         fmt::print(out, "> {}\n", r.commands[i]);
@@ -143,17 +217,23 @@ int RunRun(const std::vector<std::string>& args) {
       fmt::print(out, "{}: {} violation{} expected (shown by 'check')\n", path, r.expected_violations.size(),
                  r.expected_violations.size() == 1 ? "" : "s");
     }
-    const bool failed = (!rewrite && !r.mismatches.empty()) || !r.violations.empty();
     const std::string seeded =
         options.seed ? fmt::format("; seed {} from --seed, outputs not compared", *options.seed) : "";
-    fmt::print(out, "{}: {} ({} commands, fingerprint {:016x}{})\n", path,
-               failed ? "FAILED" : rewrite ? "rewritten" : "ok", r.outputs.size(), r.fingerprint, seeded);
+    fmt::print(out, "{}: {} ({} commands, fingerprint {:016x}{})\n", path, failed ? "FAILED" : result,
+               r.outputs.size(), r.fingerprint, seeded);
     if (failed && exit == kExitOk) exit = kExitFailed;
   }
   // A trace is put in place only for a file that ran; an error leaves nothing behind.
   if (trace != nullptr && ran) {
     if (absl::Status s = trace->Close(); !s.ok()) {
       fmt::print(stderr, "zabsim run: --trace: {}\n", base::Text(s));
+      exit = kExitUsage;
+    }
+  }
+  if (junit != nullptr) {
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    if (absl::Status s = junit->Commit(wall); !s.ok()) {
+      fmt::print(stderr, "zabsim run: --junit: {}\n", base::Text(s));
       exit = kExitUsage;
     }
   }

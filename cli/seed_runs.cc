@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/junit.h"
 #include "runner/output_file.h"
 #include "sim/trace.h"
 #include "zab/config.h"
@@ -180,6 +181,29 @@ std::string KnownCause(const RunShape& shape, const SeedResult& r) {
   std::string out;
   for (const std::string& n : needed) out += (out.empty() ? "" : "+") + n;
   return out;
+}
+
+void JUnitSeed(JUnitReport& report, std::string_view classname, std::string_view command_line,
+               const SeedResult& r, KnownPolicy policy, std::string_view minimized) {
+  const std::string name = fmt::format("seed {}", r.seed);
+  const std::string replay = fmt::format("{} --seed {}", command_line, r.seed);
+  if (r.ok) {
+    report.Pass(classname, name);
+    return;
+  }
+  if (policy != KnownPolicy::kFail && !r.anomaly.empty()) {
+    report.Pass(classname, name,
+                fmt::format("known anomaly of real ZooKeeper, not counted: {}\nreplay: {}\n", r.anomaly, replay));
+    return;
+  }
+  const std::string_view first = std::string_view(r.first_violation).substr(0, r.first_violation.find('\n'));
+  std::string detail = fmt::format("{}\nchecks that failed: {}\n", r.first_violation, fmt::join(r.failed, ", "));
+  if (!r.known.empty()) detail += fmt::format("known cause: {}\n", r.known);
+  if (!r.swarm.empty()) detail += fmt::format("swarm: {}\n", r.swarm);
+  if (!r.knobs.empty()) detail += fmt::format("knobs: {}\n", r.knobs);
+  if (!minimized.empty()) detail += fmt::format("minimized: {}\n", minimized);
+  detail += fmt::format("replay: {}\n", replay);
+  report.Fail(classname, name, r.first_check, first, detail);
 }
 
 std::string ResultLine(const RunShape& shape, const SeedResult& r) {

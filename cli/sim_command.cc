@@ -47,6 +47,7 @@ FlagSet SimFlags() {
   AddTraceFlags(flags);
   AddKnownFlag(flags);
   flags.AddBool("brief", "print only the fingerprint");
+  flags.AddBool("json", "print the summary as one JSON object (docs/ci.md)");
   flags.AddBool("narrate", "explain the run as it goes, one sentence per step, saying why (docs/teaching.md)");
   flags.AddExample("zabsim sim");
   flags.AddExample("zabsim sim --seed 7 --voters 5 --clients 5 --ops 200");
@@ -54,6 +55,7 @@ FlagSet SimFlags() {
   flags.AddExample("zabsim sim --faults none --ops 3 --time 2s --quiet 1s --narrate");
   flags.AddExample("zabsim sim --ops 5 --trace run.mmd --format mermaid --to 1 --peers 1,2,3");
   flags.AddExample("zabsim sim --bug ZK-4925 --seed 11 --trace run.html --format html");
+  flags.AddExample("zabsim sim --seed 7 --json");
   return flags;
 }
 
@@ -71,6 +73,59 @@ std::vector<std::string> WithoutTraceFlag(const std::vector<std::string>& args) 
   return out;
 }
 
+// SummaryJson is `zabsim sim --json`: what the text summary says, as one JSON object.
+std::string SummaryJson(const runner::SimSpec& spec, const RunShape& shape, runner::SimRun& run,
+                        const std::string& swarm, const std::string& knobs, const std::string& anomaly,
+                        bool ok, const std::string& replay) {
+  const runner::ClusterOptions& o = spec.options;
+  runner::RunSummary& summary = run.summary();
+  runner::Cluster& cluster = run.cluster();
+  std::vector<std::string> bugs;
+  for (const std::string_view b : zab::EnabledBugs(o.zab.bugs)) bugs.push_back(JsonString(b));
+  std::vector<std::string> faults;
+  for (const sim::TimedFault& f : spec.plan.faults) {
+    faults.push_back(fmt::format("{{\"at_us\":{},\"fault\":{}}}", f.at.us, JsonString(f.fault.ToString())));
+  }
+  std::vector<std::string> leaders;
+  for (const auto& [epoch, sid] : summary.leaders()) leaders.push_back(fmt::format("\"{}\":{}", epoch, sid));
+  std::vector<std::string> servers;
+  for (uint32_t sid = 1; sid <= cluster.servers(); ++sid) {
+    const zab::Peer* p = cluster.peer(sid);
+    if (p == nullptr) {
+      servers.push_back(fmt::format("{{\"sid\":{},\"up\":false}}", sid));
+      continue;
+    }
+    servers.push_back(fmt::format(
+        "{{\"sid\":{},\"up\":true,\"state\":{},\"phase\":{},\"leader\":{},\"accepted_epoch\":{},"
+        "\"current_epoch\":{},\"last\":{},\"digest\":\"{:016x}\",\"nodes\":{}}}",
+        sid, JsonString(zab::ToString(p->state())), JsonString(zab::ToString(p->phase())), p->leader().value,
+        p->accepted_epoch().value, p->current_epoch().value, JsonString(zab::ToString(p->db().last_processed())),
+        p->db().tree().digest(), p->db().tree().node_count()));
+  }
+  std::vector<std::string> verdicts;
+  for (const runner::Verdict& v : run.verdicts()) {
+    std::vector<std::string> violations;
+    for (const std::string& line : v.violations) violations.push_back(JsonString(line));
+    verdicts.push_back(fmt::format("{{\"check\":{},\"ok\":{},\"violations\":[{}],\"known\":{}}}",
+                                   JsonString(v.check), v.violations.empty() ? "true" : "false",
+                                   fmt::join(violations, ","), v.known.empty() ? "null" : JsonString(v.known)));
+  }
+  return fmt::format(
+      "{{\"seed\":{},\"settings\":{{\"voters\":{},\"observers\":{},\"clients\":{},\"ops\":{},\"time\":{},"
+      "\"quiet\":{},\"zk\":{},\"bugs\":[{}],\"swarm\":{},\"knobs\":{}}},\"faults\":[{}],\"leaders\":{{{}}},"
+      "\"elections\":{},\"committed\":{},\"client_ops\":{{\"ok\":{},\"failed\":{},\"indeterminate\":{}}},"
+      "\"servers\":[{}],\"converged\":{},\"verdicts\":[{}],\"known\":{},\"result\":\"{}\","
+      "\"fingerprint\":\"{}\",\"events\":{},\"sim_time_us\":{},\"replay\":{}}}",
+      o.seed, o.zab.voters, o.zab.observers, o.clients, o.workload.ops, JsonString(sim::FormatDuration(spec.window)),
+      JsonString(sim::FormatDuration(spec.quiet)), JsonString(o.zab.release), fmt::join(bugs, ","),
+      shape.swarm ? JsonString(swarm) : "null", shape.knobs ? JsonString(knobs) : "null", fmt::join(faults, ","),
+      fmt::join(leaders, ","), summary.elections(), summary.committed(), summary.ops_ok(), summary.ops_failed(),
+      summary.ops_indeterminate(), fmt::join(servers, ","), cluster.Converged() ? "true" : "false",
+      fmt::join(verdicts, ","), anomaly.empty() ? "null" : JsonString(anomaly), ok ? "ok" : "failed",
+      sim::FormatFingerprint(cluster.world().trace().fingerprint()), cluster.world().stats().events,
+      cluster.world().now().us, JsonString(replay));
+}
+
 }  // namespace
 
 int RunSim(const std::vector<std::string>& args) {
@@ -83,6 +138,17 @@ int RunSim(const std::vector<std::string>& args) {
   if (!shape.ok()) return Usage(shape.status());
   auto known_policy = ParseKnown(flags, "sim");
   if (!known_policy.ok()) return Usage(known_policy.status());
+  const bool json = flags.GetBool("json");
+  if (json) {
+    for (const char* other : {"brief", "narrate"}) {
+      if (flags.GetBool(other)) {
+        return Usage(Fail(fmt::format("zabsim sim: --json with --{}: give one of them", other)));
+      }
+    }
+    if (flags.Get("trace") == "-") {
+      return Usage(Fail("zabsim sim: --json with --trace -: both would be standard output"));
+    }
+  }
   auto opened = OpenTraceFromFlags(flags, "sim");
   if (!opened.ok()) return Usage(opened.status());
   sim::SwarmSettings swarm;
@@ -144,6 +210,13 @@ int RunSim(const std::vector<std::string>& args) {
   std::FILE* const out = trace_to_stdout ? stderr : stdout;
   if (flags.GetBool("brief")) {
     fmt::print(out, "{}\n", fingerprint);
+    return finish(ok ? kExitOk : kExitFailed);
+  }
+  if (json) {
+    std::string replay = "zabsim sim";
+    for (const std::string& a : shape->args) replay += " " + a;
+    replay += fmt::format(" --seed {}", *seed);
+    fmt::print(out, "{}\n", SummaryJson(spec, *shape, **run, swarm.ToString(), knobs, anomaly, ok, replay));
     return finish(ok ? kExitOk : kExitFailed);
   }
   fmt::print(out, "zabsim sim: {} voters, {} observers, {} clients x {} ops, seed {}, {} of faults "

@@ -22,6 +22,7 @@
 #include "base/status.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/junit.h"
 #include "cli/memory_limit.h"
 #include "cli/run_flags.h"
 #include "cli/seed_runs.h"
@@ -42,12 +43,14 @@ FlagSet SweepFlags() {
   flags.Add("out", "FILE", "", "write one JSON line per seed to FILE, in seed order");
   flags.Add("minimize", "DIR", "",
             "minimize each failing seed into DIR/seed-N.scn, a scenario 'zabsim run' fails on");
+  AddJUnitFlag(flags);
   AddRunFlags(flags);
   AddKnownFlag(flags);
   flags.AddExample("zabsim sweep --seeds 1..1000 --jobs 2");
   flags.AddExample("zabsim sweep --voters 5 --seeds 1..1000 --known report");
   flags.AddExample("zabsim sweep --seeds 1..200 --bug ZK-1154 --minimize found/ --out results.jsonl");
   flags.AddExample("zabsim sweep --seeds 1..1000000 --shard 3/64 --out shard-3.jsonl");
+  flags.AddExample("zabsim sweep --seeds 1..50 --bug ZK-1154 --junit sweep.xml --minimize found/");
   flags.AddNote(
       "A progress line (seeds done, seeds/s, failures, time left) is shown when standard\n"
       "error is a terminal. Ctrl-C stops the sweep: seeds already running finish, and\n"
@@ -57,31 +60,10 @@ FlagSet SweepFlags() {
   return flags;
 }
 
-// Number reads a whole number of at most 19 digits, or nothing.
-std::optional<uint64_t> Number(std::string_view s) {
-  if (s.empty() || s.size() > 19) return std::nullopt;
-  uint64_t v = 0;
-  for (const char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return v;
-}
-
-// ParseRange reads "A..B" (or a single seed "A").
-absl::StatusOr<std::pair<uint64_t, uint64_t>> ParseRange(std::string_view text) {
-  const size_t dots = text.find("..");
-  const auto lo = Number(dots == std::string_view::npos ? text : text.substr(0, dots));
-  const auto hi = Number(dots == std::string_view::npos ? text : text.substr(dots + 2));
-  if (!lo || !hi) return Fail(fmt::format("zabsim sweep: --seeds '{}': expected A..B, e.g. 1..1000", text));
-  if (*lo > *hi) return Fail(fmt::format("zabsim sweep: --seeds '{}': {} is after {}", text, *lo, *hi));
-  return std::pair{*lo, *hi};
-}
-
 absl::StatusOr<std::pair<uint64_t, uint64_t>> ParseShard(std::string_view text) {
   const size_t slash = text.find('/');
-  const auto k = slash == std::string_view::npos ? std::nullopt : Number(text.substr(0, slash));
-  const auto n = slash == std::string_view::npos ? std::nullopt : Number(text.substr(slash + 1));
+  const auto k = slash == std::string_view::npos ? std::nullopt : WholeNumber(text.substr(0, slash));
+  const auto n = slash == std::string_view::npos ? std::nullopt : WholeNumber(text.substr(slash + 1));
   if (!k || !n || *n == 0 || *k == 0 || *k > *n || *n > 9'999'999'999) {
     return Fail(fmt::format("zabsim sweep: --shard '{}': expected K/N with 1 <= K <= N, e.g. 3/64", text));
   }
@@ -100,7 +82,7 @@ int RunSweep(const std::vector<std::string>& args) {
   FlagSet flags = SweepFlags();
   AddMaxMemoryFlag(flags);
   if (const std::optional<int> done = ParseCommand(flags, args)) return *done;
-  auto range = ParseRange(flags.Get("seeds"));
+  auto range = flags.GetRange("seeds");
   if (!range.ok()) return Usage(range.status());
   auto jobs = flags.GetUint("jobs", 1, 1024);
   if (!jobs.ok()) return Usage(jobs.status());
@@ -128,6 +110,9 @@ int RunSweep(const std::vector<std::string>& args) {
     if (!opened.ok()) return Usage(Fail(fmt::format("zabsim sweep: --out: {}", base::Text(opened.status()))));
     out_file = *std::move(opened);
   }
+  auto junit_opened = OpenJUnit(flags, "sweep");
+  if (!junit_opened.ok()) return Usage(junit_opened.status());
+  std::unique_ptr<JUnitReport> junit = *std::move(junit_opened);
 
   // This shard's seeds: A+K-1, A+K-1+N, ..., counted rather than listed, so that a range
   // of any size starts at once.
@@ -155,6 +140,7 @@ int RunSweep(const std::vector<std::string>& args) {
   std::map<std::string, uint64_t> causes;  // KnownCause of each failing seed.
   std::map<std::string, std::vector<uint64_t>> anomalies;  // --known report: name -> seeds.
   std::vector<std::string> minimized;
+  std::map<uint64_t, std::string> minimized_paths;  // Seed -> its scenario, for --junit.
   std::string error;
   std::string write_error;  // The first minimized scenario that could not be written.
   double last_progress = -1;
@@ -211,11 +197,19 @@ int RunSweep(const std::vector<std::string>& args) {
         for (const std::string& c : r->failed) ++failed_checks[c];
         ++causes[r->known.empty() ? std::string("none known (a new finding?)") : r->known];
       }
-      if (scenario_path) minimized.push_back(*scenario_path);
+      if (scenario_path) {
+        minimized.push_back(*scenario_path);
+        minimized_paths[r->seed] = *scenario_path;
+      }
       done.emplace(index, *std::move(r));
       while (!done.empty() && done.begin()->first == written) {
-        if (out_file != nullptr) {
-          fmt::print(out_file->file(), "{}\n", ResultLine(*shape, done.begin()->second));
+        const SeedResult& result = done.begin()->second;
+        if (out_file != nullptr) fmt::print(out_file->file(), "{}\n", ResultLine(*shape, result));
+        if (junit != nullptr) {
+          const auto m = minimized_paths.find(result.seed);
+          JUnitSeed(*junit, "zabsim.sweep", command_line, result, *known_policy,
+                    m == minimized_paths.end() ? std::string_view() : std::string_view(m->second));
+          if (m != minimized_paths.end()) minimized_paths.erase(m);
         }
         done.erase(done.begin());
         ++written;
@@ -263,6 +257,8 @@ int RunSweep(const std::vector<std::string>& args) {
   if (out_file != nullptr) out_status = out_file->Commit();
   std::sort(failures.begin(), failures.end());
   const double wall = elapsed();
+  absl::Status junit_status;
+  if (junit != nullptr) junit_status = junit->Commit(wall);
   fmt::print("sweep: {} of {} seeds run ({}..{}, shard {}/{}), {} failed; {:.1f} s, {:.0f} seeds/s on {} "
              "thread{}\n",
              finished, seed_count, first, last, k, n, failures.size(), wall,
@@ -283,6 +279,9 @@ int RunSweep(const std::vector<std::string>& args) {
   }
   for (const std::string& m : minimized) fmt::print("minimized: {}\n", m);
   if (!out_status.ok()) write_error = fmt::format("zabsim sweep: --out: {}", base::Text(out_status));
+  if (!junit_status.ok() && write_error.empty()) {
+    write_error = fmt::format("zabsim sweep: --junit: {}", base::Text(junit_status));
+  }
   if (!write_error.empty()) {
     fmt::print(stderr, "{}\n", write_error);
     return kExitUsage;

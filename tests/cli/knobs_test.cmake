@@ -55,7 +55,7 @@ endif()
 expect_in("net.latency=1ms..200ms" "seed 2's other knobs" "${line}")
 
 # hunt minimizes the first catch and stops there when its file is short.
-run(out code ${ZABSIM} hunt --bug majority-is-half --knobs swarm --hunts 3 --max-seeds 20
+run(out code ${ZABSIM} hunt --bug majority-is-half --knobs swarm --hunts 3 --seeds 1..20
     --minimize found)
 expect(${code} 0 "hunt --knobs swarm --minimize" "${out}")
 expect_in("knobs: " "hunt --knobs swarm" "${out}")

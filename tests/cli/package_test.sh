@@ -6,9 +6,12 @@
 #   3. each project of examples/ configures against that prefix, builds and runs, and
 #      its check fires with the bug it can put in and stays quiet without;
 #   4. cpack makes a .deb that holds the tool, the headers and the CMake package.
-# Usage: package_test.sh SOURCE_DIR BUILD_DIR WORK_DIR
+# Usage: package_test.sh SOURCE_DIR BUILD_DIR WORK_DIR [CXX_COMPILER]
+# The examples are built with CXX_COMPILER (the build's own), else CMake's default.
 set -euo pipefail
 src=$1 build=$2 work=$3
+compiler=()
+[ $# -ge 4 ] && compiler=(-DCMAKE_CXX_COMPILER="$4")
 rm -rf "$work"
 mkdir -p "$work"
 generator=()
@@ -40,7 +43,7 @@ done
 
 echo "== 3. the examples, built against the installed package"
 for ex in acked-log own-check; do
-  cmake -S "$src/examples/$ex" -B "$work/$ex" "${generator[@]}" -DCMAKE_PREFIX_PATH="$prefix" \
+  cmake -S "$src/examples/$ex" -B "$work/$ex" "${generator[@]}" "${compiler[@]}" -DCMAKE_PREFIX_PATH="$prefix" \
     >"$work/$ex.log" 2>&1 || { cat "$work/$ex.log"; fail "$ex: configure failed"; }
   cmake --build "$work/$ex" >>"$work/$ex.log" 2>&1 || { cat "$work/$ex.log"; fail "$ex: build failed"; }
 done

@@ -68,10 +68,10 @@ expect(${code} 1 "zabsim run on the minimized scenario" "${out}")
 expect_in("[digest-agreement]" "zabsim run on the minimized scenario" "${out}")
 
 # hunt: random search catches a classic mistake at once, and reports the medians.
-run(out code ${ZABSIM} hunt --bug majority-is-half --hunts 3 --max-seeds 20)
+run(out code ${ZABSIM} hunt --bug majority-is-half --hunts 3 --seeds 1..20)
 expect(${code} 0 "hunt" "${out}")
 expect_in("3 of 3 hunts caught it" "hunt" "${out}")
-run(out code ${ZABSIM} hunt --max-seeds 2)
+run(out code ${ZABSIM} hunt --seeds 1..2)
 expect(${code} 1 "hunt with no bug gives up" "${out}")
 expect_in("nothing caught in 2 seeds" "hunt with no bug" "${out}")
 

@@ -24,6 +24,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -34,6 +38,7 @@
 #include <fmt/format.h>
 
 #include "base/status.h"
+#include "tests/runner/failure_artifact.h"
 #include "runner/cluster.h"
 #include "runner/minimize.h"
 #include "runner/sim_run.h"
@@ -350,8 +355,9 @@ std::string Counterexample(const SimSpec& spec, std::string_view what, std::stri
       "Each check claims 'checks: ok', so 'zabsim run' fails on this file while the\n"
       "failure stands; 'zabsim run --rewrite' turns it into a demonstration.",
       what);
-  return fmt::format("{}\n{}\n{}\n\n{}", what, detail, kScenarioHeading,
-                     ScenarioFor(spec, comment));
+  const std::string scenario = ScenarioFor(spec, comment);
+  zabsim::testing::WriteFailingCase(scenario);  // For CI to keep (ZABSIM_ARTIFACTS_DIR).
+  return fmt::format("{}\n{}\n{}\n\n{}", what, detail, kScenarioHeading, scenario);
 }
 
 // Violations lists every violation of a finished run, one per line.
@@ -459,6 +465,12 @@ size_t Commands(std::string_view scenario) {
 }
 
 TEST(RunPropertyCanFail, ABugSwitchIsFoundAndShrunkToASmallScenario) {
+  // The failing case is kept where ZABSIM_ARTIFACTS_DIR says (failure_artifact.h).
+  const std::string artifacts = ::testing::TempDir() + "zabsim-artifacts";
+  std::filesystem::remove_all(artifacts);
+  const char* const saved = std::getenv(zabsim::testing::kArtifactsDirVariable);
+  const std::string saved_value = saved == nullptr ? "" : saved;
+  setenv(zabsim::testing::kArtifactsDirVariable, artifacts.c_str(), 1);
   zab::Bugs bugs;
   ASSERT_TRUE(zab::EnableBug(bugs, "majority-is-half").ok());
   rc::detail::TestParams params;
@@ -480,6 +492,17 @@ TEST(RunPropertyCanFail, ABugSwitchIsFoundAndShrunkToASmallScenario) {
   EXPECT_LE(commands, 30u) << scenario;
   // The shrunk scenario still fails when replayed as a file.
   EXPECT_FALSE(ScenarioChecks(scenario).empty()) << scenario;
+  // The kept file is the shrunk case RapidCheck reports, whole.
+  const std::string kept = zabsim::testing::ArtifactPath(".scn");
+  if (saved == nullptr) {
+    unsetenv(zabsim::testing::kArtifactsDirVariable);
+  } else {
+    setenv(zabsim::testing::kArtifactsDirVariable, saved_value.c_str(), 1);
+  }
+  std::ifstream in(artifacts + "/RunPropertyCanFail.ABugSwitchIsFoundAndShrunkToASmallScenario.scn");
+  ASSERT_TRUE(in) << "no failing case kept in " << artifacts << " (" << kept << ")";
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, scenario);
 }
 
 // A drawn case written with ScenarioFor and replayed as a file reaches the verdicts of

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "base/status.h"
+#include "tests/runner/failure_artifact.h"
 #include "runner/scenario/parser.h"
 #include "runner/scenario/runner.h"
 #include "zab/config.h"
@@ -123,7 +124,7 @@ bool SameDirectives(const ScenarioFile& a, const ScenarioFile& b) {
 
 // CheckScenario parses `text` and runs every command (going on after errors, which is
 // more than 'zabsim run' does, to reach more states), checking the properties.
-void CheckScenario(const std::string& text) {
+void CheckScenarioBody(const std::string& text) {
   DumpOnDeath();
   Current() = text;
   RC_LOG() << "scenario:\n" << text << "\n(end of scenario)\n";  // Shown on a failure.
@@ -184,6 +185,18 @@ void CheckScenario(const std::string& text) {
   RC_ASSERT(rewritten->directives.size() == file->directives.size());
   for (size_t i = 0; i < outputs.size(); ++i) {
     RC_ASSERT(rewritten->directives[i].expected == outputs[i]);
+  }
+}
+
+// CheckScenario checks `text`, and keeps it as the failing case (ZABSIM_ARTIFACTS_DIR,
+// tests/runner/failure_artifact.h) if it fails or crashes.
+void CheckScenario(const std::string& text) {
+  const zabsim::testing::CrashGuard guard(text);
+  try {
+    CheckScenarioBody(text);
+  } catch (...) {
+    zabsim::testing::WriteFailingCase(text);
+    throw;
   }
 }
 
