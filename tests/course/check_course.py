@@ -14,6 +14,16 @@ where the output comes from (docs/course/README.md, "How the lessons stay true")
   <!-- zabsim-file: PATH -->       the block is the text of PATH (`...` for left-out lines),
                                    e.g. a scenario that an earlier command wrote
 
+With --every-block (docs.examples: README.md and docs/*.md), every fenced block must be
+one of these, or say that it is not checked, in one of two ways:
+  - a sentence of the paragraph just before the block says "excerpt" (visible to the
+    reader: "an excerpt, not run by the test suite");
+  - a marker <!-- checked-by: TEST --> names the test that checks it (docs.ci-recipes
+    checks docs/ci.md's workflow files).
+
+Every zabsim command written in an unmarked block (an excerpt) is still checked for
+drift: its command must exist and each --flag must be one 'zabsim COMMAND --help' lists.
+
 In any block, `[...]` within a line stands for any text (wall-clock times).
 ARGS may end with `(exit N)`: the exit status the command must have (default 0). A block
 may start with `$ zabsim ARGS`, which must repeat the marker's command; it is not output.
@@ -42,6 +52,7 @@ import sys
 import tempfile
 
 MARKER = re.compile(r"^<!-- zabsim-(output|excerpt|scenario|file): (.+?) -->\s*$")
+CHECKED_BY = re.compile(r"^<!-- checked-by: ([\w.-]+) -->\s*$")
 EXIT = re.compile(r"^(.*?)\s+\(exit (\d+)\)$")
 FENCE = re.compile(r"^(```+|~~~+)\s*([A-Za-z0-9_-]*)\s*$")
 ELLIPSIS = "..."
@@ -65,13 +76,21 @@ class Block:
         self.last = last  # index one past the last content line
 
 
-def parse_lesson(path, lines):
-    """Returns the marked blocks; raises Malformed on a broken marker or fence."""
+def parse_lesson(path, lines, every_block=False):
+    """Returns the marked blocks; raises Malformed on a broken marker or fence, and with
+    every_block on a block that is neither marked nor said to be an excerpt."""
     blocks = []
     i = 0
     pending_marker = None
+    checked_by = None    # A checked-by marker's line, for the next block.
+    unchecked = []       # Blocks that every_block refuses.
+    paragraph = []       # The text lines of the paragraph before the next block.
     while i < len(lines):
         line = lines[i]
+        if CHECKED_BY.match(line):
+            checked_by = i + 1
+            i += 1
+            continue
         m = MARKER.match(line)
         if m:
             if pending_marker:
@@ -97,13 +116,29 @@ def parse_lesson(path, lines):
                 pending_marker = None
             elif info == "scn" or (content and content[0].startswith("$ zabsim")):
                 raise Malformed(f"{path}:{i + 1}: an output block without a zabsim marker")
+            elif every_block and checked_by is None and not any(
+                    "excerpt" in p.lower() for p in paragraph):
+                unchecked.append(f"{path}:{i + 1}: a block that no test checks")
+            elif every_block and checked_by is None:
+                blocks.append(Block("commands", "", info, i + 1, i + 1, end))
+            checked_by = None
+            paragraph = []
             i = end + 1
             continue
+        if line.strip():
+            # A paragraph ends at a blank line; the next text starts a new one.
+            if i > 0 and not lines[i - 1].strip():
+                paragraph = []
+            paragraph.append(line)
         if pending_marker and line.strip():
             raise Malformed(f"{path}:{pending_marker[2]}: marker not followed by a fenced block")
         i += 1
     if pending_marker:
         raise Malformed(f"{path}:{pending_marker[2]}: marker without a fenced block")
+    if unchecked:
+        raise Malformed("\n".join(unchecked) + "\n(mark each with <!-- zabsim-output: ARGS --> "
+                        "(or excerpt, scenario, file), or say in the paragraph before it that "
+                        "it is an excerpt)")
     return blocks
 
 
@@ -188,7 +223,8 @@ def parse_scn(lines):
 
 
 class Checker:
-    def __init__(self, zabsim, source, update):
+    def __init__(self, zabsim, source, update, every_block=False):
+        self.every_block = every_block
         self.zabsim = zabsim
         self.source = source
         self.update = update
@@ -196,6 +232,7 @@ class Checker:
         self.pending = 0
         self.checked = 0
         self.scenarios_run = {}
+        self.helps = {}
 
     def fail(self, where, message, expected=None, actual=None):
         self.failures += 1
@@ -229,7 +266,7 @@ class Checker:
         with open(path, encoding="utf-8") as f:
             text = f.read()
         lines = text.split("\n")
-        blocks = parse_lesson(path, lines)
+        blocks = parse_lesson(path, lines, self.every_block)
         replacements = []
         with tempfile.TemporaryDirectory(prefix="course-") as workdir:
             os.symlink(os.path.join(self.source, "scenarios"), os.path.join(workdir, "scenarios"))
@@ -244,10 +281,56 @@ class Checker:
                 f.write("\n".join(lines))
             print(f"{path}: updated {len(replacements)} block(s)")
 
+    def help_of(self, command):
+        """`zabsim COMMAND --help`, or None if there is no such command."""
+        if command not in self.helps:
+            code, out, _ = self.run([command, "--help"], self.source)
+            self.helps[command] = out if code == 0 else None
+        return self.helps[command]
+
+    def check_commands(self, where, content):
+        """The zabsim commands written in an excerpt: each command exists and each
+        --flag is one its --help lists (and not a deprecated spelling)."""
+        text = "\n".join(content).replace("\\\n", " ")
+        for number, line in enumerate(text.split("\n")):
+            line = line[2:] if line.startswith("$ ") else line
+            try:
+                lexer = shlex.shlex(line, posix=True, punctuation_chars="|;&<>")
+                lexer.whitespace_split = True
+                lexer.commenters = "#"
+                tokens = list(lexer)
+            except ValueError:
+                continue
+            for at, token in enumerate(tokens):
+                if token != "zabsim" and not token.endswith("/zabsim"):
+                    continue
+                if at + 1 >= len(tokens) or not re.fullmatch(r"[a-z]+|--?[a-z-]+", tokens[at + 1]):
+                    continue  # Output ("zabsim sim: ..."), not a command.
+                command = tokens[at + 1]
+                if command.startswith("-") or command in ("help", "version"):
+                    continue
+                self.checked += 1
+                help_text = self.help_of(command)
+                if help_text is None:
+                    self.fail(where, f"'{line.strip()}': zabsim has no command '{command}'")
+                    continue
+                current = help_text.split("\ndeprecated")[0]
+                for flag in tokens[at + 2:]:
+                    if flag in ("|", ";", "&&", "||", "&", ">", "<", ">>"):
+                        break
+                    if not flag.startswith("--"):
+                        continue
+                    name = flag.split("=", 1)[0]
+                    if not re.search(r"(^|\s)" + re.escape(name) + r"([\s=]|$)", current, re.M):
+                        self.fail(where, f"'{line.strip()}': 'zabsim {command}' does not take {name}")
+
     def check_block(self, path, lines, block, workdir):
         """Checks one block; returns its new content under --update, else None."""
         where = f"{path}:{block.marker_line}"
         content = lines[block.first:block.last]
+        if block.kind == "commands":
+            self.check_commands(where, content)
+            return None
         if block.kind in ("output", "excerpt"):
             return self.check_command(where, block, content, workdir)
         if not content:
@@ -351,6 +434,9 @@ def main():
     parser.add_argument("--source", required=True, help="the source tree (for scenarios/)")
     parser.add_argument("--update", action="store_true",
                         help="write actual outputs into zabsim-output blocks")
+    parser.add_argument("--every-block", action="store_true",
+                        help="every fenced block must be checked or said to be an excerpt")
+    parser.add_argument("--label", default="course", help="the name in the summary line")
     parser.add_argument("lessons", nargs="+", help="lesson files (docs/course/*.md)")
     args = parser.parse_args()
     zabsim = os.path.abspath(args.zabsim)
@@ -361,7 +447,7 @@ def main():
     if not os.path.isdir(os.path.join(source, "scenarios")):
         print(f"--source: {args.source} has no scenarios/ directory", file=sys.stderr)
         return 2
-    checker = Checker(zabsim, source, args.update)
+    checker = Checker(zabsim, source, args.update, args.every_block)
     try:
         for lesson in args.lessons:
             checker.check_lesson(lesson)
@@ -369,7 +455,7 @@ def main():
         print(e, file=sys.stderr)
         return 2
     verdict = "FAILED" if checker.failures else "ok"
-    print(f"course: {verdict} ({len(args.lessons)} files, {checker.checked} blocks checked, "
+    print(f"{args.label}: {verdict} ({len(args.lessons)} files, {checker.checked} blocks checked, "
           f"{checker.failures} differ, {checker.pending} pending)")
     return 1 if checker.failures else 0
 
