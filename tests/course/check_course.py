@@ -27,6 +27,9 @@ drift: its command must exist and each --flag must be one 'zabsim COMMAND --help
 In any block, `[...]` within a line stands for any text (wall-clock times).
 ARGS may end with `(exit N)`: the exit status the command must have (default 0). A block
 may start with `$ zabsim ARGS`, which must repeat the marker's command; it is not output.
+ARGS are zabsim's, except that `python3 docs/examples/SCRIPT ...` runs that script of the
+source tree with the checker's Python (docs/trace-format.md shows docs/examples/recheck.py
+reading a trace that an earlier command wrote); its `$ ` line is `$ python3 ...`.
 An empty ```mermaid block is a placeholder for a diagram that a command will produce
 later: it is reported as pending and not checked until it is filled (with --update).
 An empty block of another kind is compared like any other (the command must print
@@ -34,8 +37,9 @@ nothing). A block that starts with `$ zabsim` or is marked `scn` but has no mark
 error, so no printed output escapes the check.
 
 The commands of one lesson run in document order in a fresh directory that holds a
-link `scenarios` to the source tree's scenarios, so relative paths read as in the
-lessons and files that a command writes (hunt --minimize DIR) stay out of the tree.
+link `scenarios` to the source tree's scenarios and a link `docs/examples` to its
+examples, so relative paths read as in the lessons and files that a command writes
+(hunt --minimize DIR, --trace FILE) stay out of the tree.
 
 Exit status: 0 when every block matches, 1 when one does not, 2 on a usage error or a
 malformed lesson. --update writes the actual output into every zabsim-output block
@@ -57,6 +61,7 @@ EXIT = re.compile(r"^(.*?)\s+\(exit (\d+)\)$")
 FENCE = re.compile(r"^(```+|~~~+)\s*([A-Za-z0-9_-]*)\s*$")
 ELLIPSIS = "..."
 WILDCARD = "[...]"
+EXAMPLES = "docs/examples"  # Linked into the directory where the commands run.
 COMMAND_TIMEOUT_S = 300
 
 
@@ -245,9 +250,20 @@ class Checker:
                     break
                 print(f"  {line}")
 
+    def command(self, arg):
+        """The argv of a marker's ARGS, and the command as a block's `$ ` line shows it:
+        zabsim's arguments, or `python3 docs/examples/SCRIPT ...`, run by this Python."""
+        args = shlex.split(arg)
+        if len(args) >= 2 and args[0] == "python3" and args[1].startswith(EXAMPLES + "/"):
+            return [sys.executable] + args[1:], arg
+        return [self.zabsim] + args, "zabsim " + arg
+
     def run(self, args, workdir):
+        return self.run_argv([self.zabsim] + args, workdir)
+
+    def run_argv(self, argv, workdir):
         try:
-            done = subprocess.run([self.zabsim] + args, cwd=workdir, capture_output=True,
+            done = subprocess.run(argv, cwd=workdir, capture_output=True,
                                   text=True, timeout=COMMAND_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             return None, "", f"timed out after {COMMAND_TIMEOUT_S} s"
@@ -270,6 +286,8 @@ class Checker:
         replacements = []
         with tempfile.TemporaryDirectory(prefix="course-") as workdir:
             os.symlink(os.path.join(self.source, "scenarios"), os.path.join(workdir, "scenarios"))
+            os.makedirs(os.path.join(workdir, os.path.dirname(EXAMPLES)))
+            os.symlink(os.path.join(self.source, EXAMPLES), os.path.join(workdir, EXAMPLES))
             for block in blocks:
                 new = self.check_block(path, lines, block, workdir)
                 if new is not None:
@@ -347,13 +365,13 @@ class Checker:
         m = EXIT.match(arg)
         if m:
             arg, want_exit = m.group(1), int(m.group(2))
-        args = shlex.split(arg)
+        argv, shown = self.command(arg)
         prompt = None
         if content and content[0].startswith("$ "):
             prompt = content[0]
-            if prompt != "$ zabsim " + arg:
+            if prompt != "$ " + shown:
                 self.fail(where, f"the block's command '{prompt}' is not the marker's "
-                                 f"'$ zabsim {arg}'")
+                                 f"'$ {shown}'")
                 return None
             content = content[1:]
         # Only a diagram may be a placeholder: an emptied text block is compared (with
@@ -361,19 +379,19 @@ class Checker:
         placeholder = not content and block.info == "mermaid"
         if placeholder and not self.update:
             self.pending += 1
-            print(f"{where}: pending: 'zabsim {arg}' (an empty placeholder, not checked)")
+            print(f"{where}: pending: '{shown}' (an empty placeholder, not checked)")
             return None
-        code, out, err = self.run(args, workdir)
+        code, out, err = self.run_argv(argv, workdir)
         actual = out.split("\n")
         if actual and actual[-1] == "":
             actual.pop()
         if code != want_exit:
             if placeholder:
                 self.pending += 1
-                print(f"{where}: pending: 'zabsim {arg}' cannot fill it yet (exit {code}): "
+                print(f"{where}: pending: '{shown}' cannot fill it yet (exit {code}): "
                       f"{err.strip()}")
                 return None
-            self.fail(where, f"'zabsim {arg}' exited {code}, the lesson says {want_exit}:\n"
+            self.fail(where, f"'{shown}' exited {code}, the lesson says {want_exit}:\n"
                              f"{out}{err}")
             return None
         self.checked += 1
@@ -381,9 +399,9 @@ class Checker:
             if self.update:
                 return ([prompt] if prompt else []) + actual
             if not lines_match(content, actual):
-                self.fail(where, f"the block is not the output of 'zabsim {arg}'", content, actual)
+                self.fail(where, f"the block is not the output of '{shown}'", content, actual)
         elif not matches(content, actual, anchored=False):
-            self.fail(where, f"the excerpt is not in the output of 'zabsim {arg}'", content, actual)
+            self.fail(where, f"the excerpt is not in the output of '{shown}'", content, actual)
         return None
 
     def check_scenario(self, where, path, content, workdir):
