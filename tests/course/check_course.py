@@ -14,9 +14,22 @@ where the output comes from (docs/course/README.md, "How the lessons stay true")
   <!-- zabsim-file: PATH -->       the block is the text of PATH (`...` for left-out lines),
                                    e.g. a scenario that an earlier command wrote
 
+With --every-block (docs.examples: README.md and docs/*.md), every fenced block must be
+one of these, or say that it is not checked, in one of two ways:
+  - a sentence of the paragraph just before the block says "excerpt" (visible to the
+    reader: "an excerpt, not run by the test suite");
+  - a marker <!-- checked-by: TEST --> names the test that checks it (docs.ci-recipes
+    checks docs/ci.md's workflow files).
+
+Every zabsim command written in an unmarked block (an excerpt) is still checked for
+drift: its command must exist and each --flag must be one 'zabsim COMMAND --help' lists.
+
 In any block, `[...]` within a line stands for any text (wall-clock times).
 ARGS may end with `(exit N)`: the exit status the command must have (default 0). A block
 may start with `$ zabsim ARGS`, which must repeat the marker's command; it is not output.
+ARGS are zabsim's, except that `python3 docs/examples/SCRIPT ...` runs that script of the
+source tree with the checker's Python (docs/trace-format.md shows docs/examples/recheck.py
+reading a trace that an earlier command wrote); its `$ ` line is `$ python3 ...`.
 An empty ```mermaid block is a placeholder for a diagram that a command will produce
 later: it is reported as pending and not checked until it is filled (with --update).
 An empty block of another kind is compared like any other (the command must print
@@ -24,8 +37,9 @@ nothing). A block that starts with `$ zabsim` or is marked `scn` but has no mark
 error, so no printed output escapes the check.
 
 The commands of one lesson run in document order in a fresh directory that holds a
-link `scenarios` to the source tree's scenarios, so relative paths read as in the
-lessons and files that a command writes (hunt --minimize DIR) stay out of the tree.
+link `scenarios` to the source tree's scenarios and a link `docs/examples` to its
+examples, so relative paths read as in the lessons and files that a command writes
+(hunt --minimize DIR, --trace FILE) stay out of the tree.
 
 Exit status: 0 when every block matches, 1 when one does not, 2 on a usage error or a
 malformed lesson. --update writes the actual output into every zabsim-output block
@@ -42,10 +56,12 @@ import sys
 import tempfile
 
 MARKER = re.compile(r"^<!-- zabsim-(output|excerpt|scenario|file): (.+?) -->\s*$")
+CHECKED_BY = re.compile(r"^<!-- checked-by: ([\w.-]+) -->\s*$")
 EXIT = re.compile(r"^(.*?)\s+\(exit (\d+)\)$")
 FENCE = re.compile(r"^(```+|~~~+)\s*([A-Za-z0-9_-]*)\s*$")
 ELLIPSIS = "..."
 WILDCARD = "[...]"
+EXAMPLES = "docs/examples"  # Linked into the directory where the commands run.
 COMMAND_TIMEOUT_S = 300
 
 
@@ -65,13 +81,21 @@ class Block:
         self.last = last  # index one past the last content line
 
 
-def parse_lesson(path, lines):
-    """Returns the marked blocks; raises Malformed on a broken marker or fence."""
+def parse_lesson(path, lines, every_block=False):
+    """Returns the marked blocks; raises Malformed on a broken marker or fence, and with
+    every_block on a block that is neither marked nor said to be an excerpt."""
     blocks = []
     i = 0
     pending_marker = None
+    checked_by = None    # A checked-by marker's line, for the next block.
+    unchecked = []       # Blocks that every_block refuses.
+    paragraph = []       # The text lines of the paragraph before the next block.
     while i < len(lines):
         line = lines[i]
+        if CHECKED_BY.match(line):
+            checked_by = i + 1
+            i += 1
+            continue
         m = MARKER.match(line)
         if m:
             if pending_marker:
@@ -97,13 +121,29 @@ def parse_lesson(path, lines):
                 pending_marker = None
             elif info == "scn" or (content and content[0].startswith("$ zabsim")):
                 raise Malformed(f"{path}:{i + 1}: an output block without a zabsim marker")
+            elif every_block and checked_by is None and not any(
+                    "excerpt" in p.lower() for p in paragraph):
+                unchecked.append(f"{path}:{i + 1}: a block that no test checks")
+            elif every_block and checked_by is None:
+                blocks.append(Block("commands", "", info, i + 1, i + 1, end))
+            checked_by = None
+            paragraph = []
             i = end + 1
             continue
+        if line.strip():
+            # A paragraph ends at a blank line; the next text starts a new one.
+            if i > 0 and not lines[i - 1].strip():
+                paragraph = []
+            paragraph.append(line)
         if pending_marker and line.strip():
             raise Malformed(f"{path}:{pending_marker[2]}: marker not followed by a fenced block")
         i += 1
     if pending_marker:
         raise Malformed(f"{path}:{pending_marker[2]}: marker without a fenced block")
+    if unchecked:
+        raise Malformed("\n".join(unchecked) + "\n(mark each with <!-- zabsim-output: ARGS --> "
+                        "(or excerpt, scenario, file), or say in the paragraph before it that "
+                        "it is an excerpt)")
     return blocks
 
 
@@ -188,7 +228,8 @@ def parse_scn(lines):
 
 
 class Checker:
-    def __init__(self, zabsim, source, update):
+    def __init__(self, zabsim, source, update, every_block=False):
+        self.every_block = every_block
         self.zabsim = zabsim
         self.source = source
         self.update = update
@@ -196,6 +237,7 @@ class Checker:
         self.pending = 0
         self.checked = 0
         self.scenarios_run = {}
+        self.helps = {}
 
     def fail(self, where, message, expected=None, actual=None):
         self.failures += 1
@@ -208,9 +250,20 @@ class Checker:
                     break
                 print(f"  {line}")
 
+    def command(self, arg):
+        """The argv of a marker's ARGS, and the command as a block's `$ ` line shows it:
+        zabsim's arguments, or `python3 docs/examples/SCRIPT ...`, run by this Python."""
+        args = shlex.split(arg)
+        if len(args) >= 2 and args[0] == "python3" and args[1].startswith(EXAMPLES + "/"):
+            return [sys.executable] + args[1:], arg
+        return [self.zabsim] + args, "zabsim " + arg
+
     def run(self, args, workdir):
+        return self.run_argv([self.zabsim] + args, workdir)
+
+    def run_argv(self, argv, workdir):
         try:
-            done = subprocess.run([self.zabsim] + args, cwd=workdir, capture_output=True,
+            done = subprocess.run(argv, cwd=workdir, capture_output=True,
                                   text=True, timeout=COMMAND_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             return None, "", f"timed out after {COMMAND_TIMEOUT_S} s"
@@ -229,10 +282,12 @@ class Checker:
         with open(path, encoding="utf-8") as f:
             text = f.read()
         lines = text.split("\n")
-        blocks = parse_lesson(path, lines)
+        blocks = parse_lesson(path, lines, self.every_block)
         replacements = []
         with tempfile.TemporaryDirectory(prefix="course-") as workdir:
             os.symlink(os.path.join(self.source, "scenarios"), os.path.join(workdir, "scenarios"))
+            os.makedirs(os.path.join(workdir, os.path.dirname(EXAMPLES)))
+            os.symlink(os.path.join(self.source, EXAMPLES), os.path.join(workdir, EXAMPLES))
             for block in blocks:
                 new = self.check_block(path, lines, block, workdir)
                 if new is not None:
@@ -244,10 +299,56 @@ class Checker:
                 f.write("\n".join(lines))
             print(f"{path}: updated {len(replacements)} block(s)")
 
+    def help_of(self, command):
+        """`zabsim COMMAND --help`, or None if there is no such command."""
+        if command not in self.helps:
+            code, out, _ = self.run([command, "--help"], self.source)
+            self.helps[command] = out if code == 0 else None
+        return self.helps[command]
+
+    def check_commands(self, where, content):
+        """The zabsim commands written in an excerpt: each command exists and each
+        --flag is one its --help lists (and not a deprecated spelling)."""
+        text = "\n".join(content).replace("\\\n", " ")
+        for number, line in enumerate(text.split("\n")):
+            line = line[2:] if line.startswith("$ ") else line
+            try:
+                lexer = shlex.shlex(line, posix=True, punctuation_chars="|;&<>")
+                lexer.whitespace_split = True
+                lexer.commenters = "#"
+                tokens = list(lexer)
+            except ValueError:
+                continue
+            for at, token in enumerate(tokens):
+                if token != "zabsim" and not token.endswith("/zabsim"):
+                    continue
+                if at + 1 >= len(tokens) or not re.fullmatch(r"[a-z]+|--?[a-z-]+", tokens[at + 1]):
+                    continue  # Output ("zabsim sim: ..."), not a command.
+                command = tokens[at + 1]
+                if command.startswith("-") or command in ("help", "version"):
+                    continue
+                self.checked += 1
+                help_text = self.help_of(command)
+                if help_text is None:
+                    self.fail(where, f"'{line.strip()}': zabsim has no command '{command}'")
+                    continue
+                current = help_text.split("\ndeprecated")[0]
+                for flag in tokens[at + 2:]:
+                    if flag in ("|", ";", "&&", "||", "&", ">", "<", ">>"):
+                        break
+                    if not flag.startswith("--"):
+                        continue
+                    name = flag.split("=", 1)[0]
+                    if not re.search(r"(^|\s)" + re.escape(name) + r"([\s=]|$)", current, re.M):
+                        self.fail(where, f"'{line.strip()}': 'zabsim {command}' does not take {name}")
+
     def check_block(self, path, lines, block, workdir):
         """Checks one block; returns its new content under --update, else None."""
         where = f"{path}:{block.marker_line}"
         content = lines[block.first:block.last]
+        if block.kind == "commands":
+            self.check_commands(where, content)
+            return None
         if block.kind in ("output", "excerpt"):
             return self.check_command(where, block, content, workdir)
         if not content:
@@ -264,13 +365,13 @@ class Checker:
         m = EXIT.match(arg)
         if m:
             arg, want_exit = m.group(1), int(m.group(2))
-        args = shlex.split(arg)
+        argv, shown = self.command(arg)
         prompt = None
         if content and content[0].startswith("$ "):
             prompt = content[0]
-            if prompt != "$ zabsim " + arg:
+            if prompt != "$ " + shown:
                 self.fail(where, f"the block's command '{prompt}' is not the marker's "
-                                 f"'$ zabsim {arg}'")
+                                 f"'$ {shown}'")
                 return None
             content = content[1:]
         # Only a diagram may be a placeholder: an emptied text block is compared (with
@@ -278,19 +379,19 @@ class Checker:
         placeholder = not content and block.info == "mermaid"
         if placeholder and not self.update:
             self.pending += 1
-            print(f"{where}: pending: 'zabsim {arg}' (an empty placeholder, not checked)")
+            print(f"{where}: pending: '{shown}' (an empty placeholder, not checked)")
             return None
-        code, out, err = self.run(args, workdir)
+        code, out, err = self.run_argv(argv, workdir)
         actual = out.split("\n")
         if actual and actual[-1] == "":
             actual.pop()
         if code != want_exit:
             if placeholder:
                 self.pending += 1
-                print(f"{where}: pending: 'zabsim {arg}' cannot fill it yet (exit {code}): "
+                print(f"{where}: pending: '{shown}' cannot fill it yet (exit {code}): "
                       f"{err.strip()}")
                 return None
-            self.fail(where, f"'zabsim {arg}' exited {code}, the lesson says {want_exit}:\n"
+            self.fail(where, f"'{shown}' exited {code}, the lesson says {want_exit}:\n"
                              f"{out}{err}")
             return None
         self.checked += 1
@@ -298,9 +399,9 @@ class Checker:
             if self.update:
                 return ([prompt] if prompt else []) + actual
             if not lines_match(content, actual):
-                self.fail(where, f"the block is not the output of 'zabsim {arg}'", content, actual)
+                self.fail(where, f"the block is not the output of '{shown}'", content, actual)
         elif not matches(content, actual, anchored=False):
-            self.fail(where, f"the excerpt is not in the output of 'zabsim {arg}'", content, actual)
+            self.fail(where, f"the excerpt is not in the output of '{shown}'", content, actual)
         return None
 
     def check_scenario(self, where, path, content, workdir):
@@ -351,6 +452,9 @@ def main():
     parser.add_argument("--source", required=True, help="the source tree (for scenarios/)")
     parser.add_argument("--update", action="store_true",
                         help="write actual outputs into zabsim-output blocks")
+    parser.add_argument("--every-block", action="store_true",
+                        help="every fenced block must be checked or said to be an excerpt")
+    parser.add_argument("--label", default="course", help="the name in the summary line")
     parser.add_argument("lessons", nargs="+", help="lesson files (docs/course/*.md)")
     args = parser.parse_args()
     zabsim = os.path.abspath(args.zabsim)
@@ -361,7 +465,7 @@ def main():
     if not os.path.isdir(os.path.join(source, "scenarios")):
         print(f"--source: {args.source} has no scenarios/ directory", file=sys.stderr)
         return 2
-    checker = Checker(zabsim, source, args.update)
+    checker = Checker(zabsim, source, args.update, args.every_block)
     try:
         for lesson in args.lessons:
             checker.check_lesson(lesson)
@@ -369,7 +473,7 @@ def main():
         print(e, file=sys.stderr)
         return 2
     verdict = "FAILED" if checker.failures else "ok"
-    print(f"course: {verdict} ({len(args.lessons)} files, {checker.checked} blocks checked, "
+    print(f"{args.label}: {verdict} ({len(args.lessons)} files, {checker.checked} blocks checked, "
           f"{checker.failures} differ, {checker.pending} pending)")
     return 1 if checker.failures else 0
 
