@@ -9,8 +9,12 @@
 #include <string>
 #include <variant>
 
+#include <fmt/format.h>
+
 #include "runner/cluster.h"
 #include "runner/run_summary.h"
+#include "runner/scenario/parser.h"
+#include "runner/scenario/runner.h"
 #include "runner/sim_run.h"
 #include "sim/fault.h"
 
@@ -88,6 +92,48 @@ BENCHMARK(BM_SweepSeed)
     ->Args({3, 3, 100})   // zabsim sweep's default: 300.
     ->Args({5, 4, 250})   // 1,000.
     ->Unit(benchmark::kMillisecond);
+
+// A scenario replayed as `zabsim run` replays it, for its cost per simulated event next to
+// BM_SweepSeed's: elect, 100 writes, crash the leader, re-elect, 100 writes, bring the old
+// leader back (about 8,600 trace records). Each command's output is rendered as it would
+// be compared with the file's; the file expects nothing, as after --rewrite of a new one.
+std::string StoryScenario() {
+  std::string text;
+  const auto add = [&text](const std::string& command) { text += command + "\n----\n\n"; };
+  add("cluster voters=3 clients=1");
+  add("run until=converged");
+  for (int i = 0; i < 100; ++i) add(fmt::format("create 1 /a{} v", i));
+  add("crash 3");
+  add("run until=converged");
+  for (int i = 0; i < 100; ++i) add(fmt::format("create 1 /b{} v", i));
+  add("restart 3");
+  add("run until=converged");
+  add("check");
+  return text;
+}
+
+void BM_ScenarioStory(benchmark::State& state) {
+  const std::string text = StoryScenario();
+  auto file = scenario::Parse("story.scn", text);
+  if (!file.ok()) {
+    state.SkipWithError("the story does not parse");
+    return;
+  }
+  uint64_t events = 0;
+  for (auto _ : state) {
+    scenario::ScenarioRunner runner(*file, zab::ReleaseChoice{});
+    for (const scenario::Directive& d : file->directives) {
+      auto output = runner.Execute(d);
+      benchmark::DoNotOptimize(output);
+    }
+    runner.Finish();
+    benchmark::DoNotOptimize(runner.Verdicts());
+    events += runner.cluster()->world().stats().events;
+  }
+  state.counters["events/s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["events"] = static_cast<double>(events) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_ScenarioStory)->Unit(benchmark::kMillisecond);
 
 // PeakRssMiB: the process's peak resident set so far (VmHWM), in MiB.
 double PeakRssMiB() {
