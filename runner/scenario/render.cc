@@ -32,6 +32,14 @@ std::string OpPath(const sim::TraceRecord& r) {
   return out;
 }
 
+// Line is a record's category, and its text only when the category is wanted: the text
+// is left empty otherwise, and never formatted.
+template <typename Text>
+std::optional<std::pair<Category, std::string>> Line(Category category, uint32_t wanted, Text&& text) {
+  if ((category & wanted) == 0) return std::pair{category, std::string()};
+  return std::pair{category, text()};
+}
+
 }  // namespace
 
 std::string CategoryNames() {
@@ -82,166 +90,208 @@ std::string Renderer::Who(uint64_t process) const {
   return fmt::format("c{}", process - servers_);
 }
 
-std::optional<std::pair<Category, std::string>> Renderer::RenderMessage(
-    const sim::TraceRecord& r) {
+std::optional<std::pair<Category, std::string>> Renderer::RenderMessage(const sim::TraceRecord& r,
+                                                                       uint32_t wanted) {
   const std::string type = Str(r, "type");
-  const std::string from = Who(Num(r, "from"));
-  const std::string to = Who(r.process);
-  const std::string zxid = Str(r, "zxid");
-  const std::string head = fmt::format("{}->{} {}", from, to, type);
+  // Only what decides the category is read at once; the rest when the line is written.
+  const auto from = [&] { return Who(Num(r, "from")); };
+  const auto head = [&] { return fmt::format("{}->{} {}", from(), Who(r.process), type); };
+  const auto zxid = [&] { return Str(r, "zxid"); };
   if (type == "NOTIFICATION") {
-    return std::pair{kElection, fmt::format("{}->{} vote {} zxid={} epoch={} round={} ({})", from,
-                                            to, Num(r, "leader"), zxid, Num(r, "peer_epoch"),
-                                            Num(r, "round"), Str(r, "state"))};
+    return Line(kElection, wanted, [&] {
+      return fmt::format("{}->{} vote {} zxid={} epoch={} round={} ({})", from(), Who(r.process),
+                         Num(r, "leader"), zxid(), Num(r, "peer_epoch"), Num(r, "round"), Str(r, "state"));
+    });
   }
   if (type == "FOLLOWERINFO" || type == "OBSERVERINFO" || type == "LEADERINFO") {
-    return std::pair{kDiscovery, fmt::format("{} {}", head, zxid)};
+    return Line(kDiscovery, wanted, [&] { return fmt::format("{} {}", head(), zxid()); });
   }
   if (type == "ACKEPOCH") {
-    return std::pair{kDiscovery,
-                     fmt::format("{} last={} epoch={}", head, zxid, Str(r, "current_epoch"))};
+    return Line(kDiscovery, wanted,
+                [&] { return fmt::format("{} last={} epoch={}", head(), zxid(), Str(r, "current_epoch")); });
   }
   if (type == "DIFF" || type == "TRUNC" || type == "NEWLEADER" || type == "UPTODATE") {
-    return std::pair{kSync, type == "UPTODATE" ? head : fmt::format("{} {}", head, zxid)};
+    return Line(kSync, wanted, [&] { return type == "UPTODATE" ? head() : fmt::format("{} {}", head(), zxid()); });
   }
   if (type == "SNAP") {
-    return std::pair{kSync, fmt::format("{} {} ({} bytes)", head, zxid, Str(r, "bytes"))};
+    return Line(kSync, wanted, [&] { return fmt::format("{} {} ({} bytes)", head(), zxid(), Str(r, "bytes")); });
   }
   if (type == "ACK") {
     // The ACKs of NEWLEADER and UPTODATE carry (e, 0): they belong to the sync.
     const bool epoch_start = (Num(r, "zxid") & 0xffffffffu) == 0;
-    return std::pair{epoch_start ? kSync : kBroadcast, fmt::format("{} {}", head, zxid)};
+    return Line(epoch_start ? kSync : kBroadcast, wanted, [&] { return fmt::format("{} {}", head(), zxid()); });
   }
   if (type == "PROPOSAL" || type == "INFORM") {
-    return std::pair{kBroadcast, fmt::format("{} {} {}", head, zxid, OpPath(r))};
+    return Line(kBroadcast, wanted, [&] { return fmt::format("{} {} {}", head(), zxid(), OpPath(r)); });
   }
-  if (type == "COMMIT") return std::pair{kBroadcast, fmt::format("{} {}", head, zxid)};
+  if (type == "COMMIT") return Line(kBroadcast, wanted, [&] { return fmt::format("{} {}", head(), zxid()); });
   if (type == "REQUEST" || type == "SYNC") {
-    return std::pair{kBroadcast, fmt::format("{} {} cxid={}", head, OpPath(r), Str(r, "cxid"))};
+    return Line(kBroadcast, wanted,
+                [&] { return fmt::format("{} {} cxid={}", head(), OpPath(r), Str(r, "cxid")); });
   }
-  if (type == "PING") return std::pair{kPing, fmt::format("{} {}", head, zxid)};
+  if (type == "PING") return Line(kPing, wanted, [&] { return fmt::format("{} {}", head(), zxid()); });
   return std::nullopt;  // Client messages: shown as client operations instead.
 }
 
-std::optional<std::pair<Category, std::string>> Renderer::RenderState(const sim::TraceRecord& r) {
-  const std::string who = Who(r.process);
+std::optional<std::pair<Category, std::string>> Renderer::RenderState(const sim::TraceRecord& r,
+                                                                     uint32_t wanted) {
   const std::string state = Str(r, "state");
   const std::string phase = Str(r, "phase");
   auto& last = last_state_[r.process];
   std::optional<std::pair<Category, std::string>> out;
   if (last.first != state) {
-    const std::string leader =
-        Num(r, "leader") != 0 && state != "LEADING" ? fmt::format(" (leader {})", Num(r, "leader")) : "";
-    out = std::pair{kState, fmt::format("{} {} -> {}{}", who, last.first.empty() ? "START" : last.first,
-                                        state, leader)};
+    out = Line(kState, wanted, [&] {
+      const std::string leader =
+          Num(r, "leader") != 0 && state != "LEADING" ? fmt::format(" (leader {})", Num(r, "leader")) : "";
+      return fmt::format("{} {} -> {}{}", Who(r.process), last.first.empty() ? "START" : last.first, state,
+                         leader);
+    });
   } else if (last.second != phase) {
-    out = std::pair{kState, fmt::format("{} {} {} -> {}", who, state, last.second, phase)};
+    out = Line(kState, wanted,
+               [&] { return fmt::format("{} {} {} -> {}", Who(r.process), state, last.second, phase); });
   }
   last = {state, phase};
   return out;
 }
 
-std::optional<std::pair<Category, std::string>> Renderer::Render(const sim::TraceRecord& r) {
+std::optional<std::pair<Category, std::string>> Renderer::Render(const sim::TraceRecord& r,
+                                                                uint32_t wanted) {
   const std::string_view k = r.kind;
-  const std::string who = Who(r.process);
-  if (k == "recv") return RenderMessage(r);
+  // A line is formatted only when its category is wanted (Line): most records of a long
+  // command are not shown, and formatting them all was most of a replay's own cost.
+  const auto who = [&] { return Who(r.process); };
+  if (k == "recv") return RenderMessage(r, wanted);
   // A crashed server starts over: its next state line reads START -> LOOKING.
   if (k == "crash") last_state_.erase(static_cast<uint32_t>(r.process));
-  if (k == "state") return RenderState(r);
+  if (k == "state") return RenderState(r, wanted);
   if (k == "elected") {
-    return std::pair{kState, fmt::format("{} elected {} in round {} ({}, {})", who, Num(r, "leader"),
-                                         Num(r, "round"), Str(r, "how"), Str(r, "as"))};
+    return Line(kState, wanted, [&] {
+      return fmt::format("{} elected {} in round {} ({}, {})", who(), Num(r, "leader"), Num(r, "round"),
+                         Str(r, "how"), Str(r, "as"));
+    });
   }
-  if (k == "established") return std::pair{kState, fmt::format("{} established epoch {}", who, Num(r, "epoch"))};
+  if (k == "established") {
+    return Line(kState, wanted, [&] { return fmt::format("{} established epoch {}", who(), Num(r, "epoch")); });
+  }
   if (k == "role-ended") {
-    return std::pair{kState, fmt::format("{} left {}: {}", who, Str(r, "was"), Str(r, "reason"))};
+    return Line(kState, wanted,
+                [&] { return fmt::format("{} left {}: {}", who(), Str(r, "was"), Str(r, "reason")); });
   }
   if (k == "learner-dropped") {
-    return std::pair{kState, fmt::format("{} dropped learner {}: {}", who, Num(r, "learner"), Str(r, "reason"))};
+    return Line(kState, wanted, [&] {
+      return fmt::format("{} dropped learner {}: {}", who(), Num(r, "learner"), Str(r, "reason"));
+    });
   }
-  if (k == "halt") return std::pair{kState, fmt::format("{} exits: {}", who, Str(r, "reason"))};
+  if (k == "halt") return Line(kState, wanted, [&] { return fmt::format("{} exits: {}", who(), Str(r, "reason")); });
   if (k == "vote") {
-    return std::pair{kElection, fmt::format("{} proposes {} zxid={} epoch={} round={} ({})", who,
-                                            Num(r, "leader"), Str(r, "zxid"), Num(r, "peer_epoch"),
-                                            Num(r, "round"), Str(r, "why"))};
+    return Line(kElection, wanted, [&] {
+      return fmt::format("{} proposes {} zxid={} epoch={} round={} ({})", who(), Num(r, "leader"), Str(r, "zxid"),
+                         Num(r, "peer_epoch"), Num(r, "round"), Str(r, "why"));
+    });
   }
   if (k == "epoch-proposed") {
-    return std::pair{kDiscovery, fmt::format("{} new epoch {} from a quorum of FOLLOWERINFO", who, Num(r, "epoch"))};
+    return Line(kDiscovery, wanted, [&] {
+      return fmt::format("{} new epoch {} from a quorum of FOLLOWERINFO", who(), Num(r, "epoch"));
+    });
   }
   if (k == "sync-choice") {
-    const std::string mode = Str(r, "mode");
-    const std::string txns = mode == "SNAP" ? "" : fmt::format(" +{} txns", Num(r, "txns"));
-    return std::pair{kSync, fmt::format("{} sync learner {}: {} {}{} ({})", who, Num(r, "learner"),
-                                        mode, Str(r, "zxid"), txns, Str(r, "why"))};
+    return Line(kSync, wanted, [&] {
+      const std::string mode = Str(r, "mode");
+      const std::string txns = mode == "SNAP" ? "" : fmt::format(" +{} txns", Num(r, "txns"));
+      return fmt::format("{} sync learner {}: {} {}{} ({})", who(), Num(r, "learner"), mode, Str(r, "zxid"), txns,
+                         Str(r, "why"));
+    });
   }
-  if (k == "commit") return std::pair{kBroadcast, fmt::format("{} commit {}", who, Str(r, "zxid"))};
+  if (k == "commit") {
+    return Line(kBroadcast, wanted, [&] { return fmt::format("{} commit {}", who(), Str(r, "zxid")); });
+  }
   if (k == "apply") {
-    return std::pair{kApply, fmt::format("{} apply {} {} -> {}", who, Str(r, "zxid"), Str(r, "op"), Str(r, "code"))};
+    return Line(kApply, wanted, [&] {
+      return fmt::format("{} apply {} {} -> {}", who(), Str(r, "zxid"), Str(r, "op"), Str(r, "code"));
+    });
   }
   if (k == "invoke") {
-    std::string args = Str(r, "path");
-    if (const std::string data = Str(r, "data"); !data.empty()) args += "=" + data;
-    return std::pair{kClient, fmt::format("{} {} {} (at server {})", who, Str(r, "op"), args, Num(r, "server"))};
+    return Line(kClient, wanted, [&] {
+      std::string args = Str(r, "path");
+      if (const std::string data = Str(r, "data"); !data.empty()) args += "=" + data;
+      return fmt::format("{} {} {} (at server {})", who(), Str(r, "op"), args, Num(r, "server"));
+    });
   }
   if (k == "complete") {
-    std::string result = Str(r, "code");
-    if (Str(r, "indeterminate") == "true") result += " (indeterminate)";
-    // An answer carries the zxid of the server's state, 0x0 from a server that has none.
-    if (Str(r, "indeterminate") != "true") result += " " + Str(r, "zxid");
-    if (const sim::TraceField* d = r.Find("data"); d != nullptr) result += " data=" + d->str;
-    if (const sim::TraceField* e = r.Find("exists"); e != nullptr) result += e->bits != 0 ? " (exists)" : " (no node)";
-    return std::pair{kClient, fmt::format("{} {} {} -> {}", who, Str(r, "op"), Str(r, "path"), result)};
+    return Line(kClient, wanted, [&] {
+      std::string result = Str(r, "code");
+      if (Str(r, "indeterminate") == "true") result += " (indeterminate)";
+      // An answer carries the zxid of the server's state, 0x0 from a server that has none.
+      if (Str(r, "indeterminate") != "true") result += " " + Str(r, "zxid");
+      if (const sim::TraceField* d = r.Find("data"); d != nullptr) result += " data=" + d->str;
+      if (const sim::TraceField* e = r.Find("exists"); e != nullptr) {
+        result += e->bits != 0 ? " (exists)" : " (no node)";
+      }
+      return fmt::format("{} {} {} -> {}", who(), Str(r, "op"), Str(r, "path"), result);
+    });
   }
   if (k == "epoch" && Str(r, "durable") == "true") {
-    return std::pair{kDisk, fmt::format("{} {} := {}", who, Str(r, "file"), Num(r, "epoch"))};
+    return Line(kDisk, wanted, [&] { return fmt::format("{} {} := {}", who(), Str(r, "file"), Num(r, "epoch")); });
   }
   if (k == "logged") {
-    return std::pair{kDisk, fmt::format("{} logged {}..{} ({} txns)", who, Str(r, "first"), Str(r, "last"),
-                                        Num(r, "count"))};
+    return Line(kDisk, wanted, [&] {
+      return fmt::format("{} logged {}..{} ({} txns)", who(), Str(r, "first"), Str(r, "last"), Num(r, "count"));
+    });
   }
   if (k == "disk-failed") {
-    return std::pair{kDisk, fmt::format("{} {} of {} failed", who, Str(r, "what"), Str(r, "file"))};
+    return Line(kDisk, wanted,
+                [&] { return fmt::format("{} {} of {} failed", who(), Str(r, "what"), Str(r, "file")); });
   }
   if (k == "step") {
     // A thread's step: "3 learner-handler:2 sync-follower", "2 commit-processor apply 0x100000003".
-    std::string thread = Str(r, "thread");
-    if (const sim::TraceField* of = r.Find("of"); of != nullptr) thread += fmt::format(":{}", of->bits);
-    std::string line = fmt::format("{} {} {}", who, thread, Str(r, "step"));
-    if (const sim::TraceField* z = r.Find("zxid"); z != nullptr) line += " " + Str(r, "zxid");
-    return std::pair{kStep, line};
+    return Line(kStep, wanted, [&] {
+      std::string thread = Str(r, "thread");
+      if (const sim::TraceField* of = r.Find("of"); of != nullptr) thread += fmt::format(":{}", of->bits);
+      std::string line = fmt::format("{} {} {}", who(), thread, Str(r, "step"));
+      if (const sim::TraceField* z = r.Find("zxid"); z != nullptr) line += " " + Str(r, "zxid");
+      return line;
+    });
   }
-  if (k == "snapshot") return std::pair{kDisk, fmt::format("{} snapshot {}", who, Str(r, "zxid"))};
+  if (k == "snapshot") return Line(kDisk, wanted, [&] { return fmt::format("{} snapshot {}", who(), Str(r, "zxid")); });
   if (k == "truncate-log") {
-    return std::pair{kDisk, fmt::format("{} truncated log after {} ({} txns removed)", who, Str(r, "to"),
-                                        Num(r, "removed"))};
+    return Line(kDisk, wanted, [&] {
+      return fmt::format("{} truncated log after {} ({} txns removed)", who(), Str(r, "to"), Num(r, "removed"));
+    });
   }
   if (k == "tree-loaded") {
-    return std::pair{kDisk, fmt::format("{} tree at {} from {}", who, Str(r, "zxid"), Str(r, "from"))};
+    return Line(kDisk, wanted,
+                [&] { return fmt::format("{} tree at {} from {}", who(), Str(r, "zxid"), Str(r, "from")); });
   }
-  if (k == "fault") return std::pair{kFault, fmt::format("fault {}", Str(r, "fault"))};
+  if (k == "fault") return Line(kFault, wanted, [&] { return fmt::format("fault {}", Str(r, "fault")); });
   if (k == "fault-ignored") {
-    return std::pair{kFault, fmt::format("fault {} ignored: {}", Str(r, "fault"), Str(r, "why"))};
+    return Line(kFault, wanted,
+                [&] { return fmt::format("fault {} ignored: {}", Str(r, "fault"), Str(r, "why")); });
   }
   if (k == "drop") {
     const std::string type = Str(r, "type");
     if (type == "CLIENT-REQUEST" || type == "CLIENT-REPLY") return std::nullopt;
     // Election connections are opened and closed as QuorumCnxManager sorts them out; their
     // dropped notifications belong with the election.
-    // A REQUEST or SYNC has no zxid yet: what it asks for says more.
-    const std::string what = type == "REQUEST" || type == "SYNC" ? OpPath(r) : Str(r, "zxid");
-    return std::pair{type == "NOTIFICATION" ? kElection : kNet,
-                     fmt::format("{}->{} {} {} dropped ({})", Who(Num(r, "from")), Who(Num(r, "to")), type,
-                                 what, Str(r, "reason"))};
+    return Line(type == "NOTIFICATION" ? kElection : kNet, wanted, [&] {
+      // A REQUEST or SYNC has no zxid yet: what it asks for says more.
+      const std::string what = type == "REQUEST" || type == "SYNC" ? OpPath(r) : Str(r, "zxid");
+      return fmt::format("{}->{} {} {} dropped ({})", Who(Num(r, "from")), Who(Num(r, "to")), type, what,
+                         Str(r, "reason"));
+    });
   }
   if (k == "unexpected") {
     // A packet the server's state says cannot come now: the message-level checks hold it
     // against the run.
-    return std::pair{kIgnore, fmt::format("{} unexpected {} {} from {}: {} [{}]", who, Str(r, "what"),
-                                          Str(r, "zxid"), Num(r, "from"), Str(r, "why"), Str(r, "check"))};
+    return Line(kIgnore, wanted, [&] {
+      return fmt::format("{} unexpected {} {} from {}: {} [{}]", who(), Str(r, "what"), Str(r, "zxid"),
+                         Num(r, "from"), Str(r, "why"), Str(r, "check"));
+    });
   }
   if (k == "ignore") {
-    return std::pair{kIgnore, fmt::format("{} ignores {} {} from {}: {}", who, Str(r, "what"), Str(r, "zxid"),
-                                          Num(r, "from"), Str(r, "why"))};
+    return Line(kIgnore, wanted, [&] {
+      return fmt::format("{} ignores {} {} from {}: {}", who(), Str(r, "what"), Str(r, "zxid"), Num(r, "from"),
+                         Str(r, "why"));
+    });
   }
   return std::nullopt;
 }

@@ -57,13 +57,16 @@ class Renderer {
   explicit Renderer(uint32_t servers) : servers_(servers) {}
 
   // Render returns the record's category and line, or nullopt for records that are
-  // never shown (timers, connections opened, fsync requests, ...).
-  std::optional<std::pair<Category, std::string>> Render(const sim::TraceRecord& r);
+  // never shown (timers, connections opened, fsync requests, ...). The line is written
+  // only if the category is one of `wanted`, and left empty otherwise; every record must
+  // still go through Render, which keeps the state some lines depend on.
+  std::optional<std::pair<Category, std::string>> Render(const sim::TraceRecord& r,
+                                                         uint32_t wanted = kAllCategories);
 
  private:
   std::string Who(uint64_t process) const;
-  std::optional<std::pair<Category, std::string>> RenderMessage(const sim::TraceRecord& r);
-  std::optional<std::pair<Category, std::string>> RenderState(const sim::TraceRecord& r);
+  std::optional<std::pair<Category, std::string>> RenderMessage(const sim::TraceRecord& r, uint32_t wanted);
+  std::optional<std::pair<Category, std::string>> RenderState(const sim::TraceRecord& r, uint32_t wanted);
 
   uint32_t servers_;
   std::map<uint32_t, std::pair<std::string, std::string>> last_state_;  // Process -> (state, phase).

@@ -282,7 +282,9 @@ void ScenarioRunner::Take(const sim::TraceRecord& r) {
       narration_untold_ += untold.size();
     }
   }
-  const auto line = renderer_->Render(r);  // Always render: the renderer tracks state.
+  // Always render (the renderer tracks state), but write only the lines that may be
+  // kept: those of the shown categories, and state changes for a failed wait.
+  const auto line = renderer_->Render(r, categories_ | kState);
   if (!line) return;
   const bool shown = (line->first & categories_) != 0;
   // A failed wait shows the state changes too: kept apart while the command hides them.
