@@ -138,12 +138,15 @@ int RunRun(const std::vector<std::string>& args) {
     } else {
       for (const std::string& m : r.mismatches) fmt::print(out, "{}", m);
     }
+    // An expectation is the file's own claim: it fails the file, --rewrite or not.
+    for (const std::string& f : r.failures) fmt::print(out, "{}\n", f);
     for (const std::string& v : r.violations) fmt::print(out, "{}: violation: {}\n", path, v);
     if (!r.expected_violations.empty()) {
       fmt::print(out, "{}: {} violation{} expected (shown by 'check')\n", path, r.expected_violations.size(),
                  r.expected_violations.size() == 1 ? "" : "s");
     }
-    const bool failed = (!rewrite && !r.mismatches.empty()) || !r.violations.empty();
+    const bool failed =
+        (!rewrite && !r.mismatches.empty()) || !r.violations.empty() || !r.failures.empty();
     const std::string seeded =
         options.seed ? fmt::format("; seed {} from --seed, outputs not compared", *options.seed) : "";
     fmt::print(out, "{}: {} ({} commands, fingerprint {:016x}{})\n", path,
