@@ -162,30 +162,37 @@ int RunRun(const std::vector<std::string>& args) {
       continue;
     }
     ran = true;
-    const bool failed = (!rewrite && !r.mismatches.empty()) || !r.violations.empty();
+    // An expectation that fails fails the file even under --rewrite: it is the author's.
+    const bool failed =
+        (!rewrite && !r.mismatches.empty()) || !r.violations.empty() || !r.failures.empty();
     const std::string result = failed ? "failed" : rewrite ? "rewritten" : "ok";
     if (junit != nullptr) {
       if (!failed) {
         junit->Pass("zabsim.run", path);
       } else {
-        // The first violation, or else the first mismatch, is the message.
-        const bool violation = !r.violations.empty();
-        const std::string& first = violation ? r.violations.front() : r.mismatches.front();
+        // The first violation, else the first failed expectation, else the first
+        // mismatch, is the message.
+        const std::string_view type = !r.violations.empty() ? "violation"
+                                      : !r.failures.empty() ? "expect"
+                                                            : "mismatch";
+        const std::string& first = !r.violations.empty() ? r.violations.front()
+                                   : !r.failures.empty() ? r.failures.front()
+                                                         : r.mismatches.front();
         std::string detail;
         for (const std::string& m : r.mismatches) detail += m;
+        for (const std::string& f : r.failures) detail += fmt::format("{}\n", f);
         for (const std::string& v : r.violations) detail += fmt::format("violation: {}\n", v);
         detail += fmt::format("replay: zabsim run{} {}\n", replay_flags, path);
-        junit->Fail("zabsim.run", path, violation ? "violation" : "mismatch", FirstLine(first), detail);
+        junit->Fail("zabsim.run", path, type, FirstLine(first), detail);
       }
     }
     if (json) {
       fmt::print(out,
                  "{{\"file\":{},\"result\":\"{}\",\"commands\":{},\"fingerprint\":\"{:016x}\",\"seed\":{},"
-                 "\"mismatches\":{},\"violations\":{},\"expected_violations\":{}}}\n",
+                 "\"mismatches\":{},\"expectations_failed\":{},\"violations\":{},\"expected_violations\":{}}}\n",
                  JsonString(path), result, r.outputs.size(), r.fingerprint,
-                 options.seed ? fmt::format("{}", *options.seed) : "null",
-                 JsonList(r.mismatches), JsonList(r.violations),
-                 JsonList(r.expected_violations));
+                 options.seed ? fmt::format("{}", *options.seed) : "null", JsonList(r.mismatches),
+                 JsonList(r.failures), JsonList(r.violations), JsonList(r.expected_violations));
     }
     if (json) {
       if (failed && exit == kExitOk) exit = kExitFailed;
@@ -212,6 +219,8 @@ int RunRun(const std::vector<std::string>& args) {
     } else {
       for (const std::string& m : r.mismatches) fmt::print(out, "{}", m);
     }
+    // An expectation is the file's own claim: it fails the file, --rewrite or not.
+    for (const std::string& f : r.failures) fmt::print(out, "{}\n", f);
     for (const std::string& v : r.violations) fmt::print(out, "{}: violation: {}\n", path, v);
     if (!r.expected_violations.empty()) {
       fmt::print(out, "{}: {} violation{} expected (shown by 'check')\n", path, r.expected_violations.size(),

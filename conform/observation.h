@@ -18,6 +18,10 @@
 namespace zabsim::conform {
 
 struct Observation {
+  // Which step made it: both sides count their steps alike, one per command of the plan
+  // and one for the end. The line alone would not do: the commands of a repeat block
+  // share theirs.
+  int seq = 0;
   int line = 0;        // The scenario line of the step; 0 for the end of the run.
   std::string step;    // The step's command ("run until=converged"), or "end".
   std::string what;    // "leader", "server 2 mode", "c1 create /a", ...
@@ -43,11 +47,12 @@ struct SyncRecord {
 class Observer {
  public:
   void Step(int line, std::string step) {
+    ++seq_;
     line_ = line;
     step_ = std::move(step);
   }
   void Add(std::string what, std::string value, bool asserted = true) {
-    out_.push_back(Observation{line_, step_, std::move(what), std::move(value), asserted});
+    out_.push_back(Observation{seq_, line_, step_, std::move(what), std::move(value), asserted});
   }
   void Leader(uint32_t sid, uint64_t epoch) {
     Add("leader", sid == 0 ? "none" : fmt::format("server {}", sid));
@@ -82,6 +87,7 @@ class Observer {
   const Observations& observations() const { return out_; }
 
  private:
+  int seq_ = 0;
   int line_ = 0;
   std::string step_;
   Observations out_;

@@ -174,8 +174,9 @@ absl::Status ReadRun(const ScenarioFile& file, const Directive& d, Step& s) {
       if (!dur.ok()) return Error(file, d, a.column, fmt::format("invalid duration '{}'", a.value));
       s.kind = StepKind::kRunFor;
       s.for_ms = dur->us / 1000;
-    } else if (a.key == "limit") {
-      // A bound on zabsim's simulated time; the real side has its own wall-clock bound.
+    } else if (a.key == "limit" || (a.key == "already" && a.value == "ok")) {
+      // A bound on zabsim's simulated time (the real side has its own wall-clock bound),
+      // and leave for zabsim's side to start with the condition already true.
     } else {
       return Error(file, d, a.column,
                    fmt::format("'{}' cannot be reproduced on a real ensemble (conformance runs "

@@ -10,6 +10,7 @@ namespace zabsim::conform {
 namespace {
 
 struct Row {
+  int seq = 0;
   int line = 0;
   std::string step;
   std::string what;
@@ -31,11 +32,11 @@ Report MakeReport(std::string_view path, const Observations& real, const Observa
   std::vector<Row> rows;
   std::map<std::pair<int, std::string>, size_t> index;
   for (const Observation& o : sim) {
-    index[{o.line, o.what}] = rows.size();
-    rows.push_back(Row{o.line, o.step, o.what, "(not observed)", o.value, o.asserted});
+    index[{o.seq, o.what}] = rows.size();
+    rows.push_back(Row{o.seq, o.line, o.step, o.what, "(not observed)", o.value, o.asserted});
   }
   for (const Observation& o : real) {
-    const auto it = index.find({o.line, o.what});
+    const auto it = index.find({o.seq, o.what});
     if (it != index.end()) {
       rows[it->second].real = o.value;
       rows[it->second].asserted = rows[it->second].asserted && o.asserted;
@@ -43,13 +44,14 @@ Report MakeReport(std::string_view path, const Observations& real, const Observa
     }
     size_t at = rows.size();
     for (size_t i = 0; i < rows.size(); ++i) {
-      if (rows[i].line == o.line) at = i + 1;
+      if (rows[i].seq == o.seq) at = i + 1;
     }
-    rows.insert(rows.begin() + static_cast<std::ptrdiff_t>(at), Row{o.line, o.step, o.what, o.value, "(not observed)", o.asserted});
+    rows.insert(rows.begin() + static_cast<std::ptrdiff_t>(at),
+                Row{o.seq, o.line, o.step, o.what, o.value, "(not observed)", o.asserted});
     for (auto& [key, i] : index) {
       if (i >= at) ++i;
     }
-    index[{o.line, o.what}] = at;
+    index[{o.seq, o.what}] = at;
   }
   // A long run of agreeing client operations (a scenario that writes hundreds of times
   // to push a follower out of the committed log) is folded to its first and last two.
@@ -74,8 +76,13 @@ Report MakeReport(std::string_view path, const Observations& real, const Observa
     if (j - i >= kFoldAt) {
       folded.insert(folded.end(), rows.begin() + static_cast<std::ptrdiff_t>(i),
                     rows.begin() + static_cast<std::ptrdiff_t>(i + 2));
-      Row more{rows[i + 2].line, fmt::format("... {} more", j - i - 4), "client operations",
-               "all agree", "all agree", true};
+      Row more{rows[i + 2].seq,
+               rows[i + 2].line,
+               fmt::format("... {} more", j - i - 4),
+               "client operations",
+               "all agree",
+               "all agree",
+               true};
       folded.push_back(more);
       folded.insert(folded.end(), rows.begin() + static_cast<std::ptrdiff_t>(j - 2),
                     rows.begin() + static_cast<std::ptrdiff_t>(j));
@@ -90,7 +97,7 @@ Report MakeReport(std::string_view path, const Observations& real, const Observa
   t += fmt::format("conformance: {}\n", path);
   t += fmt::format("{:>5}  {:<28} {:<26} {:<28} {}\n", "line", "step", "observation", "ZooKeeper 3.8.0", "zabsim");
   std::string last_step;
-  int last_line = -1;
+  int last_seq = -1;
   for (const Row& row : rows) {
     const bool same = row.real == row.sim;
     std::string mark;
@@ -99,11 +106,11 @@ Report MakeReport(std::string_view path, const Observations& real, const Observa
     } else if (!same) {
       mark = "  <-- DIFFERS";
     }
-    const bool new_step = row.line != last_line || row.step != last_step;
+    const bool new_step = row.seq != last_seq || row.step != last_step;
     t += fmt::format("{:>5}  {:<28} {:<26} {:<28} {:<28}{}\n", new_step ? (row.line == 0 ? "end" : fmt::format("{}", row.line)) : "",
                      new_step ? Cut(row.step, 28) : "", Cut(row.what, 26), Cut(row.real, 28), Cut(row.sim, 28), mark);
     while (!t.empty() && t[t.size() - 2] == ' ') t.erase(t.size() - 2, 1);  // No trailing spaces.
-    last_line = row.line;
+    last_seq = row.seq;
     last_step = row.step;
   }
   t += fmt::format("{}: {} observations compared, {} differ; {} reported only\n", path, r.compared, r.differ,

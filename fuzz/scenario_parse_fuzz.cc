@@ -3,7 +3,8 @@
 // Fuzz target: any bytes through the scenario parser (runner/scenario/parser.h).
 // It must never crash; an error is an ordinary result but must name its line and column;
 // and a file that parses must survive --rewrite: written back with the outputs it
-// expects, or with none, it parses again to the same commands.
+// expects, or with none, it parses again to the same commands (repeat blocks expanded),
+// the frozen ones expecting those outputs.
 
 #include <cstddef>
 #include <cstdint>
@@ -44,7 +45,12 @@ void CheckRewrite(const ScenarioFile& file, const std::vector<std::vector<std::s
   for (size_t i = 0; i < file.directives.size(); ++i) {
     Require(SameCommand(file.directives[i], again->directives[i]), "a rewrite changed a command",
             file.lines[static_cast<size_t>(file.directives[i].line - 1)]);
-    Require(again->directives[i].expected == outputs[i], "a rewritten output reads back differently");
+    Require(again->directives[i].frozen == file.directives[i].frozen,
+            "a rewrite froze or thawed a command");
+    // Only a frozen command has an output to write back; the others keep none.
+    Require(again->directives[i].expected ==
+                (file.directives[i].frozen ? outputs[i] : std::vector<std::string>{}),
+            "a rewritten output reads back differently");
     Require(!same_lines || again->directives[i].line == file.directives[i].line,
             "a rewrite with the same outputs moved a command");
   }

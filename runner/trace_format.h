@@ -7,7 +7,10 @@
 #ifndef ZABSIM_RUNNER_TRACE_FORMAT_H_
 #define ZABSIM_RUNNER_TRACE_FORMAT_H_
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
+#include <variant>
 
 #include "sim/process.h"
 #include "sim/trace.h"
@@ -20,6 +23,12 @@ template <>
 struct MessageTraits<zab::Message> {
   static std::string_view Tag(const zab::Message& m) { return zab::Tag(m); }
   static void Describe(const zab::Message& m, Recorder& r);
+  // Key is the zxid a quorum packet carries (the one its trace line shows), for rules
+  // that match a zxid (`hold-next ... zxid=`); votes and client frames have none.
+  static std::optional<uint64_t> Key(const zab::Message& m) {
+    const auto* p = std::get_if<zab::QuorumPacket>(&m);
+    return p == nullptr ? std::nullopt : std::optional<uint64_t>(p->zxid.value);
+  }
 };
 
 }  // namespace zabsim::sim

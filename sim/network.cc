@@ -6,11 +6,12 @@
 
 namespace zabsim::sim {
 
-bool MessageRule::Matches(ProcessId sender, ProcessId receiver,
-                          std::string_view message_tag) const {
+bool MessageRule::Matches(ProcessId sender, ProcessId receiver, std::string_view message_tag,
+                          std::optional<uint64_t> message_key) const {
   if (remaining == 0) return false;
   if (from.value != 0 && from != sender) return false;
   if (to.value != 0 && to != receiver) return false;
+  if (key.has_value() && key != message_key) return false;
   return tag.empty() || tag == message_tag;
 }
 
@@ -101,9 +102,9 @@ void Network::AddDelay(ProcessId from, ProcessId to, Duration extra, Time until)
 }
 
 std::optional<MessageRule> Network::TakeRule(ProcessId from, ProcessId to,
-                                             std::string_view tag) {
+                                             std::string_view tag, std::optional<uint64_t> key) {
   for (MessageRule& rule : rules_) {
-    if (!rule.Matches(from, to, tag)) continue;
+    if (!rule.Matches(from, to, tag, key)) continue;
     if (rule.remaining > 0) --rule.remaining;
     return rule;
   }

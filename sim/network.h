@@ -39,8 +39,13 @@ struct MessageRule {
   std::string tag;  // Empty: any message; else the message's tag, e.g. "PROPOSAL".
   int64_t remaining = 1;  // -1: every matching frame, for ever.
   Duration extra;
+  // Unset: any message; else only messages whose key (MessageTraits<M>::Key, for the
+  // message types that define one) is this value, e.g. the zxid a PROPOSAL carries.
+  // Last, so that rules written as {action, from, to, tag, remaining, extra} still are.
+  std::optional<uint64_t> key;
 
-  bool Matches(ProcessId sender, ProcessId receiver, std::string_view message_tag) const;
+  bool Matches(ProcessId sender, ProcessId receiver, std::string_view message_tag,
+               std::optional<uint64_t> message_key = std::nullopt) const;
 };
 
 std::string_view ToString(MessageRule::Action action);
@@ -78,7 +83,8 @@ class Network {
   void AddRule(MessageRule rule) { rules_.push_back(std::move(rule)); }
   // TakeRule returns the action of the first live rule matching this data frame, and
   // uses up one of its frames.
-  std::optional<MessageRule> TakeRule(ProcessId from, ProcessId to, std::string_view tag);
+  std::optional<MessageRule> TakeRule(ProcessId from, ProcessId to, std::string_view tag,
+                                      std::optional<uint64_t> key = std::nullopt);
   void ClearRules() { rules_.clear(); }
 
   // Draws, each from the link's own stream.

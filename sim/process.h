@@ -17,6 +17,8 @@
 //   template <> struct sim::MessageTraits<MyMessage> {
 //     static std::string_view Tag(const MyMessage& m) { return m.type_name(); }
 //     static void Describe(const MyMessage& m, sim::Recorder& r) { r.Hex("zxid", m.zxid); }
+//     // Optional: a key rules may match too (MessageRule::key), nullopt for none.
+//     static std::optional<uint64_t> Key(const MyMessage& m) { return m.zxid; }
 //   };
 
 #ifndef ZABSIM_SIM_PROCESS_H_

@@ -503,7 +503,11 @@ void World<M>::Transmit(ConnId id, int sender, FrameKind kind, std::optional<M> 
   if (network_.Blocked(from, to)) {
     lost = "partition";
   } else if (data) {
-    if (auto rule = network_.TakeRule(from, to, MessageTraits<M>::Tag(*message))) {
+    std::optional<uint64_t> key;
+    if constexpr (requires { MessageTraits<M>::Key(*message); }) {
+      key = MessageTraits<M>::Key(*message);
+    }
+    if (auto rule = network_.TakeRule(from, to, MessageTraits<M>::Tag(*message), key)) {
       switch (rule->action) {
         case MessageRule::Action::kDrop:
           lost = "rule";

@@ -9,6 +9,8 @@
 #include "absl/strings/str_split.h"
 #include "base/status.h"
 #include "runner/liveness.h"
+#include "runner/scenario/expect.h"
+#include "runner/scenario/numbers.h"
 #include "runner/sim_run.h"
 #include "sim/fault.h"
 #include "sim/world.h"
@@ -27,15 +29,16 @@ struct CommandInfo {
 };
 
 constexpr CommandInfo kCommands[] = {
-    {"cluster", "cluster [voters=N] [observers=N] [clients=N] [seed=N] [workload=N] [KEY=VALUE]..."},
+    {"cluster",
+     "cluster [voters=N] [observers=N] [clients=N] [seed=N] [workload=N] [KEY=VALUE]..."},
     {"show", "show CATEGORIES"},
-    {"run", "run for=DURATION | run until=CONDITION [limit=DURATION] [on=SERVER]"},
-    {"create", "create CLIENT PATH [DATA] [ephemeral] [nowait]"},
-    {"set", "set CLIENT PATH DATA [version=N] [nowait]"},
-    {"delete", "delete CLIENT PATH [version=N] [nowait]"},
-    {"get", "get CLIENT PATH [nowait]"},
-    {"exists", "exists CLIENT PATH [nowait]"},
-    {"sync", "sync CLIENT PATH [nowait]"},
+    {"run", "run for=DURATION | run until=CONDITION [limit=DURATION] [on=SERVER] [already=ok]"},
+    {"create", "create CLIENT PATH [DATA] [ephemeral] [nowait] [as=NAME]"},
+    {"set", "set CLIENT PATH DATA [version=N] [nowait] [as=NAME]"},
+    {"delete", "delete CLIENT PATH [version=N] [nowait] [as=NAME]"},
+    {"get", "get CLIENT PATH [nowait] [as=NAME]"},
+    {"exists", "exists CLIENT PATH [nowait] [as=NAME]"},
+    {"sync", "sync CLIENT PATH [nowait] [as=NAME]"},
     {"crash", "crash SERVER"},
     {"restart", "restart SERVER"},
     {"role-restart", "role-restart SERVER"},
@@ -56,14 +59,16 @@ constexpr CommandInfo kCommands[] = {
     {"loss", "loss PROBABILITY"},
     {"torn", "torn PROBABILITY"},
     {"channel", "channel tcp|unsafe"},
-    {"drop-next", "drop-next from=A to=B [type=TYPE] [count=N]"},
-    {"delay-next", "delay-next from=A to=B extra=DURATION [type=TYPE] [count=N]"},
-    {"hold-next", "hold-next from=A to=B [type=TYPE] [count=N]"},
+    {"drop-next", "drop-next from=A to=B [type=TYPE] [zxid=ZXID] [count=N]"},
+    {"delay-next", "delay-next from=A to=B extra=DURATION [type=TYPE] [zxid=ZXID] [count=N]"},
+    {"hold-next", "hold-next from=A to=B [type=TYPE] [zxid=ZXID] [count=N]"},
     {"swarm", "swarm for=DURATION [seed=N]"},
     {"state", "state [SERVER]..."},
     {"log", "log SERVER"},
     {"tree", "tree SERVER"},
     {"check", "check [liveness=DURATION]"},
+    {"expect",
+     "expect SERVER CHECK... | expect epoch=N leader=SERVER | expect NAME code=CODE|data=DATA"},
 };
 
 const CommandInfo* FindCommand(std::string_view name) {
@@ -215,8 +220,10 @@ ScenarioRunner::~ScenarioRunner() {
 }
 
 absl::Status ScenarioRunner::Error(const Directive& d, int column, std::string_view what) const {
+  // In a repeat block the line is the same for every pass: the variables tell which.
+  const std::string loop = d.loop.empty() ? "" : fmt::format(" (in repeat, {})", d.loop);
   return absl::InvalidArgumentError(
-      fmt::format("{}: {}: {}", Location(file_, d.line, column), d.name, what));
+      fmt::format("{}: {}: {}{}", Location(file_, d.line, column), d.name, what, loop));
 }
 
 std::vector<std::string> ScenarioRunner::Violations() const {
@@ -290,7 +297,7 @@ void ScenarioRunner::Take(const sim::TraceRecord& r) {
   // A failed wait shows the state changes too: kept apart while the command hides them.
   const bool with_state = (categories_ & kState) == 0 && (line->first & (categories_ | kState)) != 0;
   if (!shown && !with_state) return;
-  const std::string text = TimePrefix(r.time) + " " + line->second;
+  const std::string text = TimePrefix(r.time) + " " + captures_.Annotate(line->second);
   if (shown) shown_.Add(text);
   if (with_state) shown_with_state_.Add(text);
 }
@@ -313,19 +320,51 @@ bool ScenarioRunner::RunUntil(const std::function<bool()>& done, sim::Duration l
   return cluster_->world().RunUntilTrue(done, Deadline(limit));
 }
 
-absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive& d) {
+absl::StatusOr<Directive> ScenarioRunner::Resolve(const Directive& d) const {
+  Directive out = d;
+  for (Arg& a : out.args) {
+    // `run until=proposed:$w` waits for w's zxid: the one use of a name not known yet.
+    if (d.name == "run" && a.key == "until" && a.value.starts_with("proposed:$")) {
+      const scenario::Capture* c = captures_.Find(std::string_view(a.value).substr(10));
+      if (c != nullptr && !c->zxid.has_value()) continue;
+    }
+    for (std::string* text : {&a.key, &a.value}) {
+      if (text->find('$') == std::string::npos) continue;
+      size_t offset = 0;
+      auto value = captures_.Substitute(*text, offset);
+      if (!value.ok()) {
+        const size_t before = text == &a.value && !a.key.empty() ? a.key.size() + 1 : 0;
+        return Error(d, a.column + static_cast<int>(before + offset), base::Text(value.status()));
+      }
+      *text = *std::move(value);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive& written) {
+  if (FindCommand(written.name) == nullptr) {
+    return Error(written, 1, fmt::format("unknown command (expected one of: {})", CommandNames()));
+  }
+  auto resolved = Resolve(written);
+  if (!resolved.ok()) return resolved.status();
+  const Directive& d = *resolved;
   Lines out;
   Args args(*this, d);
   current_ = &d;
-  if (FindCommand(d.name) == nullptr) {
-    return Error(d, 1, fmt::format("unknown command (expected one of: {})", CommandNames()));
-  }
+  written_ = &written;
   if (d.name == "cluster") {
     if (cluster_) return Error(d, 1, "the cluster exists already (one 'cluster' per scenario)");
     if (absl::Status s = Cluster(d, args, out); !s.ok()) return s;
     return out;
   }
   if (!cluster_) return Error(d, 1, "expected 'cluster' before any other command");
+  // An expectation lets no time pass and shows no trace: the records that came since the
+  // last command stay for the next one, whose frozen output would otherwise lose them.
+  if (d.name == "expect") {
+    if (absl::Status s = Expect(written, d, out); !s.ok()) return s;
+    return out;
+  }
   uint32_t categories = show_;
   if (const Arg* show = args.Key("show")) {
     auto c = ParseCategories(show->value, show_);
@@ -500,6 +539,36 @@ absl::Status ScenarioRunner::Run(Args& args, Lines& out) {
     if (!d.ok()) return d.status();
     limit = *d;
   }
+  const Arg* already = args.Key("already");
+  if (already != nullptr && already->value != "ok") {
+    return Error(*current_, already->column,
+                 fmt::format("expected already=ok, found 'already={}'", already->value));
+  }
+  std::function<bool()> done;
+  if (absl::Status s = Condition(args, *until, done); !s.ok()) return s;
+  // The condition as the file writes it, and what its names stood for.
+  std::string cond = fmt::format("'{}'", until->value);
+  for (const Arg& w : written_->args) {
+    if (w.column == until->column && w.value != until->value)
+      cond = fmt::format("'{}' ({})", w.value, until->value);
+  }
+  // A wait that is over before it starts tests nothing: most often a guessed zxid that an
+  // earlier txn (a session's, another write's) already reached. Under --seed another run
+  // may reach it sooner, which is no mistake of the file.
+  if (already == nullptr && !seed_.has_value() && done()) {
+    const sim::Time now = cluster_->world().now();
+    return Error(*current_, until->column,
+                 fmt::format("{} already holds at {}.{:03}; add already=ok if that is intended",
+                             cond, now.us / 1000000, (now.us / 1000) % 1000));
+  }
+  if (!RunUntil(done, limit)) {
+    Flush(/*with_state=*/true, out);  // What happened, with the state changes at least.
+    out.push_back(fmt::format("run: {} not reached within {}", cond, sim::FormatDuration(limit)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ScenarioRunner::Condition(Args& args, const Arg& until, std::function<bool()>& done) {
   const Arg* on = args.Key("on");
   std::optional<uint32_t> sid;
   if (on != nullptr) {
@@ -507,19 +576,21 @@ absl::Status ScenarioRunner::Run(Args& args, Lines& out) {
     if (!s.ok()) return s.status();
     sid = *s;
   }
-  std::function<bool()> done;
-  const std::string& cond = until->value;
+  const std::string& cond = until.value;
   const size_t eq = cond.find(':');
   const std::string name = cond.substr(0, eq);
   const std::string value = eq == std::string::npos ? "" : cond.substr(eq + 1);
-  const bool takes_value = name == "epoch" || name == "committed" || name == "applied";
+  const bool takes_value =
+      name == "epoch" || name == "proposed" || name == "committed" || name == "applied";
   if (!takes_value && !value.empty()) {
-    return Error(*current_, until->column,
+    return Error(*current_, until.column,
                  fmt::format("condition '{}' takes no value, found '{}'", name, cond));
   }
   if (!takes_value && on != nullptr) {
-    return Error(*current_, on->column,
-                 fmt::format("on= applies to epoch:, committed: and applied:, not to '{}'", name));
+    return Error(
+        *current_, on->column,
+        fmt::format("on= applies to epoch:, proposed:, committed: and applied:, not to '{}'",
+                    name));
   }
   if (name == "leader") {
     done = [this] { return cluster_->EstablishedLeader().has_value(); };
@@ -534,39 +605,76 @@ absl::Status ScenarioRunner::Run(Args& args, Lines& out) {
     };
   } else if (name == "quiet") {
     done = [this] { return cluster_->Converged() && cluster_->WorkloadDone(); };
-  } else if (name == "epoch" || name == "committed" || name == "applied") {
-    uint64_t target = 0;
-    bool ok = !value.empty();
-    const bool hex = value.rfind("0x", 0) == 0;
-    const uint64_t base = hex ? 16 : 10;
-    ok = ok && value != "0x";
-    for (const char c : hex ? value.substr(2) : value) {
-      const int digit = c >= '0' && c <= '9' ? c - '0' : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      // Any 64-bit value, and no more: a zxid is 64 bits.
-      ok = ok && digit >= 0 && target <= (UINT64_MAX - static_cast<uint64_t>(digit)) / base;
-      if (ok) target = target * base + static_cast<uint64_t>(digit);
-    }
-    if (!ok) {
+  } else if (name == "proposed" && value.starts_with("$")) {
+    // A capture whose zxid is not known yet (Resolve left it): wait for its proposal.
+    const std::string capture = value.substr(1);
+    done = [this, capture, sid] {
+      const scenario::Capture* c = captures_.Find(capture);
+      return c->zxid.has_value() && (!sid.has_value() || c->proposer == *sid);
+    };
+  } else if (takes_value) {
+    const std::optional<uint64_t> target = ParseNumber(value);
+    if (!target.has_value()) {
       return args.Missing(fmt::format("a number after '{}:' (e.g. {})", name,
                                       name == "epoch" ? "epoch:2" : name + ":0x100000003"));
     }
-    done = [this, name, target, sid] {
+    done = [this, name, target = *target, sid] {
       const auto it = reached_.find(sid.value_or(0));
       if (it == reached_.end()) return false;
       const Reached& r = it->second;
       if (name == "epoch") return r.epoch != 0 && r.epoch >= target;
-      const std::optional<uint64_t>& zxid = name == "committed" ? r.committed : r.applied;
+      const std::optional<uint64_t>& zxid = name == "proposed"    ? r.proposed
+                                            : name == "committed" ? r.committed
+                                                                  : r.applied;
       return zxid.has_value() && *zxid >= target;
     };
   } else {
     return args.Missing(fmt::format(
-        "a known condition, found '{}' (leader, converged, idle, quiet, epoch:N, committed:ZXID, "
-        "applied:ZXID)", cond));
+        "a known condition, found '{}' (leader, converged, idle, quiet, epoch:N, proposed:ZXID, "
+        "committed:ZXID, applied:ZXID)",
+        cond));
   }
-  if (!RunUntil(done, limit)) {
-    Flush(/*with_state=*/true, out);  // What happened, with the state changes at least.
-    out.push_back(fmt::format("run: '{}' not reached within {}", cond, sim::FormatDuration(limit)));
+  return absl::OkStatus();
+}
+
+absl::Status ScenarioRunner::NameRequest(const Directive& d, const Arg& as, uint32_t c,
+                                         const zab::Op& op) {
+  if (!IsName(as.value)) {
+    return Error(d, as.column + 3,
+                 fmt::format("expected a name (a letter, then letters, digits or '_'), found '{}'",
+                             as.value));
   }
+  if (const scenario::Capture* old = captures_.Find(as.value)) {
+    return Error(d, as.column + 3,
+                 fmt::format("'{}' names c{} {} already (line {}): a name is given once", as.value,
+                             old->client, old->what, old->line));
+  }
+  scenario::Capture capture;
+  capture.name = as.value;
+  capture.line = d.line;
+  capture.client = c + 1;
+  capture.process = cluster_->ClientProcessId(c);
+  capture.what = fmt::format("{} {}", zab::ToString(op.type), op.path);
+  capture.write = op.type == zab::OpType::kCreate || op.type == zab::OpType::kSetData ||
+                  op.type == zab::OpType::kDelete;
+  // The client runs what it is given in order: the file's operations and its workload's.
+  capture.ordinal = submitted_[c] + cluster_->client(c)->issued() + 1;
+  captures_.Add(std::move(capture));
+  return absl::OkStatus();
+}
+
+absl::Status ScenarioRunner::Expect(const Directive& written, const Directive& d, Lines& out) {
+  const size_t before = failures_.size();
+  const ExpectView view{*cluster_, captures_, leaders_};
+  if (absl::Status s = scenario::Expect(file_, written, d, view, failures_); !s.ok()) {
+    if (d.loop.empty()) return s;
+    return absl::InvalidArgumentError(fmt::format("{} (in repeat, {})", base::Text(s), d.loop));
+  }
+  for (size_t i = before; i < failures_.size(); ++i) {
+    if (!d.loop.empty()) failures_[i] += fmt::format(" (in repeat, {})", d.loop);
+    out.push_back(failures_[i]);
+  }
+  if (out.empty()) out.push_back("ok");
   return absl::OkStatus();
 }
 
@@ -615,6 +723,10 @@ absl::Status ScenarioRunner::ClientOp(const Directive& d, Args& args, Lines& out
   }
   const uint32_t c = static_cast<uint32_t>(*index) - 1;
   if (cluster_->client(c) == nullptr) return Error(d, client->column, "that client is down");
+  if (const Arg* as = args.Key("as")) {
+    if (absl::Status s = NameRequest(d, *as, c, op); !s.ok()) return s;
+  }
+  ++submitted_[c];
   runner::World& world = cluster_->world();
   world.Invoke(sim::ProcessId{cluster_->ClientProcessId(c)},
                [&](sim::Process<zab::Message>& p, Ctx& ctx) {
@@ -674,6 +786,17 @@ absl::Status ScenarioRunner::Rule(const Directive& d, Args& args, Lines& out) {
     }
     rule.tag = type->value;
   }
+  if (const Arg* zxid = args.Key("zxid")) {
+    const std::optional<uint64_t> z = ParseNumber(zxid->value);
+    if (!z.has_value()) {
+      return Error(
+          d, zxid->column,
+          fmt::format(
+              "expected a zxid after 'zxid=' (e.g. 0x100000003, or $w for a capture), found '{}'",
+              zxid->value));
+    }
+    rule.key = *z;
+  }
   if (const Arg* count = args.Key("count")) {
     auto n = args.Uint(*count, 1, 1000000);
     if (!n.ok()) return n.status();
@@ -688,9 +811,11 @@ absl::Status ScenarioRunner::Rule(const Directive& d, Args& args, Lines& out) {
   }
   cluster_->world().network().AddRule(rule);
   const std::string what = rule.tag.empty() ? "message" : rule.tag;
-  out.push_back(fmt::format("rule: {} the next {} from {} to {}", sim::ToString(rule.action),
-                            rule.remaining == 1 ? what : fmt::format("{} {}s", rule.remaining, what),
-                            *f, *t));
+  const std::string of =
+      rule.key.has_value() ? " of " + captures_.Annotate(zab::ToString(zab::Zxid{*rule.key})) : "";
+  out.push_back(fmt::format(
+      "rule: {} the next {}{} from {} to {}", sim::ToString(rule.action),
+      rule.remaining == 1 ? what : fmt::format("{} {}s", rule.remaining, what), of, *f, *t));
   return absl::OkStatus();
 }
 
@@ -827,10 +952,21 @@ void ScenarioRunner::Note(const EventRecord& r) {
   const auto raise = [](std::optional<uint64_t>& at, uint64_t value) {
     at = std::max(at.value_or(0), value);
   };
+  if (const auto* e = std::get_if<zab::LeaderEstablished>(&r.event)) {
+    leaders_[e->epoch.value].push_back(r.process);
+  }
+  if (std::optional<std::string> line = captures_.Note(r); line.has_value() && taking_) {
+    // A name is shown as soon as its zxid is known, whatever the categories shown.
+    const std::string text = TimePrefix(r.time) + " " + *line;
+    shown_.Add(text);
+    shown_with_state_.Add(text);
+  }
   for (const uint32_t key : {0u, r.process}) {
     Reached& reached = reached_[key];
     if (const auto* e = std::get_if<zab::LeaderEstablished>(&r.event)) {
       reached.epoch = std::max<uint64_t>(reached.epoch, e->epoch.value);
+    } else if (const auto* p = std::get_if<zab::Proposed>(&r.event)) {
+      raise(reached.proposed, p->zxid.value);
     } else if (const auto* c = std::get_if<zab::Committed>(&r.event)) {
       raise(reached.committed, c->zxid.value);
     } else if (const auto* a = std::get_if<zab::Applied>(&r.event)) {
@@ -899,7 +1035,8 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::R
       result.error = std::string(base::Text(output.status()));
       break;
     }
-    const bool compared = !options.seed.has_value();
+    // Only a frozen output (a '----' block) is compared.
+    const bool compared = !options.seed.has_value() && d.frozen;
     if (compared && d.name == "check" && *output == d.expected) {
       for (std::string& v : runner.Violations()) expected_violations.insert(std::move(v));
     }
@@ -916,10 +1053,11 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::R
       result.mismatches.push_back(diff);
     }
     result.outputs.push_back(*std::move(output));
-    result.commands.push_back(file->lines[static_cast<size_t>(d.line - 1)]);
+    result.commands.push_back(CommandText(*file, d));
     if (narrate) result.narrations.push_back(runner.TakeNarration());
   }
   runner.Finish();
+  result.failures = runner.TakeFailures();
   for (std::string& v : runner.Violations()) {
     (expected_violations.contains(v) ? result.expected_violations : result.violations).push_back(std::move(v));
   }

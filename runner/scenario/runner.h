@@ -8,6 +8,7 @@
 #define ZABSIM_RUNNER_SCENARIO_RUNNER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "runner/cluster.h"
 #include "runner/narrate.h"
 #include "runner/run_summary.h"
+#include "runner/scenario/captures.h"
 #include "runner/scenario/parser.h"
 #include "runner/scenario/render.h"
 #include "runner/trace_file.h"
@@ -42,6 +44,10 @@ class ScenarioRunner {
   // Execute runs one directive and returns its output lines. An error (a malformed or
   // impossible command) reads "PATH:LINE:COLUMN: ...".
   absl::StatusOr<std::vector<std::string>> Execute(const Directive& d);
+
+  // TakeFailures returns the expectations (`expect`) that did not hold since the last
+  // call, each "PATH:LINE:COLUMN: expect ...: expected ..., found ...".
+  std::vector<std::string> TakeFailures() { return std::exchange(failures_, {}); }
 
   // Violations lists what the checks found over the whole run so far.
   std::vector<std::string> Violations() const;
@@ -85,6 +91,13 @@ class ScenarioRunner {
   absl::Status Log(Args& args, Lines& out);
   absl::Status Tree(Args& args, Lines& out);
   absl::Status Check(Args& args, Lines& out);
+  absl::Status Expect(const Directive& written, const Directive& d, Lines& out);
+  // Resolve returns `d` with every `$NAME` replaced by the zxid of that capture.
+  absl::StatusOr<Directive> Resolve(const Directive& d) const;
+  // Condition reads a `run until=` condition into `done`.
+  absl::Status Condition(Args& args, const Arg& until, std::function<bool()>& done);
+  // NameRequest names the request about to be submitted to client `c` (0-based) `as=NAME`.
+  absl::Status NameRequest(const Directive& d, const Arg& as, uint32_t c, const zab::Op& op);
 
   absl::Status Error(const Directive& d, int column, std::string_view what) const;
   // Server reads a server number of the current directive.
@@ -136,15 +149,21 @@ class ScenarioRunner {
   // nothing per event and the run keeps no event history.
   struct Reached {
     uint64_t epoch = 0;
+    std::optional<uint64_t> proposed;
     std::optional<uint64_t> committed;
     std::optional<uint64_t> applied;
   };
   void Note(const EventRecord& r);
   std::map<uint32_t, Reached> reached_;
+  std::map<uint64_t, std::vector<uint32_t>> leaders_;  // Epoch -> the servers that established it.
+  Captures captures_;
+  std::map<uint32_t, uint64_t> submitted_;  // Per client (0-based): operations the file submitted.
+  std::vector<std::string> failures_;       // Expectations that did not hold.
   uint32_t show_ = kDefaultCategories;
   uint32_t categories_ = kDefaultCategories;  // The categories of the command being run.
   uint64_t swarms_ = 0;
-  const Directive* current_ = nullptr;  // The directive being executed.
+  const Directive* current_ = nullptr;  // The directive being executed, its `$NAME`s replaced.
+  const Directive* written_ = nullptr;  // The same, as the file writes it.
   TraceFile* trace_file_ = nullptr;
   sim::Time end_ = sim::Time::Max();
   std::optional<uint64_t> seed_;  // RunOptions::seed.
@@ -158,7 +177,8 @@ class ScenarioRunner {
 struct FileResult {
   bool parsed = false;
   std::string error;  // A parse or command error ("PATH:LINE:COLUMN: ...").
-  std::vector<std::string> mismatches;  // Human-readable differences, per directive.
+  std::vector<std::string> mismatches;  // Human-readable differences, per frozen directive.
+  std::vector<std::string> failures;    // Expectations that did not hold (`expect`).
   // Checker violations at the end of the run. Those a `check` directive showed, with the
   // output the file expects, are expected (the scenario demonstrates a bug) and do not
   // fail the file; the others do.
@@ -182,7 +202,8 @@ struct RunOptions {
   // The seed to run the file with instead of its own (zabsim run --seed): the cluster's,
   // from which each `swarm` derives its own as if the file named none. The outputs then
   // belong to another run, so they are not compared, and every violation counts: only
-  // the checks decide.
+  // the checks and the expectations decide. A `run until=` that already holds is no
+  // error then: another run may well reach it sooner.
   std::optional<uint64_t> seed;
 };
 

@@ -194,5 +194,33 @@ TEST(Report, FoldsLongRunsOfAgreeingClientOperations) {
   EXPECT_NE(r.text.find("... 46 more"), std::string::npos) << r.text;
 }
 
+TEST(Report, StepsOfARepeatBlockShareALineButNotARow) {
+  // The commands of `repeat` have one line: each is still its own step on both sides.
+  Observer real;
+  Observer sim;
+  for (Observer* o : {&real, &sim}) {
+    for (int i = 1; i <= 3; ++i) {
+      o->Step(12, fmt::format("set 1 /a {}", i));
+      o->Add("c1 set /a", o == &real && i == 2 ? "BADVERSION" : fmt::format("OK 0x10000000{}", i + 2));
+    }
+  }
+  const Report r = MakeReport("t.scn", real.observations(), sim.observations());
+  EXPECT_EQ(r.compared, 3);
+  EXPECT_EQ(r.differ, 1);
+  EXPECT_TRUE(LineWith(r.text, "set 1 /a 2").ends_with("OK 0x100000004                <-- DIFFERS")) << r.text;
+}
+
+TEST(Plan, RepeatBlocksReachThePlanExpanded) {
+  auto file = runner::scenario::Parse("t.scn", "cluster clients=1\nrepeat 3 as=i {\n  set 1 /a $i\n}\n"
+                                               "run until=converged already=ok\n");
+  ASSERT_TRUE(file.ok());
+  auto plan = MakePlan(*file);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->steps.size(), 5u);
+  EXPECT_EQ(plan->steps[3].data, "3");
+  EXPECT_EQ(plan->steps[3].directive->line, 3);
+  EXPECT_EQ(plan->steps[4].kind, StepKind::kRunConverged);
+}
+
 }  // namespace
 }  // namespace zabsim::conform

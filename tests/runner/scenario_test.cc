@@ -115,16 +115,22 @@ TEST(ScenarioParse, EmptyAndCommentOnlyFilesHaveNoDirectives) {
   }
 }
 
-TEST(ScenarioParse, MissingSeparatorNamesTheLineAfterTheCommand) {
-  EXPECT_EQ(ParseError("cluster voters=3\n\nrun for=1s\n----\n"),
-            "t.scn:2:1: expected '----' after the command 'cluster', found ''");
+TEST(ScenarioParse, ACommandWithoutSeparatorIsNotFrozen) {
+  // No '----': the command runs, its output is not compared, and --rewrite adds none.
+  auto file = Parse(kPath, "cluster voters=3\n\nrun for=1s\n----\nout\n\ncheck");
+  ASSERT_TRUE(file.ok()) << base::Text(file.status());
+  ASSERT_EQ(file->directives.size(), 3u);
+  EXPECT_FALSE(file->directives[0].frozen);
+  EXPECT_TRUE(file->directives[1].frozen);
+  EXPECT_THAT(file->directives[1].expected, ElementsAre("out"));
+  EXPECT_FALSE(file->directives[2].frozen);
+  EXPECT_EQ(Rewrite(*file, {{"a"}, {"b"}, {"c"}}), "cluster voters=3\n\nrun for=1s\n----\nb\n\ncheck\n");
+  // A separator with a comment between it and its command has no command.
   EXPECT_EQ(ParseError("# intro\ncluster\n# a comment is not '----'\n----\n"),
-            "t.scn:3:1: expected '----' after the command 'cluster', found '# a comment is not "
-            "'----''");
-  EXPECT_EQ(ParseError("cluster\n---- \n"),
-            "t.scn:2:1: expected '----' after the command 'cluster', found '---- '");
-  EXPECT_EQ(ParseError("cluster\n----\n\ncheck"),
-            "t.scn:5:1: expected '----' after the command 'check', found the end of the file");
+            "t.scn:4:1: expected a command before '----', found none");
+  // A separator must be exact: "---- " would otherwise read as a command named "----".
+  EXPECT_EQ(ParseError("cluster\n---- \n"), "t.scn:2:1: expected '----' alone on its line, found '---- '");
+  EXPECT_EQ(ParseError("cluster\n  ----\n"), "t.scn:2:1: expected '----' alone on its line, found '  ----'");
 }
 
 TEST(ScenarioParse, SeparatorWithoutCommand) {
@@ -277,12 +283,12 @@ TEST(ScenarioRun, UnknownArgumentKey) {
               StartsWith("t.scn:1:9: cluster: unknown world setting 'net.frob' (known: seed,"));
   EXPECT_EQ(RunError(After3("run for=1ms bogus=2")),
             "t.scn:4:13: run: unexpected argument 'bogus=2' (expected: run for=DURATION | run "
-            "until=CONDITION [limit=DURATION] [on=SERVER])");
+            "until=CONDITION [limit=DURATION] [on=SERVER] [already=ok])");
   EXPECT_EQ(RunError(After3("check now")),
             "t.scn:4:7: check: unexpected argument 'now' (expected: check [liveness=DURATION])");
   EXPECT_EQ(RunError(After3("crash p=1")), "t.scn:4:7: crash: unexpected argument 'p=1'");
   EXPECT_EQ(RunError(After3("get 1 /a version=1")),
-            "t.scn:4:10: get: unexpected argument 'version=1' (expected: get CLIENT PATH [nowait])");
+            "t.scn:4:10: get: unexpected argument 'version=1' (expected: get CLIENT PATH [nowait] [as=NAME])");
 }
 
 TEST(ScenarioRun, NegativeAndOverlongDurations) {
@@ -315,7 +321,7 @@ TEST(ScenarioRun, ProbabilitiesAboveOne) {
 
 TEST(ScenarioRun, RunNeedsExactlyOneOfForAndUntil) {
   const std::string usage =
-      " (expected: run for=DURATION | run until=CONDITION [limit=DURATION] [on=SERVER])";
+      " (expected: run for=DURATION | run until=CONDITION [limit=DURATION] [on=SERVER] [already=ok])";
   EXPECT_EQ(RunError(After3("run")), "t.scn:4:5: run: missing for=DURATION or until=CONDITION" + usage);
   EXPECT_EQ(RunError(After3("run for=1s until=leader")),
             "t.scn:4:5: run: missing for=DURATION or until=CONDITION" + usage);
@@ -327,8 +333,8 @@ TEST(ScenarioRun, UnknownConditions) {
   // The error points just after the command name (here, where until= starts).
   EXPECT_EQ(RunError(After3("run until=frob")),
             "t.scn:4:5: run: missing a known condition, found 'frob' (leader, converged, idle, "
-            "quiet, epoch:N, committed:ZXID, applied:ZXID) (expected: run for=DURATION | run "
-            "until=CONDITION [limit=DURATION] [on=SERVER])");
+            "quiet, epoch:N, proposed:ZXID, committed:ZXID, applied:ZXID) (expected: run "
+            "for=DURATION | run until=CONDITION [limit=DURATION] [on=SERVER] [already=ok])");
   EXPECT_THAT(RunError(After3("run until=epoch")),
               StartsWith("t.scn:4:5: run: missing a number after 'epoch:' (e.g. epoch:2)"));
   EXPECT_THAT(RunError(After3("run until=committed:0x1G")),
@@ -368,10 +374,12 @@ TEST(ScenarioRun, RunOptionsEndStopsEveryWaitAtTheEnd) {
 }
 
 TEST(ScenarioRun, ConditionsSeeWhatHappenedBeforeTheWait) {
-  // A condition that already holds ends the wait at once, on any server or on one.
+  // A condition that already holds (allowed with already=ok) ends the wait at once, on
+  // any server or on one.
   const FileResult r = RunFile(kPath,
                                "cluster voters=3 clients=1\n----\n\nrun until=epoch:1\n----\n\n"
-                               "run until=epoch:1 on=3\n----\n\nrun until=epoch:1 on=1 limit=1s\n----\n",
+                               "run until=epoch:1 on=3 already=ok\n----\n\n"
+                               "run until=epoch:1 on=1 limit=1s\n----\n",
                                zab::ReleaseChoice{});
   EXPECT_EQ(r.error, "");
   ASSERT_EQ(r.outputs.size(), 4u);
@@ -404,7 +412,7 @@ TEST(ScenarioRun, ImpossibleFaultsAndRules) {
             "t.scn:4:14: role-restart: fault 'signal 1': expected 'signal P CODE' (2 arguments), found 1");
   EXPECT_EQ(RunError(After3("drop-next from=1")),
             "t.scn:4:11: drop-next: missing from= and to= (expected: drop-next from=A to=B [type=TYPE] "
-            "[count=N])");
+            "[zxid=ZXID] [count=N])");
   EXPECT_EQ(RunError(After3("hold-next from=1 to=2 count=0")),
             "t.scn:4:23: hold-next: expected a whole number in [1, 1000000], found '0'");
   EXPECT_THAT(RunError(After3("delay-next from=1 to=2")),
@@ -413,7 +421,8 @@ TEST(ScenarioRun, ImpossibleFaultsAndRules) {
               StartsWith("t.scn:4:6: show: unknown category 'bogus' (expected all, none, or some of: "));
   EXPECT_THAT(RunError(After3("check show=frob")), StartsWith("t.scn:4:7: check: unknown category 'frob'"));
   EXPECT_EQ(RunError(After3("set 1 /a version=1")),
-            "t.scn:4:5: set: missing the data (expected: set CLIENT PATH DATA [version=N] [nowait])");
+            "t.scn:4:5: set: missing the data (expected: set CLIENT PATH DATA [version=N] [nowait] "
+            "[as=NAME])");
 }
 
 TEST(ScenarioRun, AnErrorStopsTheFile) {
@@ -426,9 +435,9 @@ TEST(ScenarioRun, AnErrorStopsTheFile) {
   EXPECT_EQ(r.error, "t.scn:4:7: state: no server '7' (servers are 1..3)");
   EXPECT_THAT(r.outputs, ElementsAre(ElementsAre("cluster: 3 voters, 0 observers, 0 clients, seed 1")));
 
-  const FileResult bad = RunFile(kPath, "cluster\n", zab::ReleaseChoice{});
+  const FileResult bad = RunFile(kPath, "cluster\n---- \n", zab::ReleaseChoice{});
   EXPECT_FALSE(bad.parsed);
-  EXPECT_EQ(bad.error, "t.scn:2:1: expected '----' after the command 'cluster', found the end of the file");
+  EXPECT_EQ(bad.error, "t.scn:2:1: expected '----' alone on its line, found '---- '");
 }
 
 TEST(ScenarioRun, MismatchesAreReportedPerCommand) {
@@ -568,7 +577,7 @@ TEST(ScenarioViolations, OnlyViolationsACheckShowedAreExpected) {
 
 TEST(ScenarioRun, ConditionArgumentsThatMeanNothingAreErrors) {
   EXPECT_EQ(RunError(After3("run until=leader on=1")),
-            "t.scn:4:18: run: on= applies to epoch:, committed: and applied:, not to 'leader'");
+            "t.scn:4:18: run: on= applies to epoch:, proposed:, committed: and applied:, not to 'leader'");
   EXPECT_EQ(RunError(After3("run until=leader:3")),
             "t.scn:4:5: run: condition 'leader' takes no value, found 'leader:3'");
   EXPECT_THAT(RunError(After3("run until=epoch:x")), HasSubstr("(e.g. epoch:2)"));

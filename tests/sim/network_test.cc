@@ -72,5 +72,17 @@ TEST(Network, RulesMatchSenderReceiverAndTagAndAreUsedUp) {
   EXPECT_FALSE(net.TakeRule(P(1), P(2), "PROPOSAL").has_value());
 }
 
+TEST(Network, ARuleWithAKeyMatchesOnlyThatKey) {
+  Network net(NetworkConfig{}, 1, 3);
+  net.AddRule(MessageRule{MessageRule::Action::kHold, P(1), P(2), "COMMIT", 1, {}, 7});
+  EXPECT_FALSE(net.TakeRule(P(1), P(2), "COMMIT", 6).has_value());
+  EXPECT_FALSE(net.TakeRule(P(1), P(2), "COMMIT").has_value());  // A message with no key.
+  EXPECT_TRUE(net.TakeRule(P(1), P(2), "COMMIT", 7).has_value());
+  EXPECT_FALSE(net.TakeRule(P(1), P(2), "COMMIT", 7).has_value());  // Used up.
+  // A rule without a key matches whatever key a message has.
+  net.AddRule(MessageRule{MessageRule::Action::kDrop, P(1), P(2), "COMMIT", 1, {}});
+  EXPECT_TRUE(net.TakeRule(P(1), P(2), "COMMIT", 6).has_value());
+}
+
 }  // namespace
 }  // namespace zabsim::sim
