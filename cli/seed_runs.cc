@@ -183,10 +183,9 @@ std::string KnownCause(const RunShape& shape, const SeedResult& r) {
   return out;
 }
 
-void JUnitSeed(JUnitReport& report, std::string_view classname, std::string_view command_line,
+void JUnitSeed(JUnitReport& report, std::string_view classname, std::string_view replay,
                const SeedResult& r, KnownPolicy policy, std::string_view minimized) {
   const std::string name = fmt::format("seed {}", r.seed);
-  const std::string replay = fmt::format("{} --seed {}", command_line, r.seed);
   if (r.ok) {
     report.Pass(classname, name);
     return;

@@ -91,10 +91,11 @@ class CatchInterrupt {
 };
 
 // JUnitSeed adds a seed's test case ("seed N") to a JUnit report: a failure names its
-// first failed check and violation, and ends with the command that replays it (and the
-// minimized scenario, if any); a known anomaly that --known does not count passes, named.
+// first failed check and violation, and ends with `replay`, the command that replays it
+// (and the minimized scenario, if any); a known anomaly that --known does not count
+// passes, named.
 class JUnitReport;
-void JUnitSeed(JUnitReport& report, std::string_view classname, std::string_view command_line,
+void JUnitSeed(JUnitReport& report, std::string_view classname, std::string_view replay,
                const SeedResult& r, KnownPolicy policy, std::string_view minimized);
 
 // JsonString quotes `s` as a JSON string.

@@ -25,6 +25,7 @@
 #include "cli/junit.h"
 #include "cli/memory_limit.h"
 #include "cli/run_flags.h"
+#include "cli/scenario_sweep.h"
 #include "cli/seed_runs.h"
 #include "runner/output_file.h"
 
@@ -43,6 +44,9 @@ FlagSet SweepFlags() {
   flags.Add("out", "FILE", "", "write one JSON line per seed to FILE, in seed order");
   flags.Add("minimize", "DIR", "",
             "minimize each failing seed into DIR/seed-N.scn, a scenario 'zabsim run' fails on");
+  flags.Add("scenario", "FILE", "",
+            "run the scenario FILE once per seed, as 'zabsim run --seed N FILE' does, instead of a "
+            "sim run (its checks and expectations decide; --minimize writes the file re-seeded)");
   AddJUnitFlag(flags);
   AddRunFlags(flags);
   AddKnownFlag(flags);
@@ -51,6 +55,7 @@ FlagSet SweepFlags() {
   flags.AddExample("zabsim sweep --seeds 1..200 --bug ZK-1154 --minimize found/ --out results.jsonl");
   flags.AddExample("zabsim sweep --seeds 1..1000000 --shard 3/64 --out shard-3.jsonl");
   flags.AddExample("zabsim sweep --seeds 1..50 --bug ZK-1154 --junit sweep.xml --minimize found/");
+  flags.AddExample("zabsim sweep --scenario scenarios/swarm-stretch.scn --seeds 1..200 --minimize found/");
   flags.AddNote(
       "A progress line (seeds done, seeds/s, failures, time left) is shown when standard\n"
       "error is a terminal. Ctrl-C stops the sweep: seeds already running finish, and\n"
@@ -92,6 +97,13 @@ int RunSweep(const std::vector<std::string>& args) {
   if (!shape.ok()) return Usage(shape.status());
   auto known_policy = ParseKnown(flags, "sweep");
   if (!known_policy.ok()) return Usage(known_policy.status());
+  // --scenario: each seed is a scenario file's run instead of a sim run.
+  std::optional<ScenarioSweep> scenario;
+  if (flags.IsSet("scenario")) {
+    auto s = ScenarioSweepFromFlags(flags);
+    if (!s.ok()) return Usage(s.status());
+    scenario = *std::move(s);
+  }
   const std::string minimize_dir = flags.Get("minimize");
   if (!minimize_dir.empty()) {
     std::error_code ec;
@@ -99,7 +111,7 @@ int RunSweep(const std::vector<std::string>& args) {
     if (ec) return Usage(Fail(fmt::format("zabsim sweep: --minimize {}: {}", minimize_dir, ec.message())));
   }
   // Check the shape once before starting threads: a bad setting is a usage error.
-  if (auto probe = runner::SimRun::Create(shape->Spec(range->first)); !probe.ok()) {
+  if (auto probe = runner::SimRun::Create(shape->Spec(range->first)); !scenario && !probe.ok()) {
     return Usage(Fail(fmt::format("zabsim sweep: {}", base::Text(probe.status()))));
   }
   // Every flag is valid: only now is the output started, and an existing file is
@@ -123,6 +135,26 @@ int RunSweep(const std::vector<std::string>& args) {
   const auto seed_at = [start, n = n](uint64_t index) { return start + index * n; };
   std::string command_line = "zabsim sim";
   for (const std::string& a : shape->args) command_line += " " + a;
+  if (scenario) {
+    command_line = "zabsim run";
+    for (const std::string_view f : {"zk", "bug", "fix"}) {
+      for (const std::string& v : flags.GetAll(f)) command_line += fmt::format(" --{} {}", f, v);
+    }
+  }
+  // A seed's run, its results line and its minimized file: of the sim run, or of the
+  // scenario file.
+  const auto run_seed = [&](uint64_t seed) -> absl::StatusOr<SeedResult> {
+    if (scenario) return RunScenarioSeed(*scenario, seed);
+    return RunSeed(*shape, seed);
+  };
+  const auto result_line = [&](const SeedResult& r) {
+    return scenario ? ScenarioResultLine(*scenario, r) : ResultLine(*shape, r);
+  };
+  // The replay command of a seed, for the summary and the JUnit report.
+  const auto replay = [&](uint64_t seed) {
+    return scenario ? fmt::format("{} --seed {} {}", command_line, seed, scenario->path)
+                    : fmt::format("{} --seed {}", command_line, seed);
+  };
 
   std::optional<CatchInterrupt> ctrl_c(std::in_place);
   const bool terminal = isatty(fileno(stderr)) != 0;
@@ -167,14 +199,24 @@ int RunSweep(const std::vector<std::string>& args) {
         if (CatchInterrupt::interrupted() || next >= seed_count || !error.empty()) return;
         index = next++;
       }
-      auto r = RunSeed(*shape, seed_at(index));
-      if (r.ok() && !r->ok) r->known = KnownCause(*shape, *r);
+      auto r = run_seed(seed_at(index));
+      if (r.ok() && !r->ok && !scenario) r->known = KnownCause(*shape, *r);
       // A failure real ZooKeeper shows too, under --known report or ignore, is not one.
       const bool anomaly = r.ok() && !r->ok && *known_policy != KnownPolicy::kFail && !r->anomaly.empty();
       std::optional<std::string> scenario_path;
       absl::Status minimize_status;
-      if (r.ok() && !r->ok && !anomaly && !minimize_dir.empty() && !CatchInterrupt::interrupted()) {
-        auto m = MinimizeSeed(*shape, *r, minimize_dir, fmt::format("{} --seed {}", command_line, r->seed));
+      if (r.ok() && !r->ok && !anomaly && !minimize_dir.empty() && !CatchInterrupt::interrupted() &&
+          scenario) {
+        auto m = WriteReseeded(*scenario, *r, minimize_dir);
+        if (m.ok()) {
+          scenario_path = fmt::format("{} (re-seeded, not shrunk; {})", m->path,
+                                      m->reproduces ? fmt::format("'zabsim run' fails on it with {}", r->first_check)
+                                                    : "it does NOT fail the same way when replayed");
+        } else {
+          minimize_status = m.status();
+        }
+      } else if (r.ok() && !r->ok && !anomaly && !minimize_dir.empty() && !CatchInterrupt::interrupted()) {
+        auto m = MinimizeSeed(*shape, *r, minimize_dir, replay(r->seed));
         if (m.ok()) {
           scenario_path = fmt::format("{} ({} of {} faults kept, {} steps, {} runs)", m->path,
                                       m->minimized.spec.plan.faults.size(), m->minimized.faults_before,
@@ -204,10 +246,10 @@ int RunSweep(const std::vector<std::string>& args) {
       done.emplace(index, *std::move(r));
       while (!done.empty() && done.begin()->first == written) {
         const SeedResult& result = done.begin()->second;
-        if (out_file != nullptr) fmt::print(out_file->file(), "{}\n", ResultLine(*shape, result));
+        if (out_file != nullptr) fmt::print(out_file->file(), "{}\n", result_line(result));
         if (junit != nullptr) {
           const auto m = minimized_paths.find(result.seed);
-          JUnitSeed(*junit, "zabsim.sweep", command_line, result, *known_policy,
+          JUnitSeed(*junit, "zabsim.sweep", replay(result.seed), result, *known_policy,
                     m == minimized_paths.end() ? std::string_view() : std::string_view(m->second));
           if (m != minimized_paths.end()) minimized_paths.erase(m);
         }
@@ -268,9 +310,12 @@ int RunSweep(const std::vector<std::string>& args) {
     for (const auto& [name, count] : failed_checks) checks.push_back(fmt::format("{} {}", name, count));
     std::vector<std::string> known;
     for (const auto& [name, count] : causes) known.push_back(fmt::format("{} {}", name, count));
-    fmt::print("failed seeds: {}\nchecks that failed (seeds): {}\nknown causes (seeds): {}\n",
-               fmt::join(failures, " "), fmt::join(checks, ", "), fmt::join(known, ", "));
-    fmt::print("replay one: {} --seed {}\n", command_line, failures.front());
+    fmt::print("failed seeds: {}\nchecks that failed (seeds): {}\n", fmt::join(failures, " "),
+               fmt::join(checks, ", "));
+    // Known causes are worked out by rerunning a sim run without each bug; a scenario
+    // names its own switches.
+    if (!scenario) fmt::print("known causes (seeds): {}\n", fmt::join(known, ", "));
+    fmt::print("replay one: {}\n", replay(failures.front()));
   }
   for (auto& [name, which] : anomalies) {
     std::sort(which.begin(), which.end());

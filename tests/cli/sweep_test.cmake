@@ -2,7 +2,7 @@
 # xargs and merged by seed equals the same sweep unsharded (docs/scaling.md); a failing
 # seed is minimized into a scenario that 'zabsim run' fails on; hunt catches a bug; bad
 # flags are usage errors. Run by ctest as
-#   cmake -DZABSIM=path/to/zabsim -DWORK=dir -P sweep_test.cmake
+#   cmake -DZABSIM=path/to/zabsim -DSOURCE=source-dir -DWORK=dir -P sweep_test.cmake
 
 set(RUN_DIR ${WORK})
 include(${CMAKE_CURRENT_LIST_DIR}/script_checks.cmake)
@@ -66,6 +66,37 @@ expect_in("\"verdict\":\"failed\",\"failed\":[\"digest-agreement\"" "results lin
 run(out code ${ZABSIM} run found/seed-1.scn)
 expect(${code} 1 "zabsim run on the minimized scenario" "${out}")
 expect_in("[digest-agreement]" "zabsim run on the minimized scenario" "${out}")
+
+# sweep --scenario: a scenario file's seed swept (as 'zabsim run --seed N' runs it); each
+# failing seed written re-seeded, without frozen outputs, fails 'zabsim run' the same way.
+run(out code ${ZABSIM} sweep --scenario ${SOURCE}/scenarios/bug-zk-1154.scn --seeds 1..8 --minimize reseeded
+    --out scenario.jsonl)
+expect(${code} 1 "sweep --scenario bug-zk-1154.scn" "${out}")
+expect_in("failed seeds: 1 4 5" "sweep --scenario" "${out}")
+expect_in("replay one: zabsim run --seed 1 ${SOURCE}/scenarios/bug-zk-1154.scn" "sweep --scenario" "${out}")
+expect_in("reseeded/seed-4.scn (re-seeded, not shrunk; 'zabsim run' fails on it with newleader-prefix)"
+          "sweep --scenario --minimize" "${out}")
+file(READ ${WORK}/reseeded/seed-4.scn text)
+expect_in("\ncluster voters=3 clients=3 workload=100 bug=ZK-1154 seed=4\n" "the re-seeded file" "${text}")
+string(FIND "${text}" "\n----\n" frozen)
+if(NOT frozen EQUAL -1)
+  message(FATAL_ERROR "the re-seeded file keeps frozen outputs:\n${text}")
+endif()
+run(out code ${ZABSIM} run reseeded/seed-4.scn)
+expect(${code} 1 "zabsim run on the re-seeded file" "${out}")
+expect_in("[newleader-prefix]" "zabsim run on the re-seeded file" "${out}")
+file(STRINGS ${WORK}/scenario.jsonl lines)
+list(GET lines 1 line)
+expect_in("{\"seed\":2,\"scenario\":\"${SOURCE}/scenarios/bug-zk-1154.scn\",\"verdict\":\"ok\""
+          "a scenario sweep's results line" "${line}")
+# A story written with captures and expectations holds on every seed it is swept over.
+run(out code ${ZABSIM} sweep --scenario ${SOURCE}/scenarios/leader-crash-before-commit.scn --seeds 1..10)
+expect(${code} 0 "sweep --scenario leader-crash-before-commit.scn" "${out}")
+run(out code ${ZABSIM} sweep --scenario ${SOURCE}/scenarios/happy-path.scn --voters 5)
+expect(${code} 2 "sweep --scenario with --voters" "${out}")
+expect_in("--voters with --scenario: the scenario file shapes its own run" "--scenario --voters" "${out}")
+run(out code ${ZABSIM} sweep --scenario no-such.scn)
+expect(${code} 2 "sweep --scenario with a missing file" "${out}")
 
 # hunt: random search catches a classic mistake at once, and reports the medians.
 run(out code ${ZABSIM} hunt --bug majority-is-half --hunts 3 --seeds 1..20)
