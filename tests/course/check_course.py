@@ -13,9 +13,16 @@ where the output comes from (docs/course/README.md, "How the lessons stay true")
                                    The file itself must pass `zabsim run PATH`.
   <!-- zabsim-file: PATH -->       the block is the text of PATH (`...` for left-out lines),
                                    e.g. a scenario that an earlier command wrote
+  <!-- zabsim-input: PATH -->      the block is a file the reader writes: it is written to
+                                   PATH in the lesson's directory, and a later marker's
+                                   command must name PATH (a scenario the page then runs)
+
+In a scenario block, a command with no `----` after it is a command whose output is not
+frozen (an `expect`, the lines of a `repeat` block); it must be so in the file too.
 
 With --every-block (docs.examples: README.md and docs/*.md), every fenced block must be
-one of these, or say that it is not checked, in one of two ways:
+one of these, or say that it is not checked, in one of two ways (and none may be
+indented, as in a list item, where no marker reaches it):
   - a sentence of the paragraph just before the block says "excerpt" (visible to the
     reader: "an excerpt, not run by the test suite");
   - a marker <!-- checked-by: TEST --> names the test that checks it (docs.ci-recipes
@@ -55,10 +62,11 @@ import subprocess
 import sys
 import tempfile
 
-MARKER = re.compile(r"^<!-- zabsim-(output|excerpt|scenario|file): (.+?) -->\s*$")
+MARKER = re.compile(r"^<!-- zabsim-(output|excerpt|scenario|file|input): (.+?) -->\s*$")
 CHECKED_BY = re.compile(r"^<!-- checked-by: ([\w.-]+) -->\s*$")
 EXIT = re.compile(r"^(.*?)\s+\(exit (\d+)\)$")
 FENCE = re.compile(r"^(```+|~~~+)\s*([A-Za-z0-9_-]*)\s*$")
+INDENTED_FENCE = re.compile(r"^\s+(```|~~~)")
 ELLIPSIS = "..."
 WILDCARD = "[...]"
 EXAMPLES = "docs/examples"  # Linked into the directory where the commands run.
@@ -105,7 +113,11 @@ def parse_lesson(path, lines, every_block=False):
             continue
         if line.startswith("<!-- zabsim-"):
             raise Malformed(f"{path}:{i + 1}: unreadable marker (expected '<!-- zabsim-"
-                            "output|excerpt|scenario|file: ... -->'): {line.strip()}")
+                            "output|excerpt|scenario|file|input: ... -->'): {line.strip()}")
+        if every_block and INDENTED_FENCE.match(line):
+            # A block inside a list item cannot follow a marker: nothing would check it.
+            raise Malformed(f"{path}:{i + 1}: an indented fenced block (in a list item?) that "
+                            "no marker can reach: move it out of the list")
         f = FENCE.match(line)
         if f:
             fence, info = f.group(1), f.group(2)
@@ -208,7 +220,9 @@ def matches(expected, actual, anchored):
 
 
 def parse_scn(lines):
-    """The directives of scenario text: a list of (command line, output lines)."""
+    """The directives of scenario text: a list of (command line, output lines), with
+    None for the output of a command that has no `----` (an `expect`, a line of a
+    `repeat` block)."""
     directives = []
     i = 0
     while i < len(lines):
@@ -217,7 +231,9 @@ def parse_scn(lines):
             i += 1
             continue
         if i + 1 >= len(lines) or lines[i + 1] != "----":
-            raise Malformed(f"expected '----' after the command '{line}'")
+            directives.append((line, None))
+            i += 1
+            continue
         out = []
         i += 2
         while i < len(lines) and lines[i].strip():
@@ -238,6 +254,7 @@ class Checker:
         self.checked = 0
         self.scenarios_run = {}
         self.helps = {}
+        self.inputs = []  # (where, path) of the inputs that no later command named yet
 
     def fail(self, where, message, expected=None, actual=None):
         self.failures += 1
@@ -288,10 +305,13 @@ class Checker:
             os.symlink(os.path.join(self.source, "scenarios"), os.path.join(workdir, "scenarios"))
             os.makedirs(os.path.join(workdir, os.path.dirname(EXAMPLES)))
             os.symlink(os.path.join(self.source, EXAMPLES), os.path.join(workdir, EXAMPLES))
+            self.inputs = []
             for block in blocks:
                 new = self.check_block(path, lines, block, workdir)
                 if new is not None:
                     replacements.append((block, new))
+            for where, name in self.inputs:
+                self.fail(where, f"no later command reads the input {name}")
         if self.update and replacements:
             for block, new in sorted(replacements, key=lambda r: -r[0].first):
                 lines[block.first:block.last] = new
@@ -349,8 +369,15 @@ class Checker:
         if block.kind == "commands":
             self.check_commands(where, content)
             return None
+        if block.kind != "input":
+            # An input is checked by the commands that read it.
+            self.inputs = [(w, name) for w, name in self.inputs
+                           if name not in shlex.split(block.arg)]
         if block.kind in ("output", "excerpt"):
             return self.check_command(where, block, content, workdir)
+        if block.kind == "input":
+            self.write_input(where, block.arg, content, workdir)
+            return None
         if not content:
             raise Malformed(f"{where}: an empty zabsim-{block.kind} block")
         self.checked += 1
@@ -421,17 +448,31 @@ class Checker:
         for command, out in wanted:
             found = -1
             for n in range(pos, len(file_directives)):
-                if file_directives[n][0] == command and matches(out, file_directives[n][1], True):
+                frozen = file_directives[n][1]
+                if file_directives[n][0] == command and (
+                        frozen is None if out is None
+                        else frozen is not None and matches(out, frozen, True)):
                     found = n
                     break
             if found < 0:
                 same = [d[1] for d in file_directives[pos:] if d[0] == command]
                 self.fail(where, f"{path} has no directive '{command}' with this output "
                                  "(after the ones matched before it)",
-                          out, same[0] if same else [])
+                          out or [], (same[0] or []) if same else [])
                 return
             pos = found + 1
         self.scenario_passes(path, where, workdir)
+
+    def write_input(self, where, path, content, workdir):
+        if os.path.isabs(path) or ".." in path.split("/") or path.split("/")[0] in (
+                "scenarios", "docs"):
+            raise Malformed(f"{where}: an input must be a new file of the lesson's directory, "
+                            f"not {path}")
+        full = os.path.join(workdir, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w", encoding="utf-8") as f:
+            f.write("\n".join(content) + "\n")
+        self.inputs.append((where, path))
 
     def check_file(self, where, path, content, workdir):
         full = os.path.join(workdir, path)

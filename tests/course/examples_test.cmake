@@ -50,3 +50,14 @@ set(page_name trace-format.md)
 file(READ ${SOURCE}/docs/${page_name} page)
 alter(script "recheck: ok (3 txns committed, 2 epochs)" "recheck: ok (4 txns committed, 2 epochs)" 1
       "the block is not the output of 'python3 docs/examples/recheck.py trunc.jsonl'")
+
+# docs/scenarios.md: a file the page writes (zabsim-input) that no command reads, a
+# scenario block edited by hand, and a fenced block moved into a list item.
+set(page_name scenarios.md)
+file(READ ${SOURCE}/docs/${page_name} page)
+alter(input-unread "<!-- zabsim-output: run mismatch.scn (exit 1) -->" "<!-- zabsim-output: run expect.scn -->" 1
+      "no later command reads the input mismatch.scn")
+alter(scenario-block "   0.315 3 commit first=0x100000002" "   0.314 3 commit first=0x100000002" 1
+      "docs/examples/scenarios/captures.scn has no directive")
+alter(indented "- Output lines are compared exactly" "  ```\n  text\n  ```\n- Output lines are compared exactly" 2
+      "an indented fenced block")
