@@ -10,8 +10,9 @@
 // simulated process. Marks are a side channel: they are never trace records, and
 // counting one changes nothing a run does, so no trace or fingerprint depends on them.
 //
-// Every mark is declared once, in kMarks below, in the order `Mark` declares it: its
-// stable name, what it means, and the place in ZooKeeper's source it corresponds to.
+// Every mark is declared once, in kMarks (zab/coverage.cc), in the order `Mark` declares
+// it: its stable name, what it means, and the place in ZooKeeper's source it corresponds
+// to.
 // docs/coverage.md explains each (a test keeps the two the same).
 //
 //   Coverage c;
