@@ -229,14 +229,14 @@ int RunSim(const std::vector<std::string>& args) {
     std::string replay = "zabsim sim";
     for (const std::string& a : shape->args) replay += " " + a;
     replay += fmt::format(" --seed {}", *seed);
-    std::string summary = SummaryJson(spec, *shape, **run, swarm.ToString(), knobs, anomaly, ok, replay);
+    std::string object = SummaryJson(spec, *shape, **run, swarm.ToString(), knobs, anomaly, ok, replay);
     if (coverage->print()) {
       // The coverage object goes in as one more field, before the closing brace.
       std::string counts = CoverageJson(cluster.coverage(), 1);
       while (!counts.empty() && counts.back() == '\n') counts.pop_back();
-      summary.insert(summary.size() - 1, fmt::format(",\"coverage\":{}", counts));
+      object.insert(object.size() - 1, fmt::format(",\"coverage\":{}", counts));
     }
-    fmt::print(out, "{}\n", summary);
+    fmt::print(out, "{}\n", object);
     report_coverage(nullptr);
     return finish(ok ? kExitOk : kExitFailed);
   }
