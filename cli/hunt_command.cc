@@ -20,6 +20,7 @@
 #include "base/check.h"
 #include "base/status.h"
 #include "cli/commands.h"
+#include "cli/coverage_flags.h"
 #include "cli/flags.h"
 #include "cli/junit.h"
 #include "cli/memory_limit.h"
@@ -46,11 +47,13 @@ FlagSet HuntFlags() {
             "scenario is over 30 steps");
   AddJUnitFlag(flags);
   AddRunFlags(flags);
+  AddCoverageFlags(flags);
   flags.AddDeprecated("from", "SEED", "--seeds SEED..B (--from is a time on sim and run)");
   flags.AddDeprecated("max-seeds", "N", "--seeds A..B (N = B-A+1 seeds a hunt)");
   flags.AddExample("zabsim hunt --bug ZK-1154");
   flags.AddExample("zabsim hunt --bug ZK-4646 --hunts 10 --seeds 1..4000 --minimize found/");
   flags.AddExample("zabsim hunt --bug ZK-1154 --hunts 5 --junit hunt.xml");
+  flags.AddExample("zabsim hunt --bug ZK-4643 --seeds 1..500 --coverage");
   flags.AddNote(
       "Exit status: 0 every hunt caught something, 1 some hunt gave up (or was interrupted\n"
       "with Ctrl-C), 2 usage error or a file that could not be written. A progress line\n"
@@ -109,6 +112,11 @@ int RunHunt(const std::vector<std::string>& args) {
   auto junit_opened = OpenJUnit(flags, "hunt");
   if (!junit_opened.ok()) return Usage(junit_opened.status());
   std::unique_ptr<JUnitReport> junit = *std::move(junit_opened);
+  auto coverage = CoverageOutput::FromFlags(flags, "hunt");
+  if (!coverage.ok()) return Usage(coverage.status());
+  // The coverage of every seed hunted (not of the reruns that judge a catch).
+  zab::Coverage coverage_total;
+  uint64_t coverage_runs = 0;
   const auto hunt_start = std::chrono::steady_clock::now();
   auto shape = ShapeFromFlags(flags, "hunt");
   if (!shape.ok()) return Usage(shape.status());
@@ -146,6 +154,8 @@ int RunHunt(const std::vector<std::string>& args) {
         return Usage(Fail(fmt::format("zabsim hunt: seed {}: {}", base + i, base::Text(r.status()))));
       }
       c.seeds = i + 1;
+      coverage_total.Add(r->coverage);
+      ++coverage_runs;
       if (!r->ok && with_bugs) {
         // A catch must be the switch's doing: the same seed without it must pass.
         auto plain = RunSeed(without_bugs, base + i);
@@ -197,6 +207,7 @@ int RunHunt(const std::vector<std::string>& args) {
     fmt::print("{} of {} hunts caught it: median {} seeds, {:.2f} s (one thread)\n", seeds.size(),
                catches.size(), Median(seeds), Median(seconds));
   }
+  if (absl::Status s = coverage->Report(coverage_total, coverage_runs, stdout); !s.ok()) return Usage(s);
   if (!minimize_dir.empty()) {
     // The first catch, then the next ones while the scenario is still longer than a
     // person reads easily: another seed's failure may need a shorter story. The shortest

@@ -14,6 +14,7 @@
 
 #include "base/status.h"
 #include "cli/commands.h"
+#include "cli/coverage_flags.h"
 #include "cli/flags.h"
 #include "cli/junit.h"
 #include "cli/memory_limit.h"
@@ -60,6 +61,7 @@ int RunRun(const std::vector<std::string>& args) {
   flags.AddBool("json", "print one JSON object per file instead of the text (docs/ci.md)");
   AddJUnitFlag(flags);
   AddTraceFlags(flags);
+  AddCoverageFlags(flags);
   flags.AddExample("zabsim run scenarios/*.scn");
   flags.AddExample("zabsim run --rewrite scenarios/leader-crash-before-quorum.scn");
   flags.AddExample("zabsim run --bug majority-is-half scenarios/leader-crash-after-quorum.scn");
@@ -67,6 +69,7 @@ int RunRun(const std::vector<std::string>& args) {
   flags.AddExample("zabsim run --narrate scenarios/sync-trunc.scn");
   flags.AddExample("zabsim run --seed 7 scenarios/bug-zk-1154.scn");
   flags.AddExample("zabsim run --junit scenarios.xml scenarios/*.scn");
+  flags.AddExample("zabsim run --coverage scenarios/*.scn");
   flags.AddExample("zabsim run --trace trunc.mmd --format mermaid --from 0.5 scenarios/sync-trunc.scn");
   flags.AddNote("--trace takes one scenario file.");
   AddMaxMemoryFlag(flags);
@@ -105,7 +108,16 @@ int RunRun(const std::vector<std::string>& args) {
       fmt::print(stderr, "zabsim run: --json with --trace -: both would be standard output\n");
       return kExitUsage;
     }
+    if (flags.GetBool("coverage")) {
+      fmt::print(stderr, "zabsim run: --json with --coverage: the JSON is one object per file; "
+                         "give --coverage-json FILE\n");
+      return kExitUsage;
+    }
   }
+  auto coverage = CoverageOutput::FromFlags(flags, "run");
+  if (!coverage.ok()) return Usage(coverage.status());
+  zab::Coverage coverage_total;  // Summed over the files that ran.
+  uint64_t coverage_runs = 0;
   auto junit_opened = OpenJUnit(flags, "run");
   if (!junit_opened.ok()) return Usage(junit_opened.status());
   std::unique_ptr<JUnitReport> junit = *std::move(junit_opened);
@@ -162,6 +174,8 @@ int RunRun(const std::vector<std::string>& args) {
       continue;
     }
     ran = true;
+    coverage_total.Add(r.coverage);
+    ++coverage_runs;
     // An expectation that fails fails the file even under --rewrite: it is the author's.
     const bool failed =
         (!rewrite && !r.mismatches.empty()) || !r.violations.empty() || !r.failures.empty();
@@ -231,6 +245,10 @@ int RunRun(const std::vector<std::string>& args) {
     fmt::print(out, "{}: {} ({} commands, fingerprint {:016x}{})\n", path, failed ? "FAILED" : result,
                r.outputs.size(), r.fingerprint, seeded);
     if (failed && exit == kExitOk) exit = kExitFailed;
+  }
+  if (absl::Status s = coverage->Report(coverage_total, coverage_runs, out); !s.ok()) {
+    fmt::print(stderr, "{}\n", base::Text(s));
+    exit = kExitUsage;
   }
   // A trace is put in place only for a file that ran; an error leaves nothing behind.
   if (trace != nullptr && ran) {

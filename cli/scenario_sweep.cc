@@ -70,6 +70,7 @@ SeedResult RunScenarioSeed(const ScenarioSweep& sweep, uint64_t seed) {
   SeedResult out;
   out.seed = seed;
   out.fingerprint = r.fingerprint;
+  out.coverage = r.coverage;
   // What broke, in the order a reader meets it: the command that could not run (it stops
   // the file), the checks' violations, then the expectations that did not hold.
   if (!r.error.empty()) {

@@ -74,6 +74,7 @@ absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed) {
   r.fingerprint = (*run)->fingerprint();
   r.events = (*run)->events();
   r.end = (*run)->cluster().world().now();
+  r.coverage = (*run)->cluster().coverage();
   if (shape.swarm) r.swarm = swarm.ToString();
   r.knobs = std::move(knobs);
   return r;

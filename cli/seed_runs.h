@@ -18,6 +18,7 @@
 #include "cli/run_flags.h"
 #include "runner/minimize.h"
 #include "runner/run_summary.h"
+#include "zab/coverage.h"
 
 namespace zabsim::cli {
 
@@ -34,6 +35,7 @@ struct SeedResult {
   std::string knobs;                // The knobs drawn for it, as flags ("" without --knobs swarm).
   std::string known;                // A failure's known cause (KnownCause), "" if none.
   std::string anomaly;              // KnownAnomaly of its verdicts, "" if none.
+  zab::Coverage coverage;           // The coverage marks the run reached (not in ResultLine).
 };
 
 // RunSeed runs one seed; an error is a spec the world refused (e.g. a bad setting).

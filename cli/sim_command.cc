@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "base/status.h"
 #include "cli/commands.h"
+#include "cli/coverage_flags.h"
 #include "cli/flags.h"
 #include "cli/memory_limit.h"
 #include "cli/run_flags.h"
@@ -46,6 +47,7 @@ FlagSet SimFlags() {
   AddRunFlags(flags);
   AddTraceFlags(flags);
   AddKnownFlag(flags);
+  AddCoverageFlags(flags);
   flags.AddBool("brief", "print only the fingerprint");
   flags.AddBool("json", "print the summary as one JSON object (docs/ci.md)");
   flags.AddBool("narrate", "explain the run as it goes, one sentence per step, saying why (docs/teaching.md)");
@@ -56,6 +58,7 @@ FlagSet SimFlags() {
   flags.AddExample("zabsim sim --ops 5 --trace run.mmd --format mermaid --to 1 --peers 1,2,3");
   flags.AddExample("zabsim sim --bug ZK-4925 --seed 11 --trace run.html --format html");
   flags.AddExample("zabsim sim --seed 7 --json");
+  flags.AddExample("zabsim sim --seed 7 --coverage");
   return flags;
 }
 
@@ -138,6 +141,8 @@ int RunSim(const std::vector<std::string>& args) {
   if (!shape.ok()) return Usage(shape.status());
   auto known_policy = ParseKnown(flags, "sim");
   if (!known_policy.ok()) return Usage(known_policy.status());
+  auto coverage = CoverageOutput::FromFlags(flags, "sim");
+  if (!coverage.ok()) return Usage(coverage.status());
   const bool json = flags.GetBool("json");
   if (json) {
     for (const char* other : {"brief", "narrate"}) {
@@ -196,7 +201,14 @@ int RunSim(const std::vector<std::string>& args) {
   }
   // The summary is printed whatever became of the trace; a trace that was asked for and
   // not written whole still makes the command fail.
-  const auto finish = [&trace_closed](int exit) {
+  // --coverage prints to `to` (with --json it goes into the object instead, to = null);
+  // --coverage-json is written either way.
+  absl::Status coverage_written;
+  const auto report_coverage = [&](std::FILE* to) {
+    coverage_written = coverage->Report(cluster.coverage(), 1, to);
+  };
+  const auto finish = [&trace_closed, &coverage_written](int exit) {
+    if (!coverage_written.ok()) return Usage(coverage_written);
     if (trace_closed.ok()) return exit;
     return Usage(Fail(fmt::format("zabsim sim: --trace: {}", base::Text(trace_closed))));
   };
@@ -210,13 +222,22 @@ int RunSim(const std::vector<std::string>& args) {
   std::FILE* const out = trace_to_stdout ? stderr : stdout;
   if (flags.GetBool("brief")) {
     fmt::print(out, "{}\n", fingerprint);
+    report_coverage(out);
     return finish(ok ? kExitOk : kExitFailed);
   }
   if (json) {
     std::string replay = "zabsim sim";
     for (const std::string& a : shape->args) replay += " " + a;
     replay += fmt::format(" --seed {}", *seed);
-    fmt::print(out, "{}\n", SummaryJson(spec, *shape, **run, swarm.ToString(), knobs, anomaly, ok, replay));
+    std::string object = SummaryJson(spec, *shape, **run, swarm.ToString(), knobs, anomaly, ok, replay);
+    if (coverage->print()) {
+      // The coverage object goes in as one more field, before the closing brace.
+      std::string counts = CoverageJson(cluster.coverage(), 1);
+      while (!counts.empty() && counts.back() == '\n') counts.pop_back();
+      object.insert(object.size() - 1, fmt::format(",\"coverage\":{}", counts));
+    }
+    fmt::print(out, "{}\n", object);
+    report_coverage(nullptr);
     return finish(ok ? kExitOk : kExitFailed);
   }
   fmt::print(out, "zabsim sim: {} voters, {} observers, {} clients x {} ops, seed {}, {} of faults "
@@ -251,6 +272,7 @@ int RunSim(const std::vector<std::string>& args) {
                *known_policy == KnownPolicy::kReport ? "; not counted (--known report)" : "");
   }
   fmt::print(out, "fingerprint: {}\n", fingerprint);
+  report_coverage(out);
   fmt::print(stderr, "wall: {:.3f}s, {:.0f} events/s\n", wall_seconds,
              wall_seconds > 0 ? static_cast<double>(world.stats().events) / wall_seconds : 0.0);
   return finish(ok ? kExitOk : kExitFailed);

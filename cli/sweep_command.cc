@@ -21,6 +21,7 @@
 
 #include "base/status.h"
 #include "cli/commands.h"
+#include "cli/coverage_flags.h"
 #include "cli/flags.h"
 #include "cli/junit.h"
 #include "cli/memory_limit.h"
@@ -50,7 +51,9 @@ FlagSet SweepFlags() {
   AddJUnitFlag(flags);
   AddRunFlags(flags);
   AddKnownFlag(flags);
+  AddCoverageFlags(flags);
   flags.AddExample("zabsim sweep --seeds 1..1000 --jobs 2");
+  flags.AddExample("zabsim sweep --seeds 1..1000 --jobs 2 --coverage");
   flags.AddExample("zabsim sweep --voters 5 --seeds 1..1000 --known report");
   flags.AddExample("zabsim sweep --seeds 1..200 --bug ZK-1154 --minimize found/ --out results.jsonl");
   flags.AddExample("zabsim sweep --seeds 1..1000000 --shard 3/64 --out shard-3.jsonl");
@@ -125,6 +128,8 @@ int RunSweep(const std::vector<std::string>& args) {
   auto junit_opened = OpenJUnit(flags, "sweep");
   if (!junit_opened.ok()) return Usage(junit_opened.status());
   std::unique_ptr<JUnitReport> junit = *std::move(junit_opened);
+  auto coverage = CoverageOutput::FromFlags(flags, "sweep");
+  if (!coverage.ok()) return Usage(coverage.status());
 
   // This shard's seeds: A+K-1, A+K-1+N, ..., counted rather than listed, so that a range
   // of any size starts at once.
@@ -176,6 +181,7 @@ int RunSweep(const std::vector<std::string>& args) {
   std::string error;
   std::string write_error;  // The first minimized scenario that could not be written.
   double last_progress = -1;
+  zab::Coverage coverage_total;  // Every thread's table, added once the thread is done.
 
   const auto progress = [&](bool final) {
     if (!terminal) return;
@@ -191,7 +197,8 @@ int RunSweep(const std::vector<std::string>& args) {
   };
 
   bool out_of_memory = false;
-  const auto work = [&] {
+  // `mine` is the thread's own coverage table: seeds add to it without the lock.
+  const auto work = [&](zab::Coverage& mine) {
     while (true) {
       size_t index = 0;
       {
@@ -200,6 +207,7 @@ int RunSweep(const std::vector<std::string>& args) {
         index = next++;
       }
       auto r = run_seed(seed_at(index));
+      if (r.ok()) mine.Add(r->coverage);
       if (r.ok() && !r->ok && !scenario) r->known = KnownCause(*shape, *r);
       // A failure real ZooKeeper shows too, under --known report or ignore, is not one.
       const bool anomaly = r.ok() && !r->ok && *known_policy != KnownPolicy::kFail && !r->anomaly.empty();
@@ -261,13 +269,16 @@ int RunSweep(const std::vector<std::string>& args) {
   };
   // A seed too large for --max-memory stops the sweep (exit 2), its output left as it was.
   const auto worker = [&] {
+    zab::Coverage mine;
     try {
-      work();
+      work(mine);
     } catch (const std::bad_alloc&) {
       std::lock_guard<std::mutex> lock(mu);
       out_of_memory = true;
       if (error.empty()) error = "out of memory";
     }
+    std::lock_guard<std::mutex> lock(mu);
+    coverage_total.Add(mine);
   };
   std::vector<std::thread> threads;
   for (uint64_t i = 1; i < std::min<uint64_t>(*jobs, seed_count); ++i) {
@@ -323,6 +334,9 @@ int RunSweep(const std::vector<std::string>& args) {
                which.size() == 1 ? "" : "s", fmt::join(which, " "));
   }
   for (const std::string& m : minimized) fmt::print("minimized: {}\n", m);
+  if (absl::Status s = coverage->Report(coverage_total, finished, stdout); !s.ok() && write_error.empty()) {
+    write_error = base::Text(s);
+  }
   if (!out_status.ok()) write_error = fmt::format("zabsim sweep: --out: {}", base::Text(out_status));
   if (!junit_status.ok() && write_error.empty()) {
     write_error = fmt::format("zabsim sweep: --junit: {}", base::Text(junit_status));

@@ -25,7 +25,7 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Create(const ClusterOptions& o
   auto created = World::Create(world, [c, zab](const sim::ProcessEnv& env)
                                           -> std::unique_ptr<sim::Process<zab::Message>> {
     if (env.id.value <= zab.servers()) {
-      return std::make_unique<ServerProcess>(env, zab, &c->sink_);
+      return std::make_unique<ServerProcess>(env, zab, &c->sink_, &c->coverage_);
     }
     zab::ClientOptions client;
     const uint32_t index = env.id.value - zab.servers() - 1;

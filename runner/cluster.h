@@ -26,6 +26,7 @@
 #include "runner/processes.h"
 #include "sim/world.h"
 #include "zab/config.h"
+#include "zab/coverage.h"
 #include "zab/events.h"
 
 namespace zabsim::runner {
@@ -72,6 +73,10 @@ class Cluster {
 
   void AddListener(std::function<void(const EventRecord&)> listener);
 
+  // coverage counts the coverage marks every server reached so far (zab/coverage.h),
+  // across crashes and restarts. Counting changes nothing the run does.
+  const zab::Coverage& coverage() const { return coverage_; }
+
   // EstablishedLeader: a live server leading an established epoch (the one with the
   // highest epoch if a deposed leader still believes it leads).
   std::optional<uint32_t> EstablishedLeader();
@@ -84,6 +89,7 @@ class Cluster {
   explicit Cluster(const ClusterOptions& options) : options_(options) {}
 
   ClusterOptions options_;
+  zab::Coverage coverage_;  // Before world_: the servers count into it until they go.
   EventSink sink_;
   std::vector<std::function<void(const EventRecord&)>> listeners_;
   std::unique_ptr<World> world_;

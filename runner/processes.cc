@@ -76,8 +76,8 @@ void SimOutbox::Exit(std::string_view) { ctx().Exit(); }
 // ServerProcess.
 
 ServerProcess::ServerProcess(const sim::ProcessEnv& env, const zab::Config& config,
-                             EventSink* sink)
-    : outbox_(sink, env.page_cache),
+                             EventSink* sink, zab::Coverage* coverage)
+    : outbox_(sink, env.page_cache, coverage),
       peer_(config, zab::PeerId{env.id.value},
             sim::Rng::StreamSeed(env.seed, fmt::format("peer/{}/{}", env.id.value, env.incarnation)),
             &outbox_) {}

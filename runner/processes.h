@@ -22,6 +22,7 @@
 #include "sim/random.h"
 #include "zab/client.h"
 #include "zab/config.h"
+#include "zab/coverage.h"
 #include "zab/outbox.h"
 #include "zab/peer.h"
 
@@ -38,8 +39,11 @@ using EventSink = std::function<void(uint32_t process, const zab::Event& event)>
 // SimOutbox implements zab::Outbox over the context of the handler running now.
 class SimOutbox final : public zab::Outbox {
  public:
-  // `files` is the process's page cache (sim::ProcessEnv::page_cache).
-  SimOutbox(EventSink* sink, const zab::DiskContents* files) : sink_(sink), files_(files) {}
+  // `files` is the process's page cache (sim::ProcessEnv::page_cache). `coverage`, if not
+  // null, counts the marks the state machine reaches; it is owned by the run (the
+  // cluster), so that its counts outlive a crash of this process.
+  SimOutbox(EventSink* sink, const zab::DiskContents* files, zab::Coverage* coverage = nullptr)
+      : sink_(sink), files_(files), coverage_(coverage) {}
   void Bind(Ctx* ctx) { ctx_ = ctx; }
 
   zab::ConnId Connect(zab::PeerId to, zab::Channel channel) override;
@@ -56,6 +60,9 @@ class SimOutbox final : public zab::Outbox {
   void Remove(std::string_view file) override;
   zab::SyncToken Sync(std::string_view file) override;
   void Emit(const zab::Event& event) override;
+  void Cover(zab::Mark mark) override {
+    if (coverage_ != nullptr) coverage_->Hit(mark);
+  }
   void Exit(std::string_view reason) override;
 
  private:
@@ -63,11 +70,14 @@ class SimOutbox final : public zab::Outbox {
   Ctx* ctx_ = nullptr;
   EventSink* sink_;
   const zab::DiskContents* files_;
+  zab::Coverage* coverage_;
 };
 
 class ServerProcess final : public sim::Process<zab::Message> {
  public:
-  ServerProcess(const sim::ProcessEnv& env, const zab::Config& config, EventSink* sink);
+  // `coverage` (may be null) counts the peer's coverage marks; it must outlive the process.
+  ServerProcess(const sim::ProcessEnv& env, const zab::Config& config, EventSink* sink,
+                zab::Coverage* coverage = nullptr);
 
   void Start(Ctx& ctx) override;
   void OnConnected(Ctx& ctx, sim::ConnId conn, sim::ProcessId peer) override;

@@ -49,8 +49,12 @@ bool ClientService::IsLocal(const ClientRequest& r) const {
 void ClientService::OnMessage(ConnId conn, const Message& message) {
   const auto* r = std::get_if<ClientRequest>(&message);
   if (r == nullptr || !serving()) return;
+  if (r->last_zxid_seen > db_.last_processed() && core_.config().bugs.serve_stale_clients) {
+    core_.Cover(Mark::kBugServeStaleClients);
+  }
   if (r->last_zxid_seen > db_.last_processed() && !core_.config().bugs.serve_stale_clients) {
     // The client has seen a newer state than ours: refuse it, it will try elsewhere.
+    core_.Cover(Mark::kClientRefusedStale);
     core_.Emit(Ignored{"CLIENT-REQUEST", "client has seen a newer zxid", PeerId{}, r->last_zxid_seen});
     core_.Close(conn);
     conns_.erase(conn.value);

@@ -127,9 +127,21 @@ struct Config {
   uint32_t QuorumSize() const { return bugs.majority_is_half ? voters / 2 : voters / 2 + 1; }
   template <typename Sids>
   bool IsQuorum(const Sids& sids) const {
+    return VotersIn(sids) >= QuorumSize();
+  }
+  // IsQuorumOnlyByHalf: `sids` make a quorum only because majority-is-half counts n/2
+  // voters as one (the switch's branch, for its coverage mark).
+  template <typename Sids>
+  bool IsQuorumOnlyByHalf(const Sids& sids) const {
+    if (!bugs.majority_is_half) return false;
+    const uint32_t n = VotersIn(sids);
+    return n >= QuorumSize() && n < voters / 2 + 1;
+  }
+  template <typename Sids>
+  uint32_t VotersIn(const Sids& sids) const {
     uint32_t n = 0;
     for (const auto sid : sids) n += IsVoter(PeerId{static_cast<uint32_t>(sid)}) ? 1 : 0;
-    return n >= QuorumSize();
+    return n;
   }
   int64_t init_limit_ms() const { return tick_ms * init_limit; }
   int64_t sync_limit_ms() const { return tick_ms * sync_limit; }

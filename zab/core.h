@@ -98,6 +98,8 @@ class Core {
   Outbox& out() { return *out_; }
   DiskFiles& disk() { return disk_; }
   void Emit(const Event& e) { out_->Emit(e); }
+  // Cover counts coverage mark `m` (zab/coverage.h): a side channel, never a trace record.
+  void Cover(Mark m) { out_->Cover(m); }
 
   // NewOwner returns a fresh owner for `part`, under which it registers timers, syncs,
   // deferred work and connections.

@@ -108,6 +108,7 @@ void Database::Append(const TxnPtr& txn) {
     if (core_.disk().files().contains(current_segment_) && !core_.disk().Replace(current_segment_, {})) {
       // The old file could not be opened anew; the records go after its old ones, which
       // a later reload stops at (out of order). A disk error rare enough to leave so.
+      core_.Cover(Mark::kDiskLogWriteFailed);
       core_.Emit(DiskFailed{current_segment_, "write"});
     }
   }
@@ -154,6 +155,7 @@ bool Database::TruncateLog(Zxid zxid) {
                                         [](const TxnPtr& t, Zxid z) { return t->zxid < z; });
   if (keep_to == log_.end()) return false;  // "No log files found to truncate!"
   Zxid last_kept = (*keep_to)->zxid;
+  if (last_kept > zxid && core_.config().bugs.trunc_keeps_next) core_.Cover(Mark::kBugTruncKeepsNext);
   if (last_kept > zxid && !core_.config().bugs.trunc_keeps_next) {
     // The fix of zabsim's finding: the txn above a missing `zxid` belongs to no history
     // the TRUNC's sender has (a TRUNC to (e, 0) makes one of any txn the learner holds
@@ -167,6 +169,7 @@ bool Database::TruncateLog(Zxid zxid) {
       }
       if (!snapshot_at_or_below) return false;
     }
+    core_.Cover(Mark::kLogTruncateMissingZxid);
     last_kept = zxid;
   }
   uint32_t removed = 0;
@@ -207,7 +210,7 @@ bool Database::TruncateLog(Zxid zxid) {
   // may then start from one holding the very txns just cut (ZOOKEEPER-1549; a leader
   // snapshots its memory, uncommitted txns included, each time it starts leading). The
   // switch's fix removes them (fsynced, before anything else can be).
-  if (!core_.config().bugs.zk1549) {
+  {
     const auto& files = core_.disk().files();
     // A snapshot's name is the tree's marker; what counts is the last txn it holds.
     std::vector<std::string> newer;
@@ -216,11 +219,17 @@ bool Database::TruncateLog(Zxid zxid) {
       const auto tree = DataTree::Deserialize(records.front());
       if (tree.ok() && tree->last_applied_txn() > zxid) newer.push_back(name);
     }
-    for (const std::string& name : newer) {
-      core_.disk().Remove(name);
-      core_.disk().Sync(name);
+    if (!newer.empty()) {
+      core_.Cover(core_.config().bugs.zk1549 ? Mark::kBugZk1549 : Mark::kLogNewerSnapshotsRemoved);
+    }
+    if (!core_.config().bugs.zk1549) {
+      for (const std::string& name : newer) {
+        core_.disk().Remove(name);
+        core_.disk().Sync(name);
+      }
     }
   }
+  if (removed > 0) core_.Cover(Mark::kLogTruncated);
   core_.Emit(Truncated{zxid, removed});
   // Reload memory from what is now on disk; the log goes on in a new file, as
   // FileTxnSnapLog.truncateLog reopens it.
@@ -304,6 +313,7 @@ uint32_t Database::DropUnvouchedLog(Zxid snapshot, Zxid last_txn) {
   if (core_.config().bugs.zk2846) {
     // ZooKeeper keeps the log. It is not this server's history (the snapshot is), but a
     // txn-log sync reads it as if it were: the harm of ZOOKEEPER-2846.
+    core_.Cover(Mark::kBugZk2846);
     history_floor_ = std::max(history_floor_, snapshot);
     return 0;
   }
@@ -328,6 +338,7 @@ uint32_t Database::DropUnvouchedLog(Zxid snapshot, Zxid last_txn) {
     seg = segments_.erase(seg);
   }
   log_.erase(log_.begin(), log_.begin() + static_cast<std::ptrdiff_t>(kept_from));
+  if (dropped > 0) core_.Cover(Mark::kLogUnvouchedDropped);
 #ifndef NDEBUG
   CheckLog("drop unvouched log");
 #endif
@@ -341,9 +352,20 @@ uint32_t Database::FastForward() {
     ApplyCommitted(t);
     ++applied;
   }
-  if (applied > 0) core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "fast-forward", tree_.digest(),
-                                           tree_.last_applied_txn()});
+  if (applied > 0) {
+    core_.Cover(Mark::kDbFastForward);
+    core_.Emit(TreeLoaded{tree_.last_processed_zxid(), "fast-forward", tree_.digest(),
+                          tree_.last_applied_txn()});
+  }
   return applied;
+}
+
+void Database::CatchUpOnRoleEnd() {
+  if (!core_.config().bugs.zk2845) {
+    FastForward();
+    return;
+  }
+  if (!log_.empty() && log_.back()->zxid > tree_.last_processed_zxid()) core_.Cover(Mark::kBugZk2845);
 }
 
 void Database::TakeSnapshot(bool fsync) { WriteSnapshot(tree_.last_processed_zxid(), fsync, Owner{}, 0); }
@@ -359,6 +381,8 @@ void Database::WriteSnapshot(Zxid name, bool fsync, Owner owner, uint32_t what) 
   if (!core_.disk().Replace(file, {tree_.Serialize(name)})) {
     // ZooKeeperServer.takeSnapshot: "Severe unrecoverable error, exiting".
     core_.Emit(DiskFailed{file, "write"});
+    core_.Cover(Mark::kDiskSnapshotFailed);
+    core_.Cover(Mark::kExitSnapshotFailed);
     core_.Exit(fmt::format("exit 10 (TXNLOG_ERROR_TAKING_SNAPSHOT): cannot write {}", file));
     return;
   }
@@ -374,6 +398,7 @@ void Database::WriteSnapshot(Zxid name, bool fsync, Owner owner, uint32_t what) 
 void Database::SnapshotInBackground() {
   RollLog();  // Rolled whether or not the snapshot runs.
   if (snapshot_.has_value()) {
+    core_.Cover(Mark::kSnapshotSkippedBusy);
     core_.Emit(Ignored{"snapshot", "too busy to snap, skipping", PeerId{}, tree_.last_processed_zxid()});
     return;
   }
@@ -392,6 +417,9 @@ void Database::OnStep(uint32_t what, uint64_t arg) {
       // ...and the tree as it is by the time the thread writes it.
       const Zxid name = *snapshot_->name;
       snapshot_.reset();
+      core_.Cover(Mark::kSnapshotBackground);
+      // Txns applied since the name was read are in the tree too: a fuzzy snapshot.
+      if (tree_.last_processed_zxid() != name) core_.Cover(Mark::kSnapshotFuzzy);
       WriteSnapshot(name, /*fsync=*/false, Owner{}, 0);
       return;
     }
@@ -423,6 +451,7 @@ void Database::PurgeOldFiles(uint32_t retain) {
     std::erase(dirty_segments_, segments_.begin()->second.name);
     segments_.erase(segments_.begin());
   }
+  if (!doomed.empty()) core_.Cover(Mark::kPurgeRan);
   for (const std::string& name : doomed) core_.disk().Remove(name);
   const Zxid first_kept = segments_.empty() ? Zxid{} : segments_.begin()->first;
   const auto keep_from = std::find_if(log_.begin(), log_.end(),

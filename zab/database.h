@@ -100,6 +100,10 @@ class Database final : public Part {
   // FastForward applies every logged txn above the tree's last processed zxid to memory
   // and the committed log (ZKDatabase.fastForwardDataBase, on a role change).
   uint32_t FastForward();
+  // CatchUpOnRoleEnd is what a role's shutdown does to memory: FastForward, unless the
+  // switch ZK-2845 leaves memory behind the log (counted when there was something to
+  // catch up with).
+  void CatchUpOnRoleEnd();
 
   // TakeSnapshot writes the tree as "snapshot.<last processed zxid>" at once, on the
   // calling thread (ZooKeeperServer.takeSnapshot): the leader at the start of its epoch

@@ -42,17 +42,22 @@ bool Election::TotalOrder(PeerId new_id, Zxid new_zxid, Epoch new_epoch, PeerId 
   // Candidates with weight zero (non-voters) never win.
   if (!core_.config().IsVoter(new_id)) return false;
   const Bugs& bugs = core_.config().bugs;
+  const bool fixed = new_epoch > cur_epoch ||
+                     (new_epoch == cur_epoch &&
+                      (new_zxid > cur_zxid || (new_zxid == cur_zxid && new_id > cur_id)));
   if (bugs.election_ignores_zxid) {
-    return new_epoch > cur_epoch || (new_epoch == cur_epoch && new_id > cur_id);
+    const bool buggy = new_epoch > cur_epoch || (new_epoch == cur_epoch && new_id > cur_id);
+    if (buggy != fixed) core_.Cover(Mark::kBugElectionIgnoresZxid);
+    return buggy;
   }
   if (bugs.zk1419) {
     // Before ZOOKEEPER-1419 the sid tie-break did not require equal epochs.
-    return new_epoch > cur_epoch || (new_epoch == cur_epoch && new_zxid > cur_zxid) ||
-           (new_zxid == cur_zxid && new_id > cur_id);
+    const bool buggy = new_epoch > cur_epoch || (new_epoch == cur_epoch && new_zxid > cur_zxid) ||
+                       (new_zxid == cur_zxid && new_id > cur_id);
+    if (buggy != fixed) core_.Cover(Mark::kBugZk1419);
+    return buggy;
   }
-  return new_epoch > cur_epoch ||
-         (new_epoch == cur_epoch &&
-          (new_zxid > cur_zxid || (new_zxid == cur_zxid && new_id > cur_id)));
+  return fixed;
 }
 
 void Election::UpdateProposal(PeerId leader, Zxid zxid, Epoch epoch, std::string_view why,
@@ -141,7 +146,9 @@ bool Election::HasQuorum(const std::map<uint32_t, Vote>& votes, const Vote& vote
   for (const auto& [sid, v] : votes) {
     if (vote.Equals(v)) agree.push_back(sid);
   }
-  return core_.config().IsQuorum(agree);
+  const bool quorum = core_.config().IsQuorum(agree);
+  if (quorum && core_.config().IsQuorumOnlyByHalf(agree)) core_.Cover(Mark::kBugMajorityIsHalf);
+  return quorum;
 }
 
 bool Election::CheckLeader(const std::map<uint32_t, Vote>& votes, PeerId leader,
@@ -276,6 +283,10 @@ void Election::OnFinalizeTimeout() {
 
 void Election::Decide(const Vote& vote, ServerState state, std::string_view how) {
   StopLooking();
+  core_.Cover(state == ServerState::kLeading     ? Mark::kElectionLeading
+              : state == ServerState::kFollowing ? Mark::kElectionFollowing
+                                                 : Mark::kElectionObserving);
+  if (how == "joined") core_.Cover(Mark::kElectionJoined);
   core_.Emit(ElectionDecided{logical_clock_, vote.leader, vote.zxid, vote.peer_epoch, state, how});
   host_.ElectionDecided(vote, state, how);
 }

@@ -52,7 +52,11 @@ void Leader::ProcessRequest(const TxnPtr& txn) { ProcessAck(core_.self(), txn->z
 void Leader::Failed() {
   server_error_ = true;
   // ZooKeeper notices at the next tick; the fix stops at once.
-  if (!core_.config().bugs.error_keeps_serving) Fail("Unexpected internal error");
+  if (core_.config().bugs.error_keeps_serving) {
+    core_.Cover(Mark::kBugErrorKeepsServing);
+    return;
+  }
+  Fail(Mark::kRoleLeaderEndError, "Unexpected internal error");
 }
 
 void Leader::ApplyCommitted(const TxnPtr& txn) {
@@ -73,13 +77,14 @@ void Leader::OnTimer(uint32_t what, uint64_t arg) {
       wait_timer_ = TimerId{};
       switch (stage_) {
         case Stage::kWaitEpoch:
-          Fail("timeout while waiting for the epoch from a quorum");
+          Fail(Mark::kRoleLeaderEndEpochTimeout, "timeout while waiting for the epoch from a quorum");
           return;
         case Stage::kWaitEpochAck:
-          Fail("timeout while waiting for a quorum of epoch acks");
+          Fail(Mark::kRoleLeaderEndEpochAckTimeout, "timeout while waiting for a quorum of epoch acks");
           return;
         case Stage::kWaitNewLeaderAck:
-          Fail(fmt::format("waiting for a quorum of followers, only synced with sids: [{}]",
+          Fail(Mark::kRoleLeaderEndNewLeaderAckTimeout,
+               fmt::format("waiting for a quorum of followers, only synced with sids: [{}]",
                            SyncedSids()));
           return;
         default:
@@ -134,11 +139,16 @@ Leader::~Leader() {
   core_.Drop(owner_);
 }
 
-bool Leader::IsQuorum(const std::set<uint32_t>& sids) const { return core_.config().IsQuorum(sids); }
+bool Leader::IsQuorum(const std::set<uint32_t>& sids) const {
+  const bool quorum = core_.config().IsQuorum(sids);
+  if (quorum && core_.config().IsQuorumOnlyByHalf(sids)) core_.Cover(Mark::kBugMajorityIsHalf);
+  return quorum;
+}
 
-void Leader::Fail(std::string reason) {
+void Leader::Fail(Mark why, std::string reason) {
   if (failed_) return;
   failed_ = true;
+  core_.Cover(why);
   host_.EndRole(std::move(reason));
 }
 
@@ -180,12 +190,14 @@ std::optional<Epoch> Leader::GetEpochToPropose(PeerId sid, Epoch last_accepted,
   // Every acceptedEpoch reported before the quorum forms raises the epoch, observers'
   // too; only participants count toward the quorum.
   if (static_cast<int64_t>(last_accepted.value) >= epoch_) {
+    if (core_.config().bugs.reuse_epoch) core_.Cover(Mark::kBugReuseEpoch);
     epoch_ = core_.config().bugs.reuse_epoch ? last_accepted.value
                                              : static_cast<int64_t>(last_accepted.value) + 1;
   }
   if (participant) connecting_.insert(sid.value);
   if (connecting_.contains(core_.self().value) && IsQuorum(connecting_)) {
     waiting_for_new_epoch_ = false;
+    core_.Cover(Mark::kDiscoveryEpochProposed);
     core_.Emit(EpochProposed{epoch(), db_.last_processed(), HistoryZxids(db_)});
     host_.WriteEpoch(EpochFile::kAccepted, epoch());  // Then EpochWritten.
   }
@@ -266,6 +278,7 @@ void Leader::StartZkServer() {
   core_.Emit(TreeRelabeled{Zxid::Make(epoch(), 0), db_.tree().last_applied_txn(), db_.tree().digest()});
   host_.StartServing();
   host_.SetPhase(ZabPhase::kBroadcast);
+  core_.Cover(Mark::kNewLeaderLeaderEstablished);
   core_.Emit(LeaderEstablished{epoch()});
   for (auto& [conn, h] : handlers_) h->LeaderRunning();
   tick_skip_ = true;
@@ -304,6 +317,9 @@ SyncPlan Leader::SyncLearner(LearnerHandler& h, Zxid peer_last) {
   // again from startForwarding (trunc-to-applied, zabsim's finding). The fix chooses as
   // if toBeApplied were applied.
   SyncPlan plan;
+  if (core_.config().bugs.trunc_to_applied && !to_be_applied_.empty()) {
+    core_.Cover(Mark::kBugTruncToApplied);
+  }
   if (core_.config().bugs.trunc_to_applied || to_be_applied_.empty()) {
     plan = ChooseSync(peer_last, db_.committed_log(), db_.last_processed(), txn_log,
                       core_.config().bugs);
@@ -314,6 +330,7 @@ SyncPlan Leader::SyncLearner(LearnerHandler& h, Zxid peer_last) {
     // A SNAP holds the tree as applied: toBeApplied goes after it, from startForwarding.
     if (plan.mode == SyncMode::kSnap) plan.forward_from = std::min(plan.forward_from, db_.last_processed());
   }
+  for (const Mark m : plan.marks) core_.Cover(m);
   core_.Emit(SyncChosen{h.sid(), plan.mode, peer_last,
                         plan.mode == SyncMode::kSnap ? db_.last_processed() : plan.packet_zxid,
                         static_cast<uint32_t>(plan.txns.size()), plan.why});
@@ -340,6 +357,7 @@ SyncPlan Leader::SyncLearner(LearnerHandler& h, Zxid peer_last) {
   if (last_proposed_ > plan.forward_from) {
     for (const TxnPtr& t : to_be_applied_) {
       if (t->zxid <= plan.forward_from) continue;
+      core_.Cover(Mark::kSyncForwardToBeApplied);
       QuorumPacket proposal;
       proposal.type = PacketType::kProposal;
       proposal.zxid = t->zxid;
@@ -356,7 +374,12 @@ SyncPlan Leader::SyncLearner(LearnerHandler& h, Zxid peer_last) {
         // The learner gets these again and ACKs them once logged again; an ACK it sent
         // before this sync (a TRUNC may have cut the txn since) is stale. ZooKeeper keeps
         // it in the ack set (stale-ack-counts, zabsim's finding); the fix drops it.
-        if (!core_.config().bugs.stale_ack_counts) p.acks.erase(h.sid().value);
+        if (!core_.config().bugs.stale_ack_counts) {
+          p.acks.erase(h.sid().value);
+        } else if (p.acks.contains(h.sid().value)) {
+          core_.Cover(Mark::kBugStaleAckCounts);
+        }
+        core_.Cover(Mark::kSyncForwardOutstanding);
         QuorumPacket proposal;
         proposal.type = PacketType::kProposal;
         proposal.zxid = zxid;
@@ -393,6 +416,7 @@ void Leader::ProcessRequest(LearnerHandler& h, const Request& request) {
     sync.request = r;
     h.Queue(sync);
   } else {
+    core_.Cover(Mark::kBroadcastSyncDeferred);
     pending_syncs_[last_proposed_].push_back(PendingSync{h.conn(), r});
   }
 }
@@ -401,7 +425,7 @@ void Leader::Propose(const Request& request) {
   const Zxid zxid{hzxid_.value + 1};
   if (zxid.counter() == 0xffffffffu) {
     // ZOOKEEPER-1277: never let the counter wrap; force a new epoch instead.
-    Fail("zxid lower 32 bits have rolled over, forcing re-election");
+    Fail(Mark::kRoleLeaderEndZxidRollover, "zxid lower 32 bits have rolled over, forcing re-election");
     return;
   }
   hzxid_ = zxid;
@@ -442,6 +466,9 @@ void Leader::TryToCommit(Zxid zxid) {
                           ? it->second.acks.contains(core_.self().value)
                           : IsQuorum(it->second.acks);
   if (!quorum) return;
+  if (core_.config().bugs.commit_without_quorum && !IsQuorum(it->second.acks)) {
+    core_.Cover(Mark::kBugCommitWithoutQuorum);
+  }
   Proposal p = std::move(it->second);
   outstanding_.erase(it);
   Commit(std::move(p));
@@ -482,7 +509,7 @@ void Leader::Heartbeat() {
   if (failed_) return;
   if (server_error_) {
     // Leader.lead's loop checks isRunning() every half tick.
-    Fail("Unexpected internal error");
+    Fail(Mark::kRoleLeaderEndError, "Unexpected internal error");
     return;
   }
   if (!tick_skip_) ++tick_;
@@ -492,7 +519,8 @@ void Leader::Heartbeat() {
     if (h->Synced(tick_)) synced.insert(h->sid().value);
   }
   if (!tick_skip_ && !IsQuorum(synced)) {
-    Fail(fmt::format("not sufficient followers synced, only synced with sids: [{}]",
+    Fail(Mark::kRoleLeaderEndLostQuorum,
+         fmt::format("not sufficient followers synced, only synced with sids: [{}]",
                      fmt::join(synced, ",")));
     return;
   }
@@ -505,18 +533,19 @@ void Leader::Shutdown() {
   failed_ = true;
   core_.out().Listen(Channel::kQuorum, false);
   core_.Drop(owner_);
-  for (auto& [conn, h] : handlers_) h->Fail("leader shutdown");
+  for (auto& [conn, h] : handlers_) h->Fail(Mark::kHandlerEndLeaderShutdown, "leader shutdown");
   commit_processor_->Shutdown();
   if (server_error_ && !core_.config().bugs.error_keeps_serving) {
     // The fix: memory may hold what the dead SyncThread never logged; it is dropped and
     // reloaded from disk, as a full shutdown does (zk.shutdown(true)).
+    core_.Cover(Mark::kDbCleared);
     db_.Clear();
     return;
   }
   if (running_) {
     // ZooKeeperServer.shutdown: the log pipeline drains first, then memory catches up.
     sync_->DrainForShutdown();
-    if (!core_.config().bugs.zk2845) db_.FastForward();
+    db_.CatchUpOnRoleEnd();
   }
 }
 

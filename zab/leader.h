@@ -88,7 +88,8 @@ class LearnerHandler final : public ConnHandler, public Part {
   bool Synced(uint64_t tick) const;
   // Ping: every half tick, once the handler has started sending.
   void Ping(Zxid last_proposed, uint64_t half_ticks);
-  void Fail(std::string reason);
+  // Fail ends the handler, counting `why`, the coverage mark of the way it ends.
+  void Fail(Mark why, std::string reason);
 
  private:
   enum class Stage {
@@ -232,7 +233,8 @@ class Leader final : public Role,
   void Propose(const Request& request);
   void TryToCommit(Zxid zxid);
   void Commit(Proposal proposal);
-  void Fail(std::string reason);
+  // Fail ends the role, counting `why`, the coverage mark of the way it ends.
+  void Fail(Mark why, std::string reason);
   LearnerHandler* Handler(ConnId conn);
   std::string SyncedSids() const;
 

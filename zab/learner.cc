@@ -50,11 +50,13 @@ void Learner::Idle() {
 void Learner::OnTimer(uint32_t what, uint64_t arg) {
   switch (what) {
     case kConnectDeadline:
-      if (stage_ == Stage::kConnecting) Fail("could not connect to the leader within initLimit");
+      if (stage_ == Stage::kConnecting) {
+        Fail(Mark::kRoleLearnerEndConnectFailed, "could not connect to the leader within initLimit");
+      }
       return;
     case kReadTimeout:
       read_timer_ = TimerId{};
-      Fail("read timed out: no packet from the leader");
+      Fail(Mark::kRoleLearnerEndReadTimeout, "read timed out: no packet from the leader");
       return;
     case kReconnect:
       Connect();
@@ -67,7 +69,11 @@ void Learner::OnTimer(uint32_t what, uint64_t arg) {
 void Learner::Failed() {
   server_error_ = true;
   // ZooKeeper notices after the next packet (or never, before UPTODATE); the fix stops at once.
-  if (!core_.config().bugs.error_keeps_serving) Fail("the SyncThread died of a disk error");
+  if (core_.config().bugs.error_keeps_serving) {
+    core_.Cover(Mark::kBugErrorKeepsServing);
+    return;
+  }
+  Fail(Mark::kRoleLearnerEndError, "the SyncThread died of a disk error");
 }
 
 void Learner::OnSyncFailed(uint32_t what, uint64_t arg) {
@@ -75,13 +81,15 @@ void Learner::OnSyncFailed(uint32_t what, uint64_t arg) {
     case kSnapSnapshotDurable:
       // takeSnapshot(true) failed: "Severe unrecoverable error, exiting".
       core_.Emit(DiskFailed{"snapshot", "fsync"});
+      core_.Cover(Mark::kDiskSnapshotFailed);
+      core_.Cover(Mark::kExitSnapshotFailed);
       core_.Exit("exit 10 (TXNLOG_ERROR_TAKING_SNAPSHOT): the NEWLEADER snapshot's fsync failed");
       return;
     case kSyncedLogDurable:
     case kLogDurableAfterEpoch:
       // ZKDatabase.commit throws in syncWithLeader: the sync ends with the exception.
       core_.Emit(DiskFailed{"log", "fsync"});
-      Fail("IOException: the txn log's fsync failed at NEWLEADER");
+      Fail(Mark::kRoleLearnerEndNewLeaderFsyncFailed, "IOException: the txn log's fsync failed at NEWLEADER");
       return;
     default:
       Part::OnSyncFailed(what, arg);
@@ -102,9 +110,11 @@ void Learner::OnSynced(uint32_t what, uint64_t arg) {
       PersistSynced();
       return;
     case kSyncedLogDurable:
+      core_.Cover(Mark::kNewLeaderLearnerTxnsFsynced);
       NewLeaderLogged();
       return;
     case kLogDurableAfterEpoch:
+      core_.Cover(Mark::kNewLeaderLearnerTxnsFsynced);
       NewLeaderEpochWritten();
       return;
     default:
@@ -163,8 +173,9 @@ void Learner::Connect() {
   conn_ = core_.Connect(owner_, leader_, Channel::kQuorum, this);
 }
 
-void Learner::Fail(std::string reason) {
+void Learner::Fail(Mark why, std::string reason) {
   if (stage_ == Stage::kDone) return;
+  core_.Cover(why);
   stage_ = Stage::kDone;
   deferred_.clear();
   core_.CancelTimer(read_timer_);
@@ -207,8 +218,11 @@ void Learner::OnDisconnected(ConnId conn) {
     core_.SetTimer(owner_, core_.config().learner_connect_delay_ms, kReconnect);
     return;
   }
-  Fail(stage_ == Stage::kConnecting ? "could not connect to the leader"
-                                    : "connection to the leader lost");
+  if (stage_ == Stage::kConnecting) {
+    Fail(Mark::kRoleLearnerEndConnectFailed, "could not connect to the leader");
+  } else {
+    Fail(Mark::kRoleLearnerEndLeaderGone, "connection to the leader lost");
+  }
 }
 
 void Learner::OnMessage(ConnId, const Message& message) {
@@ -259,7 +273,7 @@ void Learner::Read(const QuorumPacket& p) {
 
 void Learner::OnLeaderInfo(const QuorumPacket& p) {
   if (p.type != PacketType::kLeaderInfo) {
-    Fail(fmt::format("expected LEADERINFO, got {}", ToString(p.type)));
+    Fail(Mark::kRoleLearnerEndProtocol, fmt::format("expected LEADERINFO, got {}", ToString(p.type)));
     return;
   }
   new_epoch_ = p.zxid.epoch();
@@ -272,10 +286,12 @@ void Learner::OnLeaderInfo(const QuorumPacket& p) {
     return;
   }
   if (new_epoch_ == accepted) {
+    core_.Cover(Mark::kDiscoveryLearnerEpochAlreadyAccepted);
     SendAckEpoch(-1);  // "Not an ack, but here is my last zxid."
     return;
   }
-  Fail(fmt::format("leader's epoch {} is less than accepted epoch {}", new_epoch_.value,
+  Fail(Mark::kRoleLearnerEndEpochBehind,
+       fmt::format("leader's epoch {} is less than accepted epoch {}", new_epoch_.value,
                    accepted.value));
 }
 
@@ -295,19 +311,22 @@ void Learner::SendAckEpoch(int64_t current_epoch) {
 void Learner::OnFirstSyncPacket(const QuorumPacket& p) {
   switch (p.type) {
     case PacketType::kDiff:
+      core_.Cover(Mark::kSyncLearnerDiff);
       mode_ = SyncMode::kDiff;
       snapshot_needed_ = false;
       break;
     case PacketType::kSnap: {
       if (!p.snapshot) {
-        Fail("SNAP without a snapshot");
+        Fail(Mark::kRoleLearnerEndProtocol, "SNAP without a snapshot");
         return;
       }
       auto tree = DataTree::Deserialize(*p.snapshot);
       if (!tree.ok()) {
-        Fail(fmt::format("bad snapshot in SNAP: {}", std::string(tree.status().message())));
+        Fail(Mark::kRoleLearnerEndProtocol,
+             fmt::format("bad snapshot in SNAP: {}", std::string(tree.status().message())));
         return;
       }
+      core_.Cover(Mark::kSyncLearnerSnap);
       mode_ = SyncMode::kSnap;
       db_.ReplaceTree(*std::move(tree));
       db_.tree().set_last_processed_zxid(p.zxid);
@@ -317,17 +336,21 @@ void Learner::OnFirstSyncPacket(const QuorumPacket& p) {
     case PacketType::kTrunc:
       mode_ = SyncMode::kTrunc;
       if (!db_.TruncateLog(p.zxid)) {
+        core_.Cover(Mark::kExitTruncateFailed);
         core_.Exit(fmt::format("not able to truncate the log to {}", ToString(p.zxid)));
         return;
       }
       if (db_.tree().last_processed_zxid() != p.zxid) {
         // ZooKeeper sets lastProcessedZxid to the TRUNC's zxid whatever the reload
         // brought back; the tree now claims that zxid (ZOOKEEPER-1549 makes them differ).
+        core_.Cover(Mark::kSyncLearnerTruncRelabel);
         db_.tree().set_last_processed_zxid(p.zxid);
         core_.Emit(TreeLoaded{p.zxid, "trunc", db_.tree().digest(), db_.tree().last_applied_txn()});
       }
+      core_.Cover(Mark::kSyncLearnerTrunc);
       break;
     default:
+      core_.Cover(Mark::kExitUnexpectedSyncPacket);
       core_.Exit(fmt::format("unexpected first packet {} while syncing", ToString(p.type)));
       return;
   }
@@ -353,7 +376,7 @@ void Learner::OnSyncPacket(const QuorumPacket& p) {
         // SNAP/TRUNC before NEWLEADER: apply it now; the NEWLEADER snapshot covers it.
         if (not_committed_.empty()) {
           UnexpectedCommit(p.zxid, Zxid{}, "no proposal is pending");
-          Fail("NullPointerException: COMMIT while no proposal is pending");
+          Fail(Mark::kRoleLearnerEndCommitNpe, "NullPointerException: COMMIT while no proposal is pending");
           return;
         }
         if (not_committed_.front()->zxid != p.zxid) {
@@ -362,6 +385,7 @@ void Learner::OnSyncPacket(const QuorumPacket& p) {
           return;
         }
         // Into the committed log too: leaving it out opens the hole of ZOOKEEPER-4925.
+        core_.Cover(Mark::kSyncLearnerCommitApplied);
         ApplyAndReport(not_committed_.front(), !core_.config().bugs.zk4925);
         not_committed_.pop_front();
         return;
@@ -372,9 +396,11 @@ void Learner::OnSyncPacket(const QuorumPacket& p) {
         // writeToTxnLog, and NEWLEADER emptied it (as G1 and G2 do): the COMMIT of a
         // proposal buffered before NEWLEADER dereferences null and the sync dies.
         UnexpectedCommit(p.zxid, Zxid{}, "NEWLEADER dropped the pending proposals");
-        Fail("NullPointerException: COMMIT after NEWLEADER dropped the pending proposals");
+        Fail(Mark::kRoleLearnerEndCommitNpe,
+             "NullPointerException: COMMIT after NEWLEADER dropped the pending proposals");
         return;
       }
+      if (!newleader_seen_) core_.Cover(Mark::kSyncLearnerCommitBuffered);
       committed_.push_back(p.zxid);
       return;
     case PacketType::kNewLeader:
@@ -382,7 +408,7 @@ void Learner::OnSyncPacket(const QuorumPacket& p) {
       return;
     case PacketType::kUpToDate:
       if (!newleader_seen_) {
-        Fail("UPTODATE before NEWLEADER");
+        Fail(Mark::kRoleLearnerEndProtocol, "UPTODATE before NEWLEADER");
         return;
       }
       OnUpToDate();
@@ -397,6 +423,7 @@ void Learner::OnSyncPacket(const QuorumPacket& p) {
 
 void Learner::OnNewLeader(const QuorumPacket& p) {
   (void)p;
+  core_.Cover(Mark::kNewLeaderLearnerReceived);
   newleader_seen_ = true;
   stage_ = Stage::kNewLeaderBusy;
   core_.CancelTimer(read_timer_);
@@ -406,12 +433,14 @@ void Learner::OnNewLeader(const QuorumPacket& p) {
     // removals fsynced after the snapshot and before anything else of this sync
     // (ZOOKEEPER-2846; see Database::DropUnvouchedLog).
     if (mode_ == SyncMode::kSnap) {
+      core_.Cover(Mark::kNewLeaderLearnerSnapshotTaken);
       db_.TakeSnapshot(owner_, kSnapSnapshotDurable);
       db_.DropUnvouchedLog();
       return;
     }
     // A TRUNC's snapshot is not fsynced; zabsim's fix for ZOOKEEPER-2846 fsyncs it, so
     // that the log segments it removes next never go before the snapshot is durable.
+    core_.Cover(Mark::kNewLeaderLearnerSnapshotTakenTrunc);
     db_.TakeSnapshot(/*fsync=*/!core_.config().bugs.zk2846);
     db_.DropUnvouchedLog();
   }
@@ -428,6 +457,7 @@ void Learner::PersistSynced() {
   if (!observer_ && core_.config().newleader_order == NewLeaderOrder::kG1) {
     // 3.8.0 .. 3.8.4: currentEpoch first; then every buffered proposal, committed or
     // not, to the log pipeline (ZOOKEEPER-4643, 4646, 4685, 4394 all live here).
+    core_.Cover(Mark::kNewLeaderLearnerOrderG1);
     epoch_before_log_ = true;
     host_.WriteEpoch(EpochFile::kCurrent, new_epoch_);  // Then EpochWritten.
     return;
@@ -435,6 +465,7 @@ void Learner::PersistSynced() {
   if (!observer_ && core_.config().newleader_order == NewLeaderOrder::kG2) {
     // 3.8.5, 3.9.2: every buffered proposal appended and fsynced, its ACK held back
     // until after UPTODATE (requestsToAck); the buffer is cleared (ZOOKEEPER-4394).
+    core_.Cover(Mark::kNewLeaderLearnerOrderG2);
     for (const TxnPtr& t : not_committed_) {
       db_.Append(t);
       pending_txns_.push_back(t);
@@ -447,12 +478,14 @@ void Learner::PersistSynced() {
   if (observer_ || bugs.zk3911) {
     // ZOOKEEPER-3911: nothing is logged before the ACK; every buffered txn goes to the
     // log pipeline at UPTODATE. (An observer logs its INFORMs at UPTODATE anyway.)
+    core_.Cover(observer_ ? Mark::kNewLeaderLearnerObserver : Mark::kBugZk3911);
     NewLeaderLogged();
     return;
   }
   if (bugs.zk4643) {
     // ZOOKEEPER-4643: currentEpoch (FLE's first key) is durable before the txns it
     // vouches for are.
+    core_.Cover(Mark::kBugZk4643);
     epoch_before_log_ = true;
     host_.WriteEpoch(EpochFile::kCurrent, new_epoch_);  // Then EpochWritten.
     return;
@@ -472,6 +505,7 @@ void Learner::PersistSynced() {
       queued = true;
     }
     if (queued) {
+      core_.Cover(Mark::kBugZk4685);
       sync_->NotifyIdle();  // Then Idle.
     } else {
       NewLeaderLogged();
@@ -479,6 +513,10 @@ void Learner::PersistSynced() {
     return;
   }
   const bool appended = LogCommittedBuffered();
+  if (appended) core_.Cover(Mark::kNewLeaderLearnerCommittedLogged);
+  if (!not_committed_.empty()) {
+    core_.Cover(bugs.zk4394 ? Mark::kBugZk4394 : Mark::kNewLeaderLearnerPendingKept);
+  }
   if (bugs.zk4394) {
     // ZOOKEEPER-4394: NEWLEADER also empties packetsNotCommitted; the uncommitted
     // proposals only reach the log at UPTODATE.
@@ -490,6 +528,7 @@ void Learner::PersistSynced() {
   } else {
     // ZOOKEEPER-4646: the txns are appended, not fsynced; the log pipeline's next
     // flush makes them durable, whenever that comes.
+    if (appended) core_.Cover(Mark::kBugZk4646);
     NewLeaderLogged();
   }
 }
@@ -525,12 +564,14 @@ void Learner::NewLeaderEpochWritten() {
   mode_ = SyncMode::kNone;
   write_to_txn_log_ = true;
   stage_ = Stage::kSyncing;
+  core_.Cover(Mark::kNewLeaderLearnerAckSent);
   core_.Emit(NewLeaderProcessed{new_epoch_, leader_, HistoryZxids(db_)});
   SendAck(Zxid::Make(new_epoch_, 0));
   ReadNext();
 }
 
 void Learner::OnUpToDate() {
+  core_.Cover(Mark::kUpToDateLearnerServing);
   SendAck(Zxid::Make(new_epoch_, 0));
   serving_ = true;
   server_error_ = false;  // startServing sets the state to RUNNING, whatever it was.
@@ -541,10 +582,14 @@ void Learner::OnUpToDate() {
   if (!observer_) {
     // G2 sends the ACKs of what it logged at NEWLEADER now, after NEWLEADER's and
     // UPTODATE's ("to avoid leader shutdown due to timeout").
+    if (!requests_to_ack_.empty()) core_.Cover(Mark::kUpToDateLearnerAcksReleased);
     for (const Zxid z : requests_to_ack_) SendAck(z);
     requests_to_ack_.clear();
     // The proposals still buffered go through the log pipeline (ACK once durable), then
     // the commits received for them.
+    if (!dropped_at_newleader_.empty() || !not_committed_.empty()) {
+      core_.Cover(Mark::kUpToDateLearnerBufferedLogged);
+    }
     for (const TxnPtr& t : dropped_at_newleader_) LogRequest(t);
     dropped_at_newleader_.clear();
     for (const TxnPtr& t : not_committed_) LogRequest(t);
@@ -572,7 +617,9 @@ void Learner::OnUpToDate() {
 void Learner::OnBroadcastPacket(const QuorumPacket& p) {
   ProcessPacket(p);
   // followLeader's loop: while (isRunning()) { readPacket; processPacket; }.
-  if (server_error_ && stage_ == Stage::kBroadcast) Fail("the ZooKeeperServer is not running (a critical thread died)");
+  if (server_error_ && stage_ == Stage::kBroadcast) {
+    Fail(Mark::kRoleLearnerEndError, "the ZooKeeperServer is not running (a critical thread died)");
+  }
 }
 
 void Learner::ProcessPacket(const QuorumPacket& p) {
@@ -623,6 +670,7 @@ void Learner::CommitTxn(Zxid zxid) {
   if (pending_txns_.front()->zxid != zxid) {
     UnexpectedCommit(zxid, pending_txns_.front()->zxid, "not the next pending txn");
     // FollowerZooKeeperServer.commit: System.exit(UNMATCHED_TXN_COMMIT).
+    core_.Cover(Mark::kExitUnmatchedTxnCommit);
     core_.Exit(fmt::format("committing zxid {} but the next pending txn is {}", ToString(zxid),
                            ToString(pending_txns_.front()->zxid)));
     return;
@@ -638,7 +686,8 @@ bool Learner::EnforceContinuousProposal(Zxid zxid) {
   const Zxid last = sync_last_queued_;
   sync_last_queued_ = zxid;
   if (last.value == 0 || zxid.value == last.value + 1 || zxid.epoch() > last.epoch()) return true;
-  Fail(fmt::format("DIFF sync got proposal {}, last queued {}, expected {}", ToString(zxid),
+  Fail(Mark::kRoleLearnerEndProposalGap,
+       fmt::format("DIFF sync got proposal {}, last queued {}, expected {}", ToString(zxid),
                    ToString(last), ToString(Zxid{last.value + 1})));
   return false;
 }
@@ -659,6 +708,8 @@ void Learner::UnexpectedCommit(Zxid zxid, Zxid expected, std::string_view why) {
 }
 
 void Learner::ApplyAndReport(const TxnPtr& txn, bool to_committed_log) {
+  // Every caller but ApplyCommitted leaves it out of the committed log only as ZK-4925.
+  if (!to_committed_log) core_.Cover(Mark::kBugZk4925);
   const ApplyResult r = to_committed_log ? db_.ApplyCommitted(txn) : db_.ApplyOnly(txn);
   host_.OnApplied(*txn, r);
 }
@@ -685,12 +736,15 @@ void Learner::Shutdown() {
   commit_processor_->Shutdown();
   if (mid_snap && !core_.config().bugs.zk3642) {
     // A SNAP that never reached NEWLEADER is not on disk: forget it (ZOOKEEPER-3642).
+    core_.Cover(Mark::kDbCleared);
     db_.Clear();
     return;
   }
+  if (mid_snap) core_.Cover(Mark::kBugZk3642);
   if (server_error_ && !core_.config().bugs.error_keeps_serving) {
     // The fix: memory may hold what the dead SyncThread never logged (a COMMIT is applied
     // whether or not its txn was); it is dropped and reloaded from disk.
+    core_.Cover(Mark::kDbCleared);
     db_.Clear();
     return;
   }
@@ -699,13 +753,14 @@ void Learner::Shutdown() {
     // ZOOKEEPER-4712 (3.8, 3.9.2): Learner.shutdown's zk.shutdown(boolean) never stops
     // the SyncRequestProcessor. Memory catches up with the log, and the old SyncThread
     // goes on logging what it had queued, after that and beside the next role.
-    if (!core_.config().bugs.zk2845) db_.FastForward();
+    if (!sync_->idle()) core_.Cover(Mark::kBugZk4712);
+    db_.CatchUpOnRoleEnd();
     sync_->Orphan();
     host_.KeepRunning(std::move(sync_));
     return;
   }
   sync_->DrainForShutdown();
-  if (!core_.config().bugs.zk2845) db_.FastForward();
+  db_.CatchUpOnRoleEnd();
 }
 
 }  // namespace zabsim::zab

@@ -99,7 +99,8 @@ class Learner final : public Role,
   };
 
   void Connect();
-  void Fail(std::string reason);
+  // Fail ends the role, counting `why`, the coverage mark of the way it ends.
+  void Fail(Mark why, std::string reason);
   bool Blocked() const;
   void ArmReadTimer();
   void ReadNext();

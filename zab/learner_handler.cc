@@ -35,11 +35,11 @@ void LearnerHandler::OnTimer(uint32_t what, uint64_t arg) {
   switch (what) {
     case kReadTimeout:
       read_timer_ = TimerId{};
-      Fail("read timed out");
+      Fail(Mark::kHandlerEndReadTimeout, "read timed out");
       return;
     case kWaitTimeout:
       wait_timer_ = TimerId{};
-      Fail(fmt::format("timeout while waiting for {}", waiting_for_));
+      Fail(Mark::kHandlerEndWaitTimeout, fmt::format("timeout while waiting for {}", waiting_for_));
       return;
     default:
       Part::OnTimer(what, arg);
@@ -55,7 +55,7 @@ void LearnerHandler::ArmWaitTimer(std::string_view what) {
 
 void LearnerHandler::OnDisconnected(ConnId) {
   core_.Forget(conn_);
-  Fail("connection lost");
+  Fail(Mark::kHandlerEndConnectionLost, "connection lost");
 }
 
 void LearnerHandler::OnMessage(ConnId, const Message& message) {
@@ -103,7 +103,7 @@ void LearnerHandler::Read(const QuorumPacket& p) {
 
 void LearnerHandler::OnInfo(const QuorumPacket& p) {
   if (p.type != PacketType::kFollowerInfo && p.type != PacketType::kObserverInfo) {
-    Fail(fmt::format("first packet is {}, not FOLLOWERINFO", ToString(p.type)));
+    Fail(Mark::kHandlerEndProtocol, fmt::format("first packet is {}, not FOLLOWERINFO", ToString(p.type)));
     return;
   }
   observer_ = p.type == PacketType::kObserverInfo || !core_.config().IsVoter(sid_);
@@ -133,13 +133,13 @@ void LearnerHandler::EpochReady(Epoch epoch) {
 
 void LearnerHandler::OnAckEpoch(const QuorumPacket& p) {
   if (p.type != PacketType::kAckEpoch) {
-    Fail(fmt::format("expected ACKEPOCH, got {}", ToString(p.type)));
+    Fail(Mark::kHandlerEndProtocol, fmt::format("expected ACKEPOCH, got {}", ToString(p.type)));
     return;
   }
   summary_ = StateSummary{p.number, p.zxid};
   const Leader::Wait w = leader_.WaitForEpochAck(sid_, summary_, !observer_);
   if (w == Leader::Wait::kSkip) {
-    Fail("follower is ahead of the leader");
+    Fail(Mark::kHandlerEndFollowerAhead, "follower is ahead of the leader");
     return;
   }
   stage_ = Stage::kAwaitEpochQuorum;
@@ -199,6 +199,7 @@ void LearnerHandler::SendSnapshot() {
   snap.type = PacketType::kSnap;
   snap.zxid = db.last_processed();
   snap.snapshot = std::make_shared<const std::string>(db.tree().Serialize());
+  core_.Cover(Mark::kNewLeaderLeaderSnapSent);
   core_.Send(conn_, snap);
   core_.Post(owner_, Thread::kLearnerHandler, sid_.value, "queue-newleader", kQueueNewLeader);
 }
@@ -212,6 +213,7 @@ void LearnerHandler::QueueNewLeader() {
   QuorumPacket newleader;
   newleader.type = PacketType::kNewLeader;
   newleader.zxid = Zxid::Make(epoch_, 0);
+  core_.Cover(Mark::kNewLeaderLeaderQueued);
   core_.Send(conn_, newleader);
   stage_ = Stage::kAwaitNewLeaderAck;
   ReadNext();
@@ -219,16 +221,19 @@ void LearnerHandler::QueueNewLeader() {
 
 void LearnerHandler::OnNewLeaderAck(const QuorumPacket& p) {
   if (p.type != PacketType::kAck) {
-    Fail(fmt::format("expected the ACK of NEWLEADER, got {}", ToString(p.type)));
+    Fail(Mark::kHandlerEndProtocol,
+         fmt::format("expected the ACK of NEWLEADER, got {}", ToString(p.type)));
     return;
   }
   const Leader::Wait w = leader_.WaitForNewLeaderAck(sid_, p.zxid, !observer_);
   if (w == Leader::Wait::kSkip) {
     // Leader.waitForNewLeaderAck logs an error and goes on without counting it: if
     // this learner was needed for the quorum, the leader times out (ZOOKEEPER-4685).
+    core_.Cover(Mark::kNewLeaderLeaderAckNotNewLeader);
     core_.Emit(Unexpected{"ack-consistent", "ACK", sid_, p.zxid, Zxid::Make(epoch_, 0),
                           "the first ACK after NEWLEADER is not NEWLEADER's"});
   }
+  if (w != Leader::Wait::kSkip) core_.Cover(Mark::kNewLeaderLeaderAck);
   stage_ = Stage::kAwaitNewLeaderQuorum;
   if (w == Leader::Wait::kWait) {
     ArmWaitTimer("a quorum of NEWLEADER acks");
@@ -255,6 +260,7 @@ void LearnerHandler::LeaderRunning() {
 void LearnerHandler::SendUpToDate() {
   QuorumPacket up;
   up.type = PacketType::kUpToDate;
+  core_.Cover(Mark::kNewLeaderLeaderUpToDateSent);
   Queue(up);
   stage_ = Stage::kRunning;
   ReadNext();
@@ -309,7 +315,8 @@ void LearnerHandler::Ping(Zxid last_proposed, uint64_t half_ticks) {
   if (dead() || !sending_) return;
   if (oldest_unacked_ &&
       half_ticks - oldest_unacked_->second >= 2ULL * core_.config().sync_limit) {
-    Fail(fmt::format("proposal {} not acked within syncLimit", ToString(oldest_unacked_->first)));
+    Fail(Mark::kHandlerEndSyncLimit,
+         fmt::format("proposal {} not acked within syncLimit", ToString(oldest_unacked_->first)));
     return;
   }
   QuorumPacket ping;
@@ -318,8 +325,9 @@ void LearnerHandler::Ping(Zxid last_proposed, uint64_t half_ticks) {
   Queue(ping);
 }
 
-void LearnerHandler::Fail(std::string reason) {
+void LearnerHandler::Fail(Mark why, std::string reason) {
   if (dead()) return;
+  core_.Cover(why);
   stage_ = Stage::kDead;
   deferred_.clear();
   core_.Emit(LearnerDropped{sid_, std::move(reason)});

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "zab/coverage.h"
 #include "zab/events.h"
 #include "zab/messages.h"
 #include "zab/types.h"
@@ -57,6 +58,10 @@ class Outbox {
   virtual SyncToken Sync(std::string_view file) = 0;
 
   virtual void Emit(const Event& event) = 0;
+  // Cover reports that the peer reached coverage mark `mark` (zab/coverage.h). It is a
+  // side channel, not an event: it must change nothing the run does or records, and be
+  // cheap (the environment counts it).
+  virtual void Cover(Mark mark) = 0;
   // Exit ends the process, as System.exit does; the environment crashes it once the
   // current step returns. The peer must not be used afterwards.
   virtual void Exit(std::string_view reason) = 0;

@@ -42,6 +42,7 @@ Peer::~Peer() {
 void Peer::Start() {
   if (startup_error_.has_value()) {
     // ZooKeeper refuses to start (e.g. "current epoch is older than the last zxid").
+    core_.Cover(Mark::kExitStartupRefused);
     core_.Exit(*startup_error_);
     return;
   }
@@ -52,6 +53,7 @@ void Peer::Start() {
         std::tuple{epochs_missing_[1], kCurrentEpochFile, current_epoch_}}) {
     if (!missing) continue;
     if (!core_.disk().Replace(file, {EncodeEpoch(epoch)})) {
+      core_.Cover(Mark::kExitStartupRefused);
       core_.Exit(fmt::format("unable to run quorum server: cannot write {}", file));
       return;
     }
@@ -101,6 +103,7 @@ Zxid Peer::LastLoggedZxid() {
   if (!db_.initialized()) {
     // After a full shutdown cleared memory, the next use reloads it from disk.
     if (absl::Status s = db_.Load(/*new_log_file=*/false); !s.ok()) {
+      core_.Cover(Mark::kExitReloadFailed);
       core_.Exit(fmt::format("cannot reload the database: {}", std::string(s.message())));
     } else {
       db_.RepairLog();  // See Database::DropUnvouchedLog (ZOOKEEPER-2846).
@@ -185,6 +188,7 @@ void Peer::OnRoleRestart() {
   if (state_ == ServerState::kLooking) {
     core_.Emit(Ignored{"SIGNAL", "role restart while looking", PeerId{}, Zxid{}});
   } else {
+    if (!ending_) core_.Cover(Mark::kRoleEndRestart);
     EndRole("role restart");
   }
   AfterStep();
@@ -213,6 +217,9 @@ void Peer::StartRole(ServerState state, PeerId leader, uint64_t generation) {
   state_ = state;
   leader_id_ = leader;
   ending_ = false;
+  core_.Cover(state == ServerState::kLeading     ? Mark::kRoleLeaderStart
+              : state == ServerState::kFollowing ? Mark::kRoleFollowerStart
+                                                 : Mark::kRoleObserverStart);
   if (state == ServerState::kLeading) {
     leader_ = std::make_unique<Leader>(core_, db_, *this);
     EmitState();
@@ -241,6 +248,7 @@ void Peer::OnDeferred(uint32_t what, uint64_t) {
     }
     case kEndRole:
       if (!epoch_writes_.empty()) {
+        core_.Cover(Mark::kRoleEndAfterEpochWrite);
         stop_after_writes_ = true;  // Once they are durable (OnSynced).
         return;
       }
@@ -328,6 +336,8 @@ void Peer::WriteEpoch(EpochFile file, Epoch epoch) {
   const std::string_view name = file == EpochFile::kAccepted ? kAcceptedEpochFile : kCurrentEpochFile;
   if (!core_.disk().Replace(name, {EncodeEpoch(epoch)})) {
     // writeLongToFile throws; the in-memory epoch stays; the role that asked ends.
+    core_.Cover(Mark::kDiskEpochWriteFailed);
+    if (!ending_) core_.Cover(Mark::kRoleEndEpochWriteFailed);
     core_.Emit(DiskFailed{name, "write"});
     EndRole(fmt::format("IOException writing {}", name));
     return;
@@ -345,6 +355,7 @@ void Peer::OnSyncFailed(uint32_t what, uint64_t arg) {
   const EpochWrite w = it->second;
   epoch_writes_.erase(it);
   const std::string_view name = w.file == EpochFile::kAccepted ? kAcceptedEpochFile : kCurrentEpochFile;
+  core_.Cover(Mark::kDiskEpochFsyncFailed);
   core_.Emit(DiskFailed{name, "fsync"});
   // The atomic write's fsync failed: the file was not renamed into place, the epoch in
   // memory stays, and the QuorumPeer thread's IOException ends the role.
@@ -354,7 +365,10 @@ void Peer::OnSyncFailed(uint32_t what, uint64_t arg) {
     core_.Defer(owner_, kStopRole);
     return;
   }
-  if (w.generation == role_generation_) EndRole(fmt::format("IOException writing {}", name));
+  if (w.generation == role_generation_) {
+    if (!ending_) core_.Cover(Mark::kRoleEndEpochWriteFailed);
+    EndRole(fmt::format("IOException writing {}", name));
+  }
 }
 
 void Peer::OnSynced(uint32_t what, uint64_t arg) {
@@ -364,6 +378,13 @@ void Peer::OnSynced(uint32_t what, uint64_t arg) {
   const EpochWrite w = it->second;
   epoch_writes_.erase(it);
   const bool accepted = w.file == EpochFile::kAccepted;
+  if (w.generation == role_generation_ && !stop_after_writes_) {
+    const bool leading = state_ == ServerState::kLeading;
+    core_.Cover(accepted ? (leading ? Mark::kDiscoveryLeaderAcceptedEpochWritten
+                                    : Mark::kDiscoveryLearnerAcceptedEpochWritten)
+                         : (leading ? Mark::kDiscoveryLeaderCurrentEpochWritten
+                                    : Mark::kNewLeaderLearnerCurrentEpochWritten));
+  }
   (accepted ? accepted_epoch_ : current_epoch_) = w.epoch;
   core_.Emit(EpochWritten{accepted ? kAcceptedEpochFile : kCurrentEpochFile, w.epoch, true});
   EmitState();

@@ -10,6 +10,7 @@ struct Planner {
   Zxid peer_last;
   bool peer_at_epoch_start = false;  // isPeerNewEpochZxid: the peer reports (e, 0).
   bool need_op = true;               // No DIFF or TRUNC queued yet.
+  bool new_epoch_diff = false;       // DIFF chosen because the peer reports (e, 0).
   std::optional<SyncMode> mode;
   Zxid packet_zxid;
   std::vector<TxnPtr> txns;
@@ -43,6 +44,7 @@ struct Planner {
         }
         if (peer_at_epoch_start) {
           Op(SyncMode::kDiff, last_committed);
+          new_epoch_diff = true;
         } else if (z > peer) {
           // The peer holds txns we never saw: cut it back to our zxid just below, unless
           // that would cross an epoch (then SNAP, later).
@@ -57,7 +59,10 @@ struct Planner {
       txns.push_back(p);
       queued = z;
     }
-    if (need_op && peer_at_epoch_start) Op(SyncMode::kDiff, last_committed);
+    if (need_op && peer_at_epoch_start) {
+      Op(SyncMode::kDiff, last_committed);
+      new_epoch_diff = true;
+    }
     return queued;
   }
 };
@@ -72,18 +77,29 @@ SyncPlan ChooseSync(Zxid peer_last, const std::deque<TxnPtr>& committed_log,
   Zxid current = peer_last;
   bool need_snap = true;
   std::string_view why = "unhandled: send a snapshot";
+  // The reason's coverage mark, by the mode it ends in: DIFF, TRUNC, or SNAP.
+  Mark diff_reason = Mark::kSyncDiffCommittedLog;
+  Mark trunc_reason = Mark::kSyncTruncCommittedLog;
+  Mark snap_reason = Mark::kSyncSnapUnhandled;
+  bool zk1154_changed_plan = false;
   if (leader_last_processed == peer_last) {
     planner.Op(SyncMode::kDiff, peer_last);
     need_snap = false;
     why = "in sync";
+    diff_reason = Mark::kSyncDiffInSync;
   } else if (peer_last > max && !planner.peer_at_epoch_start) {
     planner.Op(SyncMode::kTrunc, max);
     current = max;
     need_snap = false;
     why = "peer ahead of the committed log";
+    trunc_reason = Mark::kSyncTruncPeerAhead;
   } else if (min <= peer_last && peer_last <= max) {
     if (bugs.zk1154) {
-      // ZOOKEEPER-1154: DIFF from the peer's zxid without checking it exists here.
+      // ZOOKEEPER-1154: DIFF from the peer's zxid without checking it exists here. The
+      // switch's branch makes a difference when the fixed walk would not DIFF.
+      Planner fixed{peer_last, peer_last.IsEpochStart()};
+      fixed.QueueCommittedProposals(committed_log, peer_last, std::nullopt, max);
+      zk1154_changed_plan = fixed.need_op || fixed.mode != SyncMode::kDiff;
       planner.Op(SyncMode::kDiff, max);
       for (const TxnPtr& p : committed_log) {
         if (p->zxid > peer_last) {
@@ -104,16 +120,21 @@ SyncPlan ChooseSync(Zxid peer_last, const std::deque<TxnPtr>& committed_log,
         current = peer_last;
         planner = Planner{peer_last, peer_last.IsEpochStart()};
         why = "gap between the txn log and the committed log";
+        snap_reason = Mark::kSyncSnapTxnLogGap;
       } else {
         current = planner.QueueCommittedProposals(committed_log, current, std::nullopt, max);
         need_snap = false;
         why = "from the txn log";
+        diff_reason = Mark::kSyncDiffTxnLog;
+        trunc_reason = Mark::kSyncTruncTxnLog;
       }
     } else {
       why = "behind the committed log, txn log too far or too large";
+      snap_reason = Mark::kSyncSnapTxnLogTooFar;
     }
   } else if (peer_last < min) {
     why = "behind the committed log";
+    snap_reason = Mark::kSyncSnapBehind;
   }
   SyncPlan plan;
   if (need_snap || planner.need_op) {
@@ -123,9 +144,17 @@ SyncPlan ChooseSync(Zxid peer_last, const std::deque<TxnPtr>& committed_log,
     // from where queueing stopped when it found out only afterwards.
     plan.forward_from = need_snap ? leader_last_processed : current;
     plan.why = need_snap ? why : "a TRUNC would cross an epoch";
+    plan.marks = {Mark::kSyncSnap, need_snap ? snap_reason : Mark::kSyncSnapTruncCrossesEpoch};
     return plan;
   }
   plan.mode = *planner.mode;
+  if (plan.mode == SyncMode::kDiff) {
+    plan.marks = {Mark::kSyncDiff, diff_reason};
+    if (planner.new_epoch_diff) plan.marks.push_back(Mark::kSyncDiffNewEpochZxid);
+  } else {
+    plan.marks = {Mark::kSyncTrunc, trunc_reason};
+  }
+  if (zk1154_changed_plan) plan.marks.push_back(Mark::kBugZk1154);
   plan.packet_zxid = planner.packet_zxid;
   plan.txns = std::move(planner.txns);
   plan.forward_from = current;

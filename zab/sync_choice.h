@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "zab/config.h"
+#include "zab/coverage.h"
 #include "zab/database.h"
 #include "zab/types.h"
 
@@ -34,6 +35,9 @@ struct SyncPlan {
   std::vector<TxnPtr> txns;   // PROPOSAL+COMMIT pairs that follow the DIFF or TRUNC.
   Zxid forward_from;          // Where startForwarding takes over (currentZxid).
   std::string_view why;
+  // The coverage marks of the branches taken (zab/coverage.h): the mode, its reason, and
+  // any bug switch whose branch changed the plan. The caller reports them.
+  std::vector<Mark> marks;
 };
 
 // TxnLogReader returns the leader's logged txns from the start of the log file that holds

@@ -50,6 +50,7 @@ void SyncProcessor::Drain() {
   if (flushing_.empty()) return;
   if (core_.config().bugs.ack_before_fsync) {
     // The classic mistake: hand the txns on (ACK) before they are durable.
+    if (next_ != nullptr) core_.Cover(Mark::kBugAckBeforeFsync);
     for (const TxnPtr& t : flushing_) {
       if (next_ != nullptr) next_->ProcessRequest(t);
     }
@@ -104,6 +105,7 @@ void SyncProcessor::OnSyncFailed(uint32_t what, uint64_t arg) {
       dead_ = true;
       flushing_.clear();
       queue_.clear();
+      core_.Cover(Mark::kDiskLogFsyncFailed);
       core_.Emit(DiskFailed{"log", "fsync"});
       if (next_ != nullptr) next_->Failed();
       return;

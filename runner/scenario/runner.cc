@@ -1062,6 +1062,7 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::R
     (expected_violations.contains(v) ? result.expected_violations : result.violations).push_back(std::move(v));
   }
   result.fingerprint = runner.Fingerprint();
+  if (runner.cluster() != nullptr) result.coverage = runner.cluster()->coverage();
   return result;
 }
 

@@ -27,6 +27,7 @@
 #include "sim/time.h"
 #include "sim/trace.h"
 #include "zab/config.h"
+#include "zab/coverage.h"
 #include "zab/releases.h"
 
 namespace zabsim::runner::scenario {
@@ -190,6 +191,7 @@ struct FileResult {
   std::vector<std::string> commands;
   std::vector<std::vector<std::string>> narrations;
   uint64_t fingerprint = 0;
+  zab::Coverage coverage;  // The coverage marks the run reached (zab/coverage.h).
 };
 
 // RunOptions changes how a file runs. The defaults change nothing: a file run with them

@@ -28,6 +28,10 @@ const Rule kRules[] = {
     {"process-salted hash", R"(\babsl::Hash\s*<|\babsl::HashOf\b|\bstd::hash\s*<)"},
     {"pointer-keyed ordered container",
      R"(\b(std::map|std::set|absl::btree_map|absl::btree_set)\s*<\s*(const\s+)?[\w:]+\s*\*)"},
+    // State shared by every run in the process (a static counter, a cache): a run's result
+    // would depend on the runs before it, and on threads running others beside it.
+    {"mutable static variable",
+     R"((^|[^\w])static\s+(?!const\b|constexpr\b)(inline\s+|thread_local\s+)?[\w:<>,* ]*[\w>*]\s+\**\w+\s*(=|;|\{|\[))"},
 };
 
 }  // namespace

@@ -99,6 +99,21 @@ TEST(Tidy, UnorderedIterationIsBanned) {
   EXPECT_EQ(Rules("size_t h = absl::Hash<int>{}(3);"), std::vector<std::string>{"process-salted hash"});
 }
 
+TEST(Tidy, MutableStaticsAreBanned) {
+  const std::vector<std::string> rule = {"mutable static variable"};
+  EXPECT_EQ(Rules("static uint64_t hits = 0;"), rule);
+  EXPECT_EQ(Rules("  static std::map<int, Coverage> tables;"), rule);
+  EXPECT_EQ(Rules("static Coverage* table{nullptr};"), rule);
+  EXPECT_EQ(Rules("static inline int counts[8];"), rule);
+  EXPECT_EQ(Rules("static thread_local int depth = 0;"), rule);
+  // Constants, functions and the other uses of the word stay quiet.
+  EXPECT_TRUE(Rules("static const int kMax = 3;").empty());
+  EXPECT_TRUE(Rules("static constexpr std::array<int, 2> kTable = {1, 2};").empty());
+  EXPECT_TRUE(Rules("static uint64_t StreamSeed(uint64_t root, std::string_view name);").empty());
+  EXPECT_TRUE(Rules("static std::vector<std::pair<int, int>> Keys();").empty());
+  EXPECT_TRUE(Rules("static_assert(kCount > 0); auto n = static_cast<int>(x);").empty());
+}
+
 TEST(Tidy, HashContainersDeclaredInAnotherFileAreTracked) {
   const std::set<std::string> names = HashContainerNames("absl::flat_hash_map<K, V> conns_;");
   std::vector<std::string> rules;

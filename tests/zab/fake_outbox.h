@@ -153,6 +153,9 @@ class FakeOutbox final : public Outbox {
     ++seq_;
     events_.push_back(event);
   }
+  // Cover counts the mark; it is not a call the peer's behaviour may depend on, so it
+  // leaves seq() alone.
+  void Cover(Mark mark) override { coverage_.Hit(mark); }
   void Exit(std::string_view reason) override {
     ++seq_;
     exit_reason_ = std::string(reason);
@@ -303,6 +306,7 @@ class FakeOutbox final : public Outbox {
   // --- Events, ports, exit -------------------------------------------------------------
 
   const std::vector<Event>& events() const { return events_; }
+  const Coverage& coverage() const { return coverage_; }
   template <typename T>
   std::vector<T> Events() const {
     std::vector<T> out;
@@ -343,6 +347,7 @@ class FakeOutbox final : public Outbox {
   std::vector<ScheduledStep> steps_;
   DiskContents disk_;
   std::vector<Event> events_;
+  Coverage coverage_;
   std::map<Channel, bool> listening_;
   std::optional<std::string> exit_reason_;
 };

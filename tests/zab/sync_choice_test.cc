@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -241,6 +243,72 @@ TEST_P(SyncFollowerTable, ChoosesAsSyncFollowerDoes) {
 
 INSTANTIATE_TEST_SUITE_P(Branches, SyncFollowerTable, ::testing::ValuesIn(Rows()),
                          [](const ::testing::TestParamInfo<Row>& p) { return p.param.rule; });
+
+// Each branch names itself with coverage marks (zab/coverage.h): the mode, its reason, and
+// ZK-1154's mark when the switch changed the plan.
+const std::map<std::string, std::vector<std::string_view>>& ExpectedMarks() {
+  static const auto* marks = new std::map<std::string, std::vector<std::string_view>>{
+      {"PeerInSyncGetsEmptyDiffWithItsOwnZxid", {"sync.diff", "sync.diff.in-sync"}},
+      {"PeerAtTheLeadersNewEpochMarkerIsInSync", {"sync.diff", "sync.diff.in-sync"}},
+      {"PeerAheadOfMaxCommittedIsTruncatedToMax", {"sync.trunc", "sync.trunc.peer-ahead"}},
+      {"PeerAheadInALaterEpochIsTruncatedToMax", {"sync.trunc", "sync.trunc.peer-ahead"}},
+      {"PeerAtEpochStartAboveMaxGetsSnap", {"sync.snap", "sync.snap.unhandled"}},
+      {"PeerInsideTheLogGetsDiffOfMaxAndExactlyTheTxnsAbove", {"sync.diff", "sync.diff.committed-log"}},
+      {"PeerAtMinCommittedGetsEverythingAfterIt", {"sync.diff", "sync.diff.committed-log"}},
+      {"PeerAtMaxAfterTheLeaderStartedItsEpochGetsEmptyDiffOfMax", {"sync.diff", "sync.diff.committed-log"}},
+      {"PeerWithAZxidTheLeaderNeverSawIsTruncatedToTheLeadersZxidBelow",
+       {"sync.trunc", "sync.trunc.committed-log"}},
+      {"PeerWithAnUnknownZxidGetsSnapWhenTheNextLeaderTxnIsInAnotherEpoch",
+       {"sync.snap", "sync.snap.trunc-crosses-epoch"}},
+      {"PeerAtEpochStartInsideTheLogGetsDiffThenEverythingAbove",
+       {"sync.diff", "sync.diff.committed-log", "sync.diff.new-epoch-zxid"}},
+      {"PeerAtEpochStartIsNeverTruncatedEvenAcrossEpochs",
+       {"sync.diff", "sync.diff.committed-log", "sync.diff.new-epoch-zxid"}},
+      {"EmptyCommittedLogPeerAtLastProcessedIsInSync", {"sync.diff", "sync.diff.in-sync"}},
+      {"EmptyCommittedLogPeerAheadIsTruncatedToLastProcessed", {"sync.trunc", "sync.trunc.peer-ahead"}},
+      {"EmptyCommittedLogPeerBehindWithoutTxnLogGetsSnap", {"sync.snap", "sync.snap.behind"}},
+      {"EmptyCommittedLogPeerBehindIsServedFromTheTxnLog", {"sync.diff", "sync.diff.txn-log"}},
+      {"PeerBelowTheLogGetsTxnLogThenCommittedLogWithoutDuplicates", {"sync.diff", "sync.diff.txn-log"}},
+      {"PeerBelowTheLogAcrossEpochsGetsTxnLogThenCommittedLog", {"sync.diff", "sync.diff.txn-log"}},
+      {"PeerAtEpochStartBelowTheLogIsServedFromTheTxnLog",
+       {"sync.diff", "sync.diff.txn-log", "sync.diff.new-epoch-zxid"}},
+      {"PeerBelowTheLogWithAnUnknownZxidIsTruncatedFromTheTxnLog", {"sync.trunc", "sync.trunc.txn-log"}},
+      {"PeerBelowTheLogGetsSnapWhenTheTxnLogIsTooLarge", {"sync.snap", "sync.snap.txn-log-too-far"}},
+      {"PeerBelowTheLogGetsSnapWhenTheTxnLogDoesNotReachBack", {"sync.snap", "sync.snap.txn-log-too-far"}},
+      {"PeerBelowTheLogGetsSnapWithoutTxnLogSync", {"sync.snap", "sync.snap.behind"}},
+      // ZooKeeper too calls a txn-log pass that stops below the committed log a gap,
+      // whether it stopped at an epoch or at the log's end.
+      {"GapBetweenTxnLogAndCommittedLogGetsSnap", {"sync.snap", "sync.snap.txn-log-gap"}},
+      {"PeerBelowTheLogWithAnUnknownZxidGetsSnapAcrossEpochs", {"sync.snap", "sync.snap.txn-log-gap"}},
+      {"Zk1154SendsDiffSoAPeerTxnTheLeaderNeverSawSurvives",
+       {"sync.diff", "sync.diff.committed-log", "bug.ZK-1154"}},
+      {"Zk1154SendsDiffEvenAcrossEpochs", {"sync.diff", "sync.diff.committed-log", "bug.ZK-1154"}},
+  };
+  return *marks;
+}
+
+std::vector<std::string_view> MarkNames(const std::vector<Mark>& marks) {
+  std::vector<std::string_view> out;
+  for (const Mark m : marks) out.push_back(Info(m).name);
+  return out;
+}
+
+TEST_P(SyncFollowerTable, NamesItsBranchWithCoverageMarks) {
+  const Row& row = GetParam();
+  const auto expected = ExpectedMarks().find(row.rule);
+  ASSERT_NE(expected, ExpectedMarks().end()) << "no expected marks for " << row.rule;
+  const SyncPlan plan =
+      ChooseSync(row.peer_last, Log(row.committed_log), row.last_processed, row.txn_log, row.bugs);
+  EXPECT_THAT(MarkNames(plan.marks), ElementsAreArray(expected->second)) << plan.why;
+}
+
+// ZK-1154's mark counts only where the switch changed the plan: a learner whose last
+// zxid the leader does hold gets the same DIFF either way, and no mark.
+TEST(SyncFollower, Zk1154MarkStaysQuietWhenTheDiffIsTheFixedOne) {
+  const SyncPlan plan = ChooseSync(Z(1, 2), Log(Range(1, 1, 5)), Z(1, 5), nullptr, Zk1154());
+  EXPECT_EQ(plan.mode, SyncMode::kDiff);
+  EXPECT_THAT(MarkNames(plan.marks), ElementsAreArray({"sync.diff", "sync.diff.committed-log"}));
+}
 
 // The second pass over the committed log starts where the txn-log pass stopped, at
 // minCommittedLog, which both hold: that txn must go out once (a bug once sent it twice).
