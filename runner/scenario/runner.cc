@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/status.h"
+#include "runner/scenario/args.h"
 #include "runner/liveness.h"
 #include "runner/scenario/expect.h"
 #include "runner/scenario/numbers.h"
@@ -69,6 +70,10 @@ constexpr CommandInfo kCommands[] = {
     {"check", "check [liveness=DURATION]"},
     {"expect",
      "expect SERVER CHECK... | expect epoch=N leader=SERVER | expect NAME code=CODE|data=DATA"},
+    {"on",
+     "on [every] SERVER EVENT do COMMAND, EVENT one of: sends TYPE [to SERVER] [zxid=ZXID], "
+     "receives TYPE [from SERVER] [zxid=ZXID], writes|logs|commits|applies [ZXID], enters "
+     "ROLE|PHASE; COMMAND a fault or a message rule"},
 };
 
 const CommandInfo* FindCommand(std::string_view name) {
@@ -77,6 +82,15 @@ const CommandInfo* FindCommand(std::string_view name) {
   }
   return nullptr;
 }
+
+}  // namespace
+
+std::string_view ScenarioRunner::Usage(std::string_view name) {
+  const CommandInfo* info = FindCommand(name);
+  return info != nullptr ? info->usage : name;
+}
+
+namespace {
 
 std::string CommandNames() {
   std::string out;
@@ -116,102 +130,6 @@ std::string Hex8(uint64_t digest) { return fmt::format("{:08x}", digest >> 32); 
 
 }  // namespace
 
-// Args hands a directive's arguments out one by one and complains about leftovers.
-class ScenarioRunner::Args {
- public:
-  Args(const ScenarioRunner& runner, const Directive& d) : runner_(runner), d_(d) {
-    used_.resize(d.args.size(), false);
-  }
-
-  const Arg* Key(std::string_view key) {
-    for (size_t i = 0; i < d_.args.size(); ++i) {
-      if (!used_[i] && d_.args[i].key == key) {
-        used_[i] = true;
-        return &d_.args[i];
-      }
-    }
-    return nullptr;
-  }
-  // Word returns the next bare word not yet taken.
-  const Arg* Word() {
-    for (size_t i = 0; i < d_.args.size(); ++i) {
-      if (!used_[i] && d_.args[i].key.empty()) {
-        used_[i] = true;
-        return &d_.args[i];
-      }
-    }
-    return nullptr;
-  }
-  // Flag takes the bare word `word` if present.
-  bool Flag(std::string_view word) {
-    for (size_t i = 0; i < d_.args.size(); ++i) {
-      if (!used_[i] && d_.args[i].key.empty() && d_.args[i].value == word) {
-        used_[i] = true;
-        return true;
-      }
-    }
-    return false;
-  }
-  // Rest returns every argument not taken yet, and takes them.
-  std::vector<const Arg*> Rest() {
-    std::vector<const Arg*> out;
-    for (size_t i = 0; i < d_.args.size(); ++i) {
-      if (!used_[i]) {
-        used_[i] = true;
-        out.push_back(&d_.args[i]);
-      }
-    }
-    return out;
-  }
-  absl::Status Finish() {
-    for (size_t i = 0; i < d_.args.size(); ++i) {
-      if (used_[i]) continue;
-      const Arg& a = d_.args[i];
-      const CommandInfo* info = FindCommand(d_.name);
-      return runner_.Error(d_, a.column,
-                           fmt::format("unexpected argument '{}{}{}' (expected: {})", a.key,
-                                       a.key.empty() ? "" : "=", a.value,
-                                       info != nullptr ? info->usage : d_.name));
-    }
-    return absl::OkStatus();
-  }
-  absl::Status Missing(std::string_view what) const {
-    const CommandInfo* info = FindCommand(d_.name);
-    return runner_.Error(d_, static_cast<int>(d_.name.size()) + 2,
-                         fmt::format("missing {} (expected: {})", what,
-                                     info != nullptr ? info->usage : d_.name));
-  }
-  absl::StatusOr<uint64_t> Uint(const Arg& a, uint64_t min, uint64_t max) const {
-    uint64_t v = 0;
-    bool ok = !a.value.empty() && a.value.size() <= 20;  // 2^64 - 1 has 20 digits.
-    for (const char c : a.value) {
-      ok = ok && c >= '0' && c <= '9';
-      const auto d = static_cast<uint64_t>(c - '0');
-      ok = ok && v <= (UINT64_MAX - d) / 10;  // No wrap-around.
-      if (ok) v = v * 10 + d;
-    }
-    if (!ok || v < min || v > max) {
-      return runner_.Error(d_, a.column, fmt::format("expected a whole number in [{}, {}], found '{}'",
-                                                     min, max, a.value));
-    }
-    return v;
-  }
-  absl::StatusOr<sim::Duration> Duration(const Arg& a, sim::Duration max) const {
-    auto d = sim::ParseDuration(a.value);
-    if (!d.ok()) return runner_.Error(d_, a.column, base::Text(d.status()));
-    if (*d > max) {
-      return runner_.Error(d_, a.column, fmt::format("expected at most {}, found '{}'",
-                                                     sim::FormatDuration(max), a.value));
-    }
-    return *d;
-  }
-
- private:
-  const ScenarioRunner& runner_;
-  const Directive& d_;
-  std::vector<bool> used_;
-};
-
 ScenarioRunner::ScenarioRunner(const ScenarioFile& file, zab::ReleaseChoice extra)
     : file_(file), extra_(std::move(extra)) {}
 
@@ -222,8 +140,10 @@ ScenarioRunner::~ScenarioRunner() {
 absl::Status ScenarioRunner::Error(const Directive& d, int column, std::string_view what) const {
   // In a repeat block the line is the same for every pass: the variables tell which.
   const std::string loop = d.loop.empty() ? "" : fmt::format(" (in repeat, {})", d.loop);
+  // A command armed by `on` (the one directive not at column 1) is named within it.
+  const std::string_view within = d.column > 1 ? "on: " : "";
   return absl::InvalidArgumentError(
-      fmt::format("{}: {}: {}{}", Location(file_, d.line, column), d.name, what, loop));
+      fmt::format("{}: {}{}: {}{}", Location(file_, d.line, column), within, d.name, what, loop));
 }
 
 std::vector<std::string> ScenarioRunner::Violations() const {
@@ -366,7 +286,18 @@ absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive
     return out;
   }
   uint32_t categories = show_;
-  if (const Arg* show = args.Key("show")) {
+  // The `show=` of an `on` directive is before its `do`: after it, it would be the
+  // triggered command's, which takes none.
+  int show_before = INT_MAX;
+  if (d.name == "on") {
+    for (const Arg& a : d.args) {
+      if (a.key.empty() && a.value == "do") {
+        show_before = a.column;
+        break;
+      }
+    }
+  }
+  if (const Arg* show = args.Key("show", show_before)) {
     auto c = ParseCategories(show->value, show_);
     if (!c.ok()) return Error(d, show->column, base::Text(c.status()));
     categories = *c;
@@ -396,8 +327,13 @@ absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive
     s = Tree(args, out);
   } else if (d.name == "check") {
     s = Check(args, out);
+  } else if (d.name == "on") {
+    s = On(d, args, out);
   }
+  // What the command did to the world at once may be a trigger's event.
+  FireTriggers();
   taking_ = false;
+  if (!trigger_error_.ok()) return std::exchange(trigger_error_, absl::OkStatus());
   if (!s.ok()) return s;
   if (absl::Status f = args.Finish(); !f.ok()) return f;
   // What happened while the command ran comes first, then what it printed itself.
@@ -732,6 +668,7 @@ absl::Status ScenarioRunner::ClientOp(const Directive& d, Args& args, Lines& out
                [&](sim::Process<zab::Message>& p, Ctx& ctx) {
                  static_cast<ClientProcess&>(p).Submit(ctx, op);
                });
+  FireTriggers();
   if (nowait) return absl::OkStatus();
   if (!RunUntil([&] { return cluster_->client(c) == nullptr || cluster_->client(c)->client().idle(); },
                 sim::Duration::Seconds(60))) {
@@ -742,22 +679,44 @@ absl::Status ScenarioRunner::ClientOp(const Directive& d, Args& args, Lines& out
 
 absl::Status ScenarioRunner::Fault(const Directive& d, Args& args, Lines& out) {
   (void)out;
+  auto fault = MakeFault(d, args);
+  if (!fault.ok()) return fault.status();
+  cluster_->world().Apply(*fault);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<sim::Fault> ScenarioRunner::MakeFault(const Directive& d, Args& args) const {
   std::string text = d.name == "role-restart" ? "signal" : d.name;
   for (const Arg* a : args.Rest()) {
     if (!a->key.empty()) return Error(d, a->column, fmt::format("unexpected argument '{}={}'", a->key, a->value));
     text += " " + a->value;
   }
   if (d.name == "role-restart") text += " 1";
+  const int column = d.column + static_cast<int>(d.name.size()) + 1;
   auto fault = sim::ParseFault(text);
-  if (!fault.ok()) return Error(d, static_cast<int>(d.name.size()) + 2, base::Text(fault.status()));
-  if (absl::Status s = fault->Validate(cluster_->servers()); !s.ok()) {
-    return Error(d, static_cast<int>(d.name.size()) + 2, base::Text(s));
-  }
-  cluster_->world().Apply(*fault);
-  return absl::OkStatus();
+  if (!fault.ok()) return Error(d, column, base::Text(fault.status()));
+  if (absl::Status s = fault->Validate(cluster_->servers()); !s.ok()) return Error(d, column, base::Text(s));
+  return *std::move(fault);
 }
 
 absl::Status ScenarioRunner::Rule(const Directive& d, Args& args, Lines& out) {
+  auto rule = MakeRule(d, args);
+  if (!rule.ok()) return rule.status();
+  cluster_->world().network().AddRule(*rule);
+  out.push_back("rule: " + RuleText(*rule));
+  return absl::OkStatus();
+}
+
+std::string ScenarioRunner::RuleText(const sim::MessageRule& rule) const {
+  const std::string what = rule.tag.empty() ? "message" : rule.tag;
+  const std::string of =
+      rule.key.has_value() ? " of " + captures_.Annotate(zab::ToString(zab::Zxid{*rule.key})) : "";
+  return fmt::format("{} the next {}{} from {} to {}", sim::ToString(rule.action),
+                     rule.remaining == 1 ? what : fmt::format("{} {}s", rule.remaining, what), of,
+                     rule.from.value, rule.to.value);
+}
+
+absl::StatusOr<sim::MessageRule> ScenarioRunner::MakeRule(const Directive& d, Args& args) const {
   sim::MessageRule rule;
   rule.action = d.name == "drop-next"    ? sim::MessageRule::Action::kDrop
                 : d.name == "delay-next" ? sim::MessageRule::Action::kDelay
@@ -809,14 +768,7 @@ absl::Status ScenarioRunner::Rule(const Directive& d, Args& args, Lines& out) {
     if (!e.ok()) return e.status();
     rule.extra = *e;
   }
-  cluster_->world().network().AddRule(rule);
-  const std::string what = rule.tag.empty() ? "message" : rule.tag;
-  const std::string of =
-      rule.key.has_value() ? " of " + captures_.Annotate(zab::ToString(zab::Zxid{*rule.key})) : "";
-  out.push_back(fmt::format(
-      "rule: {} the next {}{} from {} to {}", sim::ToString(rule.action),
-      rule.remaining == 1 ? what : fmt::format("{} {}s", rule.remaining, what), of, *f, *t));
-  return absl::OkStatus();
+  return rule;
 }
 
 absl::Status ScenarioRunner::Swarm(const Directive& d, Args& args, Lines& out) {
@@ -1057,6 +1009,7 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::R
     if (narrate) result.narrations.push_back(runner.TakeNarration());
   }
   runner.Finish();
+  if (result.error.empty()) result.warnings = runner.Warnings();
   result.failures = runner.TakeFailures();
   for (std::string& v : runner.Violations()) {
     (expected_violations.contains(v) ? result.expected_violations : result.violations).push_back(std::move(v));
