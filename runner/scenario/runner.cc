@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -24,92 +25,6 @@ namespace {
 constexpr sim::Duration kMaxRun = sim::Duration::Seconds(600);
 constexpr size_t kMaxOutputLines = 5000;
 
-struct CommandInfo {
-  std::string_view name;
-  std::string_view usage;
-};
-
-constexpr CommandInfo kCommands[] = {
-    {"cluster",
-     "cluster [voters=N] [observers=N] [clients=N] [seed=N] [workload=N] [KEY=VALUE]..."},
-    {"show", "show CATEGORIES"},
-    {"run", "run for=DURATION | run until=CONDITION [limit=DURATION] [on=SERVER] [already=ok]"},
-    {"create", "create CLIENT PATH [DATA] [ephemeral] [nowait] [as=NAME]"},
-    {"set", "set CLIENT PATH DATA [version=N] [nowait] [as=NAME]"},
-    {"delete", "delete CLIENT PATH [version=N] [nowait] [as=NAME]"},
-    {"get", "get CLIENT PATH [nowait] [as=NAME]"},
-    {"exists", "exists CLIENT PATH [nowait] [as=NAME]"},
-    {"sync", "sync CLIENT PATH [nowait] [as=NAME]"},
-    {"crash", "crash SERVER"},
-    {"restart", "restart SERVER"},
-    {"role-restart", "role-restart SERVER"},
-    {"partition", "partition 1,2|3"},
-    {"oneway", "oneway 1,2>3"},
-    {"isolate", "isolate SERVER"},
-    {"heal", "heal"},
-    {"break", "break A B"},
-    {"delay", "delay A>B EXTRA FOR"},
-    {"hold", "hold A>B"},
-    {"release", "release A>B"},
-    {"clock-rate", "clock-rate SERVER FACTOR"},
-    {"clock-step", "clock-step SERVER [-]DURATION"},
-    {"disk-slow", "disk-slow SERVER FACTOR FOR"},
-    {"disk-error", "disk-error SERVER FOR [PREFIX,...]"},
-    {"stall", "stall SERVER THREAD[:N] [AFTER-STEP]"},
-    {"resume", "resume SERVER THREAD[:N]"},
-    {"loss", "loss PROBABILITY"},
-    {"torn", "torn PROBABILITY"},
-    {"channel", "channel tcp|unsafe"},
-    {"drop-next", "drop-next from=A to=B [type=TYPE] [zxid=ZXID] [count=N]"},
-    {"delay-next", "delay-next from=A to=B extra=DURATION [type=TYPE] [zxid=ZXID] [count=N]"},
-    {"hold-next", "hold-next from=A to=B [type=TYPE] [zxid=ZXID] [count=N]"},
-    {"swarm", "swarm for=DURATION [seed=N]"},
-    {"state", "state [SERVER]..."},
-    {"log", "log SERVER"},
-    {"tree", "tree SERVER"},
-    {"check", "check [liveness=DURATION]"},
-    {"expect",
-     "expect SERVER CHECK... | expect epoch=N leader=SERVER | expect NAME code=CODE|data=DATA"},
-    {"on",
-     "on [every] SERVER EVENT do COMMAND, EVENT one of: sends TYPE [to SERVER] [zxid=ZXID], "
-     "receives TYPE [from SERVER] [zxid=ZXID], writes|logs|commits|applies [ZXID], enters "
-     "ROLE|PHASE; COMMAND a fault or a message rule"},
-};
-
-const CommandInfo* FindCommand(std::string_view name) {
-  for (const CommandInfo& c : kCommands) {
-    if (c.name == name) return &c;
-  }
-  return nullptr;
-}
-
-}  // namespace
-
-std::string_view ScenarioRunner::Usage(std::string_view name) {
-  const CommandInfo* info = FindCommand(name);
-  return info != nullptr ? info->usage : name;
-}
-
-namespace {
-
-std::string CommandNames() {
-  std::string out;
-  for (const CommandInfo& c : kCommands) {
-    if (!out.empty()) out += ", ";
-    out += c.name;
-  }
-  return out;
-}
-
-bool IsFaultCommand(std::string_view name) {
-  for (const std::string_view f : {"crash", "restart", "partition", "oneway", "isolate", "heal",
-                                   "break", "delay", "hold", "release", "clock-rate",
-                                   "clock-step", "disk-slow", "disk-error", "stall", "resume",
-                                   "loss", "torn", "channel"}) {
-    if (f == name) return true;
-  }
-  return false;
-}
 
 // IsWorldKey: a setting of the simulated world (net.latency, max_pending_events, ...)
 // rather than of ZAB. World keys with a dot are world keys even when misspelled, so that
@@ -129,6 +44,100 @@ std::string TimePrefix(sim::Time t) {
 std::string Hex8(uint64_t digest) { return fmt::format("{:08x}", digest >> 32); }
 
 }  // namespace
+
+std::span<const ScenarioRunner::Command> ScenarioRunner::Commands() {
+  // The commands, in the order `zabsim` lists them, each with its synopsis and the
+  // handler of its family. Faults and message rules may also follow `do` in `on`.
+  static constexpr Command kCommands[] = {
+      {"cluster",
+       "cluster [voters=N] [observers=N] [clients=N] [seed=N] [workload=N] "
+       "[KEY=VALUE]...",
+       &ScenarioRunner::Cluster, false},
+      {"show", "show CATEGORIES", &ScenarioRunner::Show, false},
+      {"run",
+       "run for=DURATION | run until=CONDITION [limit=DURATION] [on=SERVER] [already=ok]",
+       &ScenarioRunner::Run, false},
+      {"create",
+       "create CLIENT PATH [DATA] [ephemeral] [nowait] [as=NAME]",
+       &ScenarioRunner::ClientOp, false},
+      {"set",
+       "set CLIENT PATH DATA [version=N] [nowait] [as=NAME]",
+       &ScenarioRunner::ClientOp, false},
+      {"delete",
+       "delete CLIENT PATH [version=N] [nowait] [as=NAME]",
+       &ScenarioRunner::ClientOp, false},
+      {"get", "get CLIENT PATH [nowait] [as=NAME]", &ScenarioRunner::ClientOp, false},
+      {"exists", "exists CLIENT PATH [nowait] [as=NAME]", &ScenarioRunner::ClientOp, false},
+      {"sync", "sync CLIENT PATH [nowait] [as=NAME]", &ScenarioRunner::ClientOp, false},
+      {"crash", "crash SERVER", &ScenarioRunner::Fault, true},
+      {"restart", "restart SERVER", &ScenarioRunner::Fault, true},
+      {"role-restart", "role-restart SERVER", &ScenarioRunner::Fault, true},
+      {"partition", "partition 1,2|3", &ScenarioRunner::Fault, true},
+      {"oneway", "oneway 1,2>3", &ScenarioRunner::Fault, true},
+      {"isolate", "isolate SERVER", &ScenarioRunner::Fault, true},
+      {"heal", "heal", &ScenarioRunner::Fault, true},
+      {"break", "break A B", &ScenarioRunner::Fault, true},
+      {"delay", "delay A>B EXTRA FOR", &ScenarioRunner::Fault, true},
+      {"hold", "hold A>B", &ScenarioRunner::Fault, true},
+      {"release", "release A>B", &ScenarioRunner::Fault, true},
+      {"clock-rate", "clock-rate SERVER FACTOR", &ScenarioRunner::Fault, true},
+      {"clock-step", "clock-step SERVER [-]DURATION", &ScenarioRunner::Fault, true},
+      {"disk-slow", "disk-slow SERVER FACTOR FOR", &ScenarioRunner::Fault, true},
+      {"disk-error", "disk-error SERVER FOR [PREFIX,...]", &ScenarioRunner::Fault, true},
+      {"stall", "stall SERVER THREAD[:N] [AFTER-STEP]", &ScenarioRunner::Fault, true},
+      {"resume", "resume SERVER THREAD[:N]", &ScenarioRunner::Fault, true},
+      {"loss", "loss PROBABILITY", &ScenarioRunner::Fault, true},
+      {"torn", "torn PROBABILITY", &ScenarioRunner::Fault, true},
+      {"channel", "channel tcp|unsafe", &ScenarioRunner::Fault, true},
+      {"drop-next",
+       "drop-next from=A to=B [type=TYPE] [zxid=ZXID] [count=N]",
+       &ScenarioRunner::Rule, true},
+      {"delay-next",
+       "delay-next from=A to=B extra=DURATION [type=TYPE] [zxid=ZXID] [count=N]",
+       &ScenarioRunner::Rule, true},
+      {"hold-next",
+       "hold-next from=A to=B [type=TYPE] [zxid=ZXID] [count=N]",
+       &ScenarioRunner::Rule, true},
+      {"swarm", "swarm for=DURATION [seed=N]", &ScenarioRunner::Swarm, false},
+      {"state", "state [SERVER]...", &ScenarioRunner::State, false},
+      {"log", "log SERVER", &ScenarioRunner::Log, false},
+      {"tree", "tree SERVER", &ScenarioRunner::Tree, false},
+      {"check", "check [liveness=DURATION]", &ScenarioRunner::Check, false},
+      {"expect",
+       "expect SERVER CHECK... | expect epoch=N leader=SERVER | expect NAME "
+       "code=CODE|data=DATA",
+       &ScenarioRunner::Expect, false},
+      {"on",
+       "on [every] SERVER EVENT do COMMAND, EVENT one of: sends TYPE [to SERVER] "
+       "[zxid=ZXID], receives TYPE [from SERVER] [zxid=ZXID], "
+       "writes|logs|commits|applies [ZXID], enters ROLE|PHASE; COMMAND a fault or a "
+       "message rule",
+       &ScenarioRunner::On, false},
+  };
+  return kCommands;
+}
+
+const ScenarioRunner::Command* ScenarioRunner::FindCommand(std::string_view name) {
+  for (const Command& c : Commands()) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+std::string_view ScenarioRunner::Usage(std::string_view name) {
+  const Command* c = FindCommand(name);
+  return c != nullptr ? c->usage : name;
+}
+
+std::string ScenarioRunner::CommandNames(bool triggerable_only) {
+  std::string out;
+  for (const Command& c : Commands()) {
+    if (triggerable_only && !c.triggerable) continue;
+    if (!out.empty()) out += ", ";
+    out += c.name;
+  }
+  return out;
+}
 
 ScenarioRunner::ScenarioRunner(const ScenarioFile& file, zab::ReleaseChoice extra)
     : file_(file), extra_(std::move(extra)) {}
@@ -263,7 +272,8 @@ absl::StatusOr<Directive> ScenarioRunner::Resolve(const Directive& d) const {
 }
 
 absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive& written) {
-  if (FindCommand(written.name) == nullptr) {
+  const Command* command = FindCommand(written.name);
+  if (command == nullptr) {
     return Error(written, 1, fmt::format("unknown command (expected one of: {})", CommandNames()));
   }
   auto resolved = Resolve(written);
@@ -275,14 +285,14 @@ absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive
   written_ = &written;
   if (d.name == "cluster") {
     if (cluster_) return Error(d, 1, "the cluster exists already (one 'cluster' per scenario)");
-    if (absl::Status s = Cluster(d, args, out); !s.ok()) return s;
+    if (absl::Status s = (this->*command->handler)(d, args, out); !s.ok()) return s;
     return out;
   }
   if (!cluster_) return Error(d, 1, "expected 'cluster' before any other command");
   // An expectation lets no time pass and shows no trace: the records that came since the
   // last command stay for the next one, whose frozen output would otherwise lose them.
   if (d.name == "expect") {
-    if (absl::Status s = Expect(written, d, out); !s.ok()) return s;
+    if (absl::Status s = (this->*command->handler)(d, args, out); !s.ok()) return s;
     return out;
   }
   uint32_t categories = show_;
@@ -306,30 +316,7 @@ absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive
   taking_ = true;
   for (const sim::TraceRecord& r : std::exchange(waiting_, {})) Take(r);
   absl::Status s;
-  if (d.name == "show") {
-    s = Show(args);
-  } else if (d.name == "run") {
-    s = Run(args, out);
-  } else if (d.name == "create" || d.name == "set" || d.name == "delete" || d.name == "get" ||
-             d.name == "exists" || d.name == "sync") {
-    s = ClientOp(d, args, out);
-  } else if (IsFaultCommand(d.name) || d.name == "role-restart") {
-    s = Fault(d, args, out);
-  } else if (d.name == "drop-next" || d.name == "delay-next" || d.name == "hold-next") {
-    s = Rule(d, args, out);
-  } else if (d.name == "swarm") {
-    s = Swarm(d, args, out);
-  } else if (d.name == "state") {
-    s = State(args, out);
-  } else if (d.name == "log") {
-    s = Log(args, out);
-  } else if (d.name == "tree") {
-    s = Tree(args, out);
-  } else if (d.name == "check") {
-    s = Check(args, out);
-  } else if (d.name == "on") {
-    s = On(d, args, out);
-  }
+  s = (this->*command->handler)(d, args, out);
   // What the command did to the world at once may be a trigger's event.
   FireTriggers();
   taking_ = false;
@@ -450,7 +437,7 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
   return absl::OkStatus();
 }
 
-absl::Status ScenarioRunner::Show(Args& args) {
+absl::Status ScenarioRunner::Show(const Directive& /*d*/, Args& args, Lines& /*out*/) {
   const Arg* a = args.Word();
   if (a == nullptr) return args.Missing("the categories");
   auto c = ParseCategories(a->value, show_);
@@ -459,7 +446,7 @@ absl::Status ScenarioRunner::Show(Args& args) {
   return absl::OkStatus();
 }
 
-absl::Status ScenarioRunner::Run(Args& args, Lines& out) {
+absl::Status ScenarioRunner::Run(const Directive& /*d*/, Args& args, Lines& out) {
   const Arg* for_arg = args.Key("for");
   const Arg* until = args.Key("until");
   if ((for_arg == nullptr) == (until == nullptr)) return args.Missing("for=DURATION or until=CONDITION");
@@ -599,7 +586,9 @@ absl::Status ScenarioRunner::NameRequest(const Directive& d, const Arg& as, uint
   return absl::OkStatus();
 }
 
-absl::Status ScenarioRunner::Expect(const Directive& written, const Directive& d, Lines& out) {
+absl::Status ScenarioRunner::Expect(const Directive& d, Args& args, Lines& out) {
+  (void)args;  // An expectation reads its own arguments (expect.cc).
+  const Directive& written = *written_;
   const size_t before = failures_.size();
   const ExpectView view{*cluster_, captures_, leaders_};
   if (absl::Status s = scenario::Expect(file_, written, d, view, failures_); !s.ok()) {
@@ -801,7 +790,7 @@ absl::Status ScenarioRunner::Swarm(const Directive& d, Args& args, Lines& out) {
   return absl::OkStatus();
 }
 
-absl::Status ScenarioRunner::State(Args& args, Lines& out) {
+absl::Status ScenarioRunner::State(const Directive& /*d*/, Args& args, Lines& out) {
   std::vector<uint32_t> sids;
   while (const Arg* a = args.Word()) {
     auto s = Server(*a);
@@ -830,7 +819,7 @@ absl::Status ScenarioRunner::State(Args& args, Lines& out) {
   return absl::OkStatus();
 }
 
-absl::Status ScenarioRunner::Log(Args& args, Lines& out) {
+absl::Status ScenarioRunner::Log(const Directive& /*d*/, Args& args, Lines& out) {
   const Arg* a = args.Word();
   if (a == nullptr) return args.Missing("the server");
   auto sid = Server(*a);
@@ -858,7 +847,7 @@ absl::Status ScenarioRunner::Log(Args& args, Lines& out) {
   return absl::OkStatus();
 }
 
-absl::Status ScenarioRunner::Tree(Args& args, Lines& out) {
+absl::Status ScenarioRunner::Tree(const Directive& /*d*/, Args& args, Lines& out) {
   const Arg* a = args.Word();
   if (a == nullptr) return args.Missing("the server");
   auto sid = Server(*a);
@@ -927,7 +916,7 @@ void ScenarioRunner::Note(const EventRecord& r) {
   }
 }
 
-absl::Status ScenarioRunner::Check(Args& args, Lines& out) {
+absl::Status ScenarioRunner::Check(const Directive& /*d*/, Args& args, Lines& out) {
   // liveness=BOUND: from now, with the faults over, the ensemble must converge within
   // BOUND (runner/liveness.h). The world runs until it does or the bound passes.
   std::string not_checked;

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -89,9 +90,23 @@ class ScenarioRunner {
   class Args;
   using Lines = std::vector<std::string>;
 
+  // Command is one row of the table of commands (runner.cc): the handler of its family,
+  // and its synopsis, from which dispatch, errors and `on` all read.
+  using Handler = absl::Status (ScenarioRunner::*)(const Directive& d, Args& args, Lines& out);
+  struct Command {
+    std::string_view name;
+    std::string_view usage;
+    Handler handler = nullptr;
+    bool triggerable = false;  // May follow `do` in `on`: acts at once, lets no time pass.
+  };
+  static std::span<const Command> Commands();
+  static const Command* FindCommand(std::string_view name);
+  // CommandNames lists the commands' names, or only those `on` may trigger.
+  static std::string CommandNames(bool triggerable_only = false);
+
   absl::Status Cluster(const Directive& d, Args& args, Lines& out);
-  absl::Status Show(Args& args);
-  absl::Status Run(Args& args, Lines& out);
+  absl::Status Show(const Directive& d, Args& args, Lines& out);
+  absl::Status Run(const Directive& d, Args& args, Lines& out);
   absl::Status ClientOp(const Directive& d, Args& args, Lines& out);
   absl::Status Fault(const Directive& d, Args& args, Lines& out);
   absl::Status Rule(const Directive& d, Args& args, Lines& out);
@@ -107,11 +122,11 @@ class ScenarioRunner {
   // Usage is a command's synopsis, for errors; the name itself for an unknown command.
   static std::string_view Usage(std::string_view name);
   absl::Status Swarm(const Directive& d, Args& args, Lines& out);
-  absl::Status State(Args& args, Lines& out);
-  absl::Status Log(Args& args, Lines& out);
-  absl::Status Tree(Args& args, Lines& out);
-  absl::Status Check(Args& args, Lines& out);
-  absl::Status Expect(const Directive& written, const Directive& d, Lines& out);
+  absl::Status State(const Directive& d, Args& args, Lines& out);
+  absl::Status Log(const Directive& d, Args& args, Lines& out);
+  absl::Status Tree(const Directive& d, Args& args, Lines& out);
+  absl::Status Check(const Directive& d, Args& args, Lines& out);
+  absl::Status Expect(const Directive& d, Args& args, Lines& out);
   // Resolve returns `d` with every `$NAME` replaced by the zxid of that capture.
   absl::StatusOr<Directive> Resolve(const Directive& d) const;
   // Condition reads a `run until=` condition into `done`.

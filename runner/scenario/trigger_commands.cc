@@ -23,32 +23,6 @@ constexpr uint64_t kMaxFiringsBetweenEvents = 1000;
 
 using Verb = TriggerPattern::Verb;
 
-// What `do` may be followed by: the commands that act on the world at once and let no
-// time pass.
-constexpr std::string_view kTriggerable[] = {
-    "crash",      "restart",    "role-restart", "partition", "oneway",    "isolate",
-    "heal",       "break",      "delay",        "hold",      "release",   "clock-rate",
-    "clock-step", "disk-slow",  "disk-error",   "stall",     "resume",    "loss",
-    "torn",       "channel",    "drop-next",    "delay-next", "hold-next",
-};
-
-bool IsTriggerable(std::string_view name) {
-  for (const std::string_view t : kTriggerable) {
-    if (t == name) return true;
-  }
-  return false;
-}
-
-std::string TriggerableNames() {
-  std::string out;
-  for (const std::string_view t : kTriggerable) out += fmt::format("{}{}", out.empty() ? "" : ", ", t);
-  return out;
-}
-
-bool IsRuleCommand(std::string_view name) {
-  return name == "drop-next" || name == "delay-next" || name == "hold-next";
-}
-
 }  // namespace
 
 absl::StatusOr<TriggerPattern> ScenarioRunner::MakePattern(const Directive& d, Args& args) const {
@@ -144,15 +118,16 @@ absl::Status ScenarioRunner::On(const Directive& d, Args& args, Lines& out) {
   if (do_word == nullptr) return args.Missing("'do COMMAND' after the event");
   if (command.args.empty() || !command.args.front().key.empty()) {
     const int at = command.args.empty() ? do_word->column + 3 : command.args.front().column;
-    return Error(d, at, fmt::format("expected a command after 'do' ({})", TriggerableNames()));
+    return Error(d, at, fmt::format("expected a command after 'do' ({})", CommandNames(/*triggerable_only=*/true)));
   }
   command.name = command.args.front().value;
   command.column = command.args.front().column;
   command.args.erase(command.args.begin());
-  if (!IsTriggerable(command.name)) {
+  const Command* triggered = FindCommand(command.name);
+  if (triggered == nullptr || !triggered->triggerable) {
     return Error(d, command.column,
                  fmt::format("expected a fault or a message rule after 'do' ({}), found '{}'",
-                             TriggerableNames(), command.name));
+                             CommandNames(/*triggerable_only=*/true), command.name));
   }
   Trigger t;
   t.line = d.line;
@@ -173,7 +148,7 @@ absl::Status ScenarioRunner::On(const Directive& d, Args& args, Lines& out) {
   current_ = &command;
   Args command_args(*this, command);
   absl::Status read;
-  if (IsRuleCommand(command.name)) {
+  if (triggered->handler == &ScenarioRunner::Rule) {
     auto rule = MakeRule(command, command_args);
     read = rule.status();
     if (rule.ok()) {
