@@ -233,6 +233,8 @@ int RunRun(const std::vector<std::string>& args) {
     } else {
       for (const std::string& m : r.mismatches) fmt::print(out, "{}", m);
     }
+    // A warning (a trigger that never fired) fails nothing, but is not silent.
+    for (const std::string& w : r.warnings) fmt::print(out, "{}\n", w);
     // An expectation is the file's own claim: it fails the file, --rewrite or not.
     for (const std::string& f : r.failures) fmt::print(out, "{}\n", f);
     for (const std::string& v : r.violations) fmt::print(out, "{}: violation: {}\n", path, v);

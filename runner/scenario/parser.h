@@ -60,6 +60,10 @@ struct Arg {
 
 struct Directive {
   int line = 0;  // 1-based line of the command.
+  // 1-based column of the command name: 1, except for the command an `on` directive
+  // arms (`on 3 sends NEWLEADER do crash 3`), which the runner reads as a directive of
+  // its own, at its place in the line, so that its errors point into the line.
+  int column = 1;
   std::string name;
   std::vector<Arg> args;
   // Whether a `----` block follows the command: only then is its output compared with

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <set>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/status.h"
+#include "runner/scenario/args.h"
 #include "runner/liveness.h"
 #include "runner/scenario/expect.h"
 #include "runner/scenario/numbers.h"
@@ -23,79 +25,6 @@ namespace {
 constexpr sim::Duration kMaxRun = sim::Duration::Seconds(600);
 constexpr size_t kMaxOutputLines = 5000;
 
-struct CommandInfo {
-  std::string_view name;
-  std::string_view usage;
-};
-
-constexpr CommandInfo kCommands[] = {
-    {"cluster",
-     "cluster [voters=N] [observers=N] [clients=N] [seed=N] [workload=N] [KEY=VALUE]..."},
-    {"show", "show CATEGORIES"},
-    {"run", "run for=DURATION | run until=CONDITION [limit=DURATION] [on=SERVER] [already=ok]"},
-    {"create", "create CLIENT PATH [DATA] [ephemeral] [nowait] [as=NAME]"},
-    {"set", "set CLIENT PATH DATA [version=N] [nowait] [as=NAME]"},
-    {"delete", "delete CLIENT PATH [version=N] [nowait] [as=NAME]"},
-    {"get", "get CLIENT PATH [nowait] [as=NAME]"},
-    {"exists", "exists CLIENT PATH [nowait] [as=NAME]"},
-    {"sync", "sync CLIENT PATH [nowait] [as=NAME]"},
-    {"crash", "crash SERVER"},
-    {"restart", "restart SERVER"},
-    {"role-restart", "role-restart SERVER"},
-    {"partition", "partition 1,2|3"},
-    {"oneway", "oneway 1,2>3"},
-    {"isolate", "isolate SERVER"},
-    {"heal", "heal"},
-    {"break", "break A B"},
-    {"delay", "delay A>B EXTRA FOR"},
-    {"hold", "hold A>B"},
-    {"release", "release A>B"},
-    {"clock-rate", "clock-rate SERVER FACTOR"},
-    {"clock-step", "clock-step SERVER [-]DURATION"},
-    {"disk-slow", "disk-slow SERVER FACTOR FOR"},
-    {"disk-error", "disk-error SERVER FOR [PREFIX,...]"},
-    {"stall", "stall SERVER THREAD[:N] [AFTER-STEP]"},
-    {"resume", "resume SERVER THREAD[:N]"},
-    {"loss", "loss PROBABILITY"},
-    {"torn", "torn PROBABILITY"},
-    {"channel", "channel tcp|unsafe"},
-    {"drop-next", "drop-next from=A to=B [type=TYPE] [zxid=ZXID] [count=N]"},
-    {"delay-next", "delay-next from=A to=B extra=DURATION [type=TYPE] [zxid=ZXID] [count=N]"},
-    {"hold-next", "hold-next from=A to=B [type=TYPE] [zxid=ZXID] [count=N]"},
-    {"swarm", "swarm for=DURATION [seed=N]"},
-    {"state", "state [SERVER]..."},
-    {"log", "log SERVER"},
-    {"tree", "tree SERVER"},
-    {"check", "check [liveness=DURATION]"},
-    {"expect",
-     "expect SERVER CHECK... | expect epoch=N leader=SERVER | expect NAME code=CODE|data=DATA"},
-};
-
-const CommandInfo* FindCommand(std::string_view name) {
-  for (const CommandInfo& c : kCommands) {
-    if (c.name == name) return &c;
-  }
-  return nullptr;
-}
-
-std::string CommandNames() {
-  std::string out;
-  for (const CommandInfo& c : kCommands) {
-    if (!out.empty()) out += ", ";
-    out += c.name;
-  }
-  return out;
-}
-
-bool IsFaultCommand(std::string_view name) {
-  for (const std::string_view f : {"crash", "restart", "partition", "oneway", "isolate", "heal",
-                                   "break", "delay", "hold", "release", "clock-rate",
-                                   "clock-step", "disk-slow", "disk-error", "stall", "resume",
-                                   "loss", "torn", "channel"}) {
-    if (f == name) return true;
-  }
-  return false;
-}
 
 // IsWorldKey: a setting of the simulated world (net.latency, max_pending_events, ...)
 // rather than of ZAB. World keys with a dot are world keys even when misspelled, so that
@@ -116,101 +45,99 @@ std::string Hex8(uint64_t digest) { return fmt::format("{:08x}", digest >> 32); 
 
 }  // namespace
 
-// Args hands a directive's arguments out one by one and complains about leftovers.
-class ScenarioRunner::Args {
- public:
-  Args(const ScenarioRunner& runner, const Directive& d) : runner_(runner), d_(d) {
-    used_.resize(d.args.size(), false);
-  }
+std::span<const ScenarioRunner::Command> ScenarioRunner::Commands() {
+  // The commands, in the order `zabsim` lists them, each with its synopsis and the
+  // handler of its family. Faults and message rules may also follow `do` in `on`.
+  static constexpr Command kCommands[] = {
+      {"cluster",
+       "cluster [voters=N] [observers=N] [clients=N] [seed=N] [workload=N] "
+       "[KEY=VALUE]...",
+       &ScenarioRunner::Cluster, false},
+      {"show", "show CATEGORIES", &ScenarioRunner::Show, false},
+      {"run",
+       "run for=DURATION | run until=CONDITION [limit=DURATION] [on=SERVER] [already=ok]",
+       &ScenarioRunner::Run, false},
+      {"create",
+       "create CLIENT PATH [DATA] [ephemeral] [nowait] [as=NAME]",
+       &ScenarioRunner::ClientOp, false},
+      {"set",
+       "set CLIENT PATH DATA [version=N] [nowait] [as=NAME]",
+       &ScenarioRunner::ClientOp, false},
+      {"delete",
+       "delete CLIENT PATH [version=N] [nowait] [as=NAME]",
+       &ScenarioRunner::ClientOp, false},
+      {"get", "get CLIENT PATH [nowait] [as=NAME]", &ScenarioRunner::ClientOp, false},
+      {"exists", "exists CLIENT PATH [nowait] [as=NAME]", &ScenarioRunner::ClientOp, false},
+      {"sync", "sync CLIENT PATH [nowait] [as=NAME]", &ScenarioRunner::ClientOp, false},
+      {"crash", "crash SERVER", &ScenarioRunner::Fault, true},
+      {"restart", "restart SERVER", &ScenarioRunner::Fault, true},
+      {"role-restart", "role-restart SERVER", &ScenarioRunner::Fault, true},
+      {"partition", "partition 1,2|3", &ScenarioRunner::Fault, true},
+      {"oneway", "oneway 1,2>3", &ScenarioRunner::Fault, true},
+      {"isolate", "isolate SERVER", &ScenarioRunner::Fault, true},
+      {"heal", "heal", &ScenarioRunner::Fault, true},
+      {"break", "break A B", &ScenarioRunner::Fault, true},
+      {"delay", "delay A>B EXTRA FOR", &ScenarioRunner::Fault, true},
+      {"hold", "hold A>B", &ScenarioRunner::Fault, true},
+      {"release", "release A>B", &ScenarioRunner::Fault, true},
+      {"clock-rate", "clock-rate SERVER FACTOR", &ScenarioRunner::Fault, true},
+      {"clock-step", "clock-step SERVER [-]DURATION", &ScenarioRunner::Fault, true},
+      {"disk-slow", "disk-slow SERVER FACTOR FOR", &ScenarioRunner::Fault, true},
+      {"disk-error", "disk-error SERVER FOR [PREFIX,...]", &ScenarioRunner::Fault, true},
+      {"stall", "stall SERVER THREAD[:N] [AFTER-STEP]", &ScenarioRunner::Fault, true},
+      {"resume", "resume SERVER THREAD[:N]", &ScenarioRunner::Fault, true},
+      {"loss", "loss PROBABILITY", &ScenarioRunner::Fault, true},
+      {"torn", "torn PROBABILITY", &ScenarioRunner::Fault, true},
+      {"channel", "channel tcp|unsafe", &ScenarioRunner::Fault, true},
+      {"drop-next",
+       "drop-next from=A to=B [type=TYPE] [zxid=ZXID] [count=N]",
+       &ScenarioRunner::Rule, true},
+      {"delay-next",
+       "delay-next from=A to=B extra=DURATION [type=TYPE] [zxid=ZXID] [count=N]",
+       &ScenarioRunner::Rule, true},
+      {"hold-next",
+       "hold-next from=A to=B [type=TYPE] [zxid=ZXID] [count=N]",
+       &ScenarioRunner::Rule, true},
+      {"swarm", "swarm for=DURATION [seed=N]", &ScenarioRunner::Swarm, false},
+      {"state", "state [SERVER]...", &ScenarioRunner::State, false},
+      {"log", "log SERVER", &ScenarioRunner::Log, false},
+      {"tree", "tree SERVER", &ScenarioRunner::Tree, false},
+      {"check", "check [liveness=DURATION]", &ScenarioRunner::Check, false},
+      {"expect",
+       "expect SERVER CHECK... | expect epoch=N leader=SERVER | expect NAME "
+       "code=CODE|data=DATA",
+       &ScenarioRunner::Expect, false},
+      {"on",
+       "on [every] SERVER EVENT do COMMAND, EVENT one of: sends TYPE [to SERVER] "
+       "[zxid=ZXID], receives TYPE [from SERVER] [zxid=ZXID], "
+       "writes|logs|commits|applies [ZXID], enters ROLE|PHASE; COMMAND a fault or a "
+       "message rule",
+       &ScenarioRunner::On, false},
+  };
+  return kCommands;
+}
 
-  const Arg* Key(std::string_view key) {
-    for (size_t i = 0; i < d_.args.size(); ++i) {
-      if (!used_[i] && d_.args[i].key == key) {
-        used_[i] = true;
-        return &d_.args[i];
-      }
-    }
-    return nullptr;
+const ScenarioRunner::Command* ScenarioRunner::FindCommand(std::string_view name) {
+  for (const Command& c : Commands()) {
+    if (c.name == name) return &c;
   }
-  // Word returns the next bare word not yet taken.
-  const Arg* Word() {
-    for (size_t i = 0; i < d_.args.size(); ++i) {
-      if (!used_[i] && d_.args[i].key.empty()) {
-        used_[i] = true;
-        return &d_.args[i];
-      }
-    }
-    return nullptr;
-  }
-  // Flag takes the bare word `word` if present.
-  bool Flag(std::string_view word) {
-    for (size_t i = 0; i < d_.args.size(); ++i) {
-      if (!used_[i] && d_.args[i].key.empty() && d_.args[i].value == word) {
-        used_[i] = true;
-        return true;
-      }
-    }
-    return false;
-  }
-  // Rest returns every argument not taken yet, and takes them.
-  std::vector<const Arg*> Rest() {
-    std::vector<const Arg*> out;
-    for (size_t i = 0; i < d_.args.size(); ++i) {
-      if (!used_[i]) {
-        used_[i] = true;
-        out.push_back(&d_.args[i]);
-      }
-    }
-    return out;
-  }
-  absl::Status Finish() {
-    for (size_t i = 0; i < d_.args.size(); ++i) {
-      if (used_[i]) continue;
-      const Arg& a = d_.args[i];
-      const CommandInfo* info = FindCommand(d_.name);
-      return runner_.Error(d_, a.column,
-                           fmt::format("unexpected argument '{}{}{}' (expected: {})", a.key,
-                                       a.key.empty() ? "" : "=", a.value,
-                                       info != nullptr ? info->usage : d_.name));
-    }
-    return absl::OkStatus();
-  }
-  absl::Status Missing(std::string_view what) const {
-    const CommandInfo* info = FindCommand(d_.name);
-    return runner_.Error(d_, static_cast<int>(d_.name.size()) + 2,
-                         fmt::format("missing {} (expected: {})", what,
-                                     info != nullptr ? info->usage : d_.name));
-  }
-  absl::StatusOr<uint64_t> Uint(const Arg& a, uint64_t min, uint64_t max) const {
-    uint64_t v = 0;
-    bool ok = !a.value.empty() && a.value.size() <= 20;  // 2^64 - 1 has 20 digits.
-    for (const char c : a.value) {
-      ok = ok && c >= '0' && c <= '9';
-      const auto d = static_cast<uint64_t>(c - '0');
-      ok = ok && v <= (UINT64_MAX - d) / 10;  // No wrap-around.
-      if (ok) v = v * 10 + d;
-    }
-    if (!ok || v < min || v > max) {
-      return runner_.Error(d_, a.column, fmt::format("expected a whole number in [{}, {}], found '{}'",
-                                                     min, max, a.value));
-    }
-    return v;
-  }
-  absl::StatusOr<sim::Duration> Duration(const Arg& a, sim::Duration max) const {
-    auto d = sim::ParseDuration(a.value);
-    if (!d.ok()) return runner_.Error(d_, a.column, base::Text(d.status()));
-    if (*d > max) {
-      return runner_.Error(d_, a.column, fmt::format("expected at most {}, found '{}'",
-                                                     sim::FormatDuration(max), a.value));
-    }
-    return *d;
-  }
+  return nullptr;
+}
 
- private:
-  const ScenarioRunner& runner_;
-  const Directive& d_;
-  std::vector<bool> used_;
-};
+std::string_view ScenarioRunner::Usage(std::string_view name) {
+  const Command* c = FindCommand(name);
+  return c != nullptr ? c->usage : name;
+}
+
+std::string ScenarioRunner::CommandNames(bool triggerable_only) {
+  std::string out;
+  for (const Command& c : Commands()) {
+    if (triggerable_only && !c.triggerable) continue;
+    if (!out.empty()) out += ", ";
+    out += c.name;
+  }
+  return out;
+}
 
 ScenarioRunner::ScenarioRunner(const ScenarioFile& file, zab::ReleaseChoice extra)
     : file_(file), extra_(std::move(extra)) {}
@@ -222,8 +149,10 @@ ScenarioRunner::~ScenarioRunner() {
 absl::Status ScenarioRunner::Error(const Directive& d, int column, std::string_view what) const {
   // In a repeat block the line is the same for every pass: the variables tell which.
   const std::string loop = d.loop.empty() ? "" : fmt::format(" (in repeat, {})", d.loop);
+  // A command armed by `on` (the one directive not at column 1) is named within it.
+  const std::string_view within = d.column > 1 ? "on: " : "";
   return absl::InvalidArgumentError(
-      fmt::format("{}: {}: {}{}", Location(file_, d.line, column), d.name, what, loop));
+      fmt::format("{}: {}{}: {}{}", Location(file_, d.line, column), within, d.name, what, loop));
 }
 
 std::vector<std::string> ScenarioRunner::Violations() const {
@@ -343,7 +272,8 @@ absl::StatusOr<Directive> ScenarioRunner::Resolve(const Directive& d) const {
 }
 
 absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive& written) {
-  if (FindCommand(written.name) == nullptr) {
+  const Command* command = FindCommand(written.name);
+  if (command == nullptr) {
     return Error(written, 1, fmt::format("unknown command (expected one of: {})", CommandNames()));
   }
   auto resolved = Resolve(written);
@@ -355,18 +285,29 @@ absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive
   written_ = &written;
   if (d.name == "cluster") {
     if (cluster_) return Error(d, 1, "the cluster exists already (one 'cluster' per scenario)");
-    if (absl::Status s = Cluster(d, args, out); !s.ok()) return s;
+    if (absl::Status s = (this->*command->handler)(d, args, out); !s.ok()) return s;
     return out;
   }
   if (!cluster_) return Error(d, 1, "expected 'cluster' before any other command");
   // An expectation lets no time pass and shows no trace: the records that came since the
   // last command stay for the next one, whose frozen output would otherwise lose them.
   if (d.name == "expect") {
-    if (absl::Status s = Expect(written, d, out); !s.ok()) return s;
+    if (absl::Status s = (this->*command->handler)(d, args, out); !s.ok()) return s;
     return out;
   }
   uint32_t categories = show_;
-  if (const Arg* show = args.Key("show")) {
+  // The `show=` of an `on` directive is before its `do`: after it, it would be the
+  // triggered command's, which takes none.
+  int show_before = INT_MAX;
+  if (d.name == "on") {
+    for (const Arg& a : d.args) {
+      if (a.key.empty() && a.value == "do") {
+        show_before = a.column;
+        break;
+      }
+    }
+  }
+  if (const Arg* show = args.Key("show", show_before)) {
     auto c = ParseCategories(show->value, show_);
     if (!c.ok()) return Error(d, show->column, base::Text(c.status()));
     categories = *c;
@@ -375,29 +316,11 @@ absl::StatusOr<std::vector<std::string>> ScenarioRunner::Execute(const Directive
   taking_ = true;
   for (const sim::TraceRecord& r : std::exchange(waiting_, {})) Take(r);
   absl::Status s;
-  if (d.name == "show") {
-    s = Show(args);
-  } else if (d.name == "run") {
-    s = Run(args, out);
-  } else if (d.name == "create" || d.name == "set" || d.name == "delete" || d.name == "get" ||
-             d.name == "exists" || d.name == "sync") {
-    s = ClientOp(d, args, out);
-  } else if (IsFaultCommand(d.name) || d.name == "role-restart") {
-    s = Fault(d, args, out);
-  } else if (d.name == "drop-next" || d.name == "delay-next" || d.name == "hold-next") {
-    s = Rule(d, args, out);
-  } else if (d.name == "swarm") {
-    s = Swarm(d, args, out);
-  } else if (d.name == "state") {
-    s = State(args, out);
-  } else if (d.name == "log") {
-    s = Log(args, out);
-  } else if (d.name == "tree") {
-    s = Tree(args, out);
-  } else if (d.name == "check") {
-    s = Check(args, out);
-  }
+  s = (this->*command->handler)(d, args, out);
+  // What the command did to the world at once may be a trigger's event.
+  FireTriggers();
   taking_ = false;
+  if (!trigger_error_.ok()) return std::exchange(trigger_error_, absl::OkStatus());
   if (!s.ok()) return s;
   if (absl::Status f = args.Finish(); !f.ok()) return f;
   // What happened while the command ran comes first, then what it printed itself.
@@ -514,7 +437,7 @@ absl::Status ScenarioRunner::Cluster(const Directive& d, Args& args, Lines& out)
   return absl::OkStatus();
 }
 
-absl::Status ScenarioRunner::Show(Args& args) {
+absl::Status ScenarioRunner::Show(const Directive& /*d*/, Args& args, Lines& /*out*/) {
   const Arg* a = args.Word();
   if (a == nullptr) return args.Missing("the categories");
   auto c = ParseCategories(a->value, show_);
@@ -523,7 +446,7 @@ absl::Status ScenarioRunner::Show(Args& args) {
   return absl::OkStatus();
 }
 
-absl::Status ScenarioRunner::Run(Args& args, Lines& out) {
+absl::Status ScenarioRunner::Run(const Directive& /*d*/, Args& args, Lines& out) {
   const Arg* for_arg = args.Key("for");
   const Arg* until = args.Key("until");
   if ((for_arg == nullptr) == (until == nullptr)) return args.Missing("for=DURATION or until=CONDITION");
@@ -663,7 +586,9 @@ absl::Status ScenarioRunner::NameRequest(const Directive& d, const Arg& as, uint
   return absl::OkStatus();
 }
 
-absl::Status ScenarioRunner::Expect(const Directive& written, const Directive& d, Lines& out) {
+absl::Status ScenarioRunner::Expect(const Directive& d, Args& args, Lines& out) {
+  (void)args;  // An expectation reads its own arguments (expect.cc).
+  const Directive& written = *written_;
   const size_t before = failures_.size();
   const ExpectView view{*cluster_, captures_, leaders_};
   if (absl::Status s = scenario::Expect(file_, written, d, view, failures_); !s.ok()) {
@@ -732,6 +657,7 @@ absl::Status ScenarioRunner::ClientOp(const Directive& d, Args& args, Lines& out
                [&](sim::Process<zab::Message>& p, Ctx& ctx) {
                  static_cast<ClientProcess&>(p).Submit(ctx, op);
                });
+  FireTriggers();
   if (nowait) return absl::OkStatus();
   if (!RunUntil([&] { return cluster_->client(c) == nullptr || cluster_->client(c)->client().idle(); },
                 sim::Duration::Seconds(60))) {
@@ -742,22 +668,44 @@ absl::Status ScenarioRunner::ClientOp(const Directive& d, Args& args, Lines& out
 
 absl::Status ScenarioRunner::Fault(const Directive& d, Args& args, Lines& out) {
   (void)out;
+  auto fault = MakeFault(d, args);
+  if (!fault.ok()) return fault.status();
+  cluster_->world().Apply(*fault);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<sim::Fault> ScenarioRunner::MakeFault(const Directive& d, Args& args) const {
   std::string text = d.name == "role-restart" ? "signal" : d.name;
   for (const Arg* a : args.Rest()) {
     if (!a->key.empty()) return Error(d, a->column, fmt::format("unexpected argument '{}={}'", a->key, a->value));
     text += " " + a->value;
   }
   if (d.name == "role-restart") text += " 1";
+  const int column = d.column + static_cast<int>(d.name.size()) + 1;
   auto fault = sim::ParseFault(text);
-  if (!fault.ok()) return Error(d, static_cast<int>(d.name.size()) + 2, base::Text(fault.status()));
-  if (absl::Status s = fault->Validate(cluster_->servers()); !s.ok()) {
-    return Error(d, static_cast<int>(d.name.size()) + 2, base::Text(s));
-  }
-  cluster_->world().Apply(*fault);
-  return absl::OkStatus();
+  if (!fault.ok()) return Error(d, column, base::Text(fault.status()));
+  if (absl::Status s = fault->Validate(cluster_->servers()); !s.ok()) return Error(d, column, base::Text(s));
+  return *std::move(fault);
 }
 
 absl::Status ScenarioRunner::Rule(const Directive& d, Args& args, Lines& out) {
+  auto rule = MakeRule(d, args);
+  if (!rule.ok()) return rule.status();
+  cluster_->world().network().AddRule(*rule);
+  out.push_back("rule: " + RuleText(*rule));
+  return absl::OkStatus();
+}
+
+std::string ScenarioRunner::RuleText(const sim::MessageRule& rule) const {
+  const std::string what = rule.tag.empty() ? "message" : rule.tag;
+  const std::string of =
+      rule.key.has_value() ? " of " + captures_.Annotate(zab::ToString(zab::Zxid{*rule.key})) : "";
+  return fmt::format("{} the next {}{} from {} to {}", sim::ToString(rule.action),
+                     rule.remaining == 1 ? what : fmt::format("{} {}s", rule.remaining, what), of,
+                     rule.from.value, rule.to.value);
+}
+
+absl::StatusOr<sim::MessageRule> ScenarioRunner::MakeRule(const Directive& d, Args& args) const {
   sim::MessageRule rule;
   rule.action = d.name == "drop-next"    ? sim::MessageRule::Action::kDrop
                 : d.name == "delay-next" ? sim::MessageRule::Action::kDelay
@@ -809,14 +757,7 @@ absl::Status ScenarioRunner::Rule(const Directive& d, Args& args, Lines& out) {
     if (!e.ok()) return e.status();
     rule.extra = *e;
   }
-  cluster_->world().network().AddRule(rule);
-  const std::string what = rule.tag.empty() ? "message" : rule.tag;
-  const std::string of =
-      rule.key.has_value() ? " of " + captures_.Annotate(zab::ToString(zab::Zxid{*rule.key})) : "";
-  out.push_back(fmt::format(
-      "rule: {} the next {}{} from {} to {}", sim::ToString(rule.action),
-      rule.remaining == 1 ? what : fmt::format("{} {}s", rule.remaining, what), of, *f, *t));
-  return absl::OkStatus();
+  return rule;
 }
 
 absl::Status ScenarioRunner::Swarm(const Directive& d, Args& args, Lines& out) {
@@ -849,7 +790,7 @@ absl::Status ScenarioRunner::Swarm(const Directive& d, Args& args, Lines& out) {
   return absl::OkStatus();
 }
 
-absl::Status ScenarioRunner::State(Args& args, Lines& out) {
+absl::Status ScenarioRunner::State(const Directive& /*d*/, Args& args, Lines& out) {
   std::vector<uint32_t> sids;
   while (const Arg* a = args.Word()) {
     auto s = Server(*a);
@@ -878,7 +819,7 @@ absl::Status ScenarioRunner::State(Args& args, Lines& out) {
   return absl::OkStatus();
 }
 
-absl::Status ScenarioRunner::Log(Args& args, Lines& out) {
+absl::Status ScenarioRunner::Log(const Directive& /*d*/, Args& args, Lines& out) {
   const Arg* a = args.Word();
   if (a == nullptr) return args.Missing("the server");
   auto sid = Server(*a);
@@ -906,7 +847,7 @@ absl::Status ScenarioRunner::Log(Args& args, Lines& out) {
   return absl::OkStatus();
 }
 
-absl::Status ScenarioRunner::Tree(Args& args, Lines& out) {
+absl::Status ScenarioRunner::Tree(const Directive& /*d*/, Args& args, Lines& out) {
   const Arg* a = args.Word();
   if (a == nullptr) return args.Missing("the server");
   auto sid = Server(*a);
@@ -975,7 +916,7 @@ void ScenarioRunner::Note(const EventRecord& r) {
   }
 }
 
-absl::Status ScenarioRunner::Check(Args& args, Lines& out) {
+absl::Status ScenarioRunner::Check(const Directive& /*d*/, Args& args, Lines& out) {
   // liveness=BOUND: from now, with the faults over, the ensemble must converge within
   // BOUND (runner/liveness.h). The world runs until it does or the bound passes.
   std::string not_checked;
@@ -1057,6 +998,7 @@ FileResult RunFile(std::string_view path, std::string_view content, const zab::R
     if (narrate) result.narrations.push_back(runner.TakeNarration());
   }
   runner.Finish();
+  if (result.error.empty()) result.warnings = runner.Warnings();
   result.failures = runner.TakeFailures();
   for (std::string& v : runner.Violations()) {
     (expected_violations.contains(v) ? result.expected_violations : result.violations).push_back(std::move(v));

@@ -8,12 +8,15 @@
 #define ZABSIM_RUNNER_SCENARIO_RUNNER_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -23,7 +26,10 @@
 #include "runner/scenario/captures.h"
 #include "runner/scenario/parser.h"
 #include "runner/scenario/render.h"
+#include "runner/scenario/triggers.h"
 #include "runner/trace_file.h"
+#include "sim/fault.h"
+#include "sim/network.h"
 #include "sim/time.h"
 #include "sim/trace.h"
 #include "zab/config.h"
@@ -49,6 +55,10 @@ class ScenarioRunner {
   // TakeFailures returns the expectations (`expect`) that did not hold since the last
   // call, each "PATH:LINE:COLUMN: expect ...: expected ..., found ...".
   std::vector<std::string> TakeFailures() { return std::exchange(failures_, {}); }
+
+  // Warnings lists what the file asked for in vain, as "PATH:LINE:COLUMN: warning: ...":
+  // today the triggers (`on`) that never fired. A warning does not fail the file.
+  std::vector<std::string> Warnings() const;
 
   // Violations lists what the checks found over the whole run so far.
   std::vector<std::string> Violations() const;
@@ -81,18 +91,43 @@ class ScenarioRunner {
   class Args;
   using Lines = std::vector<std::string>;
 
+  // Command is one row of the table of commands (runner.cc): the handler of its family,
+  // and its synopsis, from which dispatch, errors and `on` all read.
+  using Handler = absl::Status (ScenarioRunner::*)(const Directive& d, Args& args, Lines& out);
+  struct Command {
+    std::string_view name;
+    std::string_view usage;
+    Handler handler = nullptr;
+    bool triggerable = false;  // May follow `do` in `on`: acts at once, lets no time pass.
+  };
+  static std::span<const Command> Commands();
+  static const Command* FindCommand(std::string_view name);
+  // CommandNames lists the commands' names, or only those `on` may trigger.
+  static std::string CommandNames(bool triggerable_only = false);
+
   absl::Status Cluster(const Directive& d, Args& args, Lines& out);
-  absl::Status Show(Args& args);
-  absl::Status Run(Args& args, Lines& out);
+  absl::Status Show(const Directive& d, Args& args, Lines& out);
+  absl::Status Run(const Directive& d, Args& args, Lines& out);
   absl::Status ClientOp(const Directive& d, Args& args, Lines& out);
   absl::Status Fault(const Directive& d, Args& args, Lines& out);
   absl::Status Rule(const Directive& d, Args& args, Lines& out);
+  absl::Status On(const Directive& d, Args& args, Lines& out);
+  // MakeFault and MakeRule read a fault or a message rule from its command, checked
+  // against the cluster, without applying it: `crash 3` now, or when a trigger fires.
+  absl::StatusOr<sim::Fault> MakeFault(const Directive& d, Args& args) const;
+  absl::StatusOr<sim::MessageRule> MakeRule(const Directive& d, Args& args) const;
+  // RuleText says what a rule does: "hold the next COMMIT of w=0x100000003 from 3 to 1".
+  std::string RuleText(const sim::MessageRule& rule) const;
+  // MakePattern reads the event of an `on` directive, the words before `do`.
+  absl::StatusOr<TriggerPattern> MakePattern(const Directive& d, Args& args) const;
+  // Usage is a command's synopsis, for errors; the name itself for an unknown command.
+  static std::string_view Usage(std::string_view name);
   absl::Status Swarm(const Directive& d, Args& args, Lines& out);
-  absl::Status State(Args& args, Lines& out);
-  absl::Status Log(Args& args, Lines& out);
-  absl::Status Tree(Args& args, Lines& out);
-  absl::Status Check(Args& args, Lines& out);
-  absl::Status Expect(const Directive& written, const Directive& d, Lines& out);
+  absl::Status State(const Directive& d, Args& args, Lines& out);
+  absl::Status Log(const Directive& d, Args& args, Lines& out);
+  absl::Status Tree(const Directive& d, Args& args, Lines& out);
+  absl::Status Check(const Directive& d, Args& args, Lines& out);
+  absl::Status Expect(const Directive& d, Args& args, Lines& out);
   // Resolve returns `d` with every `$NAME` replaced by the zxid of that capture.
   absl::StatusOr<Directive> Resolve(const Directive& d) const;
   // Condition reads a `run until=` condition into `done`.
@@ -115,11 +150,22 @@ class ScenarioRunner {
   // with `with_state` those of its categories and kState (what a failed wait shows).
   void Flush(bool with_state, Lines& out);
 
-  // RecordSink hands the trace's records to Take.
+  // Match notes, for each armed trigger, whether the record just written is its event.
+  // It runs inside the world's handlers: it only queues what is to fire.
+  void Match(const sim::TraceRecord& r);
+  // FireTriggers runs the commands of the triggers that matched, in the order they
+  // matched. It runs between events only: after each one (the world's observer), and
+  // after a command that acted on the world directly.
+  void FireTriggers();
+
+  // RecordSink hands the trace's records to Match and Take.
   class RecordSink final : public sim::TraceSink {
    public:
     explicit RecordSink(ScenarioRunner& runner) : runner_(runner) {}
-    void Write(const sim::TraceRecord& record) override { runner_.Take(record); }
+    void Write(const sim::TraceRecord& record) override {
+      runner_.Match(record);
+      runner_.Take(record);
+    }
 
    private:
     ScenarioRunner& runner_;
@@ -158,6 +204,23 @@ class ScenarioRunner {
   std::map<uint32_t, Reached> reached_;
   std::map<uint64_t, std::vector<uint32_t>> leaders_;  // Epoch -> the servers that established it.
   Captures captures_;
+  // A trigger armed by `on`: what it waits for and what it then does.
+  struct Trigger {
+    int line = 0;
+    int column = 1;
+    std::string loop;     // The directive's repeat variables, if any.
+    std::string written;  // The directive as the file writes it, for the warning.
+    bool every = false;   // Fires each time, not only the next time.
+    bool armed = true;
+    uint64_t fired = 0;
+    TriggerPattern pattern;
+    std::variant<sim::Fault, sim::MessageRule> action;
+    std::string what;  // The action as the output shows it: "crash 3", "hold the next ...".
+  };
+  std::vector<Trigger> triggers_;    // In the order they were declared.
+  std::deque<size_t> matched_;       // Triggers whose event happened, not yet fired.
+  TriggerMatcher matcher_;
+  absl::Status trigger_error_;       // A chain of triggers that would never end.
   std::map<uint32_t, uint64_t> submitted_;  // Per client (0-based): operations the file submitted.
   std::vector<std::string> failures_;       // Expectations that did not hold.
   uint32_t show_ = kDefaultCategories;
@@ -180,6 +243,7 @@ struct FileResult {
   std::string error;  // A parse or command error ("PATH:LINE:COLUMN: ...").
   std::vector<std::string> mismatches;  // Human-readable differences, per frozen directive.
   std::vector<std::string> failures;    // Expectations that did not hold (`expect`).
+  std::vector<std::string> warnings;    // ScenarioRunner::Warnings, once the file ran.
   // Checker violations at the end of the run. Those a `check` directive showed, with the
   // output the file expects, are expected (the scenario demonstrates a bug) and do not
   // fail the file; the others do.

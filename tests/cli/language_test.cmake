@@ -3,7 +3,9 @@
 #     its capture on the wrong write (the earlier one) is refused: its waits already hold
 #     (exit 2, located); told that is fine (already=ok), its expectations fail (exit 1);
 #   - a `run until=` that already holds is an error (exit 2, FILE:LINE:COLUMN), and passes
-#     with already=ok.
+#     with already=ok;
+#   - a trigger (`on`) with a bad pattern is an error (exit 2, located), and one that never
+#     fires passes with a warning.
 #   cmake -DZABSIM=path/to/zabsim -DSOURCE=source/dir -DWORK=dir -P language_test.cmake
 
 file(REMOVE_RECURSE ${WORK})
@@ -51,3 +53,11 @@ file(READ ${WORK}/expect.scn after)
 if(NOT code EQUAL 1 OR NOT after STREQUAL "${prelude}expect 3 role=FOLLOWING\n")
   message(FATAL_ERROR "--rewrite of a failed expectation: expected exit 1 and the file unchanged, got ${code}:\n${after}")
 endif()
+
+# Triggers: a pattern that cannot be is a located error (exit 2); one that never fires
+# passes with a warning naming its line.
+file(WRITE ${WORK}/on-bad.scn "${prelude}on 3 sends PROPOSL do crash 3\n")
+expect_run(2 "on-bad.scn:3:12: on: no message type 'PROPOSL'" ${WORK}/on-bad.scn)
+file(WRITE ${WORK}/on-never.scn "${prelude}on 1 enters LEADING do crash 1\nrun for=100ms\n")
+expect_run(0 "on-never.scn:3:1: warning: on: the trigger never fired: on 1 enters LEADING do crash 1\n.*on-never.scn: ok \\("
+           ${WORK}/on-never.scn)

@@ -314,13 +314,14 @@ std::string ClusterLine(Shape& shape) {
   return line;
 }
 
-std::string CommandLine(const Shape& s) {
-  const std::string name =
-      Pick({"show", "run", "run", "run", "create", "set", "delete", "get", "exists", "sync",
+std::string CommandLine(const Shape& s, std::string name = "") {
+  if (name.empty()) {
+    name = Pick({"show", "run", "run", "run", "create", "set", "delete", "get", "exists", "sync",
             "crash", "restart", "role-restart", "partition", "oneway", "isolate", "heal",
             "break", "delay", "hold", "release", "clock-rate", "clock-step", "disk-slow", "loss",
             "torn", "channel", "drop-next", "delay-next", "hold-next", "swarm", "state", "log",
-            "tree", "check", "cluster", "frob", "expect", "expect"});
+            "tree", "check", "cluster", "frob", "expect", "expect", "on", "on"});
+  }
   std::string line = name;
   const auto add = [&](const std::string& arg) { line += " " + arg; };
   if (name == "show") {
@@ -396,6 +397,30 @@ std::string CommandLine(const Shape& s) {
     if (Chance(95)) add(ServerArg(s));
   } else if (name == "cluster") {
     add("voters=3");
+  } else if (name == "on") {
+    // A trigger: an event (mostly well formed), then `do` and a fault or a rule (or, now
+    // and then, a command that cannot be triggered).
+    if (Chance(30)) add("every");
+    add(ServerArg(s));
+    const std::string verb =
+        Pick({"sends", "receives", "writes", "logs", "enters", "commits", "applies", "sent"});
+    add(verb);
+    if (verb == "sends" || verb == "receives") {
+      add(Pick({"PROPOSAL", "ACK", "COMMIT", "NEWLEADER", "NOTIFICATION", "FOO"}));
+      if (Chance(50)) add(Pick({"to", "from"}) + " " + ServerArg(s));
+      if (Chance(30)) add("zxid=" + Pick({"$w", "0x100000002", "0xZ"}));
+    } else if (verb == "enters") {
+      add(Pick({"LOOKING", "LEADING", "SYNCHRONIZATION", "BROADCAST", "BOSS"}));
+    } else if (Chance(50)) {
+      add(Pick({"$w", "0x100000001", "0x100000002", "zz"}));
+    }
+    if (Chance(95)) {
+      add("do");
+      return line + " " +
+             CommandLine(s, Pick({"crash", "restart", "role-restart", "partition", "heal", "hold",
+                                  "release", "loss", "drop-next", "delay-next", "hold-next",
+                                  "run", "state"}));
+    }
   } else if (name == "expect") {
     add(Pick({ServerArg(s), ServerArg(s), "epoch=1", "epoch=2", "w", "r", "epoch=x"}));
     const int n = Uniform(0, 3);
