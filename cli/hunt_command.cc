@@ -126,8 +126,7 @@ int RunHunt(const std::vector<std::string>& args) {
     std::filesystem::create_directories(minimize_dir, ec);
     if (ec) return Usage(Fail(fmt::format("zabsim hunt: --minimize {}: {}", minimize_dir, ec.message())));
   }
-  std::string command_line = "zabsim sim";
-  for (const std::string& a : shape->args) command_line += " " + a;
+  const std::string command_line = CommandLine("zabsim sim", *shape);
 
   // A catch counts only if the release without the --bug switches passes the same seed.
   const bool with_bugs = !shape->release.add.empty();

@@ -33,13 +33,6 @@ namespace {
 // FirstLine is the first line of `s`.
 std::string_view FirstLine(std::string_view s) { return s.substr(0, s.find('\n')); }
 
-// JsonList quotes each string of `v` into a JSON array.
-std::string JsonList(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i == 0 ? "" : ",") + JsonString(v[i]);
-  return out + "]";
-}
-
 }  // namespace
 
 int RunRun(const std::vector<std::string>& args) {

@@ -92,12 +92,10 @@ SeedResult RunScenarioSeed(const ScenarioSweep& sweep, uint64_t seed) {
 }
 
 std::string ScenarioResultLine(const ScenarioSweep& sweep, const SeedResult& r) {
-  std::vector<std::string> failed;
-  for (const std::string& f : r.failed) failed.push_back(JsonString(f));
   return fmt::format(
-      "{{\"seed\":{},\"scenario\":{},\"verdict\":\"{}\",\"failed\":[{}],\"first_violation\":{},"
+      "{{\"seed\":{},\"scenario\":{},\"verdict\":\"{}\",\"failed\":{},\"first_violation\":{},"
       "\"fingerprint\":\"{:016x}\"}}",
-      r.seed, JsonString(sweep.path), r.ok ? "ok" : "failed", fmt::join(failed, ","),
+      r.seed, JsonString(sweep.path), r.ok ? "ok" : "failed", JsonList(r.failed),
       JsonString(r.first_violation), r.fingerprint);
 }
 
@@ -140,11 +138,8 @@ std::string Reseed(std::string_view content, uint64_t seed) {
 
 absl::StatusOr<ReseededFile> WriteReseeded(const ScenarioSweep& sweep, const SeedResult& r,
                                            const std::string& dir) {
-  const std::string_view base = !dir.empty() && dir.back() == '/' && dir.size() > 1
-                                    ? std::string_view(dir).substr(0, dir.size() - 1)
-                                    : std::string_view(dir);
   ReseededFile file;
-  file.path = fmt::format("{}/seed-{}.scn", base, r.seed);
+  file.path = SeedFilePath(dir, r.seed);
   std::string comment;
   for (const absl::string_view line : absl::StrSplit(
            fmt::format("Seed {} of {}, written by zabsim sweep --scenario: it broke {}:\n  {}\n"

@@ -210,21 +210,34 @@ std::string ResultLine(const RunShape& shape, const SeedResult& r) {
   const runner::ClusterOptions& o = shape.options;
   std::vector<std::string> bugs;
   for (const std::string_view b : zab::EnabledBugs(o.zab.bugs)) bugs.push_back(JsonString(b));
-  std::vector<std::string> failed;
-  for (const std::string& f : r.failed) failed.push_back(JsonString(f));
-  std::vector<std::string> flags;
-  for (const std::string& a : shape.args) flags.push_back(JsonString(a));
   return fmt::format(
       "{{\"seed\":{},\"settings\":{{\"voters\":{},\"observers\":{},\"clients\":{},\"ops\":{},"
-      "\"time\":{},\"quiet\":{},\"zk\":{},\"bugs\":[{}],\"flags\":[{}],\"swarm\":{},\"knobs\":{}}},"
-      "\"verdict\":\"{}\",\"failed\":[{}],\"known\":{},\"first_violation\":{},\"fingerprint\":\"{}\","
+      "\"time\":{},\"quiet\":{},\"zk\":{},\"bugs\":[{}],\"flags\":{},\"swarm\":{},\"knobs\":{}}},"
+      "\"verdict\":\"{}\",\"failed\":{},\"known\":{},\"first_violation\":{},\"fingerprint\":\"{}\","
       "\"events\":{},\"sim_time_us\":{}}}",
       r.seed, o.zab.voters, o.zab.observers, o.clients, o.workload.ops,
       JsonString(sim::FormatDuration(shape.window)), JsonString(sim::FormatDuration(shape.quiet)),
-      JsonString(o.zab.release), fmt::join(bugs, ","), fmt::join(flags, ","), JsonString(r.swarm), JsonString(r.knobs),
-      r.ok ? "ok" : "failed", fmt::join(failed, ","), r.known.empty() ? "null" : JsonString(r.known),
+      JsonString(o.zab.release), fmt::join(bugs, ","), JsonList(shape.args), JsonString(r.swarm), JsonString(r.knobs),
+      r.ok ? "ok" : "failed", JsonList(r.failed), r.known.empty() ? "null" : JsonString(r.known),
       JsonString(r.first_violation),
       sim::FormatFingerprint(r.fingerprint), r.events, r.end.us);
+}
+
+std::string SeedFilePath(std::string_view dir, uint64_t seed) {
+  if (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+  return fmt::format("{}/seed-{}.scn", dir, seed);
+}
+
+std::string CommandLine(std::string_view command, const RunShape& shape) {
+  std::string out(command);
+  for (const std::string& a : shape.args) out += " " + a;
+  return out;
+}
+
+std::string JsonList(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) out += (i == 0 ? "" : ",") + JsonString(v[i]);
+  return out + "]";
 }
 
 absl::StatusOr<MinimizedFile> MinimizeSeed(const RunShape& shape, const SeedResult& r,
@@ -237,11 +250,7 @@ absl::StatusOr<MinimizedFile> MinimizeSeed(const RunShape& shape, const SeedResu
       "'zabsim run --rewrite' records what they find.",
       r.seed, command_line, check, r.first_violation);
   out.minimized = runner::Minimize(shape.Spec(r.seed), check, comment);
-  // "found/" and "found" name the same directory; the path should not say "found//".
-  const std::string_view base = !dir.empty() && dir.back() == '/' && dir.size() > 1
-                                    ? std::string_view(dir).substr(0, dir.size() - 1)
-                                    : std::string_view(dir);
-  out.path = fmt::format("{}/seed-{}.scn", base, r.seed);
+  out.path = SeedFilePath(dir, r.seed);
   if (absl::Status s = runner::WriteFile(out.path, out.minimized.scenario); !s.ok()) return s;
   return out;
 }

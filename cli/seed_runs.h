@@ -100,6 +100,16 @@ class JUnitReport;
 void JUnitSeed(JUnitReport& report, std::string_view classname, std::string_view replay,
                const SeedResult& r, KnownPolicy policy, std::string_view minimized);
 
+// SeedFilePath is DIR/seed-N.scn, where a failing seed's scenario is written ("found/"
+// and "found" name the same directory: the path never says "found//").
+std::string SeedFilePath(std::string_view dir, uint64_t seed);
+
+// CommandLine is the command that runs `shape`'s seeds: `COMMAND` and the flags as given.
+std::string CommandLine(std::string_view command, const RunShape& shape);
+
+// JsonList quotes each string of `v` into a JSON array.
+std::string JsonList(const std::vector<std::string>& v);
+
 // JsonString quotes `s` as a JSON string.
 std::string JsonString(std::string_view s);
 

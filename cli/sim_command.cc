@@ -107,11 +107,9 @@ std::string SummaryJson(const runner::SimSpec& spec, const RunShape& shape, runn
   }
   std::vector<std::string> verdicts;
   for (const runner::Verdict& v : run.verdicts()) {
-    std::vector<std::string> violations;
-    for (const std::string& line : v.violations) violations.push_back(JsonString(line));
-    verdicts.push_back(fmt::format("{{\"check\":{},\"ok\":{},\"violations\":[{}],\"known\":{}}}",
+    verdicts.push_back(fmt::format("{{\"check\":{},\"ok\":{},\"violations\":{},\"known\":{}}}",
                                    JsonString(v.check), v.violations.empty() ? "true" : "false",
-                                   fmt::join(violations, ","), v.known.empty() ? "null" : JsonString(v.known)));
+                                   JsonList(v.violations), v.known.empty() ? "null" : JsonString(v.known)));
   }
   return fmt::format(
       "{{\"seed\":{},\"settings\":{{\"voters\":{},\"observers\":{},\"clients\":{},\"ops\":{},\"time\":{},"
@@ -226,9 +224,7 @@ int RunSim(const std::vector<std::string>& args) {
     return finish(ok ? kExitOk : kExitFailed);
   }
   if (json) {
-    std::string replay = "zabsim sim";
-    for (const std::string& a : shape->args) replay += " " + a;
-    replay += fmt::format(" --seed {}", *seed);
+    const std::string replay = fmt::format("{} --seed {}", CommandLine("zabsim sim", *shape), *seed);
     std::string object = SummaryJson(spec, *shape, **run, swarm.ToString(), knobs, anomaly, ok, replay);
     if (coverage->print()) {
       // The coverage object goes in as one more field, before the closing brace.

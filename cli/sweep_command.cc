@@ -114,8 +114,10 @@ int RunSweep(const std::vector<std::string>& args) {
     if (ec) return Usage(Fail(fmt::format("zabsim sweep: --minimize {}: {}", minimize_dir, ec.message())));
   }
   // Check the shape once before starting threads: a bad setting is a usage error.
-  if (auto probe = runner::SimRun::Create(shape->Spec(range->first)); !scenario && !probe.ok()) {
-    return Usage(Fail(fmt::format("zabsim sweep: {}", base::Text(probe.status()))));
+  if (!scenario) {
+    if (auto probe = runner::SimRun::Create(shape->Spec(range->first)); !probe.ok()) {
+      return Usage(Fail(fmt::format("zabsim sweep: {}", base::Text(probe.status()))));
+    }
   }
   // Every flag is valid: only now is the output started, and an existing file is
   // replaced only by a complete new one (runner/output_file.h).
@@ -138,14 +140,8 @@ int RunSweep(const std::vector<std::string>& args) {
   const uint64_t start = first + (k - 1);
   const uint64_t seed_count = start < first || start > last ? 0 : (last - start) / n + 1;
   const auto seed_at = [start, n = n](uint64_t index) { return start + index * n; };
-  std::string command_line = "zabsim sim";
-  for (const std::string& a : shape->args) command_line += " " + a;
-  if (scenario) {
-    command_line = "zabsim run";
-    for (const std::string_view f : {"zk", "bug", "fix"}) {
-      for (const std::string& v : flags.GetAll(f)) command_line += fmt::format(" --{} {}", f, v);
-    }
-  }
+  // With --scenario the shape holds only --zk, --bug and --fix: what 'zabsim run' takes.
+  const std::string command_line = CommandLine(scenario ? "zabsim run" : "zabsim sim", *shape);
   // A seed's run, its results line and its minimized file: of the sim run, or of the
   // scenario file.
   const auto run_seed = [&](uint64_t seed) -> absl::StatusOr<SeedResult> {
