@@ -138,6 +138,46 @@ void BM_ScenarioStory(benchmark::State& state) {
 }
 BENCHMARK(BM_ScenarioStory)->ArgName("shown")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond);
 
+// The story of BM_ScenarioStory driven through the cluster's own API, with the same
+// checks and no scenario language: what simulating and checking that story costs by
+// itself, per event. Its `events` counter equals BM_ScenarioStory's (the same run, event for
+// event), so the two side by side give a replay's own cost; next to BM_SweepSeed, the cost of
+// a write-heavy story's events against a sweep seed's mostly idle ones.
+void BM_StoryDirect(benchmark::State& state) {
+  uint64_t events = 0;
+  for (auto _ : state) {
+    ClusterOptions o;  // As `cluster voters=3 clients=1`: seed 1, no workload of its own.
+    o.zab.voters = 3;
+    o.clients = 1;
+    auto cluster = Cluster::Create(o);
+    World& world = (*cluster)->world();
+    RunSummary summary(**cluster);
+    const auto wait = [&](auto done) { world.RunUntilTrue(done, world.now() + sim::Duration::Seconds(60)); };
+    const auto converged = [&] { return (*cluster)->Converged(); };
+    const auto create = [&](const std::string& path) {
+      world.Invoke(sim::ProcessId{(*cluster)->ClientProcessId(0)},
+                   [&](sim::Process<zab::Message>& p, sim::Context<zab::Message>& ctx) {
+                     static_cast<ClientProcess&>(p).Submit(
+                         ctx, zab::Op{.type = zab::OpType::kCreate, .path = path, .data = "v"});
+                   });
+      wait([&] { return (*cluster)->client(0)->client().idle(); });
+    };
+    const auto fault = [&](sim::Fault::Kind kind) { world.Apply(sim::Fault{.kind = kind, .p = sim::ProcessId{3}}); };
+    wait(converged);
+    for (int i = 0; i < 100; ++i) create(fmt::format("/a{}", i));
+    fault(sim::Fault::Kind::kCrash);
+    wait(converged);
+    for (int i = 0; i < 100; ++i) create(fmt::format("/b{}", i));
+    fault(sim::Fault::Kind::kRestart);
+    wait(converged);
+    benchmark::DoNotOptimize(summary.violations());
+    events += world.stats().events;
+  }
+  state.counters["events/s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["events"] = static_cast<double>(events) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_StoryDirect)->Unit(benchmark::kMillisecond);
+
 // PeakRssMiB: the process's peak resident set so far (VmHWM), in MiB.
 double PeakRssMiB() {
   std::ifstream status("/proc/self/status");

@@ -2,7 +2,8 @@
 //
 // Reading a trace record's fields by name, for the renderers of runner/ (narration,
 // diagrams): FieldText gives a field as the text form writes it ("0x100000002" for a
-// hex field), FieldNum its bits; both give an empty value for a missing field.
+// hex field), FieldStr a text field's value in place, FieldNum its bits; all give an
+// empty value for a missing field.
 
 #ifndef ZABSIM_RUNNER_RECORD_FIELDS_H_
 #define ZABSIM_RUNNER_RECORD_FIELDS_H_
@@ -33,6 +34,13 @@ inline std::string FieldText(const sim::TraceRecord& r, std::string_view key) {
       return fmt::format("{}", f->bits);
   }
   return "";
+}
+
+// FieldStr gives a text field's value without copying it; empty for a missing field or
+// one of another type.
+inline std::string_view FieldStr(const sim::TraceRecord& r, std::string_view key) {
+  const sim::TraceField* f = r.Find(key);
+  return f == nullptr || f->type != sim::TraceField::Type::kStr ? std::string_view() : f->str;
 }
 
 inline uint64_t FieldNum(const sim::TraceRecord& r, std::string_view key) {

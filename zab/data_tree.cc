@@ -104,21 +104,6 @@ absl::Status Malformed(std::string_view what) {
   return absl::InvalidArgumentError(fmt::format("data tree: {}", what));
 }
 
-// ChildPrefix is what every key of a child of `path` starts with. The trailing '/'
-// keeps "/ab" from counting as a child of "/a".
-std::string ChildPrefix(std::string_view path) {
-  return path == "/" ? std::string("/") : fmt::format("{}/", path);
-}
-
-bool HasChildren(const std::map<std::string, Node, std::less<>>& nodes,
-                 std::string_view path) {
-  const std::string prefix = ChildPrefix(path);
-  auto it = nodes.lower_bound(prefix);
-  // The root is its own prefix: skip it, any other key is a child.
-  if (it != nodes.end() && it->first == path) ++it;
-  return it != nodes.end() && std::string_view(it->first).starts_with(prefix);
-}
-
 // Mutator changes a tree's nodes and sessions and keeps its digest in step: every change
 // subtracts the hash of what goes and adds the hash of what comes (wrapping arithmetic,
 // so the order of changes does not matter).
@@ -140,6 +125,7 @@ struct Mutator {
     for (auto it = nodes.begin(); it != nodes.end();) {
       if (it->second.ephemeral_owner == session) {
         digest -= NodeHash(it->first, it->second);
+        --nodes.find(ParentPath(it->first))->second.num_children;
         it = nodes.erase(it);
       } else {
         ++it;
@@ -154,7 +140,9 @@ struct Mutator {
   ApplyResult Create(const Txn& txn) {
     const Op& op = txn.op;
     if (nodes.contains(op.path)) return ApplyResult{.code = Code::kNodeExists};
-    if (!nodes.contains(ParentPath(op.path))) return ApplyResult{.code = Code::kNoNode};
+    const auto parent = nodes.find(ParentPath(op.path));
+    if (parent == nodes.end()) return ApplyResult{.code = Code::kNoNode};
+    ++parent->second.num_children;
     Node node{.data = op.data,
               .version = 0,
               .ephemeral_owner = op.ephemeral ? txn.session : 0,
@@ -182,10 +170,11 @@ struct Mutator {
     if (it == nodes.end()) return ApplyResult{.code = Code::kNoNode};
     // ZooKeeper's deleteNode would leave the children behind without a parent; a tree
     // here never holds an orphan, so such a replay changes nothing instead.
-    if (it->first == "/" || HasChildren(nodes, it->first)) {
+    if (it->first == "/" || it->second.num_children > 0) {
       return ApplyResult{.code = Code::kNotEmpty};
     }
     digest -= NodeHash(it->first, it->second);
+    --nodes.find(ParentPath(it->first))->second.num_children;
     nodes.erase(it);
     return ApplyResult{};
   }
@@ -327,7 +316,7 @@ Txn DataTree::Prepare(Txn txn) const {
       // The version first, as PrepRequestProcessor checks it before the children.
       if (op.version != -1 && op.version != it->second.version) return fail(Code::kBadVersion);
       // The root always has a child in ZooKeeper (/zookeeper): deleting it is NOTEMPTY.
-      if (it->first == "/" || HasChildren(nodes_, it->first)) return fail(Code::kNotEmpty);
+      if (it->first == "/" || it->second.num_children > 0) return fail(Code::kNotEmpty);
       return txn;
     }
     case OpType::kGetData:
@@ -409,6 +398,9 @@ absl::StatusOr<DataTree> DataTree::Deserialize(std::string_view bytes) {
     return Malformed(fmt::format("{} trailing bytes", reader.remaining()));
   }
   if (absl::Status s = CheckShape(nodes, tree.sessions_); !s.ok()) return s;
+  for (const auto& [path, node] : nodes) {
+    if (path != "/") ++nodes.find(ParentPath(path))->second.num_children;
+  }
   tree.nodes_ = std::move(nodes);
   tree.digest_ = 0;
   for (const uint64_t session : tree.sessions_) tree.digest_ += SessionHash(session);

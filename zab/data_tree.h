@@ -31,6 +31,10 @@ struct Node {
   uint64_t ephemeral_owner = 0;  // Session that owns an ephemeral node; 0 otherwise.
   Zxid czxid;                    // Txn that created it.
   Zxid mzxid;                    // Txn that last modified it.
+  // How many children it has (ZooKeeper's Stat.numChildren), kept by every create and
+  // delete so that neither a delete's NOTEMPTY check nor the leader's ChangeRecord has
+  // to scan the tree. Derived from the paths: not serialized, not in the digest.
+  int32_t num_children = 0;
 
   friend bool operator==(const Node&, const Node&) = default;
 };

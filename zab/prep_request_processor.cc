@@ -5,14 +5,6 @@
 #include "base/check.h"
 
 namespace zabsim::zab {
-namespace {
-
-std::string ChildPrefix(std::string_view path) {
-  return path == "/" ? std::string("/") : std::string(path) + "/";
-}
-
-}  // namespace
-
 PrepRequestProcessor::NodeRecord PrepRequestProcessor::Record(const std::string& path) const {
   if (const auto it = nodes_.find(path); it != nodes_.end()) return it->second;
   NodeRecord r;
@@ -21,15 +13,7 @@ PrepRequestProcessor::NodeRecord PrepRequestProcessor::Record(const std::string&
   r.exists = true;
   r.version = node->version;
   r.ephemeral_owner = node->ephemeral_owner;
-  // Children: the tree's direct children of the path.
-  const std::string prefix = ChildPrefix(path);
-  const auto& nodes = tree_.nodes();
-  for (auto it = nodes.lower_bound(prefix); it != nodes.end(); ++it) {
-    const std::string_view child = it->first;
-    if (!child.starts_with(prefix)) break;
-    if (child == path) continue;  // The root is its own prefix.
-    if (child.find('/', prefix.size()) == std::string_view::npos) ++r.children;
-  }
+  r.children = static_cast<uint32_t>(node->num_children);
   return r;
 }
 

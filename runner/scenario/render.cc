@@ -92,7 +92,9 @@ std::string Renderer::Who(uint64_t process) const {
 
 std::optional<std::pair<Category, std::string>> Renderer::RenderMessage(const sim::TraceRecord& r,
                                                                        uint32_t wanted) {
-  const std::string type = Str(r, "type");
+  // Every line below is of a message category: with none wanted, nothing is looked at.
+  if ((wanted & kMessageCategories) == 0) return std::nullopt;
+  const std::string_view type = FieldStr(r, "type");
   // Only what decides the category is read at once; the rest when the line is written.
   const auto from = [&] { return Who(Num(r, "from")); };
   const auto head = [&] { return fmt::format("{}->{} {}", from(), Who(r.process), type); };

@@ -43,6 +43,8 @@ enum Category : uint32_t {
 };
 
 inline constexpr uint32_t kAllCategories = (1u << 13) - 1;
+// The categories of a received message's line.
+inline constexpr uint32_t kMessageCategories = kElection | kDiscovery | kSync | kBroadcast | kPing;
 inline constexpr uint32_t kDefaultCategories =
     kState | kDiscovery | kSync | kBroadcast | kClient | kFault | kNet;
 
@@ -59,7 +61,8 @@ class Renderer {
   // Render returns the record's category and line, or nullopt for records that are
   // never shown (timers, connections opened, fsync requests, ...). The line is written
   // only if the category is one of `wanted`, and left empty otherwise; every record must
-  // still go through Render, which keeps the state some lines depend on.
+  // still go through Render, which keeps the state some lines depend on. A received
+  // message with none of kMessageCategories wanted is nullopt: no state depends on it.
   std::optional<std::pair<Category, std::string>> Render(const sim::TraceRecord& r,
                                                          uint32_t wanted = kAllCategories);
 

@@ -1,6 +1,7 @@
 #include "zab/data_tree.h"
 
 #include <array>
+#include <map>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -538,6 +539,18 @@ RC_GTEST_PROP(DataTreeProperty, EveryEphemeralBelongsToAnOpenSessionAndHasNoChil
     RC_ASSERT(tree.Find(ParentPath(path))->ephemeral_owner == 0u);
     if (node.ephemeral_owner != 0) RC_ASSERT(tree.HasSession(node.ephemeral_owner));
   }
+}
+
+// num_children is kept by each create and delete (and each ephemeral a closed session takes
+// with it); counted afresh it must agree.
+RC_GTEST_PROP(DataTreeProperty, NumChildrenCountsTheDirectChildren, ()) {
+  const DataTree tree = Replay(*GenTxns());
+  std::map<std::string, int32_t> counted;
+  for (const auto& [path, node] : tree.nodes()) {
+    counted.try_emplace(path, 0);
+    if (path != "/") ++counted[std::string(ParentPath(path))];
+  }
+  for (const auto& [path, node] : tree.nodes()) RC_ASSERT(node.num_children == counted[path]);
 }
 
 RC_GTEST_PROP(DataTreeProperty, DeserializeNeverCrashesOnRandomBytes, (std::string bytes)) {
