@@ -12,6 +12,7 @@
 #include "runner/scenario/args.h"
 #include "runner/liveness.h"
 #include "runner/scenario/expect.h"
+#include "runner/scenario/fault_commands.h"
 #include "runner/scenario/numbers.h"
 #include "runner/sim_run.h"
 #include "sim/fault.h"
@@ -675,14 +676,14 @@ absl::Status ScenarioRunner::Fault(const Directive& d, Args& args, Lines& out) {
 }
 
 absl::StatusOr<sim::Fault> ScenarioRunner::MakeFault(const Directive& d, Args& args) const {
-  std::string text = d.name == "role-restart" ? "signal" : d.name;
+  std::vector<std::string_view> words;
   for (const Arg* a : args.Rest()) {
     if (!a->key.empty()) return Error(d, a->column, fmt::format("unexpected argument '{}={}'", a->key, a->value));
-    text += " " + a->value;
+    words.push_back(a->value);
   }
-  if (d.name == "role-restart") text += " 1";
+  // An error names the whole fault, so it points at the first word after the name.
   const int column = d.column + static_cast<int>(d.name.size()) + 1;
-  auto fault = sim::ParseFault(text);
+  auto fault = ReadFaultCommand(d.name, words);
   if (!fault.ok()) return Error(d, column, base::Text(fault.status()));
   if (absl::Status s = fault->Validate(cluster_->servers()); !s.ok()) return Error(d, column, base::Text(s));
   return *std::move(fault);
