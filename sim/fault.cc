@@ -181,29 +181,18 @@ std::string FaultKindNames() {
   return out;
 }
 
-absl::StatusOr<Fault> ParseFault(std::string_view text) {
-  std::vector<std::string_view> words;
-  for (absl::string_view w :
-       absl::StrSplit(base::Absl(text), ' ', absl::SkipEmpty())) {
-    words.emplace_back(w.data(), w.size());
-  }
-  if (words.empty()) return Error(text, "empty fault");
-  const KindName* info = nullptr;
-  for (const KindName& k : kKinds) {
-    if (k.name == words[0]) info = &k;
-  }
-  if (info == nullptr) {
-    return Error(text, fmt::format("unknown fault '{}' (expected one of: {})", words[0],
-                                   FaultKindNames()));
-  }
-  Fault f;
-  f.kind = info->kind;
-  const std::vector<std::string_view> args(words.begin() + 1, words.end());
+namespace {
+
+// ReadAs is ReadFault, with `text` naming the fault in errors: the caller's own words.
+absl::StatusOr<Fault> ReadAs(Fault::Kind kind, std::span<const std::string_view> args,
+                             std::string_view text) {
+  const KindName& info = Info(kind);
   const auto want = [&](size_t n) -> absl::Status {
     if (args.size() == n) return absl::OkStatus();
-    return Error(text, fmt::format("expected '{}' ({} argument{}), found {}", info->usage, n,
+    return Error(text, fmt::format("expected '{}' ({} argument{}), found {}", info.usage, n,
                                    n == 1 ? "" : "s", args.size()));
   };
+  // The first error wins: later arguments are read but not reported.
   absl::Status status;
   const auto take = [&](auto parsed, auto& field) {
     if (!status.ok()) return;
@@ -213,138 +202,185 @@ absl::StatusOr<Fault> ParseFault(std::string_view text) {
       field = *parsed;
     }
   };
-  switch (f.kind) {
+  Fault f;
+  ProcessId p;
+  switch (kind) {
     case Fault::Kind::kCrash:
     case Fault::Kind::kRestart:
     case Fault::Kind::kIsolate:
       if (auto s = want(1); !s.ok()) return s;
-      take(ParseProcess(args[0], false), f.p);
+      take(ParseProcess(args[0], false), p);
+      f = kind == Fault::Kind::kCrash     ? Fault::Crash(p)
+          : kind == Fault::Kind::kRestart ? Fault::Restart(p)
+                                          : Fault::Isolate(p);
       break;
-    case Fault::Kind::kSignal:
+    case Fault::Kind::kSignal: {
       if (auto s = want(2); !s.ok()) return s;
-      take(ParseProcess(args[0], false), f.p);
-      take(ParseWhole(args[1], "a signal code"), f.value);
+      uint64_t code = 0;
+      take(ParseProcess(args[0], false), p);
+      take(ParseWhole(args[1], "a signal code"), code);
+      f = Fault::Signal(p, static_cast<int64_t>(code));
       break;
+    }
     case Fault::Kind::kPartition: {
       if (auto s = want(1); !s.ok()) return s;
+      std::vector<std::vector<ProcessId>> groups;
       for (absl::string_view group : absl::StrSplit(base::Absl(args[0]), '|')) {
         std::vector<ProcessId> list;
         take(ParseList(std::string_view(group.data(), group.size())), list);
-        f.groups.push_back(std::move(list));
+        groups.push_back(std::move(list));
       }
-      if (status.ok() && f.groups.size() < 2) {
+      if (status.ok() && groups.size() < 2) {
         status = Error(text, "a partition needs at least two groups separated by '|'");
       }
+      f = Fault::Partition(std::move(groups));
       break;
     }
     case Fault::Kind::kOneWay: {
       if (auto s = want(1); !s.ok()) return s;
       const size_t gt = args[0].find('>');
       if (gt == std::string_view::npos) return Error(text, "expected FROM>TO, e.g. 1,2>3");
-      f.groups.resize(2);
-      take(ParseList(args[0].substr(0, gt)), f.groups[0]);
-      take(ParseList(args[0].substr(gt + 1)), f.groups[1]);
+      std::vector<ProcessId> from;
+      std::vector<ProcessId> to;
+      take(ParseList(args[0].substr(0, gt)), from);
+      take(ParseList(args[0].substr(gt + 1)), to);
+      f = Fault::OneWay(std::move(from), std::move(to));
       break;
     }
     case Fault::Kind::kHeal:
       if (auto s = want(0); !s.ok()) return s;
+      f = Fault::Heal();
       break;
-    case Fault::Kind::kBreak:
+    case Fault::Kind::kBreak: {
       if (auto s = want(2); !s.ok()) return s;
-      take(ParseProcess(args[0], false), f.a);
-      take(ParseProcess(args[1], false), f.b);
-      if (status.ok() && f.a == f.b) status = Error(text, "a process has no link to itself");
-      break;
-    case Fault::Kind::kDelay:
-      if (auto s = want(3); !s.ok()) return s;
-      if (auto s = ParseLink(args[0], f); !s.ok()) return Error(text, base::Text(s));
-      take(ParseDuration(args[1]), f.extra);
-      take(ParseDuration(args[2]), f.length);
-      if (status.ok() && f.a.value != 0 && f.a == f.b) {
-        status = Error(text, "a process has no link to itself");
-      }
-      break;
-    case Fault::Kind::kHold:
-    case Fault::Kind::kRelease:
-      if (auto s = want(1); !s.ok()) return s;
-      if (auto s = ParseLink(args[0], f); !s.ok()) return Error(text, base::Text(s));
-      if (f.a.value != 0 && f.a == f.b) status = Error(text, "a process has no link to itself");
-      break;
-    case Fault::Kind::kClockRate:
-      if (auto s = want(2); !s.ok()) return s;
-      take(ParseProcess(args[0], false), f.p);
-      take(ParsePpm(args[1]), f.value);
-      if (status.ok() &&
-          (f.value < LocalClock::kMinRatePpm || f.value > LocalClock::kMaxRatePpm)) {
-        status = Error(text, "a clock rate must lie in [0.1, 10]");
-      }
-      break;
-    case Fault::Kind::kClockStep: {
-      if (auto s = want(2); !s.ok()) return s;
-      take(ParseProcess(args[0], false), f.p);
-      std::string_view step = args[1];
-      const bool negative = !step.empty() && step[0] == '-';
-      if (!step.empty() && (step[0] == '-' || step[0] == '+')) step.remove_prefix(1);
-      take(ParseDuration(step), f.extra);
-      if (negative) f.extra = Duration{-f.extra.us};
+      ProcessId a;
+      ProcessId b;
+      take(ParseProcess(args[0], false), a);
+      take(ParseProcess(args[1], false), b);
+      if (status.ok() && a == b) status = Error(text, "a process has no link to itself");
+      f = Fault::Break(a, b);
       break;
     }
-    case Fault::Kind::kDiskSlow:
+    case Fault::Kind::kDelay: {
       if (auto s = want(3); !s.ok()) return s;
-      take(ParseProcess(args[0], false), f.p);
-      take(ParseWhole(args[1], "a whole slow-down factor"), f.value);
-      take(ParseDuration(args[2]), f.length);
-      if (status.ok() && (f.value < 1 || f.value > 1000)) {
+      Fault link;
+      if (auto s = ParseLink(args[0], link); !s.ok()) return Error(text, base::Text(s));
+      Duration extra;
+      Duration length;
+      take(ParseDuration(args[1]), extra);
+      take(ParseDuration(args[2]), length);
+      if (status.ok() && link.a.value != 0 && link.a == link.b) {
+        status = Error(text, "a process has no link to itself");
+      }
+      f = Fault::Delay(link.a, link.b, extra, length);
+      break;
+    }
+    case Fault::Kind::kHold:
+    case Fault::Kind::kRelease: {
+      if (auto s = want(1); !s.ok()) return s;
+      Fault link;
+      if (auto s = ParseLink(args[0], link); !s.ok()) return Error(text, base::Text(s));
+      if (link.a.value != 0 && link.a == link.b) {
+        status = Error(text, "a process has no link to itself");
+      }
+      f = kind == Fault::Kind::kHold ? Fault::Hold(link.a, link.b) : Fault::Release(link.a, link.b);
+      break;
+    }
+    case Fault::Kind::kClockRate: {
+      if (auto s = want(2); !s.ok()) return s;
+      int64_t ppm = 0;
+      take(ParseProcess(args[0], false), p);
+      take(ParsePpm(args[1]), ppm);
+      if (status.ok() && (ppm < LocalClock::kMinRatePpm || ppm > LocalClock::kMaxRatePpm)) {
+        status = Error(text, "a clock rate must lie in [0.1, 10]");
+      }
+      f = Fault::ClockRate(p, ppm);
+      break;
+    }
+    case Fault::Kind::kClockStep: {
+      if (auto s = want(2); !s.ok()) return s;
+      take(ParseProcess(args[0], false), p);
+      std::string_view written = args[1];
+      const bool negative = !written.empty() && written[0] == '-';
+      if (!written.empty() && (written[0] == '-' || written[0] == '+')) written.remove_prefix(1);
+      Duration step;
+      take(ParseDuration(written), step);
+      f = Fault::ClockStep(p, negative ? Duration{-step.us} : step);
+      break;
+    }
+    case Fault::Kind::kDiskSlow: {
+      if (auto s = want(3); !s.ok()) return s;
+      uint64_t factor = 0;
+      Duration length;
+      take(ParseProcess(args[0], false), p);
+      take(ParseWhole(args[1], "a whole slow-down factor"), factor);
+      take(ParseDuration(args[2]), length);
+      if (status.ok() && (factor < 1 || factor > 1000)) {
         status = Error(text, "the slow-down factor must lie in [1, 1000]");
       }
+      f = Fault::DiskSlow(p, static_cast<int64_t>(factor), length);
       break;
+    }
     case Fault::Kind::kLoss:
-    case Fault::Kind::kTorn:
+    case Fault::Kind::kTorn: {
       if (auto s = want(1); !s.ok()) return s;
-      take(ParseRatio(args[0]), f.ratio);
+      Ratio ratio;
+      take(ParseRatio(args[0]), ratio);
+      f = kind == Fault::Kind::kLoss ? Fault::Loss(ratio) : Fault::Torn(ratio);
       break;
-    case Fault::Kind::kDiskError:
+    }
+    case Fault::Kind::kDiskError: {
       if (args.size() != 2 && args.size() != 3) {
-        return Error(text, fmt::format("expected '{}' (2 or 3 arguments), found {}", info->usage,
+        return Error(text, fmt::format("expected '{}' (2 or 3 arguments), found {}", info.usage,
                                        args.size()));
       }
-      take(ParseProcess(args[0], false), f.p);
-      take(ParseDuration(args[1]), f.length);
+      Duration length;
+      take(ParseProcess(args[0], false), p);
+      take(ParseDuration(args[1]), length);
+      std::string files;
       if (args.size() == 3) {
-        f.files = std::string(args[2]);
+        files = std::string(args[2]);
         for (const absl::string_view prefix : absl::StrSplit(base::Absl(args[2]), ',')) {
           if (prefix.empty() && status.ok()) status = Error(text, "an empty file-name prefix");
         }
       }
+      f = Fault::DiskError(p, length, std::move(files));
       break;
+    }
     case Fault::Kind::kStall:
-    case Fault::Kind::kResume:
-      if (f.kind == Fault::Kind::kStall && args.size() != 2 && args.size() != 3) {
-        return Error(text, fmt::format("expected '{}' (2 or 3 arguments), found {}", info->usage,
+    case Fault::Kind::kResume: {
+      if (kind == Fault::Kind::kStall && args.size() != 2 && args.size() != 3) {
+        return Error(text, fmt::format("expected '{}' (2 or 3 arguments), found {}", info.usage,
                                        args.size()));
       }
-      if (f.kind == Fault::Kind::kStall && args.size() == 3) {
+      std::string after_step;
+      if (kind == Fault::Kind::kStall && args.size() == 3) {
         // The step after which the stall begins: a name like the thread's.
         const std::string_view step = args[2];
         if (step.empty() || step.size() > 40 ||
             !std::all_of(step.begin(), step.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; })) {
           return Error(text, fmt::format("expected a step name such as sync-follower, found '{}'", step));
         }
-        f.after_step = std::string(step);
+        after_step = std::string(step);
       } else if (auto s = want(2); !s.ok()) {
         return s;
       }
-      take(ParseProcess(args[0], false), f.p);
+      take(ParseProcess(args[0], false), p);
+      Fault thread;
       if (status.ok()) {
-        if (auto s = ParseThread(args[1], f); !s.ok()) return Error(text, base::Text(s));
+        if (auto s = ParseThread(args[1], thread); !s.ok()) return Error(text, base::Text(s));
       }
+      f = kind == Fault::Kind::kStall
+              ? Fault::Stall(p, thread.thread, thread.thread_instance, std::move(after_step))
+              : Fault::Resume(p, thread.thread, thread.thread_instance);
       break;
+    }
     case Fault::Kind::kChannel:
       if (auto s = want(1); !s.ok()) return s;
       if (args[0] == "tcp") {
-        f.channel = ChannelMode::kTcp;
+        f = Fault::Channel(ChannelMode::kTcp);
       } else if (args[0] == "unsafe") {
-        f.channel = ChannelMode::kUnsafe;
+        f = Fault::Channel(ChannelMode::kUnsafe);
       } else {
         return Error(text, fmt::format("expected tcp or unsafe, found '{}'", args[0]));
       }
@@ -352,6 +388,92 @@ absl::StatusOr<Fault> ParseFault(std::string_view text) {
   }
   if (!status.ok()) return status;
   return f;
+}
+
+}  // namespace
+
+Fault Fault::Crash(ProcessId p) { return Fault{.kind = Kind::kCrash, .p = p}; }
+Fault Fault::Restart(ProcessId p) { return Fault{.kind = Kind::kRestart, .p = p}; }
+Fault Fault::Signal(ProcessId p, int64_t code) {
+  return Fault{.kind = Kind::kSignal, .p = p, .value = code};
+}
+Fault Fault::Partition(std::vector<std::vector<ProcessId>> groups) {
+  return Fault{.kind = Kind::kPartition, .groups = std::move(groups)};
+}
+Fault Fault::OneWay(std::vector<ProcessId> from, std::vector<ProcessId> to) {
+  Fault f{.kind = Kind::kOneWay};
+  f.groups.push_back(std::move(from));
+  f.groups.push_back(std::move(to));
+  return f;
+}
+Fault Fault::Isolate(ProcessId p) { return Fault{.kind = Kind::kIsolate, .p = p}; }
+Fault Fault::Heal() { return Fault{.kind = Kind::kHeal}; }
+Fault Fault::Break(ProcessId a, ProcessId b) { return Fault{.kind = Kind::kBreak, .a = a, .b = b}; }
+Fault Fault::Delay(ProcessId from, ProcessId to, Duration extra, Duration length) {
+  return Fault{.kind = Kind::kDelay, .a = from, .b = to, .extra = extra, .length = length};
+}
+Fault Fault::Hold(ProcessId from, ProcessId to) {
+  return Fault{.kind = Kind::kHold, .a = from, .b = to};
+}
+Fault Fault::Release(ProcessId from, ProcessId to) {
+  return Fault{.kind = Kind::kRelease, .a = from, .b = to};
+}
+Fault Fault::ClockRate(ProcessId p, int64_t rate_ppm) {
+  return Fault{.kind = Kind::kClockRate, .p = p, .value = rate_ppm};
+}
+Fault Fault::ClockStep(ProcessId p, Duration step) {
+  return Fault{.kind = Kind::kClockStep, .p = p, .extra = step};
+}
+Fault Fault::DiskSlow(ProcessId p, int64_t factor, Duration length) {
+  return Fault{.kind = Kind::kDiskSlow, .p = p, .length = length, .value = factor};
+}
+Fault Fault::DiskError(ProcessId p, Duration length, std::string files) {
+  return Fault{.kind = Kind::kDiskError, .p = p, .length = length, .files = std::move(files)};
+}
+Fault Fault::Loss(Ratio ratio) { return Fault{.kind = Kind::kLoss, .ratio = ratio}; }
+Fault Fault::Torn(Ratio ratio) { return Fault{.kind = Kind::kTorn, .ratio = ratio}; }
+Fault Fault::Channel(ChannelMode mode) { return Fault{.kind = Kind::kChannel, .channel = mode}; }
+Fault Fault::Stall(ProcessId p, std::string thread, uint32_t instance, std::string after_step) {
+  return Fault{.kind = Kind::kStall,
+               .p = p,
+               .thread = std::move(thread),
+               .thread_instance = instance,
+               .after_step = std::move(after_step)};
+}
+Fault Fault::Resume(ProcessId p, std::string thread, uint32_t instance) {
+  return Fault{
+      .kind = Kind::kResume, .p = p, .thread = std::move(thread), .thread_instance = instance};
+}
+
+std::optional<Fault::Kind> FindFaultKind(std::string_view name) {
+  for (const KindName& k : kKinds) {
+    if (k.name == name) return k.kind;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<Fault> ReadFault(Fault::Kind kind, std::span<const std::string_view> args) {
+  std::string text(Info(kind).name);
+  for (const std::string_view arg : args) {
+    text += ' ';
+    text += arg;
+  }
+  return ReadAs(kind, args, text);
+}
+
+absl::StatusOr<Fault> ParseFault(std::string_view text) {
+  std::vector<std::string_view> words;
+  for (absl::string_view w :
+       absl::StrSplit(base::Absl(text), ' ', absl::SkipEmpty())) {
+    words.emplace_back(w.data(), w.size());
+  }
+  if (words.empty()) return Error(text, "empty fault");
+  const std::optional<Fault::Kind> kind = FindFaultKind(words[0]);
+  if (!kind.has_value()) {
+    return Error(text, fmt::format("unknown fault '{}' (expected one of: {})", words[0],
+                                   FaultKindNames()));
+  }
+  return ReadAs(*kind, std::span<const std::string_view>(words).subspan(1), text);
 }
 
 std::string Fault::ToString() const {

@@ -33,6 +33,8 @@
 #define ZABSIM_SIM_FAULT_H_
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,9 +87,39 @@ struct Fault {
   uint32_t thread_instance = 0;  // ... and its instance (0: every instance).
   std::string after_step;        // kStall: hold from after the thread's next step of this name.
 
+  // Typed constructors, one per kind, taking what the written form names. They build
+  // the value only: ReadFault checks written arguments before it calls them, and
+  // Validate checks process numbers against a world. ProcessId{0} stands for any
+  // process where the written form allows '*' (Delay, Hold, Release).
+  static Fault Crash(ProcessId p);
+  static Fault Restart(ProcessId p);
+  static Fault Signal(ProcessId p, int64_t code);
+  static Fault Partition(std::vector<std::vector<ProcessId>> groups);
+  static Fault OneWay(std::vector<ProcessId> from, std::vector<ProcessId> to);
+  static Fault Isolate(ProcessId p);
+  static Fault Heal();
+  static Fault Break(ProcessId a, ProcessId b);
+  static Fault Delay(ProcessId from, ProcessId to, Duration extra, Duration length);
+  static Fault Hold(ProcessId from, ProcessId to);
+  static Fault Release(ProcessId from, ProcessId to);
+  static Fault ClockRate(ProcessId p, int64_t rate_ppm);
+  static Fault ClockStep(ProcessId p, Duration step);
+  static Fault DiskSlow(ProcessId p, int64_t factor, Duration length);
+  // `files` is the comma-separated file-name prefixes ("": every file).
+  static Fault DiskError(ProcessId p, Duration length, std::string files);
+  static Fault Loss(Ratio ratio);
+  static Fault Torn(Ratio ratio);
+  static Fault Channel(ChannelMode mode);
+  // `instance` 0 is every instance of the thread; `after_step` "" holds at once.
+  static Fault Stall(ProcessId p, std::string thread, uint32_t instance, std::string after_step);
+  static Fault Resume(ProcessId p, std::string thread, uint32_t instance);
+
   std::string ToString() const;
   // Validate checks process numbers against a world of `processes`.
   [[nodiscard]] absl::Status Validate(uint32_t processes) const;
+
+  // Equal faults do the same; probabilities compare as ratios (1/2 == 2/4).
+  friend bool operator==(const Fault&, const Fault&) = default;
 };
 
 std::string_view ToString(Fault::Kind kind);
@@ -108,7 +140,18 @@ struct FaultPlan {
   [[nodiscard]] absl::Status Validate(uint32_t processes) const;
 };
 
-// ParseFault reads one fault without its time, e.g. "crash 2".
+// FindFaultKind returns the kind of the written name ("crash", "clock-rate", ...).
+std::optional<Fault::Kind> FindFaultKind(std::string_view name);
+
+// ReadFault builds a fault of `kind` from its written arguments, the words after the
+// kind's name ({"2"} for "crash 2"), without joining them into text to parse again: for
+// callers that have the words already, such as the scenario commands. It checks them as
+// ParseFault does, with the same errors: "fault 'crash x': expected a process number,
+// found 'x'", the fault named by its kind and words joined by spaces.
+absl::StatusOr<Fault> ReadFault(Fault::Kind kind, std::span<const std::string_view> args);
+
+// ParseFault reads one fault without its time, e.g. "crash 2": the words of `text`, then
+// ReadFault. Errors name the fault as `text` writes it.
 absl::StatusOr<Fault> ParseFault(std::string_view text);
 
 // SwarmSettings are the per-seed choices of a swarm run, kept to report them.

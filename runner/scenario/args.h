@@ -22,6 +22,10 @@
 
 namespace zabsim::runner::scenario {
 
+// kMaxRun bounds the simulated time one argument may ask for (run for= and limit=, swarm
+// for=, check liveness=, delay-next extra=).
+inline constexpr sim::Duration kMaxRun = sim::Duration::Seconds(600);
+
 // Args hands a directive's arguments out one by one and complains about leftovers.
 class ScenarioRunner::Args {
  public:

@@ -91,8 +91,12 @@ class ScenarioRunner {
   class Args;
   using Lines = std::vector<std::string>;
 
-  // Command is one row of the table of commands (runner.cc): the handler of its family,
-  // and its synopsis, from which dispatch, errors and `on` all read.
+  // Command is one row of the table of commands (command_table.cc): the handler of its
+  // family, and its synopsis, from which dispatch, errors and `on` all read. The handlers
+  // of a family are in its own file: setup_commands.cc (cluster, show), run_commands.cc
+  // (run, swarm), client_commands.cc, fault_commands.cc, rule_commands.cc,
+  // inspect_commands.cc (state, log, tree), check_commands.cc (check, expect) and
+  // trigger_commands.cc (on).
   using Handler = absl::Status (ScenarioRunner::*)(const Directive& d, Args& args, Lines& out);
   struct Command {
     std::string_view name;
@@ -114,6 +118,7 @@ class ScenarioRunner {
   absl::Status On(const Directive& d, Args& args, Lines& out);
   // MakeFault and MakeRule read a fault or a message rule from its command, checked
   // against the cluster, without applying it: `crash 3` now, or when a trigger fires.
+  // MakeFault builds the typed fault from the command's words (fault_commands.h).
   absl::StatusOr<sim::Fault> MakeFault(const Directive& d, Args& args) const;
   absl::StatusOr<sim::MessageRule> MakeRule(const Directive& d, Args& args) const;
   // RuleText says what a rule does: "hold the next COMMIT of w=0x100000003 from 3 to 1".

@@ -74,8 +74,8 @@ constexpr int64_t kQuietAfterBoundMs = 10'000;
 // Abstract process picks lie in [0, kPicks), mapped onto the servers once their number is
 // known; 60 is a multiple of every server count (3..6), so each server is as likely.
 constexpr uint32_t kPicks = 60;
-// Seeds below 10^19: scenario files (runner/scenario/runner.cc) read at most 19 digits,
-// so a larger seed would make the printed scenario unreadable.
+// Seeds below 10^19: scenario files (the cluster command, runner/scenario/setup_commands.cc)
+// read at most 19 digits, so a larger seed would make the printed scenario unreadable.
 constexpr uint64_t kSeedLimit = 10'000'000'000'000'000'000ULL;
 
 // Uniform draws from [lo, hi) whatever RapidCheck's current size (gen::inRange alone

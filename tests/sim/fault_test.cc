@@ -3,6 +3,12 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
 namespace zabsim::sim {
 namespace {
 
@@ -87,6 +93,77 @@ TEST(FaultPlan, ValidateRejectsProcessesThatDoNotExist) {
   EXPECT_FALSE(twice->Validate(3).ok());
 }
 
+TEST(Fault, TypedConstructorsBuildWhatTheWrittenFormReads) {
+  const ProcessId p1{1};
+  const ProcessId p2{2};
+  const ProcessId p3{3};
+  const ProcessId any{0};
+  struct Case {
+    const char* text;
+    Fault fault;
+  };
+  const Case cases[] = {
+      {"crash 2", Fault::Crash(p2)},
+      {"restart 2", Fault::Restart(p2)},
+      {"signal 3 1", Fault::Signal(p3, 1)},
+      {"partition 1,2|3", Fault::Partition({{p1, p2}, {p3}})},
+      {"oneway 1,2>3", Fault::OneWay({p1, p2}, {p3})},
+      {"isolate 3", Fault::Isolate(p3)},
+      {"heal", Fault::Heal()},
+      {"break 1 2", Fault::Break(p1, p2)},
+      {"delay 1>* 50ms 3s", Fault::Delay(p1, any, Duration::Millis(50), Duration::Seconds(3))},
+      {"hold *>2", Fault::Hold(any, p2)},
+      {"release 1>2", Fault::Release(p1, p2)},
+      {"clock-rate 2 1.05", Fault::ClockRate(p2, 1'050'000)},
+      {"clock-step 2 -30ms", Fault::ClockStep(p2, Duration::Millis(-30))},
+      {"disk-slow 2 10 5s", Fault::DiskSlow(p2, 10, Duration::Seconds(5))},
+      {"disk-error 2 5s log.,snapshot.",
+       Fault::DiskError(p2, Duration::Seconds(5), "log.,snapshot.")},
+      {"loss 0.01", Fault::Loss(Ratio{1, 100})},
+      {"torn 0.5", Fault::Torn(Ratio{1, 2})},
+      {"channel unsafe", Fault::Channel(ChannelMode::kUnsafe)},
+      {"stall 3 learner-handler:2 sync-follower",
+       Fault::Stall(p3, "learner-handler", 2, "sync-follower")},
+      {"resume 3 commit-processor", Fault::Resume(p3, "commit-processor", 0)},
+  };
+  std::vector<bool> seen(static_cast<size_t>(Fault::Kind::kDiskError) + 1, false);
+  for (const Case& c : cases) {
+    auto parsed = ParseFault(c.text);
+    ASSERT_TRUE(parsed.ok()) << c.text << ": " << parsed.status();
+    EXPECT_TRUE(*parsed == c.fault) << c.text << " vs " << c.fault.ToString();
+    EXPECT_EQ(c.fault.ToString(), c.text);
+    seen[static_cast<size_t>(c.fault.kind)] = true;
+  }
+  for (size_t k = 0; k < seen.size(); ++k) {
+    EXPECT_TRUE(seen[k]) << "no case for " << ToString(static_cast<Fault::Kind>(k));
+  }
+  // Equality sees every field: another process, code or prefix is another fault.
+  EXPECT_FALSE(Fault::Crash(p2) == Fault::Crash(p3));
+  EXPECT_FALSE(Fault::Crash(p2) == Fault::Restart(p2));
+  EXPECT_FALSE(Fault::Signal(p2, 1) == Fault::Signal(p2, 2));
+  EXPECT_FALSE(Fault::DiskError(p2, Duration::Seconds(5), "") ==
+               Fault::DiskError(p2, Duration::Seconds(5), "log."));
+  EXPECT_TRUE(Fault::Loss(Ratio{1, 2}) == Fault::Loss(Ratio{2, 4}));
+}
+
+TEST(Fault, ReadFaultTakesTheWordsThatParseFaultSplits) {
+  EXPECT_EQ(FindFaultKind("clock-rate"), Fault::Kind::kClockRate);
+  EXPECT_EQ(FindFaultKind("role-restart"), std::nullopt);
+  const std::string_view delay[] = {"1>2", "50ms", "3s"};
+  auto read = ReadFault(Fault::Kind::kDelay, delay);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(*read == *ParseFault("delay 1>2 50ms 3s"));
+  // Errors name the fault by its words joined by single spaces; ParseFault names it as
+  // its text writes it.
+  const std::string_view bad[] = {"x"};
+  EXPECT_EQ(base::Text(ReadFault(Fault::Kind::kCrash, bad).status()),
+            "fault 'crash x': expected a process number, found 'x'");
+  EXPECT_EQ(base::Text(ParseFault("crash  x").status()),
+            "fault 'crash  x': expected a process number, found 'x'");
+  EXPECT_EQ(base::Text(ReadFault(Fault::Kind::kHeal, bad).status()),
+            "fault 'heal x': expected 'heal' (0 arguments), found 1");
+}
+
 TEST(Swarm, IsAFunctionOfTheSeed) {
   EXPECT_EQ(Swarm(7, 5, Duration::Seconds(60), 1).ToString(),
             Swarm(7, 5, Duration::Seconds(60), 1).ToString());
@@ -130,6 +207,7 @@ RC_GTEST_PROP(Swarm, PlansAreValidAndEverythingEndsWithTheWindow, (uint64_t seed
     auto reparsed = ParseFault(f.fault.ToString());
     RC_ASSERT(reparsed.ok());
     RC_ASSERT(reparsed->ToString() == f.fault.ToString());
+    RC_ASSERT(*reparsed == f.fault);
   }
   for (uint32_t p = 1; p <= processes; ++p) RC_ASSERT(!down[p]);
   RC_ASSERT(!cut);
