@@ -14,6 +14,7 @@
 #include "runner/output_file.h"
 #include "runner/scenario/parser.h"
 #include "runner/scenario/runner.h"
+#include "runner/scenario/shrink.h"
 
 namespace zabsim::cli {
 namespace {
@@ -140,26 +141,53 @@ absl::StatusOr<ReseededFile> WriteReseeded(const ScenarioSweep& sweep, const See
                                            const std::string& dir) {
   ReseededFile file;
   file.path = SeedFilePath(dir, r.seed);
-  std::string comment;
-  for (const absl::string_view line : absl::StrSplit(
-           fmt::format("Seed {} of {}, written by zabsim sweep --scenario: it broke {}:\n  {}\n"
-                       "The file's own seed is replaced by {} and its frozen outputs are left out, so that\n"
-                       "'zabsim run' replays this seed and fails on what it broke.",
-                       r.seed, sweep.path, r.first_check, r.first_violation.substr(0, r.first_violation.find('\n')),
-                       r.seed),
-           '\n')) {
-    comment += "# " + std::string(base::Std(line)) + "\n";
-  }
-  const std::string text = comment + "\n" + Reseed(sweep.content, r.seed);
-  if (absl::Status s = runner::WriteFile(file.path, text); !s.ok()) return s;
-  const runner::scenario::FileResult replay =
-      runner::scenario::RunFile(file.path, text, sweep.release, nullptr, false, {});
-  const bool failed_check = std::any_of(replay.violations.begin(), replay.violations.end(),
-                                        [&](const std::string& v) {
-                                          return runner::CheckOfViolation(v) == r.first_check;
-                                        });
-  file.reproduces = failed_check || (r.first_check == "expect" && !replay.failures.empty()) ||
-                    (r.first_check == "error" && !replay.error.empty());
+  const auto comment = [&](const std::string& shrunk) {
+    std::string out;
+    for (const absl::string_view line : absl::StrSplit(
+             fmt::format("Seed {} of {}, written by zabsim sweep --scenario: it broke {}:\n  {}\n"
+                         "The file's own seed is replaced by {}{} its frozen outputs are left out{}, so that\n"
+                         "'zabsim run' replays this seed and fails on what it broke.",
+                         r.seed, sweep.path, r.first_check,
+                         r.first_violation.substr(0, r.first_violation.find('\n')), r.seed,
+                         shrunk.empty() ? " and" : ",", shrunk),
+             '\n')) {
+      out += "# " + std::string(base::Std(line)) + "\n";
+    }
+    return out + "\n";
+  };
+  const std::string reseeded = Reseed(sweep.content, r.seed);
+  // Written before it is replayed: a replay that never returns leaves the seed's file.
+  if (absl::Status s = runner::WriteFile(file.path, comment("") + reseeded); !s.ok()) return s;
+  // The file fails the same way: the seed's first check fires (an expectation: the same
+  // first expectation fails; an error: the same error), with nothing else required.
+  std::string first_failure;
+  const auto fails = [&](std::string_view text, bool first) {
+    const runner::scenario::FileResult replay =
+        runner::scenario::RunFile(file.path, text, sweep.release, nullptr, false, {});
+    if (r.first_check == "expect") {
+      if (replay.failures.empty()) return false;
+      if (first) first_failure = replay.failures.front();
+      return replay.failures.front() == first_failure;
+    }
+    if (r.first_check == "error") {
+      if (first) first_failure = replay.error;
+      return !replay.error.empty() && replay.error == first_failure;
+    }
+    return replay.error.empty() &&
+           std::any_of(replay.violations.begin(), replay.violations.end(),
+                       [&](const std::string& v) { return runner::CheckOfViolation(v) == r.first_check; });
+  };
+  file.reproduces = fails(reseeded, true);
+  if (!file.reproduces || r.first_check == "error") return file;
+  const runner::scenario::Shrunk shrunk = runner::scenario::ShrinkScenario(
+      reseeded, [&](std::string_view text) { return fails(text, false); }, kMaxShrinkRuns);
+  file.commands_before = shrunk.commands_before;
+  file.commands_after = shrunk.commands_after;
+  file.runs = shrunk.runs + 1;
+  if (shrunk.commands_after == shrunk.commands_before && shrunk.text == reseeded) return file;
+  const std::string note = fmt::format(", and it is shrunk to {} of its {} commands", shrunk.commands_after,
+                                       shrunk.commands_before);
+  if (absl::Status s = runner::WriteFile(file.path, comment(note) + shrunk.text); !s.ok()) return s;
   return file;
 }
 

@@ -6,11 +6,13 @@
 // seed fails on a violation, a failed `expect`, or a command the run could not carry
 // out. With --minimize DIR a failing seed is written as DIR/seed-N.scn: the file with
 // that seed on its cluster line, its swarms' own seeds dropped and its frozen outputs
-// left out, so that `zabsim run` replays it and fails on what the seed broke.
+// left out, so that `zabsim run` replays it and fails on what the seed broke; then
+// shrunk to the commands it needs to fail that way.
 
 #ifndef ZABSIM_CLI_SCENARIO_SWEEP_H_
 #define ZABSIM_CLI_SCENARIO_SWEEP_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,11 +47,17 @@ std::string ScenarioResultLine(const ScenarioSweep& sweep, const SeedResult& r);
 std::string Reseed(std::string_view content, uint64_t seed);
 
 // WriteReseeded writes Reseed's text of a failing seed to DIR/seed-N.scn, with a comment
-// on top saying where it comes from, and returns the path and whether `zabsim run` fails
-// on it with the seed's first check ("reproduces").
+// on top saying where it comes from, and says whether `zabsim run` fails on it with the
+// seed's first check ("reproduces"). A file that does is then shrunk
+// (runner/scenario/shrink.h): commands dropped and repeat counts lowered while it still
+// fails that way, in at most kMaxShrinkRuns replays.
+inline constexpr size_t kMaxShrinkRuns = 100;
 struct ReseededFile {
   std::string path;
   bool reproduces = false;
+  size_t commands_before = 0;  // 0 when not shrunk.
+  size_t commands_after = 0;
+  size_t runs = 0;  // Replays, the first one included.
 };
 absl::StatusOr<ReseededFile> WriteReseeded(const ScenarioSweep& sweep, const SeedResult& r,
                                            const std::string& dir);

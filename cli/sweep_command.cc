@@ -47,7 +47,7 @@ FlagSet SweepFlags() {
             "minimize each failing seed into DIR/seed-N.scn, a scenario 'zabsim run' fails on");
   flags.Add("scenario", "FILE", "",
             "run the scenario FILE once per seed, as 'zabsim run --seed N FILE' does, instead of a "
-            "sim run (its checks and expectations decide; --minimize writes the file re-seeded)");
+            "sim run (its checks and expectations decide; --minimize writes the file re-seeded, then shrunk)");
   AddJUnitFlag(flags);
   AddRunFlags(flags);
   AddKnownFlag(flags);
@@ -213,7 +213,11 @@ int RunSweep(const std::vector<std::string>& args) {
           scenario) {
         auto m = WriteReseeded(*scenario, *r, minimize_dir);
         if (m.ok()) {
-          scenario_path = fmt::format("{} (re-seeded, not shrunk; {})", m->path,
+          const std::string shrunk =
+              m->commands_before == 0 ? "not shrunk"
+                                      : fmt::format("{} of {} commands kept, {} runs", m->commands_after,
+                                                    m->commands_before, m->runs);
+          scenario_path = fmt::format("{} (re-seeded, {}; {})", m->path, shrunk,
                                       m->reproduces ? fmt::format("'zabsim run' fails on it with {}", r->first_check)
                                                     : "it does NOT fail the same way when replayed");
         } else {

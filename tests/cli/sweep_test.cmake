@@ -68,16 +68,24 @@ expect(${code} 1 "zabsim run on the minimized scenario" "${out}")
 expect_in("[digest-agreement]" "zabsim run on the minimized scenario" "${out}")
 
 # sweep --scenario: a scenario file's seed swept (as 'zabsim run --seed N' runs it); each
-# failing seed written re-seeded, without frozen outputs, fails 'zabsim run' the same way.
+# failing seed written re-seeded, without frozen outputs, and shrunk to the commands it
+# needs, fails 'zabsim run' the same way.
 run(out code ${ZABSIM} sweep --scenario ${SOURCE}/scenarios/bug-zk-1154.scn --seeds 1..8 --minimize reseeded
     --out scenario.jsonl)
 expect(${code} 1 "sweep --scenario bug-zk-1154.scn" "${out}")
 expect_in("failed seeds: 1 4 5" "sweep --scenario" "${out}")
 expect_in("replay one: zabsim run --seed 1 ${SOURCE}/scenarios/bug-zk-1154.scn" "sweep --scenario" "${out}")
-expect_in("reseeded/seed-4.scn (re-seeded, not shrunk; 'zabsim run' fails on it with newleader-prefix)"
+expect_in("reseeded/seed-4.scn (re-seeded, 2 of 6 commands kept, 8 runs; 'zabsim run' fails on it with newleader-prefix)"
           "sweep --scenario --minimize" "${out}")
 file(READ ${WORK}/reseeded/seed-4.scn text)
 expect_in("\ncluster voters=3 clients=3 workload=100 bug=ZK-1154 seed=4\n" "the re-seeded file" "${text}")
+expect_in("\n\nswarm for=60s\n" "the shrunk file" "${text}")
+foreach(gone "show none" "run until=quiet" "\nstate\n" "\ncheck\n")
+  string(FIND "${text}" "${gone}" at)
+  if(NOT at EQUAL -1)
+    message(FATAL_ERROR "the shrunk file keeps '${gone}', which the failure does not need:\n${text}")
+  endif()
+endforeach()
 string(FIND "${text}" "\n----\n" frozen)
 if(NOT frozen EQUAL -1)
   message(FATAL_ERROR "the re-seeded file keeps frozen outputs:\n${text}")
