@@ -27,6 +27,10 @@ namespace zabsim::cli {
 namespace {
 
 constexpr int kExitInterrupted = 130;
+// The real ensemble could not be run (ZooKeeper missing, a server that did not start, a
+// wait that ran out): nothing is known about conformance, which is not a difference (1)
+// nor a usage error (2). No other zabsim command exits 3, so a script can retry on it.
+constexpr int kExitRealFailed = 3;
 
 }  // namespace
 
@@ -38,8 +42,9 @@ int RunConform(const std::vector<std::string>& args) {
                 "after each 'run until=', the sync mode (DIFF, TRUNC, SNAP) the leader chose for each\n"
                 "learner, each client operation's result and zxid, each server's mode and last zxid at\n"
                 "'state' and at the end, and the final data on every server. Exit 0 when every compared\n"
-                "observation agrees, 1 when one differs or the real ensemble fails, 2 on a usage or\n"
-                "parse error or a command a real ensemble cannot perform, 130 when interrupted.");
+                "observation agrees, 1 when one differs, 2 on a usage or parse error or a command a\n"
+                "real ensemble cannot perform, 3 when the real ensemble could not be run or failed\n"
+                "(and no observation differs in another file), 130 when interrupted.");
   flags.AllowPositional("FILE");
   flags.AddBool("keep", "keep the real ensemble's temporary directory (configs, data, logs)");
   flags.AddBool("verbose", "print each step and each ZooKeeper CLI exchange as the real side runs");
@@ -68,18 +73,18 @@ int RunConform(const std::vector<std::string>& args) {
   }
   if (absl::Status s = conform::EnsureZooKeeper(); !s.ok()) {
     fmt::print(stderr, "zabsim conform: {}\n", base::Text(s));
-    return kExitFailed;
+    return kExitRealFailed;
   }
   // zabsim's side runs as the release of the real server.
   const absl::StatusOr<std::string> installed = conform::InstalledRelease();
   if (!installed.ok()) {
     fmt::print(stderr, "zabsim conform: {}\n", base::Text(installed.status()));
-    return kExitFailed;
+    return kExitRealFailed;
   }
   if (zab::FindRelease(*installed) == nullptr) {
     fmt::print(stderr, "zabsim conform: the installed ZooKeeper is {}, which zabsim has no profile of ({})\n",
                *installed, zab::ReleaseNames());
-    return kExitFailed;
+    return kExitRealFailed;
   }
   if (flags.IsSet("zk") && flags.Get("zk") != *installed) {
     return Usage(Fail(fmt::format("zabsim conform: --zk {}: the installed server is {}, and zabsim's "
@@ -95,7 +100,8 @@ int RunConform(const std::vector<std::string>& args) {
   }
   conform::CatchSignals();
   std::string all_reports;
-  int exit = kExitOk;
+  bool differ = false;       // Some compared observation differs: exit 1.
+  bool real_failed = false;  // Some file's real ensemble failed: exit 3, unless one differs.
   for (const std::string& path : flags.positional()) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -128,14 +134,15 @@ int RunConform(const std::vector<std::string>& args) {
         fmt::print(stderr, "zabsim conform: interrupted; every server stopped, temporary files removed\n");
         return kExitInterrupted;
       }
-      fmt::print(stderr, "{}: the real ensemble failed: {}\n", path, base::Text(real.status()));
-      exit = kExitFailed;
+      fmt::print(stderr, "{}: the real ensemble failed (exit status {}): {}\n", path, kExitRealFailed,
+                 base::Text(real.status()));
+      real_failed = true;
       continue;
     }
     const conform::Report report = conform::MakeReport(path, *real, sim->observations);
     fmt::print("{}\n", report.text);
     all_reports += report.text + "\n";
-    if (report.differ > 0) exit = kExitFailed;
+    if (report.differ > 0) differ = true;
   }
   if (const std::string out = flags.Get("report"); !out.empty()) {
     if (absl::Status s = runner::WriteFile(out, all_reports); !s.ok()) {
@@ -143,7 +150,7 @@ int RunConform(const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
-  return exit;
+  return differ ? kExitFailed : real_failed ? kExitRealFailed : kExitOk;
 }
 
 }  // namespace zabsim::cli
