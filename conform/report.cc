@@ -26,6 +26,24 @@ std::string Cut(std::string_view s, size_t width) {
 
 }  // namespace
 
+std::vector<std::string> Wrap(std::string_view s, size_t width) {
+  std::vector<std::string> out;
+  while (s.size() > width) {
+    // Break after the last space that leaves at least half a column, else mid-word.
+    size_t at = s.rfind(' ', width - 1);
+    at = at != std::string_view::npos && at >= width / 2 ? at + 1 : width;
+    out.emplace_back(s.substr(0, at));
+    while (!out.back().empty() && out.back().back() == ' ') out.back().pop_back();
+    s.remove_prefix(at);
+  }
+  if (!s.empty() || out.empty()) out.emplace_back(s);
+  return out;
+}
+
+namespace {
+
+}  // namespace
+
 Report MakeReport(std::string_view path, const Observations& real, const Observations& sim) {
   // Rows in the order zabsim made them; a row only the real side has goes after the last
   // row of its step. The end of the run (line 0) comes last.
@@ -107,9 +125,21 @@ Report MakeReport(std::string_view path, const Observations& real, const Observa
       mark = "  <-- DIFFERS";
     }
     const bool new_step = row.seq != last_seq || row.step != last_step;
-    t += fmt::format("{:>5}  {:<28} {:<26} {:<28} {:<28}{}\n", new_step ? (row.line == 0 ? "end" : fmt::format("{}", row.line)) : "",
-                     new_step ? Cut(row.step, 28) : "", Cut(row.what, 26), Cut(row.real, 28), Cut(row.sim, 28), mark);
-    while (!t.empty() && t[t.size() - 2] == ' ') t.erase(t.size() - 2, 1);  // No trailing spaces.
+    // Values are never cut: one that does not fit its column goes on over the next lines,
+    // in the same column, so that a difference anywhere in a long value shows.
+    const std::vector<std::string> what = Wrap(row.what, 26);
+    const std::vector<std::string> real_lines = Wrap(row.real, 28);
+    const std::vector<std::string> sim_lines = Wrap(row.sim, 28);
+    const size_t height = std::max({what.size(), real_lines.size(), sim_lines.size()});
+    for (size_t i = 0; i < height; ++i) {
+      const auto part = [i](const std::vector<std::string>& v) { return i < v.size() ? v[i] : std::string(); };
+      const bool first = i == 0;
+      t += fmt::format("{:>5}  {:<28} {:<26} {:<28} {:<28}{}\n",
+                       first && new_step ? (row.line == 0 ? "end" : fmt::format("{}", row.line)) : "",
+                       first && new_step ? Cut(row.step, 28) : "", part(what), part(real_lines), part(sim_lines),
+                       first ? mark : "");
+      while (t.size() >= 2 && t[t.size() - 2] == ' ') t.erase(t.size() - 2, 1);  // No trailing spaces.
+    }
     last_seq = row.seq;
     last_step = row.step;
   }

@@ -7,6 +7,8 @@
 #define ZABSIM_CONFORM_REPORT_H_
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "conform/observation.h"
 
@@ -20,7 +22,13 @@ struct Report {
 };
 
 // MakeReport lines `real` up against `sim` (made at the same steps with the same names).
+// No value is ever cut: one wider than its column is wrapped over the lines below.
 Report MakeReport(std::string_view path, const Observations& real, const Observations& sim);
+
+// Wrap splits `s` into lines of at most `width` characters, at a space when one leaves at
+// least half a line, mid-word otherwise. Joined back (with the spaces it broke at), the
+// lines are `s`.
+std::vector<std::string> Wrap(std::string_view s, size_t width);
 
 }  // namespace zabsim::conform
 

@@ -210,6 +210,32 @@ TEST(Report, StepsOfARepeatBlockShareALineButNotARow) {
   EXPECT_TRUE(LineWith(r.text, "set 1 /a 2").ends_with("OK 0x100000004                <-- DIFFERS")) << r.text;
 }
 
+TEST(Report, NeverCutsAValueAndShowsADifferenceAtItsEnd) {
+  // Two values that agree on their first 40 characters: cut to a column, they would look
+  // the same.
+  const std::string common(40, 'x');
+  Observer real;
+  Observer sim;
+  for (Observer* o : {&real, &sim}) {
+    o->Step(3, "get 1 /a");
+    o->Add("c1 get /a", "OK " + common + (o == &real ? "-real-end" : "-sim-end"));
+  }
+  const Report r = MakeReport("t.scn", real.observations(), sim.observations());
+  EXPECT_EQ(r.differ, 1);
+  EXPECT_NE(r.text.find("-real-end"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("-sim-end"), std::string::npos) << r.text;
+  EXPECT_EQ(r.text.find("..."), std::string::npos) << r.text;
+  EXPECT_TRUE(LineWith(r.text, "c1 get /a").ends_with("<-- DIFFERS")) << r.text;
+  EXPECT_EQ(r.text.find(" \n"), std::string::npos) << "no trailing spaces";
+}
+
+TEST(Report, WrapKeepsEveryCharacter) {
+  EXPECT_EQ(Wrap("short", 28), std::vector<std::string>{"short"});
+  EXPECT_EQ(Wrap("", 28), std::vector<std::string>{""});
+  EXPECT_EQ(Wrap("abcdefghij", 4), (std::vector<std::string>{"abcd", "efgh", "ij"}));
+  EXPECT_EQ(Wrap("one two three four", 10), (std::vector<std::string>{"one two", "three four"}));
+}
+
 TEST(Plan, RepeatBlocksReachThePlanExpanded) {
   auto file = runner::scenario::Parse("t.scn", "cluster clients=1\nrepeat 3 as=i {\n  set 1 /a $i\n}\n"
                                                "run until=converged already=ok\n");
