@@ -46,7 +46,10 @@ int RunConform(const std::vector<std::string>& args) {
                 "real ensemble cannot perform, 3 when the real ensemble could not be run or failed\n"
                 "(and no observation differs in another file), 130 when interrupted.");
   flags.AllowPositional("FILE");
-  flags.AddBool("keep", "keep the real ensemble's temporary directory (configs, data, logs)");
+  flags.AddBool("keep",
+                "keep the real ensemble's temporary directory (configs, data, logs) and print its path "
+                "and size: each txn log file is preallocated to 64 MB unless the scenario sets "
+                "prealloc_kb");
   flags.AddBool("verbose", "print each step and each ZooKeeper CLI exchange as the real side runs");
   flags.Add("report", "FILE", "", "also write the reports to FILE");
   flags.Add("zk", "VERSION", "installed",
@@ -58,10 +61,11 @@ int RunConform(const std::vector<std::string>& args) {
   flags.AddRepeated("fix", "NAME", "turn off a bug switch in zabsim's side only");
   flags.AddNote(
       "Scenarios take cluster (voters, clients, client.N, seed, tick_ms, init_limit, sync_limit,\n"
-      "commit_log_count of 500 or more, snap_count, snapshot_size_factor_permille, txn_log_sync),\n"
-      "run (until=leader, until=converged, for=D), create, set, delete, get, exists, crash, restart,\n"
-      "state, show and check. Anything else (partitions, message rules, clock and disk faults, ...)\n"
-      "is refused with its FILE:LINE:COLUMN. The zookeeper package is installed if it is missing (as root).\n"
+      "commit_log_count of 500 or more, snap_count, snapshot_size_factor_permille, txn_log_sync,\n"
+      "prealloc_kb), run (until=leader, until=converged, for=D), create, set, delete, get, exists,\n"
+      "crash, restart, state, show and check. Anything else (partitions, message rules, clock and\n"
+      "disk faults, ...) is refused with its FILE:LINE:COLUMN. The zookeeper package is installed\n"
+      "if it is missing (as root).\n"
       "Expected outputs in the file are not used. See docs/conformance.md.");
   flags.AddExample("zabsim conform scenarios/conformance/election-3.scn");
   flags.AddExample("zabsim conform --keep --verbose scenarios/conformance/follower-diff.scn");

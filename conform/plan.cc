@@ -77,12 +77,15 @@ absl::Status ReadCluster(const ScenarioFile& file, const Directive& d, Ensemble&
     } else if (a.key == "txn_log_sync") {
       v = Number(file, d, a, 0, 1);
       if (v.ok()) e.txn_log_sync = static_cast<uint32_t>(*v);
+    } else if (a.key == "prealloc_kb") {
+      v = Number(file, d, a, 1, 4194304);
+      if (v.ok()) e.prealloc_kb = static_cast<uint32_t>(*v);
     } else {
       return Error(file, d, a.column,
                    fmt::format("'{}' cannot be reproduced on a real ensemble (conformance runs "
                                "take voters, clients, client.N, seed, tick_ms, init_limit, "
                                "sync_limit, commit_log_count, snap_count, "
-                               "snapshot_size_factor_permille, txn_log_sync)",
+                               "snapshot_size_factor_permille, txn_log_sync, prealloc_kb)",
                                a.key));
     }
     if (!v.ok()) return v.status();

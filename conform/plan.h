@@ -33,6 +33,7 @@ struct Ensemble {
   std::optional<uint64_t> snap_count;                     // snapCount
   std::optional<uint32_t> snapshot_size_factor_permille;  // zookeeper.snapshotSizeFactor
   std::optional<uint32_t> txn_log_sync;                   // 0: a negative snapshotSizeFactor
+  std::optional<uint32_t> prealloc_kb;                    // zookeeper.preAllocSize (KB)
 };
 
 enum class StepKind {

@@ -1,5 +1,6 @@
 #include "conform/real_side.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -59,6 +60,27 @@ std::vector<std::string> JavaArgs(const std::string& dir) {
           fmt::format("-Dzabsim.conform.dir={}", dir)};
 }
 
+struct DirSize {
+  uint64_t files = 0;
+  uint64_t bytes = 0;    // Their lengths.
+  uint64_t on_disk = 0;  // The blocks allocated to them.
+};
+
+DirSize SizeOf(const std::string& dir) {
+  DirSize out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    struct stat st {};
+    if (!it->is_regular_file(ec) || ::stat(it->path().c_str(), &st) != 0) continue;
+    ++out.files;
+    out.bytes += static_cast<uint64_t>(st.st_size);
+    out.on_disk += static_cast<uint64_t>(st.st_blocks) * 512;
+  }
+  return out;
+}
+
+std::string Megabytes(uint64_t bytes) { return fmt::format("{:.1f} MB", static_cast<double>(bytes) / (1 << 20)); }
 
 class RealEnsemble {
  public:
@@ -111,6 +133,10 @@ class RealEnsemble {
     argv.push_back(fmt::format("-Dzookeeper.log.dir={}", ServerDir(sid)));
     argv.push_back("-Dzookeeper.jmx.log4j.disable=true");
     if (e_.commit_log_count) argv.push_back(fmt::format("-Dzookeeper.commitLogCount={}", *e_.commit_log_count));
+    // The txn log's preallocation counts in the sync decision (the files after the
+    // learner's are summed at their length on disk), so it is ZooKeeper's 64 MB unless
+    // the scenario sets prealloc_kb, which zabsim's side then uses too.
+    if (e_.prealloc_kb) argv.push_back(fmt::format("-Dzookeeper.preAllocSize={}", *e_.prealloc_kb));
     if (e_.txn_log_sync && *e_.txn_log_sync == 0) {
       // zabsim's txn_log_sync=0 turns the txn-log sync off; ZooKeeper's off is a negative factor.
       argv.push_back("-Dzookeeper.snapshotSizeFactor=-1");
@@ -228,6 +254,17 @@ class RealEnsemble {
     if (!dir_.empty() && !o_.keep) {
       std::error_code ec;
       fs::remove_all(dir_, ec);
+    }
+    if (!dir_.empty() && o_.keep) {
+      // Each txn log file is preallocated (zookeeper.preAllocSize, 64 MB by default): say
+      // what is left, and how much of it the disk really holds (the padding is sparse on
+      // most file systems).
+      const DirSize size = SizeOf(dir_);
+      fmt::print(stderr,
+                 "conform: kept {}: {} in {} files ({} on disk); each server's txn log files are "
+                 "preallocated to {} KB (zookeeper.preAllocSize; 'cluster prealloc_kb=' sets it on both "
+                 "sides); remove the directory when done\n",
+                 dir_, Megabytes(size.bytes), size.files, Megabytes(size.on_disk), e_.prealloc_kb.value_or(65536));
     }
     dir_.clear();
   }

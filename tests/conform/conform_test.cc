@@ -108,13 +108,14 @@ absl::StatusOr<Plan> PlanOf(const std::string& text, runner::scenario::ScenarioF
 TEST(MakePlan, TakesWhatARealEnsembleCanDo) {
   runner::scenario::ScenarioFile file;
   auto plan = PlanOf(
-      "cluster voters=5 clients=2 client.1=2 commit_log_count=500\n----\n\n"
+      "cluster voters=5 clients=2 client.1=2 commit_log_count=500 prealloc_kb=64\n----\n\n"
       "run until=converged show=none\n----\n\ncreate 1 /a x\n----\n\nset 2 /a y version=0\n----\n\n"
       "crash 3\n----\n\nrun for=2s\n----\n\nrestart 3\n----\n\nstate 3 1\n----\n\nget 1 /b\n----\n",
       file);
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->ensemble.voters, 5u);
   EXPECT_EQ(plan->ensemble.clients, 2u);
+  EXPECT_EQ(plan->ensemble.prealloc_kb, 64u);
   ASSERT_EQ(plan->ensemble.client_homes.size(), 1u);
   EXPECT_EQ(plan->ensemble.client_homes[0], std::vector<uint32_t>{2});
   ASSERT_EQ(plan->steps.size(), 9u);
