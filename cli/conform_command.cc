@@ -62,10 +62,10 @@ int RunConform(const std::vector<std::string>& args) {
   flags.AddNote(
       "Scenarios take cluster (voters, clients, client.N, seed, tick_ms, init_limit, sync_limit,\n"
       "commit_log_count of 500 or more, snap_count, snapshot_size_factor_permille, txn_log_sync,\n"
-      "prealloc_kb), run (until=leader, until=converged, for=D), create, set, delete, get, exists,\n"
-      "crash, restart, state, show and check. Anything else (partitions, message rules, clock and\n"
-      "disk faults, ...) is refused with its FILE:LINE:COLUMN. The zookeeper package is installed\n"
-      "if it is missing (as root).\n"
+      "prealloc_kb), run (until=leader, until=converged, until=epoch:N, for=D), create, set,\n"
+      "delete, get, exists, crash, restart, state, show and check. Anything else (partitions,\n"
+      "message rules, clock and disk faults, ...) is refused with its FILE:LINE:COLUMN. The\n"
+      "zookeeper package is installed if it is missing (as root).\n"
       "Expected outputs in the file are not used. See docs/conformance.md.");
   flags.AddExample("zabsim conform scenarios/conformance/election-3.scn");
   flags.AddExample("zabsim conform --keep --verbose scenarios/conformance/follower-diff.scn");

@@ -177,8 +177,14 @@ class RealEnsemble {
     if (!Up(sid)) return {"down", ""};
     auto answer = FourLetterWord(ClientPort(sid), "srvr", 2000);
     if (!answer.ok()) return {"looking", ""};  // Not listening yet: still starting.
-    return ParseSrvr(*answer);
+    Srvr srvr = ParseSrvr(*answer);
+    // A leader answers srvr only once its epoch is established, with a zxid of that
+    // epoch: the highest seen is the highest epoch established since the start, as far
+    // as the polls saw (run until=epoch:N).
+    if (srvr.mode == "leading") highest_epoch_ = std::max(highest_epoch_, ZxidEpoch(srvr.zxid));
+    return srvr;
   }
+  uint64_t highest_epoch() const { return highest_epoch_; }
 
   uint64_t CurrentEpoch(uint32_t sid) {
     std::ifstream in(ServerDir(sid) + "/data/version-2/currentEpoch");
@@ -331,11 +337,13 @@ class RealEnsemble {
   int base_port_ = 0;
   std::vector<Server> servers_;  // By sid; [0] unused.
   std::vector<Child> clients_;
+  uint64_t highest_epoch_ = 0;
 };
 
 // WaitFor polls the ensemble until `leader` (a serving leader) and, with `converged`,
-// every live server serving under it with the leader's last zxid. Returns the leader.
-absl::StatusOr<uint32_t> WaitFor(RealEnsemble& r, bool converged) {
+// every live server serving under it with the leader's last zxid, or, with `epoch`, a
+// leader has established an epoch >= `epoch` since the start. Returns the leader.
+absl::StatusOr<uint32_t> WaitFor(RealEnsemble& r, bool converged, uint64_t epoch = 0) {
   const int64_t deadline = NowMs() + kWaitMs;
   while (true) {
     uint32_t leader = 0;
@@ -358,10 +366,11 @@ absl::StatusOr<uint32_t> WaitFor(RealEnsemble& r, bool converged) {
       if (s.mode == "down" || sid == leader) continue;
       if (s.mode != "following" || (!epoch_start && s.zxid != leader_zxid)) all = false;
     }
-    if (leader != 0 && (!converged || all)) return leader;
+    if (leader != 0 && (!converged || all) && r.highest_epoch() >= epoch) return leader;
     if (NowMs() > deadline) {
-      return absl::DeadlineExceededError(fmt::format("no {} within {} s", converged ? "converged ensemble" : "leader",
-                                                     kWaitMs / 1000));
+      return absl::DeadlineExceededError(fmt::format(
+          "no {} within {} s", converged ? "converged ensemble" : epoch > 0 ? fmt::format("epoch {}", epoch) : "leader",
+          kWaitMs / 1000));
     }
     if (!SleepMs(100)) return InterruptedError();
   }
@@ -447,10 +456,11 @@ absl::Status StartEnsemble(RealEnsemble& r, const Plan& plan) {
 
 // AwaitRun waits for a leader (and, `converged`, every live server serving under it) and
 // observes it; once converged, it reports the sync decisions gathered since the last time.
-absl::Status AwaitRun(RealEnsemble& r, const Plan& plan, bool converged, std::vector<SyncRecord>& syncs,
+absl::Status AwaitRun(RealEnsemble& r, const Plan& plan, const Step& step, std::vector<SyncRecord>& syncs,
                       Observer& obs) {
+  const bool converged = step.kind == StepKind::kRunConverged;
   const int64_t start = NowMs();
-  auto leader = WaitFor(r, converged);
+  auto leader = WaitFor(r, converged, step.kind == StepKind::kRunEpoch ? step.epoch : 0);
   if (!leader.ok()) {
     if (leader.status().code() == absl::StatusCode::kCancelled) return leader.status();
     obs.Leader(0, 0);  // Observed: nothing converged; the comparison shows it.
@@ -489,8 +499,9 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, co
       case StepKind::kSimOnly:
         break;
       case StepKind::kRunLeader:
+      case StepKind::kRunEpoch:
       case StepKind::kRunConverged:
-        status = AwaitRun(r, plan, s.kind == StepKind::kRunConverged, syncs, obs);
+        status = AwaitRun(r, plan, s, syncs, obs);
         break;
       case StepKind::kRunFor:
         if (!SleepMs(s.for_ms)) return InterruptedError();

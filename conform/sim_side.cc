@@ -100,6 +100,7 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
     }
     switch (s.kind) {
       case StepKind::kRunLeader:
+      case StepKind::kRunEpoch:
       case StepKind::kRunConverged: {
         const std::optional<uint32_t> leader = cluster.EstablishedLeader();
         const zab::Peer* p = leader ? cluster.peer(*leader) : nullptr;

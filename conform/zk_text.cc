@@ -29,6 +29,17 @@ Srvr ParseSrvr(std::string_view answer) {
   return r;
 }
 
+uint64_t ZxidEpoch(std::string_view zxid) {
+  if (!StartsWith(zxid, "0x") || zxid.size() < 3 || zxid.size() > 18) return 0;
+  uint64_t v = 0;
+  for (const char c : zxid.substr(2)) {
+    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (digit < 0) return 0;
+    v = v * 16 + static_cast<uint64_t>(digit);
+  }
+  return v >> 32;
+}
+
 // The lines that matter, from ZooKeeper 3.8:
 //   [QuorumPeer[myid=3](plain=...)(secure=disabled):QuorumPeer@1549] - LEADING
 //   [QuorumPeer[myid=3]...:Leader@1519] - Have quorum of supporters, sids: [[1, 3]]; starting up ...

@@ -26,6 +26,9 @@ struct Srvr {
 // ParseSrvr reads a `srvr` answer ("Zxid: 0x100000003", "Mode: follower"). A server that
 // is not serving answers "This ZooKeeper instance is not currently serving requests".
 Srvr ParseSrvr(std::string_view answer);
+// ZxidEpoch is the epoch of a zxid as srvr prints it ("0x200000003" -> 2), its high 32
+// bits; 0 for anything else.
+uint64_t ZxidEpoch(std::string_view zxid);
 
 // SyncLogReader follows one server's log, line by line, across its restarts.
 class SyncLogReader {

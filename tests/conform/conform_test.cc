@@ -144,6 +144,8 @@ TEST(MakePlan, RefusesWhatItCannotDoNamingFileLineAndColumn) {
             "t.scn:1:18: cluster: 'net.loss' cannot be reproduced on a");
   EXPECT_EQ(PlanError("cluster voters=3 commit_log_count=2\n----\n"),
             "t.scn:1:18: cluster: expected a number in 500..1000000, found '2'");
+  EXPECT_EQ(PlanError(c + "run until=epoch:x\n----\n"),
+            "t.scn:4:5: run: expected an epoch in 1..4294967295 after 'epoch:', found 'epoch:x'");
   EXPECT_EQ(PlanError(c + "run until=quiet\n----\n").substr(0, 53),
             "t.scn:4:5: run: 'until=quiet' cannot be reproduced on");
   EXPECT_EQ(PlanError(c + "create 1 /a x nowait\n----\n").substr(0, 40), "t.scn:4:15: create: 'nowait' is not supp");
@@ -235,6 +237,26 @@ TEST(Report, WrapKeepsEveryCharacter) {
   EXPECT_EQ(Wrap("", 28), std::vector<std::string>{""});
   EXPECT_EQ(Wrap("abcdefghij", 4), (std::vector<std::string>{"abcd", "efgh", "ij"}));
   EXPECT_EQ(Wrap("one two three four", 10), (std::vector<std::string>{"one two", "three four"}));
+}
+
+TEST(Plan, TakesUntilEpoch) {
+  auto file = runner::scenario::Parse("t.scn", "cluster clients=1\nrun until=epoch:2\nrun until=epoch:0x3\n");
+  ASSERT_TRUE(file.ok());
+  auto plan = MakePlan(*file);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->steps.size(), 3u);
+  EXPECT_EQ(plan->steps[1].kind, StepKind::kRunEpoch);
+  EXPECT_EQ(plan->steps[1].epoch, 2u);
+  EXPECT_EQ(plan->steps[2].epoch, 3u);
+}
+
+TEST(ZxidEpoch, HighThirtyTwoBits) {
+  EXPECT_EQ(ZxidEpoch("0x200000003"), 2u);
+  EXPECT_EQ(ZxidEpoch("0x100000000"), 1u);
+  EXPECT_EQ(ZxidEpoch("0x0"), 0u);
+  EXPECT_EQ(ZxidEpoch("0x5"), 0u);
+  EXPECT_EQ(ZxidEpoch(""), 0u);
+  EXPECT_EQ(ZxidEpoch("junk"), 0u);
 }
 
 TEST(Plan, RepeatBlocksReachThePlanExpanded) {
