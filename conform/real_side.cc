@@ -99,7 +99,10 @@ class RealEnsemble {
              "log4j.appender.FILE=org.apache.log4j.FileAppender\n"
              "log4j.appender.FILE.File=${zookeeper.log.dir}/zookeeper.log\n"
              "log4j.appender.FILE.layout=org.apache.log4j.PatternLayout\n"
-             "log4j.appender.FILE.layout.ConversionPattern=%d{ISO8601} %-5p [%t:%C{1}@%L] - %m%n\n";
+             "log4j.appender.FILE.layout.ConversionPattern=%d{ISO8601} %-5p [%t:%C{1}@%L] - %m%n\n"
+             // The leader logs its TRUNC decisions ("Sending TRUNC ...") at DEBUG only;
+             // its DIFF and SNAP decisions at INFO.
+             "log4j.logger.org.apache.zookeeper.server.quorum.LearnerHandler=DEBUG\n";
     for (uint32_t sid = 1; sid <= e_.voters; ++sid) {
       const std::string sdir = ServerDir(sid);
       fs::create_directories(sdir + "/data");
