@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "conform/process.h"
+#include "conform/settle.h"
 #include "conform/zk_text.h"
 
 namespace zabsim::conform {
@@ -37,6 +38,7 @@ constexpr int64_t kDefaultTickMs = 200;
 constexpr int64_t kWaitMs = 60000;       // For a leader, a converged ensemble.
 constexpr int64_t kClientWaitMs = 60000; // For one client command.
 constexpr int64_t kConnectWaitMs = 5000;  // For a client to reconnect before an operation.
+constexpr int64_t kSettleWaitMs = 5000;   // For in-flight txns to land before a `state`.
 
 // Tail returns the last lines of a file, for an error message.
 std::string Tail(const std::string& path) {
@@ -427,6 +429,25 @@ std::string ClientOp(RealEnsemble& r, const Step& s, absl::Status& status) {
   return "OK " + CliField(*stat, field);
 }
 
+// Settle waits until what is in flight has landed (conform/settle.h) and two polls a
+// tenth of a second apart agree, for at most kSettleWaitMs; zabsim's side waits for the
+// same before its `state`. Without it a follower that had not applied the last COMMIT
+// yet would show a last zxid one behind zabsim's.
+absl::Status Settle(RealEnsemble& r) {
+  const int64_t deadline = NowMs() + kSettleWaitMs;
+  std::vector<Srvr> last;
+  while (true) {
+    std::vector<Srvr> now(r.voters() + 1);
+    for (uint32_t sid = 1; sid <= r.voters(); ++sid) now[sid] = r.Query(sid);
+    const bool same = !last.empty() && std::equal(now.begin(), now.end(), last.begin(), [](const Srvr& a, const Srvr& b) {
+      return a.mode == b.mode && a.zxid == b.zxid;
+    });
+    if ((same && Landed(now)) || NowMs() > deadline) return absl::OkStatus();
+    last = std::move(now);
+    if (!SleepMs(100)) return InterruptedError();
+  }
+}
+
 void ObserveServers(RealEnsemble& r, const std::vector<uint32_t>& sids, Observer& obs) {
   for (const uint32_t sid : sids) {
     const Srvr s = r.Query(sid);
@@ -524,6 +545,7 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, co
         if (status.ok()) status = r.WaitAnswering(s.server);
         break;
       case StepKind::kState:
+        if (status = Settle(r); !status.ok()) return status;
         ObserveServers(r, s.servers.empty() ? all : s.servers, obs);
         break;
     }
@@ -532,6 +554,7 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, co
       if (status = r.OpenSession(client); status.code() == absl::StatusCode::kCancelled) return status;
     }
   }
+  if (absl::Status settled = Settle(r); !settled.ok()) return settled;
   obs.Step(0, "end");
   for (SyncRecord& rec : r.NewSyncs()) syncs.push_back(rec);
   obs.Syncs(syncs, plan.ensemble.voters);

@@ -3,6 +3,7 @@
 #include <set>
 #include <variant>
 
+#include "conform/settle.h"
 #include "runner/cluster.h"
 #include "runner/scenario/runner.h"
 #include "zab/events.h"
@@ -36,6 +37,28 @@ std::string ClientResult(const Step& s, const zab::ClientCompleted* c) {
   return fmt::format("OK {}", zab::ToString(c->zxid));
 }
 
+// How long zabsim's side lets in-flight txns land before a `state` (conform/settle.h):
+// a COMMIT takes a network hop and an apply, well under a second.
+constexpr sim::Duration kSettleBound = sim::Duration::Seconds(2);
+
+// Servers: every server's mode and last zxid, as `srvr` gives them, by sid.
+std::vector<Srvr> Servers(runner::Cluster& cluster) {
+  std::vector<Srvr> out(cluster.servers() + 1);
+  for (uint32_t sid = 1; sid <= cluster.servers(); ++sid) {
+    const zab::Peer* p = cluster.peer(sid);
+    out[sid].mode = Mode(p);
+    if (p != nullptr && p->serving()) out[sid].zxid = zab::ToString(p->db().last_processed());
+  }
+  return out;
+}
+
+// Settle runs the world until what is in flight has landed (conform/settle.h), at most
+// kSettleBound; the real side waits for the same before its `srvr`.
+void Settle(runner::Cluster& cluster) {
+  cluster.world().RunUntilTrue([&cluster] { return Landed(Servers(cluster)); },
+                               cluster.world().now() + kSettleBound);
+}
+
 void ObserveServers(runner::Cluster& cluster, const std::vector<uint32_t>& sids, Observer& obs) {
   for (const uint32_t sid : sids) {
     const zab::Peer* p = cluster.peer(sid);
@@ -66,6 +89,7 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
     auto out = runner.Execute(*s.directive);
     if (!out.ok()) return out.status();
     runner::Cluster& cluster = *runner.cluster();
+    if (s.kind == StepKind::kState) Settle(cluster);
     if (s.kind == StepKind::kCluster) {
       cluster.AddListener([&syncs, &completions, &established, &proposals](const runner::EventRecord& r) {
         if (const auto* p = std::get_if<zab::Proposed>(&r.event)) {
@@ -132,6 +156,7 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
     }
   }
   runner::Cluster& cluster = *runner.cluster();
+  Settle(cluster);
   obs.Step(0, "end");
   obs.Syncs(syncs, plan.ensemble.voters);
   ObserveServers(cluster, all, obs);

@@ -6,6 +6,7 @@
 #include "conform/observation.h"
 #include "conform/plan.h"
 #include "conform/report.h"
+#include "conform/settle.h"
 #include "conform/zk_text.h"
 #include "runner/scenario/parser.h"
 
@@ -257,6 +258,20 @@ TEST(ZxidEpoch, HighThirtyTwoBits) {
   EXPECT_EQ(ZxidEpoch("0x5"), 0u);
   EXPECT_EQ(ZxidEpoch(""), 0u);
   EXPECT_EQ(ZxidEpoch("junk"), 0u);
+}
+
+TEST(Landed, EveryFollowerHasTheLeadersLastZxid) {
+  const Srvr leader{"leading", "0x100000003"};
+  const Srvr behind{"following", "0x100000002"};
+  const Srvr along{"following", "0x100000003"};
+  const Srvr down{"down", ""};
+  const Srvr looking{"looking", ""};
+  EXPECT_FALSE(Landed({{}, behind, along, leader}));
+  EXPECT_TRUE(Landed({{}, along, along, leader}));
+  EXPECT_TRUE(Landed({{}, down, along, leader}));
+  EXPECT_TRUE(Landed({{}, looking, looking, down}));  // No leader: nothing can land.
+  // A leader at its epoch's start: followers keep their own last txn.
+  EXPECT_TRUE(Landed({{}, behind, {"following", "0x0"}, {"leading", "0x200000000"}}));
 }
 
 TEST(Plan, RepeatBlocksReachThePlanExpanded) {
