@@ -132,7 +132,8 @@ int RunConform(const std::vector<std::string>& args) {
     conform::RealOptions options;
     options.keep = flags.GetBool("keep");
     options.verbose = flags.GetBool("verbose");
-    auto real = conform::RunRealSide(*plan, sim->sessions, options);
+    const conform::RestartPlan restarts = conform::PlanRestarts(*plan, sim->facts);
+    auto real = conform::RunRealSide(*plan, sim->sessions, restarts, options);
     if (!real.ok()) {
       if (conform::Interrupted()) {
         fmt::print(stderr, "zabsim conform: interrupted; every server stopped, temporary files removed\n");
@@ -143,7 +144,7 @@ int RunConform(const std::vector<std::string>& args) {
       real_failed = true;
       continue;
     }
-    const conform::Report report = conform::MakeReport(path, *real, sim->observations);
+    const conform::Report report = conform::MakeReport(path, *real, sim->observations, restarts.warnings);
     fmt::print("{}\n", report.text);
     all_reports += report.text + "\n";
     if (report.differ > 0) differ = true;

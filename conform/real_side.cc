@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "conform/process.h"
 #include "conform/settle.h"
@@ -500,8 +501,8 @@ absl::Status AwaitRun(RealEnsemble& r, const Plan& plan, const Step& step, std::
   return absl::OkStatus();
 }
 
-absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, const RealOptions& o,
-                 Observer& obs) {
+absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, const RestartPlan& restarts,
+                 const RealOptions& o, Observer& obs) {
   std::vector<uint32_t> all;
   for (uint32_t sid = 1; sid <= plan.ensemble.voters; ++sid) all.push_back(sid);
   std::vector<SyncRecord> syncs;
@@ -540,10 +541,22 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, co
       case StepKind::kCrash:
         r.Kill(s.server);
         break;
-      case StepKind::kRestart:
-        status = r.Start(s.server);
-        if (status.ok()) status = r.WaitAnswering(s.server);
+      case StepKind::kRestart: {
+        // A group of restarts zabsim performed at one instant starts at its first step,
+        // best vote first (conform/restarts.h); its later steps find their server up.
+        if (restarts.started_before.contains(step)) break;
+        const auto group = restarts.start_at.find(step);
+        const std::vector<uint32_t> order = group != restarts.start_at.end() ? group->second
+                                                                             : std::vector<uint32_t>{s.server};
+        if (o.verbose && order.size() > 1) {
+          fmt::print(stderr, "conform: starting servers {} together, best vote first\n", fmt::join(order, ", "));
+        }
+        for (const uint32_t sid : order) {
+          if (status = r.Start(sid); status.ok()) status = r.WaitAnswering(sid);
+          if (!status.ok()) break;
+        }
         break;
+      }
       case StepKind::kState:
         if (status = Settle(r); !status.ok()) return status;
         ObserveServers(r, s.servers.empty() ? all : s.servers, obs);
@@ -629,11 +642,12 @@ absl::StatusOr<std::string> InstalledRelease() {
       fmt::format("cannot tell the version of {}: no zookeeper-VERSION.jar beside it is the same file", kJar));
 }
 
-absl::StatusOr<Observations> RunRealSide(const Plan& plan, const Sessions& sessions, const RealOptions& options) {
+absl::StatusOr<Observations> RunRealSide(const Plan& plan, const Sessions& sessions, const RestartPlan& restarts,
+                                         const RealOptions& options) {
   RealEnsemble ensemble(plan.ensemble, options);
   Observer obs;
   absl::Status status = ensemble.Init();
-  if (status.ok()) status = Run(ensemble, plan, sessions, options, obs);
+  if (status.ok()) status = Run(ensemble, plan, sessions, restarts, options, obs);
   ensemble.Teardown();
   if (!status.ok()) return status;
   return obs.observations();

@@ -44,7 +44,8 @@ namespace {
 
 }  // namespace
 
-Report MakeReport(std::string_view path, const Observations& real, const Observations& sim) {
+Report MakeReport(std::string_view path, const Observations& real, const Observations& sim,
+                  const std::vector<std::string>& warnings) {
   // Rows in the order zabsim made them; a row only the real side has goes after the last
   // row of its step. The end of the run (line 0) comes last.
   std::vector<Row> rows;
@@ -142,6 +143,11 @@ Report MakeReport(std::string_view path, const Observations& real, const Observa
     }
     last_seq = row.seq;
     last_step = row.step;
+  }
+  for (const std::string& w : warnings) {
+    const size_t colon = w.find(": ");
+    t += colon == std::string::npos ? fmt::format("{}: warning: {}\n", path, w)
+                                    : fmt::format("{}:{}: warning: {}\n", path, w.substr(0, colon), w.substr(colon + 2));
   }
   t += fmt::format("{}: {} observations compared, {} differ; {} reported only\n", path, r.compared, r.differ,
                    r.reported);

@@ -23,7 +23,10 @@ struct Report {
 
 // MakeReport lines `real` up against `sim` (made at the same steps with the same names).
 // No value is ever cut: one wider than its column is wrapped over the lines below.
-Report MakeReport(std::string_view path, const Observations& real, const Observations& sim);
+// `warnings` ("LINE: ...") say where the harness could not make the sides match; each is
+// printed before the summary as "PATH:LINE: warning: ...".
+Report MakeReport(std::string_view path, const Observations& real, const Observations& sim,
+                  const std::vector<std::string>& warnings = {});
 
 // Wrap splits `s` into lines of at most `width` characters, at a space when one leaves at
 // least half a line, mid-word otherwise. Joined back (with the spaces it broke at), the

@@ -89,6 +89,11 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
     auto out = runner.Execute(*s.directive);
     if (!out.ok()) return out.status();
     runner::Cluster& cluster = *runner.cluster();
+    result.facts.instant.push_back(cluster.world().now().us == start_us);
+    result.facts.vote.emplace_back();
+    if (const zab::Peer* p = s.kind == StepKind::kRestart ? cluster.peer(s.server) : nullptr) {
+      result.facts.vote.back() = Vote{p->current_epoch().value, p->db().last_logged().value, s.server};
+    }
     if (s.kind == StepKind::kState) Settle(cluster);
     if (s.kind == StepKind::kCluster) {
       cluster.AddListener([&syncs, &completions, &established, &proposals](const runner::EventRecord& r) {

@@ -6,6 +6,7 @@
 #include "conform/observation.h"
 #include "conform/plan.h"
 #include "conform/report.h"
+#include "conform/restarts.h"
 #include "conform/settle.h"
 #include "conform/zk_text.h"
 #include "runner/scenario/parser.h"
@@ -272,6 +273,51 @@ TEST(Landed, EveryFollowerHasTheLeadersLastZxid) {
   EXPECT_TRUE(Landed({{}, looking, looking, down}));  // No leader: nothing can land.
   // A leader at its epoch's start: followers keep their own last txn.
   EXPECT_TRUE(Landed({{}, behind, {"following", "0x0"}, {"leading", "0x200000000"}}));
+}
+
+TEST(PlanRestarts, StartsAGroupBestVoteFirstAndWarnsWhenItCannot) {
+  runner::scenario::ScenarioFile file;
+  auto plan = PlanOf(
+      "cluster voters=5 clients=1\n----\n\n"                  // 0, line 1
+      "restart 1\n----\n\nshow none\n----\n\nrestart 3\n----\n\n"  // 1, 2, 3: lines 4, 7, 10
+      "restart 2\n----\n\n"                                    // 4: line 13
+      "run for=1s\n----\n\nrestart 4\n----\n\n"                 // 5, 6: lines 16, 19
+      "crash 1\n----\n\nrestart 5\n----\n",                    // 7, 8: lines 22, 25
+      file);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  StepFacts facts;
+  facts.instant = {true, true, true, true, true, false, true, true, true};
+  facts.vote.resize(9);
+  facts.vote[1] = Vote{2, 0x200000001, 1};
+  facts.vote[3] = Vote{1, 0x100000009, 3};  // An older epoch: worse, whatever its zxid.
+  facts.vote[4] = Vote{2, 0x200000001, 2};  // Ties with server 1: the higher sid wins.
+  const RestartPlan r = PlanRestarts(*plan, facts);
+  ASSERT_EQ(r.start_at.size(), 1u);
+  EXPECT_EQ(r.start_at.at(1), (std::vector<uint32_t>{2, 1, 3}));
+  EXPECT_EQ(r.started_before, (std::set<size_t>{3, 4}));
+  // Restart 4 comes after time passed: on its own. Restart 5 is at the same instant as 4,
+  // with a crash between: the real side cannot start them together, and says so.
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0],
+            "25: zabsim restarts server 5 at the same instant as server 4 (line 19), but the 'crash' "
+            "at line 22 comes between: the real side starts them one after another, and the "
+            "election that follows may differ");
+  // The warning reaches the report.
+  const Report report = MakeReport("t.scn", {}, {}, r.warnings);
+  EXPECT_NE(report.text.find("t.scn:25: warning: zabsim restarts server 5"), std::string::npos) << report.text;
+}
+
+TEST(PlanRestarts, QuietForRestartsStaggeredOnPurpose) {
+  runner::scenario::ScenarioFile file;
+  auto plan = PlanOf("cluster voters=3\n----\n\nrestart 1\n----\n\nrun for=2s\n----\n\nrestart 2\n----\n", file);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  StepFacts facts;
+  facts.instant = {true, true, false, true};
+  facts.vote.resize(4);
+  const RestartPlan r = PlanRestarts(*plan, facts);
+  EXPECT_TRUE(r.start_at.empty());
+  EXPECT_TRUE(r.started_before.empty());
+  EXPECT_TRUE(r.warnings.empty());
 }
 
 TEST(Plan, RepeatBlocksReachThePlanExpanded) {
