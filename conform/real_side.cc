@@ -492,7 +492,7 @@ absl::Status AwaitRun(RealEnsemble& r, const Plan& plan, const Step& step, std::
     return absl::OkStatus();
   }
   obs.Leader(*leader, r.CurrentEpoch(*leader));
-  obs.Add("time to this state", fmt::format("{} ms wall clock", NowMs() - start), /*asserted=*/false);
+  obs.Add("time to this state", fmt::format("{} ms wall clock", NowMs() - start), Compare::kNever);
   if (converged) {
     for (SyncRecord& rec : r.NewSyncs()) syncs.push_back(rec);
     obs.Syncs(syncs, plan.ensemble.voters);

@@ -102,7 +102,9 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
         }
         if (const auto* e = std::get_if<zab::SyncChosen>(&r.event)) {
           syncs.push_back(SyncRecord{e->learner.value, std::string(zab::ToString(e->mode)),
-                                     established.contains(r.process)});
+                                     established.contains(r.process), e->peer_last_zxid.value,
+                                     e->mode == zab::SyncMode::kDiff && e->txns == 0 &&
+                                         e->zxid == e->peer_last_zxid});
         } else if (std::holds_alternative<zab::LeaderEstablished>(r.event)) {
           established.insert(r.process);
         } else if (const auto* st = std::get_if<zab::StateChanged>(&r.event)) {
@@ -135,7 +137,7 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
         const zab::Peer* p = leader ? cluster.peer(*leader) : nullptr;
         obs.Leader(leader.value_or(0), p != nullptr ? p->current_epoch().value : 0);
         obs.Add("time to this state", fmt::format("{} ms simulated", (cluster.world().now().us - start_us) / 1000),
-                /*asserted=*/false);
+                Compare::kNever);
         // Which learner synced by what is decided, but when the decisions are made is
         // not: they are reported once the ensemble has converged, and at the end.
         if (s.kind == StepKind::kRunConverged) {

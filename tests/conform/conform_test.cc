@@ -59,9 +59,13 @@ TEST(SyncLogReader, DiffDuringFormationSnapAfterEstablishment) {
   EXPECT_EQ(out[0].learner, 1u);
   EXPECT_EQ(out[0].mode, "DIFF");
   EXPECT_FALSE(out[0].established);
+  EXPECT_TRUE(out[0].empty);  // peerLastZxid == lastProcessedZxid.
+  EXPECT_EQ(out[0].peer_zxid, 0u);
   EXPECT_EQ(out[1].learner, 2u);
   EXPECT_EQ(out[1].mode, "SNAP");
   EXPECT_TRUE(out[1].established);
+  EXPECT_FALSE(out[1].empty);
+  EXPECT_EQ(out[1].peer_zxid, 0u);
 }
 
 TEST(SyncLogReader, TruncAndInterleavedHandlers) {
@@ -168,20 +172,69 @@ TEST(Report, MarksDifferencesAndSkipsWhatIsOnlyReported) {
   for (Observer* o : {&real, &sim}) {
     o->Step(4, "run until=converged");
     o->Leader(3, 1);
-    o->Add("time to this state", o == &real ? "500 ms wall clock" : "212 ms simulated", false);
+    o->Add("time to this state", o == &real ? "500 ms wall clock" : "212 ms simulated", Compare::kNever);
     o->Step(7, "state 1");
     o->Server(1, "following", o == &real ? "0x100000000" : "0x0");  // An epoch start: reported.
     o->Server(2, "following", o == &real ? "0x100000002" : "0x100000003");
   }
   const Report r = MakeReport("t.scn", real.observations(), sim.observations());
-  EXPECT_EQ(r.compared, 5);
+  EXPECT_EQ(r.compared, 6);
   EXPECT_EQ(r.differ, 1);
-  EXPECT_EQ(r.reported, 2);
+  EXPECT_EQ(r.timing, 1);
+  EXPECT_EQ(r.reported, 1);
   EXPECT_TRUE(LineWith(r.text, "server 2 last zxid").ends_with("0x100000003                   <-- DIFFERS"))
       << r.text;
-  EXPECT_TRUE(LineWith(r.text, "server 1 last zxid").ends_with("(reported, not compared)")) << r.text;
+  EXPECT_TRUE(LineWith(r.text, "server 1 last zxid").ends_with("(timing: an epoch's start on both sides)")) << r.text;
+  EXPECT_TRUE(LineWith(r.text, "time to this state").ends_with("(reported, not compared)")) << r.text;
   EXPECT_TRUE(LineWith(r.text, "server 1 mode").ends_with("following")) << r.text;
   EXPECT_EQ(r.text.find(" \n"), std::string::npos) << "no trailing spaces";
+}
+
+SyncRecord Sync(std::string mode, bool established, uint64_t peer, bool empty) {
+  return SyncRecord{1, std::move(mode), established, peer, empty};
+}
+
+TEST(Report, ComparesSyncsAllowingOnlyTheDifferenceTimingExplains) {
+  struct Case {
+    SyncRecord real;
+    SyncRecord sim;
+    const char* mark;
+  };
+  const Case cases[] = {
+      // The initial syncs: the last server up finds the real leader established.
+      {Sync("SNAP", true, 0, false), Sync("DIFF", false, 0, true), "(timing: an empty DIFF while the epoch formed"},
+      {Sync("DIFF", false, 0, true), Sync("SNAP", true, 0, false), "(timing: an empty DIFF while the epoch formed"},
+      // Once hidden as "reported, not compared": a DIFF with txns in it is no timing
+      // effect, nor a SNAP to a learner at another zxid, nor two decisions of one phase.
+      {Sync("DIFF", false, 0x100000002, false), Sync("SNAP", true, 0x100000002, false), "<-- DIFFERS"},
+      {Sync("SNAP", true, 0x100000002, false), Sync("DIFF", false, 0x0, true), "<-- DIFFERS"},
+      {Sync("SNAP", false, 0, false), Sync("DIFF", false, 0, true), "<-- DIFFERS"},
+      {Sync("TRUNC", true, 0x100000004, false), Sync("DIFF", false, 0x100000004, true), "<-- DIFFERS"},
+  };
+  for (const Case& c : cases) {
+    Observer real;
+    Observer sim;
+    real.Step(4, "run until=converged");
+    sim.Step(4, "run until=converged");
+    real.Syncs({c.real}, 3);
+    sim.Syncs({c.sim}, 3);
+    const Report r = MakeReport("t.scn", real.observations(), sim.observations());
+    EXPECT_EQ(r.compared, 1);
+    EXPECT_NE(LineWith(r.text, "sync of learner 1").find(c.mark), std::string::npos) << r.text;
+    EXPECT_EQ(r.differ, std::string_view(c.mark) == "<-- DIFFERS" ? 1 : 0) << r.text;
+  }
+}
+
+TEST(Report, ComparesAFollowersZxidAtAnEpochStartWithTheOtherSide) {
+  Observer real;
+  Observer sim;
+  real.Step(7, "state");
+  sim.Step(7, "state");
+  real.Server(1, "following", "0x100000000");  // An epoch's start on one side only.
+  sim.Server(1, "following", "0x100000002");
+  const Report r = MakeReport("t.scn", real.observations(), sim.observations());
+  EXPECT_EQ(r.differ, 1) << r.text;
+  EXPECT_TRUE(LineWith(r.text, "server 1 last zxid").ends_with("<-- DIFFERS")) << r.text;
 }
 
 TEST(Report, FoldsLongRunsOfAgreeingClientOperations) {
