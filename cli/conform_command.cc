@@ -27,6 +27,10 @@ namespace zabsim::cli {
 namespace {
 
 constexpr int kExitInterrupted = 130;
+// The real ensemble could not be run (ZooKeeper missing, a server that did not start, a
+// wait that ran out): nothing is known about conformance, which is not a difference (1)
+// nor a usage error (2). No other zabsim command exits 3, so a script can retry on it.
+constexpr int kExitRealFailed = 3;
 
 }  // namespace
 
@@ -38,10 +42,14 @@ int RunConform(const std::vector<std::string>& args) {
                 "after each 'run until=', the sync mode (DIFF, TRUNC, SNAP) the leader chose for each\n"
                 "learner, each client operation's result and zxid, each server's mode and last zxid at\n"
                 "'state' and at the end, and the final data on every server. Exit 0 when every compared\n"
-                "observation agrees, 1 when one differs or the real ensemble fails, 2 on a usage or\n"
-                "parse error or a command a real ensemble cannot perform, 130 when interrupted.");
+                "observation agrees, 1 when one differs, 2 on a usage or parse error or a command a\n"
+                "real ensemble cannot perform, 3 when the real ensemble could not be run or failed\n"
+                "(and no observation differs in another file), 130 when interrupted.");
   flags.AllowPositional("FILE");
-  flags.AddBool("keep", "keep the real ensemble's temporary directory (configs, data, logs)");
+  flags.AddBool("keep",
+                "keep the real ensemble's temporary directory (configs, data, logs) and print its path "
+                "and size: each txn log file is preallocated to 64 MB unless the scenario sets "
+                "prealloc_kb");
   flags.AddBool("verbose", "print each step and each ZooKeeper CLI exchange as the real side runs");
   flags.Add("report", "FILE", "", "also write the reports to FILE");
   flags.Add("zk", "VERSION", "installed",
@@ -53,10 +61,11 @@ int RunConform(const std::vector<std::string>& args) {
   flags.AddRepeated("fix", "NAME", "turn off a bug switch in zabsim's side only");
   flags.AddNote(
       "Scenarios take cluster (voters, clients, client.N, seed, tick_ms, init_limit, sync_limit,\n"
-      "commit_log_count of 500 or more, snap_count, snapshot_size_factor_permille, txn_log_sync),\n"
-      "run (until=leader, until=converged, for=D), create, set, delete, get, exists, crash, restart,\n"
-      "state, show and check. Anything else (partitions, message rules, clock and disk faults, ...)\n"
-      "is refused with its FILE:LINE:COLUMN. The zookeeper package is installed if it is missing (as root).\n"
+      "commit_log_count of 500 or more, snap_count, snapshot_size_factor_permille, txn_log_sync,\n"
+      "prealloc_kb), run (until=leader, until=converged, until=epoch:N, for=D), create, set,\n"
+      "delete, get, exists, crash, restart, state, show and check. Anything else (partitions,\n"
+      "message rules, clock and disk faults, ...) is refused with its FILE:LINE:COLUMN. The\n"
+      "zookeeper package is installed if it is missing (as root).\n"
       "Expected outputs in the file are not used. See docs/conformance.md.");
   flags.AddExample("zabsim conform scenarios/conformance/election-3.scn");
   flags.AddExample("zabsim conform --keep --verbose scenarios/conformance/follower-diff.scn");
@@ -68,18 +77,18 @@ int RunConform(const std::vector<std::string>& args) {
   }
   if (absl::Status s = conform::EnsureZooKeeper(); !s.ok()) {
     fmt::print(stderr, "zabsim conform: {}\n", base::Text(s));
-    return kExitFailed;
+    return kExitRealFailed;
   }
   // zabsim's side runs as the release of the real server.
   const absl::StatusOr<std::string> installed = conform::InstalledRelease();
   if (!installed.ok()) {
     fmt::print(stderr, "zabsim conform: {}\n", base::Text(installed.status()));
-    return kExitFailed;
+    return kExitRealFailed;
   }
   if (zab::FindRelease(*installed) == nullptr) {
     fmt::print(stderr, "zabsim conform: the installed ZooKeeper is {}, which zabsim has no profile of ({})\n",
                *installed, zab::ReleaseNames());
-    return kExitFailed;
+    return kExitRealFailed;
   }
   if (flags.IsSet("zk") && flags.Get("zk") != *installed) {
     return Usage(Fail(fmt::format("zabsim conform: --zk {}: the installed server is {}, and zabsim's "
@@ -95,7 +104,8 @@ int RunConform(const std::vector<std::string>& args) {
   }
   conform::CatchSignals();
   std::string all_reports;
-  int exit = kExitOk;
+  bool differ = false;       // Some compared observation differs: exit 1.
+  bool real_failed = false;  // Some file's real ensemble failed: exit 3, unless one differs.
   for (const std::string& path : flags.positional()) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -122,20 +132,22 @@ int RunConform(const std::vector<std::string>& args) {
     conform::RealOptions options;
     options.keep = flags.GetBool("keep");
     options.verbose = flags.GetBool("verbose");
-    auto real = conform::RunRealSide(*plan, sim->sessions, options);
+    const conform::RestartPlan restarts = conform::PlanRestarts(*plan, sim->facts);
+    auto real = conform::RunRealSide(*plan, sim->sessions, restarts, options);
     if (!real.ok()) {
       if (conform::Interrupted()) {
         fmt::print(stderr, "zabsim conform: interrupted; every server stopped, temporary files removed\n");
         return kExitInterrupted;
       }
-      fmt::print(stderr, "{}: the real ensemble failed: {}\n", path, base::Text(real.status()));
-      exit = kExitFailed;
+      fmt::print(stderr, "{}: the real ensemble failed (exit status {}): {}\n", path, kExitRealFailed,
+                 base::Text(real.status()));
+      real_failed = true;
       continue;
     }
-    const conform::Report report = conform::MakeReport(path, *real, sim->observations);
+    const conform::Report report = conform::MakeReport(path, *real, sim->observations, restarts.warnings);
     fmt::print("{}\n", report.text);
     all_reports += report.text + "\n";
-    if (report.differ > 0) exit = kExitFailed;
+    if (report.differ > 0) differ = true;
   }
   if (const std::string out = flags.Get("report"); !out.empty()) {
     if (absl::Status s = runner::WriteFile(out, all_reports); !s.ok()) {
@@ -143,7 +155,7 @@ int RunConform(const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
-  return exit;
+  return differ ? kExitFailed : real_failed ? kExitRealFailed : kExitOk;
 }
 
 }  // namespace zabsim::cli

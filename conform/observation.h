@@ -10,26 +10,13 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 namespace zabsim::conform {
-
-struct Observation {
-  // Which step made it: both sides count their steps alike, one per command of the plan
-  // and one for the end. The line alone would not do: the commands of a repeat block
-  // share theirs.
-  int seq = 0;
-  int line = 0;        // The scenario line of the step; 0 for the end of the run.
-  std::string step;    // The step's command ("run until=converged"), or "end".
-  std::string what;    // "leader", "server 2 mode", "c1 create /a", ...
-  std::string value;   // "server 3", "following", "OK 0x100000002", ...
-  bool asserted = true;
-};
-
-using Observations = std::vector<Observation>;
 
 // SyncRecord: the leader chose `mode` (DIFF, TRUNC or SNAP) for learner `learner`.
 // `established`: the leader had already been established in its epoch (a quorum had
@@ -41,7 +28,34 @@ struct SyncRecord {
   uint32_t learner = 0;
   std::string mode;
   bool established = false;
+  uint64_t peer_zxid = 0;  // The learner's last zxid, as it reported it.
+  bool empty = false;      // A DIFF of nothing: the learner had the leader's last zxid.
 };
+
+// How a row is compared. Some observations depend on timing in a known way; those are
+// still compared, and a difference passes only when it is exactly the one timing explains
+// (conform/report.cc, TimingExplains). Wall-clock and simulated times are never compared.
+enum class Compare {
+  kExact,       // The two values must be equal.
+  kNever,       // Reported only (times: the units differ).
+  kSyncTiming,  // A sync: equal, or an empty DIFF while forming vs a SNAP once established.
+  kEpochStart,  // A follower's last zxid: equal, or an epoch's start on both sides.
+};
+
+struct Observation {
+  // Which step made it: both sides count their steps alike, one per command of the plan
+  // and one for the end. The line alone would not do: the commands of a repeat block
+  // share theirs.
+  int seq = 0;
+  int line = 0;        // The scenario line of the step; 0 for the end of the run.
+  std::string step;    // The step's command ("run until=converged"), or "end".
+  std::string what;    // "leader", "server 2 mode", "c1 create /a", ...
+  std::string value;   // "server 3", "following", "OK 0x100000002", ...
+  Compare compare = Compare::kExact;
+  std::vector<SyncRecord> syncs;  // kSyncTiming: the decisions `value` lists.
+};
+
+using Observations = std::vector<Observation>;
 
 // Observer builds a side's observations step by step, with the words both sides share.
 class Observer {
@@ -51,38 +65,43 @@ class Observer {
     line_ = line;
     step_ = std::move(step);
   }
-  void Add(std::string what, std::string value, bool asserted = true) {
-    out_.push_back(Observation{seq_, line_, step_, std::move(what), std::move(value), asserted});
+  void Add(std::string what, std::string value, Compare compare = Compare::kExact) {
+    out_.push_back(Observation{seq_, line_, step_, std::move(what), std::move(value), compare, {}});
   }
   void Leader(uint32_t sid, uint64_t epoch) {
     Add("leader", sid == 0 ? "none" : fmt::format("server {}", sid));
     Add("epoch", sid == 0 ? "-" : fmt::format("{}", epoch));
   }
-  // Syncs reports every sync decision since the last call, per learner, in order. Those
-  // made while an epoch was being formed are reported, not asserted (see SyncRecord).
+  // Syncs reports every sync decision since the last call, per learner, in order, with
+  // the moment of each (see SyncRecord), which the report weighs when the modes differ.
   void Syncs(const std::vector<SyncRecord>& syncs, uint32_t servers) {
     for (uint32_t sid = 1; sid <= servers; ++sid) {
       std::string modes;
-      bool asserted = true;
+      std::vector<SyncRecord> mine;
       for (const SyncRecord& r : syncs) {
         if (r.learner != sid) continue;
         if (!modes.empty()) modes += ",";
         modes += r.mode;
-        asserted = asserted && r.established;
+        mine.push_back(r);
       }
-      if (!modes.empty()) Add(fmt::format("sync of learner {}", sid), modes, asserted);
+      if (modes.empty()) continue;
+      Add(fmt::format("sync of learner {}", sid), modes, Compare::kSyncTiming);
+      out_.back().syncs = std::move(mine);
     }
   }
   // Server: mode is leading, following, looking or down; zxid is empty unless serving.
   // A follower whose last zxid is an epoch's start (counter 0: 0x0, 0x100000000, ...)
   // has applied no txn since it synced, and which start it reports depends on whether it
   // synced before the leader was established (it keeps its own last zxid) or after (it
-  // takes the leader's, (epoch, 0), from a SNAP): timing, so it is reported only.
+  // takes the leader's, (epoch, 0), from a SNAP): timing, which the report allows for.
   void Server(uint32_t sid, std::string_view mode, std::string_view zxid) {
     Add(fmt::format("server {} mode", sid), std::string(mode));
-    const bool epoch_start = zxid.size() > 2 && (zxid == "0x0" || zxid.substr(zxid.size() - 8) == "00000000");
     Add(fmt::format("server {} last zxid", sid), zxid.empty() ? "-" : std::string(zxid),
-        !(mode == "following" && epoch_start));
+        mode == "following" && IsEpochStart(zxid) ? Compare::kEpochStart : Compare::kExact);
+  }
+  // IsEpochStart: a zxid as srvr prints it whose counter (low 32 bits) is 0.
+  static bool IsEpochStart(std::string_view zxid) {
+    return zxid == "0x0" || (zxid.size() > 10 && zxid.starts_with("0x") && zxid.ends_with("00000000"));
   }
   const Observations& observations() const { return out_; }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "runner/scenario/numbers.h"
 #include "sim/time.h"
 
 namespace zabsim::conform {
@@ -77,12 +78,15 @@ absl::Status ReadCluster(const ScenarioFile& file, const Directive& d, Ensemble&
     } else if (a.key == "txn_log_sync") {
       v = Number(file, d, a, 0, 1);
       if (v.ok()) e.txn_log_sync = static_cast<uint32_t>(*v);
+    } else if (a.key == "prealloc_kb") {
+      v = Number(file, d, a, 1, 4194304);
+      if (v.ok()) e.prealloc_kb = static_cast<uint32_t>(*v);
     } else {
       return Error(file, d, a.column,
                    fmt::format("'{}' cannot be reproduced on a real ensemble (conformance runs "
                                "take voters, clients, client.N, seed, tick_ms, init_limit, "
                                "sync_limit, commit_log_count, snap_count, "
-                               "snapshot_size_factor_permille, txn_log_sync)",
+                               "snapshot_size_factor_permille, txn_log_sync, prealloc_kb)",
                                a.key));
     }
     if (!v.ok()) return v.status();
@@ -169,6 +173,16 @@ absl::Status ReadRun(const ScenarioFile& file, const Directive& d, Step& s) {
       s.kind = StepKind::kRunLeader;
     } else if (a.key == "until" && a.value == "converged") {
       s.kind = StepKind::kRunConverged;
+    } else if (a.key == "until" && a.value.starts_with("epoch:")) {
+      // On the real side: a server whose srvr says leader, with a zxid whose epoch (the
+      // high 32 bits) is at least N; a leader serves only once its epoch is established.
+      const std::optional<uint64_t> n = runner::scenario::ParseNumber(a.value.substr(6));
+      if (!n.has_value() || *n < 1 || *n > UINT32_MAX) {
+        return Error(file, d, a.column,
+                     fmt::format("expected an epoch in 1..{} after 'epoch:', found '{}'", UINT32_MAX, a.value));
+      }
+      s.kind = StepKind::kRunEpoch;
+      s.epoch = *n;
     } else if (a.key == "for") {
       auto dur = sim::ParseDuration(a.value);
       if (!dur.ok()) return Error(file, d, a.column, fmt::format("invalid duration '{}'", a.value));
@@ -180,12 +194,12 @@ absl::Status ReadRun(const ScenarioFile& file, const Directive& d, Step& s) {
     } else {
       return Error(file, d, a.column,
                    fmt::format("'{}' cannot be reproduced on a real ensemble (conformance runs "
-                               "take until=leader, until=converged and for=DURATION)",
+                               "take until=leader, until=converged, until=epoch:N and for=DURATION)",
                                a.key.empty() ? a.value : a.key + "=" + a.value));
     }
   }
   if (s.kind == StepKind::kSimOnly) {
-    return Error(file, d, static_cast<int>(d.name.size()) + 2, "expected until=leader, until=converged or for=DURATION");
+    return Error(file, d, static_cast<int>(d.name.size()) + 2, "expected until=leader, until=converged, until=epoch:N or for=DURATION");
   }
   return absl::OkStatus();
 }

@@ -33,6 +33,7 @@ struct Ensemble {
   std::optional<uint64_t> snap_count;                     // snapCount
   std::optional<uint32_t> snapshot_size_factor_permille;  // zookeeper.snapshotSizeFactor
   std::optional<uint32_t> txn_log_sync;                   // 0: a negative snapshotSizeFactor
+  std::optional<uint32_t> prealloc_kb;                    // zookeeper.preAllocSize (KB)
 };
 
 enum class StepKind {
@@ -40,6 +41,7 @@ enum class StepKind {
   kSimOnly,       // show, check: meaningful in zabsim only; nothing to do on the real side.
   kRunLeader,     // run until=leader
   kRunConverged,  // run until=converged
+  kRunEpoch,      // run until=epoch:N
   kRunFor,        // run for=DURATION
   kClientOp,      // create, set, delete, get, exists
   kCrash,         // crash SERVER (kill -9 on the real side)
@@ -58,6 +60,7 @@ struct Step {
   std::string data;
   std::optional<int32_t> version;
   int64_t for_ms = 0;  // kRunFor.
+  uint64_t epoch = 0;  // kRunEpoch: a leader has established an epoch >= this.
 };
 
 struct Plan {

@@ -1,5 +1,6 @@
 #include "conform/real_side.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,8 +13,10 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "conform/process.h"
+#include "conform/settle.h"
 #include "conform/zk_text.h"
 
 namespace zabsim::conform {
@@ -36,6 +39,7 @@ constexpr int64_t kDefaultTickMs = 200;
 constexpr int64_t kWaitMs = 60000;       // For a leader, a converged ensemble.
 constexpr int64_t kClientWaitMs = 60000; // For one client command.
 constexpr int64_t kConnectWaitMs = 5000;  // For a client to reconnect before an operation.
+constexpr int64_t kSettleWaitMs = 5000;   // For in-flight txns to land before a `state`.
 
 // Tail returns the last lines of a file, for an error message.
 std::string Tail(const std::string& path) {
@@ -59,6 +63,27 @@ std::vector<std::string> JavaArgs(const std::string& dir) {
           fmt::format("-Dzabsim.conform.dir={}", dir)};
 }
 
+struct DirSize {
+  uint64_t files = 0;
+  uint64_t bytes = 0;    // Their lengths.
+  uint64_t on_disk = 0;  // The blocks allocated to them.
+};
+
+DirSize SizeOf(const std::string& dir) {
+  DirSize out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    struct stat st {};
+    if (!it->is_regular_file(ec) || ::stat(it->path().c_str(), &st) != 0) continue;
+    ++out.files;
+    out.bytes += static_cast<uint64_t>(st.st_size);
+    out.on_disk += static_cast<uint64_t>(st.st_blocks) * 512;
+  }
+  return out;
+}
+
+std::string Megabytes(uint64_t bytes) { return fmt::format("{:.1f} MB", static_cast<double>(bytes) / (1 << 20)); }
 
 class RealEnsemble {
  public:
@@ -77,7 +102,10 @@ class RealEnsemble {
              "log4j.appender.FILE=org.apache.log4j.FileAppender\n"
              "log4j.appender.FILE.File=${zookeeper.log.dir}/zookeeper.log\n"
              "log4j.appender.FILE.layout=org.apache.log4j.PatternLayout\n"
-             "log4j.appender.FILE.layout.ConversionPattern=%d{ISO8601} %-5p [%t:%C{1}@%L] - %m%n\n";
+             "log4j.appender.FILE.layout.ConversionPattern=%d{ISO8601} %-5p [%t:%C{1}@%L] - %m%n\n"
+             // The leader logs its TRUNC decisions ("Sending TRUNC ...") at DEBUG only;
+             // its DIFF and SNAP decisions at INFO.
+             "log4j.logger.org.apache.zookeeper.server.quorum.LearnerHandler=DEBUG\n";
     for (uint32_t sid = 1; sid <= e_.voters; ++sid) {
       const std::string sdir = ServerDir(sid);
       fs::create_directories(sdir + "/data");
@@ -111,6 +139,10 @@ class RealEnsemble {
     argv.push_back(fmt::format("-Dzookeeper.log.dir={}", ServerDir(sid)));
     argv.push_back("-Dzookeeper.jmx.log4j.disable=true");
     if (e_.commit_log_count) argv.push_back(fmt::format("-Dzookeeper.commitLogCount={}", *e_.commit_log_count));
+    // The txn log's preallocation counts in the sync decision (the files after the
+    // learner's are summed at their length on disk), so it is ZooKeeper's 64 MB unless
+    // the scenario sets prealloc_kb, which zabsim's side then uses too.
+    if (e_.prealloc_kb) argv.push_back(fmt::format("-Dzookeeper.preAllocSize={}", *e_.prealloc_kb));
     if (e_.txn_log_sync && *e_.txn_log_sync == 0) {
       // zabsim's txn_log_sync=0 turns the txn-log sync off; ZooKeeper's off is a negative factor.
       argv.push_back("-Dzookeeper.snapshotSizeFactor=-1");
@@ -151,8 +183,14 @@ class RealEnsemble {
     if (!Up(sid)) return {"down", ""};
     auto answer = FourLetterWord(ClientPort(sid), "srvr", 2000);
     if (!answer.ok()) return {"looking", ""};  // Not listening yet: still starting.
-    return ParseSrvr(*answer);
+    Srvr srvr = ParseSrvr(*answer);
+    // A leader answers srvr only once its epoch is established, with a zxid of that
+    // epoch: the highest seen is the highest epoch established since the start, as far
+    // as the polls saw (run until=epoch:N).
+    if (srvr.mode == "leading") highest_epoch_ = std::max(highest_epoch_, ZxidEpoch(srvr.zxid));
+    return srvr;
   }
+  uint64_t highest_epoch() const { return highest_epoch_; }
 
   uint64_t CurrentEpoch(uint32_t sid) {
     std::ifstream in(ServerDir(sid) + "/data/version-2/currentEpoch");
@@ -229,6 +267,17 @@ class RealEnsemble {
       std::error_code ec;
       fs::remove_all(dir_, ec);
     }
+    if (!dir_.empty() && o_.keep) {
+      // Each txn log file is preallocated (zookeeper.preAllocSize, 64 MB by default): say
+      // what is left, and how much of it the disk really holds (the padding is sparse on
+      // most file systems).
+      const DirSize size = SizeOf(dir_);
+      fmt::print(stderr,
+                 "conform: kept {}: {} in {} files ({} on disk); each server's txn log files are "
+                 "preallocated to {} KB (zookeeper.preAllocSize; 'cluster prealloc_kb=' sets it on both "
+                 "sides); remove the directory when done\n",
+                 dir_, Megabytes(size.bytes), size.files, Megabytes(size.on_disk), e_.prealloc_kb.value_or(65536));
+    }
     dir_.clear();
   }
 
@@ -294,11 +343,13 @@ class RealEnsemble {
   int base_port_ = 0;
   std::vector<Server> servers_;  // By sid; [0] unused.
   std::vector<Child> clients_;
+  uint64_t highest_epoch_ = 0;
 };
 
 // WaitFor polls the ensemble until `leader` (a serving leader) and, with `converged`,
-// every live server serving under it with the leader's last zxid. Returns the leader.
-absl::StatusOr<uint32_t> WaitFor(RealEnsemble& r, bool converged) {
+// every live server serving under it with the leader's last zxid, or, with `epoch`, a
+// leader has established an epoch >= `epoch` since the start. Returns the leader.
+absl::StatusOr<uint32_t> WaitFor(RealEnsemble& r, bool converged, uint64_t epoch = 0) {
   const int64_t deadline = NowMs() + kWaitMs;
   while (true) {
     uint32_t leader = 0;
@@ -321,10 +372,11 @@ absl::StatusOr<uint32_t> WaitFor(RealEnsemble& r, bool converged) {
       if (s.mode == "down" || sid == leader) continue;
       if (s.mode != "following" || (!epoch_start && s.zxid != leader_zxid)) all = false;
     }
-    if (leader != 0 && (!converged || all)) return leader;
+    if (leader != 0 && (!converged || all) && r.highest_epoch() >= epoch) return leader;
     if (NowMs() > deadline) {
-      return absl::DeadlineExceededError(fmt::format("no {} within {} s", converged ? "converged ensemble" : "leader",
-                                                     kWaitMs / 1000));
+      return absl::DeadlineExceededError(fmt::format(
+          "no {} within {} s", converged ? "converged ensemble" : epoch > 0 ? fmt::format("epoch {}", epoch) : "leader",
+          kWaitMs / 1000));
     }
     if (!SleepMs(100)) return InterruptedError();
   }
@@ -378,6 +430,25 @@ std::string ClientOp(RealEnsemble& r, const Step& s, absl::Status& status) {
   return "OK " + CliField(*stat, field);
 }
 
+// Settle waits until what is in flight has landed (conform/settle.h) and two polls a
+// tenth of a second apart agree, for at most kSettleWaitMs; zabsim's side waits for the
+// same before its `state`. Without it a follower that had not applied the last COMMIT
+// yet would show a last zxid one behind zabsim's.
+absl::Status Settle(RealEnsemble& r) {
+  const int64_t deadline = NowMs() + kSettleWaitMs;
+  std::vector<Srvr> last;
+  while (true) {
+    std::vector<Srvr> now(r.voters() + 1);
+    for (uint32_t sid = 1; sid <= r.voters(); ++sid) now[sid] = r.Query(sid);
+    const bool same = !last.empty() && std::equal(now.begin(), now.end(), last.begin(), [](const Srvr& a, const Srvr& b) {
+      return a.mode == b.mode && a.zxid == b.zxid;
+    });
+    if ((same && Landed(now)) || NowMs() > deadline) return absl::OkStatus();
+    last = std::move(now);
+    if (!SleepMs(100)) return InterruptedError();
+  }
+}
+
 void ObserveServers(RealEnsemble& r, const std::vector<uint32_t>& sids, Observer& obs) {
   for (const uint32_t sid : sids) {
     const Srvr s = r.Query(sid);
@@ -410,17 +481,18 @@ absl::Status StartEnsemble(RealEnsemble& r, const Plan& plan) {
 
 // AwaitRun waits for a leader (and, `converged`, every live server serving under it) and
 // observes it; once converged, it reports the sync decisions gathered since the last time.
-absl::Status AwaitRun(RealEnsemble& r, const Plan& plan, bool converged, std::vector<SyncRecord>& syncs,
+absl::Status AwaitRun(RealEnsemble& r, const Plan& plan, const Step& step, std::vector<SyncRecord>& syncs,
                       Observer& obs) {
+  const bool converged = step.kind == StepKind::kRunConverged;
   const int64_t start = NowMs();
-  auto leader = WaitFor(r, converged);
+  auto leader = WaitFor(r, converged, step.kind == StepKind::kRunEpoch ? step.epoch : 0);
   if (!leader.ok()) {
     if (leader.status().code() == absl::StatusCode::kCancelled) return leader.status();
     obs.Leader(0, 0);  // Observed: nothing converged; the comparison shows it.
     return absl::OkStatus();
   }
   obs.Leader(*leader, r.CurrentEpoch(*leader));
-  obs.Add("time to this state", fmt::format("{} ms wall clock", NowMs() - start), /*asserted=*/false);
+  obs.Add("time to this state", fmt::format("{} ms wall clock", NowMs() - start), Compare::kNever);
   if (converged) {
     for (SyncRecord& rec : r.NewSyncs()) syncs.push_back(rec);
     obs.Syncs(syncs, plan.ensemble.voters);
@@ -429,8 +501,8 @@ absl::Status AwaitRun(RealEnsemble& r, const Plan& plan, bool converged, std::ve
   return absl::OkStatus();
 }
 
-absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, const RealOptions& o,
-                 Observer& obs) {
+absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, const RestartPlan& restarts,
+                 const RealOptions& o, Observer& obs) {
   std::vector<uint32_t> all;
   for (uint32_t sid = 1; sid <= plan.ensemble.voters; ++sid) all.push_back(sid);
   std::vector<SyncRecord> syncs;
@@ -452,8 +524,9 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, co
       case StepKind::kSimOnly:
         break;
       case StepKind::kRunLeader:
+      case StepKind::kRunEpoch:
       case StepKind::kRunConverged:
-        status = AwaitRun(r, plan, s.kind == StepKind::kRunConverged, syncs, obs);
+        status = AwaitRun(r, plan, s, syncs, obs);
         break;
       case StepKind::kRunFor:
         if (!SleepMs(s.for_ms)) return InterruptedError();
@@ -468,11 +541,24 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, co
       case StepKind::kCrash:
         r.Kill(s.server);
         break;
-      case StepKind::kRestart:
-        status = r.Start(s.server);
-        if (status.ok()) status = r.WaitAnswering(s.server);
+      case StepKind::kRestart: {
+        // A group of restarts zabsim performed at one instant starts at its first step,
+        // best vote first (conform/restarts.h); its later steps find their server up.
+        if (restarts.started_before.contains(step)) break;
+        const auto group = restarts.start_at.find(step);
+        const std::vector<uint32_t> order = group != restarts.start_at.end() ? group->second
+                                                                             : std::vector<uint32_t>{s.server};
+        if (o.verbose && order.size() > 1) {
+          fmt::print(stderr, "conform: starting servers {} together, best vote first\n", fmt::join(order, ", "));
+        }
+        for (const uint32_t sid : order) {
+          if (status = r.Start(sid); status.ok()) status = r.WaitAnswering(sid);
+          if (!status.ok()) break;
+        }
         break;
+      }
       case StepKind::kState:
+        if (status = Settle(r); !status.ok()) return status;
         ObserveServers(r, s.servers.empty() ? all : s.servers, obs);
         break;
     }
@@ -481,6 +567,7 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, co
       if (status = r.OpenSession(client); status.code() == absl::StatusCode::kCancelled) return status;
     }
   }
+  if (absl::Status settled = Settle(r); !settled.ok()) return settled;
   obs.Step(0, "end");
   for (SyncRecord& rec : r.NewSyncs()) syncs.push_back(rec);
   obs.Syncs(syncs, plan.ensemble.voters);
@@ -555,11 +642,12 @@ absl::StatusOr<std::string> InstalledRelease() {
       fmt::format("cannot tell the version of {}: no zookeeper-VERSION.jar beside it is the same file", kJar));
 }
 
-absl::StatusOr<Observations> RunRealSide(const Plan& plan, const Sessions& sessions, const RealOptions& options) {
+absl::StatusOr<Observations> RunRealSide(const Plan& plan, const Sessions& sessions, const RestartPlan& restarts,
+                                         const RealOptions& options) {
   RealEnsemble ensemble(plan.ensemble, options);
   Observer obs;
   absl::Status status = ensemble.Init();
-  if (status.ok()) status = Run(ensemble, plan, sessions, options, obs);
+  if (status.ok()) status = Run(ensemble, plan, sessions, restarts, options, obs);
   ensemble.Teardown();
   if (!status.ok()) return status;
   return obs.observations();

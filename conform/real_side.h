@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "conform/observation.h"
 #include "conform/plan.h"
+#include "conform/restarts.h"
 #include "conform/sim_side.h"
 
 namespace zabsim::conform {
@@ -35,8 +36,10 @@ absl::Status EnsureZooKeeper();
 // name its zookeeper.jar link points to.
 absl::StatusOr<std::string> InstalledRelease();
 
-// RunRealSide runs `plan`, opening the clients' sessions where zabsim opened them.
-absl::StatusOr<Observations> RunRealSide(const Plan& plan, const Sessions& sessions, const RealOptions& options);
+// RunRealSide runs `plan`, opening the clients' sessions where zabsim opened them and
+// starting each group of restarts together, best vote first (conform/restarts.h).
+absl::StatusOr<Observations> RunRealSide(const Plan& plan, const Sessions& sessions, const RestartPlan& restarts,
+                                         const RealOptions& options);
 
 }  // namespace zabsim::conform
 

@@ -7,6 +7,8 @@
 #define ZABSIM_CONFORM_REPORT_H_
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "conform/observation.h"
 
@@ -14,13 +16,32 @@ namespace zabsim::conform {
 
 struct Report {
   std::string text;
-  int compared = 0;  // Asserted observations.
-  int differ = 0;    // Asserted observations whose values differ.
-  int reported = 0;  // Observations made but not asserted.
+  int compared = 0;  // Observations compared: all but the times.
+  int differ = 0;    // Compared observations whose values differ.
+  int timing = 0;    // Compared observations that differ only as timing explains.
+  int reported = 0;  // Observations reported only (times).
 };
 
 // MakeReport lines `real` up against `sim` (made at the same steps with the same names).
-Report MakeReport(std::string_view path, const Observations& real, const Observations& sim);
+// No value is ever cut: one wider than its column is wrapped over the lines below. Every
+// observation both sides made is compared (but the times, whose units differ).
+// `warnings` ("LINE: ...") say where the harness could not make the sides match; each is
+// printed before the summary as "PATH:LINE: warning: ...".
+Report MakeReport(std::string_view path, const Observations& real, const Observations& sim,
+                  const std::vector<std::string>& warnings = {});
+
+// Wrap splits `s` into lines of at most `width` characters, at a space when one leaves at
+// least half a line, mid-word otherwise. Joined back (with the spaces it broke at), the
+// lines are `s`.
+std::vector<std::string> Wrap(std::string_view s, size_t width);
+
+// TimingExplains says why `real` and `sim` may differ for a row compared as `compare`
+// (observation.h), or "" when they may not: a sync whose modes differ only because one
+// side's learner arrived while the epoch was being formed (an empty DIFF) and the other's
+// once it was established (a SNAP), at the same last zxid; a follower's last zxid that is
+// an epoch's start on both sides.
+std::string TimingExplains(Compare compare, std::string_view real, std::string_view sim,
+                           const std::vector<SyncRecord>& real_syncs, const std::vector<SyncRecord>& sim_syncs);
 
 }  // namespace zabsim::conform
 

@@ -3,6 +3,7 @@
 #include <set>
 #include <variant>
 
+#include "conform/settle.h"
 #include "runner/cluster.h"
 #include "runner/scenario/runner.h"
 #include "zab/events.h"
@@ -36,6 +37,28 @@ std::string ClientResult(const Step& s, const zab::ClientCompleted* c) {
   return fmt::format("OK {}", zab::ToString(c->zxid));
 }
 
+// How long zabsim's side lets in-flight txns land before a `state` (conform/settle.h):
+// a COMMIT takes a network hop and an apply, well under a second.
+constexpr sim::Duration kSettleBound = sim::Duration::Seconds(2);
+
+// Servers: every server's mode and last zxid, as `srvr` gives them, by sid.
+std::vector<Srvr> Servers(runner::Cluster& cluster) {
+  std::vector<Srvr> out(cluster.servers() + 1);
+  for (uint32_t sid = 1; sid <= cluster.servers(); ++sid) {
+    const zab::Peer* p = cluster.peer(sid);
+    out[sid].mode = Mode(p);
+    if (p != nullptr && p->serving()) out[sid].zxid = zab::ToString(p->db().last_processed());
+  }
+  return out;
+}
+
+// Settle runs the world until what is in flight has landed (conform/settle.h), at most
+// kSettleBound; the real side waits for the same before its `srvr`.
+void Settle(runner::Cluster& cluster) {
+  cluster.world().RunUntilTrue([&cluster] { return Landed(Servers(cluster)); },
+                               cluster.world().now() + kSettleBound);
+}
+
 void ObserveServers(runner::Cluster& cluster, const std::vector<uint32_t>& sids, Observer& obs) {
   for (const uint32_t sid : sids) {
     const zab::Peer* p = cluster.peer(sid);
@@ -66,6 +89,12 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
     auto out = runner.Execute(*s.directive);
     if (!out.ok()) return out.status();
     runner::Cluster& cluster = *runner.cluster();
+    result.facts.instant.push_back(cluster.world().now().us == start_us);
+    result.facts.vote.emplace_back();
+    if (const zab::Peer* p = s.kind == StepKind::kRestart ? cluster.peer(s.server) : nullptr) {
+      result.facts.vote.back() = Vote{p->current_epoch().value, p->db().last_logged().value, s.server};
+    }
+    if (s.kind == StepKind::kState) Settle(cluster);
     if (s.kind == StepKind::kCluster) {
       cluster.AddListener([&syncs, &completions, &established, &proposals](const runner::EventRecord& r) {
         if (const auto* p = std::get_if<zab::Proposed>(&r.event)) {
@@ -73,7 +102,9 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
         }
         if (const auto* e = std::get_if<zab::SyncChosen>(&r.event)) {
           syncs.push_back(SyncRecord{e->learner.value, std::string(zab::ToString(e->mode)),
-                                     established.contains(r.process)});
+                                     established.contains(r.process), e->peer_last_zxid.value,
+                                     e->mode == zab::SyncMode::kDiff && e->txns == 0 &&
+                                         e->zxid == e->peer_last_zxid});
         } else if (std::holds_alternative<zab::LeaderEstablished>(r.event)) {
           established.insert(r.process);
         } else if (const auto* st = std::get_if<zab::StateChanged>(&r.event)) {
@@ -100,12 +131,13 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
     }
     switch (s.kind) {
       case StepKind::kRunLeader:
+      case StepKind::kRunEpoch:
       case StepKind::kRunConverged: {
         const std::optional<uint32_t> leader = cluster.EstablishedLeader();
         const zab::Peer* p = leader ? cluster.peer(*leader) : nullptr;
         obs.Leader(leader.value_or(0), p != nullptr ? p->current_epoch().value : 0);
         obs.Add("time to this state", fmt::format("{} ms simulated", (cluster.world().now().us - start_us) / 1000),
-                /*asserted=*/false);
+                Compare::kNever);
         // Which learner synced by what is decided, but when the decisions are made is
         // not: they are reported once the ensemble has converged, and at the end.
         if (s.kind == StepKind::kRunConverged) {
@@ -131,6 +163,7 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
     }
   }
   runner::Cluster& cluster = *runner.cluster();
+  Settle(cluster);
   obs.Step(0, "end");
   obs.Syncs(syncs, plan.ensemble.voters);
   ObserveServers(cluster, all, obs);

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "conform/observation.h"
 #include "conform/plan.h"
+#include "conform/restarts.h"
 #include "runner/scenario/parser.h"
 #include "zab/config.h"
 #include "zab/releases.h"
@@ -29,6 +30,7 @@ struct Sessions {
 struct SimSide {
   Observations observations;
   Sessions sessions;
+  StepFacts facts;  // Which steps took no simulated time; the votes of restarted servers.
 };
 
 // `release` is the real server's release, with the switches of zabsim conform --bug and

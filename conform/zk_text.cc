@@ -10,7 +10,27 @@ namespace {
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 bool Contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
 
+// FieldZxid reads "NAME0x..." in a log message (0 if absent).
+uint64_t FieldZxid(std::string_view message, std::string_view name) {
+  const size_t at = message.find(name);
+  if (at == std::string_view::npos) return 0;
+  std::string_view v = message.substr(at + name.size());
+  v = v.substr(0, v.find(' '));
+  return ZxidValue(v);
+}
+
 }  // namespace
+
+uint64_t ZxidValue(std::string_view zxid) {
+  if (!StartsWith(zxid, "0x") || zxid.size() < 3 || zxid.size() > 18) return 0;
+  uint64_t v = 0;
+  for (const char c : zxid.substr(2)) {
+    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (digit < 0) return 0;
+    v = v * 16 + static_cast<uint64_t>(digit);
+  }
+  return v;
+}
 
 Srvr ParseSrvr(std::string_view answer) {
   Srvr r{"looking", ""};
@@ -28,6 +48,8 @@ Srvr ParseSrvr(std::string_view answer) {
   if (r.mode == "looking") r.zxid.clear();
   return r;
 }
+
+uint64_t ZxidEpoch(std::string_view zxid) { return ZxidValue(zxid) >> 32; }
 
 // The lines that matter, from ZooKeeper 3.8:
 //   [QuorumPeer[myid=3](plain=...)(secure=disabled):QuorumPeer@1549] - LEADING
@@ -48,8 +70,10 @@ void SyncLogReader::Line(std::string_view line, std::vector<SyncRecord>& out) {
   if (!StartsWith(thread, "LearnerHandler-")) return;
   thread = thread.substr(0, thread.rfind(':'));  // Drop ":LearnerHandler@LINE".
   if (StartsWith(message, "Synchronizing with Learner sid: ")) {
-    learner_of_thread_[std::string(thread)] =
-        static_cast<uint32_t>(std::atoi(std::string(message.substr(32)).c_str()));
+    Learner& l = learner_of_thread_[std::string(thread)];
+    l.sid = static_cast<uint32_t>(std::atoi(std::string(message.substr(32)).c_str()));
+    l.peer_zxid = FieldZxid(message, "peerLastZxid=");
+    l.leader_zxid = FieldZxid(message, "lastProcessedZxid=");
     return;
   }
   const auto it = learner_of_thread_.find(thread);
@@ -59,7 +83,10 @@ void SyncLogReader::Line(std::string_view line, std::vector<SyncRecord>& out) {
   if (StartsWith(message, "Sending TRUNC")) mode = "TRUNC";
   if (StartsWith(message, "Sending snapshot")) mode = "SNAP";
   if (mode.empty()) return;
-  out.push_back(SyncRecord{it->second, mode, established_});
+  // LearnerHandler.syncFollower's first case: the learner has the leader's last
+  // processed zxid, and gets a DIFF of nothing.
+  const Learner& l = it->second;
+  out.push_back(SyncRecord{l.sid, mode, established_, l.peer_zxid, mode == "DIFF" && l.peer_zxid == l.leader_zxid});
   learner_of_thread_.erase(it);  // One decision per sync.
 }
 

@@ -26,6 +26,11 @@ struct Srvr {
 // ParseSrvr reads a `srvr` answer ("Zxid: 0x100000003", "Mode: follower"). A server that
 // is not serving answers "This ZooKeeper instance is not currently serving requests".
 Srvr ParseSrvr(std::string_view answer);
+// ZxidEpoch is the epoch of a zxid as srvr prints it ("0x200000003" -> 2), its high 32
+// bits; 0 for anything else.
+uint64_t ZxidEpoch(std::string_view zxid);
+// ZxidValue reads a zxid as ZooKeeper prints it ("0x200000003"); 0 for anything else.
+uint64_t ZxidValue(std::string_view zxid);
 
 // SyncLogReader follows one server's log, line by line, across its restarts.
 class SyncLogReader {
@@ -35,7 +40,12 @@ class SyncLogReader {
   void Line(std::string_view line, std::vector<SyncRecord>& out);
 
  private:
-  std::map<std::string, uint32_t, std::less<>> learner_of_thread_;  // LearnerHandler thread -> sid.
+  struct Learner {
+    uint32_t sid = 0;
+    uint64_t peer_zxid = 0;       // peerLastZxid
+    uint64_t leader_zxid = 0;     // lastProcessedZxid, the leader's
+  };
+  std::map<std::string, Learner, std::less<>> learner_of_thread_;  // LearnerHandler thread -> learner.
   bool established_ = false;  // Leading an established epoch, as far as the log says.
 };
 

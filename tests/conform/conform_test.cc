@@ -6,6 +6,8 @@
 #include "conform/observation.h"
 #include "conform/plan.h"
 #include "conform/report.h"
+#include "conform/restarts.h"
+#include "conform/settle.h"
 #include "conform/zk_text.h"
 #include "runner/scenario/parser.h"
 
@@ -57,9 +59,13 @@ TEST(SyncLogReader, DiffDuringFormationSnapAfterEstablishment) {
   EXPECT_EQ(out[0].learner, 1u);
   EXPECT_EQ(out[0].mode, "DIFF");
   EXPECT_FALSE(out[0].established);
+  EXPECT_TRUE(out[0].empty);  // peerLastZxid == lastProcessedZxid.
+  EXPECT_EQ(out[0].peer_zxid, 0u);
   EXPECT_EQ(out[1].learner, 2u);
   EXPECT_EQ(out[1].mode, "SNAP");
   EXPECT_TRUE(out[1].established);
+  EXPECT_FALSE(out[1].empty);
+  EXPECT_EQ(out[1].peer_zxid, 0u);
 }
 
 TEST(SyncLogReader, TruncAndInterleavedHandlers) {
@@ -108,13 +114,14 @@ absl::StatusOr<Plan> PlanOf(const std::string& text, runner::scenario::ScenarioF
 TEST(MakePlan, TakesWhatARealEnsembleCanDo) {
   runner::scenario::ScenarioFile file;
   auto plan = PlanOf(
-      "cluster voters=5 clients=2 client.1=2 commit_log_count=500\n----\n\n"
+      "cluster voters=5 clients=2 client.1=2 commit_log_count=500 prealloc_kb=64\n----\n\n"
       "run until=converged show=none\n----\n\ncreate 1 /a x\n----\n\nset 2 /a y version=0\n----\n\n"
       "crash 3\n----\n\nrun for=2s\n----\n\nrestart 3\n----\n\nstate 3 1\n----\n\nget 1 /b\n----\n",
       file);
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->ensemble.voters, 5u);
   EXPECT_EQ(plan->ensemble.clients, 2u);
+  EXPECT_EQ(plan->ensemble.prealloc_kb, 64u);
   ASSERT_EQ(plan->ensemble.client_homes.size(), 1u);
   EXPECT_EQ(plan->ensemble.client_homes[0], std::vector<uint32_t>{2});
   ASSERT_EQ(plan->steps.size(), 9u);
@@ -143,6 +150,8 @@ TEST(MakePlan, RefusesWhatItCannotDoNamingFileLineAndColumn) {
             "t.scn:1:18: cluster: 'net.loss' cannot be reproduced on a");
   EXPECT_EQ(PlanError("cluster voters=3 commit_log_count=2\n----\n"),
             "t.scn:1:18: cluster: expected a number in 500..1000000, found '2'");
+  EXPECT_EQ(PlanError(c + "run until=epoch:x\n----\n"),
+            "t.scn:4:5: run: expected an epoch in 1..4294967295 after 'epoch:', found 'epoch:x'");
   EXPECT_EQ(PlanError(c + "run until=quiet\n----\n").substr(0, 53),
             "t.scn:4:5: run: 'until=quiet' cannot be reproduced on");
   EXPECT_EQ(PlanError(c + "create 1 /a x nowait\n----\n").substr(0, 40), "t.scn:4:15: create: 'nowait' is not supp");
@@ -163,20 +172,69 @@ TEST(Report, MarksDifferencesAndSkipsWhatIsOnlyReported) {
   for (Observer* o : {&real, &sim}) {
     o->Step(4, "run until=converged");
     o->Leader(3, 1);
-    o->Add("time to this state", o == &real ? "500 ms wall clock" : "212 ms simulated", false);
+    o->Add("time to this state", o == &real ? "500 ms wall clock" : "212 ms simulated", Compare::kNever);
     o->Step(7, "state 1");
     o->Server(1, "following", o == &real ? "0x100000000" : "0x0");  // An epoch start: reported.
     o->Server(2, "following", o == &real ? "0x100000002" : "0x100000003");
   }
   const Report r = MakeReport("t.scn", real.observations(), sim.observations());
-  EXPECT_EQ(r.compared, 5);
+  EXPECT_EQ(r.compared, 6);
   EXPECT_EQ(r.differ, 1);
-  EXPECT_EQ(r.reported, 2);
+  EXPECT_EQ(r.timing, 1);
+  EXPECT_EQ(r.reported, 1);
   EXPECT_TRUE(LineWith(r.text, "server 2 last zxid").ends_with("0x100000003                   <-- DIFFERS"))
       << r.text;
-  EXPECT_TRUE(LineWith(r.text, "server 1 last zxid").ends_with("(reported, not compared)")) << r.text;
+  EXPECT_TRUE(LineWith(r.text, "server 1 last zxid").ends_with("(timing: an epoch's start on both sides)")) << r.text;
+  EXPECT_TRUE(LineWith(r.text, "time to this state").ends_with("(reported, not compared)")) << r.text;
   EXPECT_TRUE(LineWith(r.text, "server 1 mode").ends_with("following")) << r.text;
   EXPECT_EQ(r.text.find(" \n"), std::string::npos) << "no trailing spaces";
+}
+
+SyncRecord Sync(std::string mode, bool established, uint64_t peer, bool empty) {
+  return SyncRecord{1, std::move(mode), established, peer, empty};
+}
+
+TEST(Report, ComparesSyncsAllowingOnlyTheDifferenceTimingExplains) {
+  struct Case {
+    SyncRecord real;
+    SyncRecord sim;
+    const char* mark;
+  };
+  const Case cases[] = {
+      // The initial syncs: the last server up finds the real leader established.
+      {Sync("SNAP", true, 0, false), Sync("DIFF", false, 0, true), "(timing: an empty DIFF while the epoch formed"},
+      {Sync("DIFF", false, 0, true), Sync("SNAP", true, 0, false), "(timing: an empty DIFF while the epoch formed"},
+      // Once hidden as "reported, not compared": a DIFF with txns in it is no timing
+      // effect, nor a SNAP to a learner at another zxid, nor two decisions of one phase.
+      {Sync("DIFF", false, 0x100000002, false), Sync("SNAP", true, 0x100000002, false), "<-- DIFFERS"},
+      {Sync("SNAP", true, 0x100000002, false), Sync("DIFF", false, 0x0, true), "<-- DIFFERS"},
+      {Sync("SNAP", false, 0, false), Sync("DIFF", false, 0, true), "<-- DIFFERS"},
+      {Sync("TRUNC", true, 0x100000004, false), Sync("DIFF", false, 0x100000004, true), "<-- DIFFERS"},
+  };
+  for (const Case& c : cases) {
+    Observer real;
+    Observer sim;
+    real.Step(4, "run until=converged");
+    sim.Step(4, "run until=converged");
+    real.Syncs({c.real}, 3);
+    sim.Syncs({c.sim}, 3);
+    const Report r = MakeReport("t.scn", real.observations(), sim.observations());
+    EXPECT_EQ(r.compared, 1);
+    EXPECT_NE(LineWith(r.text, "sync of learner 1").find(c.mark), std::string::npos) << r.text;
+    EXPECT_EQ(r.differ, std::string_view(c.mark) == "<-- DIFFERS" ? 1 : 0) << r.text;
+  }
+}
+
+TEST(Report, ComparesAFollowersZxidAtAnEpochStartWithTheOtherSide) {
+  Observer real;
+  Observer sim;
+  real.Step(7, "state");
+  sim.Step(7, "state");
+  real.Server(1, "following", "0x100000000");  // An epoch's start on one side only.
+  sim.Server(1, "following", "0x100000002");
+  const Report r = MakeReport("t.scn", real.observations(), sim.observations());
+  EXPECT_EQ(r.differ, 1) << r.text;
+  EXPECT_TRUE(LineWith(r.text, "server 1 last zxid").ends_with("<-- DIFFERS")) << r.text;
 }
 
 TEST(Report, FoldsLongRunsOfAgreeingClientOperations) {
@@ -208,6 +266,111 @@ TEST(Report, StepsOfARepeatBlockShareALineButNotARow) {
   EXPECT_EQ(r.compared, 3);
   EXPECT_EQ(r.differ, 1);
   EXPECT_TRUE(LineWith(r.text, "set 1 /a 2").ends_with("OK 0x100000004                <-- DIFFERS")) << r.text;
+}
+
+TEST(Report, NeverCutsAValueAndShowsADifferenceAtItsEnd) {
+  // Two values that agree on their first 40 characters: cut to a column, they would look
+  // the same.
+  const std::string common(40, 'x');
+  Observer real;
+  Observer sim;
+  for (Observer* o : {&real, &sim}) {
+    o->Step(3, "get 1 /a");
+    o->Add("c1 get /a", "OK " + common + (o == &real ? "-real-end" : "-sim-end"));
+  }
+  const Report r = MakeReport("t.scn", real.observations(), sim.observations());
+  EXPECT_EQ(r.differ, 1);
+  EXPECT_NE(r.text.find("-real-end"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("-sim-end"), std::string::npos) << r.text;
+  EXPECT_EQ(r.text.find("..."), std::string::npos) << r.text;
+  EXPECT_TRUE(LineWith(r.text, "c1 get /a").ends_with("<-- DIFFERS")) << r.text;
+  EXPECT_EQ(r.text.find(" \n"), std::string::npos) << "no trailing spaces";
+}
+
+TEST(Report, WrapKeepsEveryCharacter) {
+  EXPECT_EQ(Wrap("short", 28), std::vector<std::string>{"short"});
+  EXPECT_EQ(Wrap("", 28), std::vector<std::string>{""});
+  EXPECT_EQ(Wrap("abcdefghij", 4), (std::vector<std::string>{"abcd", "efgh", "ij"}));
+  EXPECT_EQ(Wrap("one two three four", 10), (std::vector<std::string>{"one two", "three four"}));
+}
+
+TEST(Plan, TakesUntilEpoch) {
+  auto file = runner::scenario::Parse("t.scn", "cluster clients=1\nrun until=epoch:2\nrun until=epoch:0x3\n");
+  ASSERT_TRUE(file.ok());
+  auto plan = MakePlan(*file);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->steps.size(), 3u);
+  EXPECT_EQ(plan->steps[1].kind, StepKind::kRunEpoch);
+  EXPECT_EQ(plan->steps[1].epoch, 2u);
+  EXPECT_EQ(plan->steps[2].epoch, 3u);
+}
+
+TEST(ZxidEpoch, HighThirtyTwoBits) {
+  EXPECT_EQ(ZxidEpoch("0x200000003"), 2u);
+  EXPECT_EQ(ZxidEpoch("0x100000000"), 1u);
+  EXPECT_EQ(ZxidEpoch("0x0"), 0u);
+  EXPECT_EQ(ZxidEpoch("0x5"), 0u);
+  EXPECT_EQ(ZxidEpoch(""), 0u);
+  EXPECT_EQ(ZxidEpoch("junk"), 0u);
+}
+
+TEST(Landed, EveryFollowerHasTheLeadersLastZxid) {
+  const Srvr leader{"leading", "0x100000003"};
+  const Srvr behind{"following", "0x100000002"};
+  const Srvr along{"following", "0x100000003"};
+  const Srvr down{"down", ""};
+  const Srvr looking{"looking", ""};
+  EXPECT_FALSE(Landed({{}, behind, along, leader}));
+  EXPECT_TRUE(Landed({{}, along, along, leader}));
+  EXPECT_TRUE(Landed({{}, down, along, leader}));
+  EXPECT_TRUE(Landed({{}, looking, looking, down}));  // No leader: nothing can land.
+  // A leader at its epoch's start: followers keep their own last txn.
+  EXPECT_TRUE(Landed({{}, behind, {"following", "0x0"}, {"leading", "0x200000000"}}));
+}
+
+TEST(PlanRestarts, StartsAGroupBestVoteFirstAndWarnsWhenItCannot) {
+  runner::scenario::ScenarioFile file;
+  auto plan = PlanOf(
+      "cluster voters=5 clients=1\n----\n\n"                  // 0, line 1
+      "restart 1\n----\n\nshow none\n----\n\nrestart 3\n----\n\n"  // 1, 2, 3: lines 4, 7, 10
+      "restart 2\n----\n\n"                                    // 4: line 13
+      "run for=1s\n----\n\nrestart 4\n----\n\n"                 // 5, 6: lines 16, 19
+      "crash 1\n----\n\nrestart 5\n----\n",                    // 7, 8: lines 22, 25
+      file);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  StepFacts facts;
+  facts.instant = {true, true, true, true, true, false, true, true, true};
+  facts.vote.resize(9);
+  facts.vote[1] = Vote{2, 0x200000001, 1};
+  facts.vote[3] = Vote{1, 0x100000009, 3};  // An older epoch: worse, whatever its zxid.
+  facts.vote[4] = Vote{2, 0x200000001, 2};  // Ties with server 1: the higher sid wins.
+  const RestartPlan r = PlanRestarts(*plan, facts);
+  ASSERT_EQ(r.start_at.size(), 1u);
+  EXPECT_EQ(r.start_at.at(1), (std::vector<uint32_t>{2, 1, 3}));
+  EXPECT_EQ(r.started_before, (std::set<size_t>{3, 4}));
+  // Restart 4 comes after time passed: on its own. Restart 5 is at the same instant as 4,
+  // with a crash between: the real side cannot start them together, and says so.
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0],
+            "25: zabsim restarts server 5 at the same instant as server 4 (line 19), but the 'crash' "
+            "at line 22 comes between: the real side starts them one after another, and the "
+            "election that follows may differ");
+  // The warning reaches the report.
+  const Report report = MakeReport("t.scn", {}, {}, r.warnings);
+  EXPECT_NE(report.text.find("t.scn:25: warning: zabsim restarts server 5"), std::string::npos) << report.text;
+}
+
+TEST(PlanRestarts, QuietForRestartsStaggeredOnPurpose) {
+  runner::scenario::ScenarioFile file;
+  auto plan = PlanOf("cluster voters=3\n----\n\nrestart 1\n----\n\nrun for=2s\n----\n\nrestart 2\n----\n", file);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  StepFacts facts;
+  facts.instant = {true, true, false, true};
+  facts.vote.resize(4);
+  const RestartPlan r = PlanRestarts(*plan, facts);
+  EXPECT_TRUE(r.start_at.empty());
+  EXPECT_TRUE(r.started_before.empty());
+  EXPECT_TRUE(r.warnings.empty());
 }
 
 TEST(Plan, RepeatBlocksReachThePlanExpanded) {
