@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -74,6 +75,27 @@ TEST(PctPriorities, AChangePointPutsTheRunningThreadBelowEveryOther) {
   EXPECT_EQ(pct.Priority(b), b_before);
   EXPECT_LT(pct.Priority(a), pct.Priority(b));
   EXPECT_FALSE(pct.AtStep(k + 2, b).has_value());  // Each change point happens once.
+}
+
+TEST(PctSettings, BadValuesAreRefusedAndGoodOnesWrittenBack) {
+  WorldConfig c;
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"sched.policy", "fifo"}, {"sched.pct_depth", "0"}, {"sched.pct_depth", "11"},
+           {"sched.pct_steps", "0"}, {"sched.pct_window", "-1ms"}}) {
+    const absl::Status s = c.Set(key, value);
+    EXPECT_FALSE(s.ok()) << key << "=" << value;
+    EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr(key));
+  }
+  ASSERT_TRUE(c.Set("sched.policy", "pct").ok());
+  ASSERT_TRUE(c.Set("sched.pct_depth", "5").ok());
+  ASSERT_TRUE(c.Set("sched.pct_window", "3ms").ok());
+  const auto described = c.Describe();
+  EXPECT_THAT(described, ::testing::Contains(std::pair<std::string, std::string>{"sched.policy", "pct"}));
+  EXPECT_THAT(described, ::testing::Contains(std::pair<std::string, std::string>{"sched.pct_depth", "5"}));
+  EXPECT_THAT(described, ::testing::Contains(std::pair<std::string, std::string>{"sched.pct_window", "3ms"}));
+  EXPECT_TRUE(c.Validate().ok());
+  c.sched.pct_depth = 0;
+  EXPECT_FALSE(c.Validate().ok());
 }
 
 // A process that logs each event as "p<id> <what> @<time in us>".
