@@ -30,6 +30,11 @@ void AddRunFlags(FlagSet& flags) {
   flags.Add("knobs", "fixed|swarm", "fixed",
             "'swarm' draws slow disks, wide latencies and sync modes per seed, as faults are "
             "drawn (docs/bug-zoo.md); --set and --zab still win");
+  flags.Add("scheduler", "random|pct", "random",
+            "which due event runs first: 'random' (time order; the delays are drawn from the "
+            "seed) or 'pct' (random thread priorities with change points, docs/scheduler.md)");
+  flags.Add("pct-depth", "D", "3",
+            "with --scheduler pct: the bug depth aimed at, D-1 priority change points (1 to 10)");
   flags.AddRepeated("set", "KEY=VALUE", "world setting, e.g. net.latency=1ms..5ms (docs/world.md)");
   flags.AddRepeated("zab", "KEY=VALUE", "ZAB setting, e.g. tick_ms=500 (docs/protocol.md)");
   AddReleaseFlags(flags, "the ZooKeeper release to run as: its NEWLEADER order and its known bugs");
@@ -71,6 +76,32 @@ absl::Status ApplySettings(const FlagSet& flags, std::string_view name, std::str
   return absl::OkStatus();
 }
 
+namespace {
+
+// SchedulerFromFlags reads --scheduler and --pct-depth into the shape's world settings
+// and its flags, so that a seed's replay command runs the same schedule.
+absl::Status SchedulerFromFlags(const FlagSet& flags, std::string_view command, RunShape& shape) {
+  const std::string scheduler = flags.Get("scheduler");
+  if (scheduler != "random" && scheduler != "pct") {
+    return Fail(fmt::format("zabsim {}: --scheduler '{}': expected 'random' or 'pct'", command, scheduler));
+  }
+  if (scheduler == "random") {
+    if (flags.IsSet("pct-depth")) {
+      return Fail(fmt::format("zabsim {}: --pct-depth needs --scheduler pct", command));
+    }
+    return absl::OkStatus();
+  }
+  auto depth = flags.GetUint("pct-depth", 1, sim::kMaxPctDepth);
+  if (!depth.ok()) return depth.status();
+  shape.options.world.sched.policy = sim::SchedPolicy::kPct;
+  shape.options.world.sched.pct_depth = static_cast<uint32_t>(*depth);
+  shape.args.push_back("--scheduler=pct");
+  shape.args.push_back(fmt::format("--pct-depth={}", *depth));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view command) {
   RunShape shape;
   auto voters = flags.GetUint("voters", 1, 15);
@@ -109,6 +140,10 @@ absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view c
     if (k == "processes") {
       return absl::InvalidArgumentError("processes: set by --voters, --observers and --clients");
     }
+    if (k == "sched.policy" || k == "sched.pct_depth") {
+      return absl::InvalidArgumentError(
+          fmt::format("{}: give it with --{}", k, k == "sched.policy" ? "scheduler" : "pct-depth"));
+    }
     shape.world_keys.emplace_back(k);
     return options.world.Set(k, v);
   };
@@ -131,6 +166,7 @@ absl::StatusOr<RunShape> ShapeFromFlags(const FlagSet& flags, std::string_view c
       shape.args.push_back(fmt::format("--{}={}", name, value));
     }
   }
+  if (absl::Status s = SchedulerFromFlags(flags, command, shape); !s.ok()) return s;
   const std::string knobs = flags.Get("knobs");
   if (knobs != "fixed" && knobs != "swarm") {
     return Fail(fmt::format("zabsim {}: --knobs '{}': expected 'fixed' or 'swarm'", command, knobs));

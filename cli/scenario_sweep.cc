@@ -22,7 +22,8 @@ namespace {
 // The flags of AddRunFlags that shape a sim run; a scenario file says its own.
 constexpr std::string_view kShapeFlags[] = {"voters", "observers", "clients",        "ops",
                                             "time",   "quiet",     "liveness-ticks", "faults",
-                                            "knobs",  "set",       "zab"};
+                                            "knobs",  "set",       "zab",            "scheduler",
+                                            "pct-depth"};
 
 // Words of a line, split at spaces.
 std::vector<std::string> Words(std::string_view line) {

@@ -15,7 +15,10 @@
 //   fmt::print("{}\n", FormatFingerprint((*world)->trace().fingerprint()));
 //
 // Events are ordered by (time, insertion sequence): two events at the same microsecond
-// happen in the order they were scheduled. The world is single-threaded.
+// happen in the order they were scheduled. The world is single-threaded. With
+// `sched.policy=pct` (sim/pct.h, docs/scheduler.md) the event of the highest-priority
+// thread among those due within `sched.pct_window` of the earliest runs first instead, and
+// the others run late by at most that window; each thread's own events keep their order.
 //
 // Connections have TCP semantics by default (see docs/world.md): per-connection FIFO, a
 // lost frame breaks the connection, and both ends are told after a notice delay. In the
@@ -48,6 +51,7 @@
 #include "sim/fault.h"
 #include "sim/ids.h"
 #include "sim/network.h"
+#include "sim/pct.h"
 #include "sim/process.h"
 #include "sim/random.h"
 #include "sim/time.h"
@@ -106,11 +110,11 @@ class World {
   void Apply(const Fault& fault);
 
   // Step runs the next event. Returns false when no event is left or the world stopped.
-  bool Step();
+  bool Step() { return StepWithin(Time::Max()); }
   // RunUntil runs every event due at or before `t`, then sets the time to `t` (unless
   // the world stopped on the way).
   void RunUntil(Time t) {
-    while (!stopped_ && !heap_.empty() && heap_.front().at <= t) Step();
+    while (!stopped_ && !heap_.empty() && heap_.front().at <= t) StepWithin(t);
     if (!stopped_ && now_ < t) now_ = t;
   }
   void RunFor(Duration d) { RunUntil(now_ + d); }
@@ -120,7 +124,7 @@ class World {
   bool RunUntilTrue(Predicate done, Time limit) {
     if (done()) return true;
     while (!stopped_ && !heap_.empty() && heap_.front().at <= limit) {
-      Step();
+      StepWithin(limit);
       if (done()) return true;
     }
     if (!stopped_ && now_ < limit) now_ = limit;
@@ -247,6 +251,9 @@ class World {
         factory_(std::move(factory)),
         network_(config.net, config.seed, config.processes),
         hosts_(config.processes) {
+    if (config_.sched.policy == SchedPolicy::kPct) {
+      pct_.emplace(Rng::Derive(config_.seed, "pct"), config_.sched.pct_depth, config_.sched.pct_steps);
+    }
     for (uint32_t i = 0; i < config_.processes; ++i) {
       const ProcessId p{i + 1};
       HostState& host = hosts_[i];
@@ -341,6 +348,15 @@ class World {
     DescribeData(r, message);
   }
 
+  // StepWithin runs the next event due at or before `limit` (the earliest; under PCT
+  // possibly another). REQUIRES: an event is due at or before `limit`, or limit is Max.
+  bool StepWithin(Time limit);
+  // PCT: the thread an event belongs to, and the entry the scheduler takes next.
+  PctThread ThreadOf(const Event& e) const;
+  Entry TakePct(Time limit);
+  // RemoveAt takes the entry at `i` out of the heap, keeping the heap order.
+  void RemoveAt(size_t i);
+
   void NoteCancelledTimer();
   // RetimeTimers moves p's pending timers after its clock's rate changed from `before`.
   void RetimeTimers(ProcessId p, const LocalClock& before);
@@ -393,6 +409,8 @@ class World {
   uint64_t next_timer_ = 1;
   uint64_t next_sync_ = 1;
   std::function<void()> observer_;
+  std::optional<PctPriorities> pct_;  // Under sched.policy=pct only.
+  std::vector<size_t> pct_stack_;     // TakePct's walk of the heap, kept to reuse its memory.
 };
 
 }  // namespace zabsim::sim

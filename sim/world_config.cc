@@ -54,6 +54,14 @@ absl::Status WorldConfig::Validate() const {
   if (auto s = CheckRatio("disk.torn_write", disk.torn_write); !s.ok()) return s;
   if (auto s = CheckRatio("disk.error_rate", disk.error_rate); !s.ok()) return s;
   if (auto s = CheckDistribution("sched.jitter", sched_jitter); !s.ok()) return s;
+  if (sched.pct_depth < 1 || sched.pct_depth > kMaxPctDepth) {
+    return Bad("sched.pct_depth", fmt::format("{}", sched.pct_depth),
+               fmt::format("must lie in [1, {}]", kMaxPctDepth));
+  }
+  if (sched.pct_steps == 0) return Bad("sched.pct_steps", "0", "must be positive");
+  if (sched.pct_window.us < 0) {
+    return Bad("sched.pct_window", FormatDuration(sched.pct_window), "must not be negative");
+  }
   if (disk.writeback.us < 0) return Bad("disk.writeback", FormatDuration(disk.writeback), "must not be negative");
   constexpr int64_t kMaxDrift = LocalClock::kPerfectRatePpm - LocalClock::kMinRatePpm;
   if (clock_drift_ppm < 0 || clock_drift_ppm > kMaxDrift) {
@@ -81,6 +89,10 @@ std::vector<std::pair<std::string_view, std::string_view>> WorldConfig::Keys() {
       {"disk.writeback", "age at which a change never synced is durable anyway (0: never)"},
       {"disk.error_rate", "probability an fsync, or writing a file anew, fails with an error"},
       {"sched.jitter", "how long a thread's step waits for a CPU (interleaves a process's threads)"},
+      {"sched.policy", "random (events in time order) or pct (priorities, docs/scheduler.md)"},
+      {"sched.pct_depth", "pct: the bug depth d aimed at, d-1 priority change points (1 to 10)"},
+      {"sched.pct_steps", "pct: change points are drawn from the events 1..this"},
+      {"sched.pct_window", "pct: events due this close after the earliest count as ready at once"},
       {"clock.drift_ppm", "clock rates drawn from 1e6 +/- this many ppm"},
       {"max_pending_events", "stop the run when more events than this are pending (an event storm)"},
       {"max_events_per_second",
@@ -142,6 +154,37 @@ absl::Status WorldConfig::Set(std::string_view key, std::string_view value) {
   if (key == "disk.torn_write") return set_ratio(disk.torn_write);
   if (key == "disk.error_rate") return set_ratio(disk.error_rate);
   if (key == "sched.jitter") return set_distribution(sched_jitter);
+  if (key == "sched.policy") {
+    if (value == "random") {
+      sched.policy = SchedPolicy::kRandom;
+    } else if (value == "pct") {
+      sched.policy = SchedPolicy::kPct;
+    } else {
+      return Bad(key, value, "expected random or pct");
+    }
+    return absl::OkStatus();
+  }
+  if (key == "sched.pct_depth") {
+    auto v = ParseUint(key, value);
+    if (!v.ok()) return v.status();
+    if (*v < 1 || *v > kMaxPctDepth) return Bad(key, value, fmt::format("must lie in [1, {}]", kMaxPctDepth));
+    sched.pct_depth = static_cast<uint32_t>(*v);
+    return absl::OkStatus();
+  }
+  if (key == "sched.pct_steps") {
+    auto v = ParseUint(key, value);
+    if (!v.ok()) return v.status();
+    if (*v == 0) return Bad(key, value, "must be positive");
+    sched.pct_steps = *v;
+    return absl::OkStatus();
+  }
+  if (key == "sched.pct_window") {
+    auto d = ParseDuration(value);
+    if (!d.ok()) return Bad(key, value, base::Text(d.status()));
+    if (d->us < 0) return Bad(key, value, "must not be negative");
+    sched.pct_window = *d;
+    return absl::OkStatus();
+  }
   if (key == "disk.writeback") {
     auto d = ParseDuration(value);
     if (!d.ok()) return Bad(key, value, base::Text(d.status()));
@@ -198,6 +241,10 @@ std::vector<std::pair<std::string, std::string>> WorldConfig::Describe() const {
       {"disk.writeback", FormatDuration(disk.writeback)},
       {"disk.error_rate", FormatRatio(disk.error_rate)},
       {"sched.jitter", sched_jitter.ToString()},
+      {"sched.policy", sched.policy == SchedPolicy::kPct ? "pct" : "random"},
+      {"sched.pct_depth", fmt::format("{}", sched.pct_depth)},
+      {"sched.pct_steps", fmt::format("{}", sched.pct_steps)},
+      {"sched.pct_window", FormatDuration(sched.pct_window)},
       {"clock.drift_ppm", fmt::format("{}", clock_drift_ppm)},
       {"max_pending_events", fmt::format("{}", max_pending_events)},
       {"max_events_per_second", fmt::format("{}", max_events_per_second)},

@@ -65,6 +65,29 @@ struct DiskConfig {
   Ratio error_rate = Ratio::Never();
 };
 
+// How the world picks the next event among those due (docs/scheduler.md).
+enum class SchedPolicy : uint8_t {
+  // By (time, insertion order): the randomness is in the drawn delays alone.
+  kRandom,
+  // PCT (sim/pct.h): among the events due within `pct_window` of the earliest, the one
+  // of the highest-priority thread runs first; the others run late, by at most the window.
+  kPct,
+};
+
+struct SchedulerConfig {
+  SchedPolicy policy = SchedPolicy::kRandom;
+  // PCT: the bug depth d aimed at (d-1 priority change points).
+  uint32_t pct_depth = 3;
+  // PCT: the change points are drawn from the steps (events) 1..pct_steps: about the
+  // events of one run (`zabsim sim`'s default run has about 8,000).
+  uint64_t pct_steps = 10'000;
+  // PCT: events due this close after the earliest one count as ready at once.
+  Duration pct_window = Duration::Millis(1);
+};
+
+// The deepest PCT depth accepted: each level divides the guarantee by the run's steps.
+inline constexpr uint32_t kMaxPctDepth = 10;
+
 struct WorldConfig {
   uint64_t seed = 1;
   uint32_t processes = 3;
@@ -73,6 +96,8 @@ struct WorldConfig {
   // How long a thread's step waits for a CPU once due (Context::Schedule): the freedom
   // an operating system's scheduler has to interleave a process's threads.
   Distribution sched_jitter = Distribution::Uniform(Duration::Micros(0), Duration::Micros(100));
+  // Which event runs next when several are due (PCT or the plain time order).
+  SchedulerConfig sched;
   // Each process's clock runs at a rate drawn uniformly from 1e6 +/- this many parts per
   // million of true time (0: perfect clocks).
   int64_t clock_drift_ppm = 0;

@@ -251,17 +251,99 @@ void World<M>::RetimeTimers(ProcessId p, const LocalClock& before) {
 }
 
 template <Message M>
-bool World<M>::Step() {
-  if (stopped_ || heap_.empty()) return false;
-  std::pop_heap(heap_.begin(), heap_.end(), Later);
-  const Entry entry = heap_.back();
+PctThread World<M>::ThreadOf(const Event& e) const {
+  if (e.kind == EventKind::kFault) return PctThread{};  // The world's own.
+  if (e.kind == EventKind::kStep) return PctThread{e.target.value, e.thread.name, e.thread.instance};
+  return PctThread{e.target.value, kPctMainThread, 0};
+}
+
+template <Message M>
+void World<M>::RemoveAt(size_t i) {
+  ZABSIM_CHECK(i < heap_.size(), "heap index {} of {}", i, heap_.size());
+  heap_[i] = heap_.back();
   heap_.pop_back();
+  const size_t n = heap_.size();
+  if (i >= n) return;
+  size_t k = i;
+  while (k > 0 && Later(heap_[(k - 1) / 2], heap_[k])) {  // Up, if earlier than its parent...
+    std::swap(heap_[(k - 1) / 2], heap_[k]);
+    k = (k - 1) / 2;
+  }
+  while (true) {  // ... else down, below the earlier of its children.
+    size_t top = k;
+    const size_t left = 2 * k + 1;
+    if (left < n && Later(heap_[top], heap_[left])) top = left;
+    if (left + 1 < n && Later(heap_[top], heap_[left + 1])) top = left + 1;
+    if (top == k) break;
+    std::swap(heap_[top], heap_[k]);
+    k = top;
+  }
+}
+
+template <Message M>
+typename World<M>::Entry World<M>::TakePct(Time limit) {
+  // The ready events: those due within the window after the earliest (and not after
+  // `limit`). The heap keeps every child no earlier than its parent, so the walk stops
+  // at the first entry past the bound on each path and visits about twice the ready ones.
+  const Time earliest = heap_.front().at;
+  const Time bound =
+      limit - earliest > config_.sched.pct_window ? earliest + config_.sched.pct_window : limit;
+  size_t best = 0;
+  uint64_t best_priority = pct_->Priority(ThreadOf(slots_[heap_[0].slot]));
+  pct_stack_.assign({1, 2});
+  while (!pct_stack_.empty()) {
+    const size_t i = pct_stack_.back();
+    pct_stack_.pop_back();
+    if (i >= heap_.size() || heap_[i].at > bound) continue;
+    const uint64_t priority = pct_->Priority(ThreadOf(slots_[heap_[i].slot]));
+    // The highest priority wins; within one thread (or a tie) the earliest, so each
+    // thread's events keep their (time, sequence) order: per-connection FIFO, a
+    // thread's steps in the order asked, fsyncs in the order they complete.
+    if (priority > best_priority || (priority == best_priority && Later(heap_[best], heap_[i]))) {
+      best = i;
+      best_priority = priority;
+    }
+    pct_stack_.push_back(2 * i + 1);
+    pct_stack_.push_back(2 * i + 2);
+  }
+  const Entry entry = heap_[best];
+  RemoveAt(best);
+  return entry;
+}
+
+template <Message M>
+bool World<M>::StepWithin(Time limit) {
+  if (stopped_ || heap_.empty()) return false;
+  Entry entry{};
+  if (pct_) {
+    entry = TakePct(limit);
+  } else {
+    std::pop_heap(heap_.begin(), heap_.end(), Later);
+    entry = heap_.back();
+    heap_.pop_back();
+  }
   Event e = std::move(slots_[entry.slot]);
   slots_[entry.slot].message.reset();
   free_.push_back(entry.slot);
-  ZABSIM_CHECK(entry.at >= now_, "event in the past: {} < {}", entry.at.us, now_.us);
-  now_ = entry.at;
+  if (pct_) {
+    // An event a higher-priority thread overtook runs late, never early: a longer
+    // latency, a slower CPU, a timer served late.
+    now_ = std::max(now_, entry.at);
+  } else {
+    ZABSIM_CHECK(entry.at >= now_, "event in the past: {} < {}", entry.at.us, now_.us);
+    now_ = entry.at;
+  }
   ++stats_.events;
+  if (pct_) {
+    const PctThread thread = ThreadOf(e);
+    if (const std::optional<uint64_t> lowered = pct_->AtStep(stats_.events, thread)) {
+      trace_.Record(now_, thread.process, "pct-change")
+          .Str("thread", thread.name)
+          .Uint("instance", thread.instance)
+          .Uint("priority", *lowered)
+          .Uint("step", stats_.events);
+    }
+  }
   Deliver(e);
   if (const uint64_t pending = heap_.size() - cancelled_in_heap_;
       pending > config_.max_pending_events) {
