@@ -139,7 +139,8 @@ std::string KnownCause(const RunShape& shape, const SeedResult& r) {
       return out;
     }
   }
-  std::vector<std::string> candidates;
+  // The switches the command line added (--bug) first: a sweep for a bug finds it.
+  std::vector<std::string> candidates = shape.release.add;
   for (const std::string_view name : release->switches) {
     const auto& removed = shape.release.remove;
     if (std::find(removed.begin(), removed.end(), name) == removed.end()) candidates.emplace_back(name);
@@ -155,8 +156,11 @@ std::string KnownCause(const RunShape& shape, const SeedResult& r) {
     RunShape fixed = shape;
     bool fix_order = false;
     for (const std::string& n : names) {
+      auto& added = fixed.release.add;
       if (n == order) {
         fix_order = true;
+      } else if (std::find(added.begin(), added.end(), n) != added.end()) {
+        added.erase(std::find(added.begin(), added.end(), n));  // Not added, rather than fixed.
       } else {
         fixed.release.remove.push_back(n);
       }

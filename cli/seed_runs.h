@@ -45,7 +45,7 @@ absl::StatusOr<SeedResult> RunSeed(const RunShape& shape, uint64_t seed);
 // stall (ZooKeeper stalls so too); ZOOKEEPER-1675, a sync read that is not a quorum
 // operation; ZK-4394 or ZK-4685 when the only checks that failed are their signatures
 // (commit-pending, ack-consistent) in a release that has them; or a bug of the release
-// that the seed passes without: one of its switches,
+// that the seed passes without: a switch the command line added (--bug), one of its own,
 // or the bugs built into its NEWLEADER order, together ("order-G1": the seed passes with
 // G3). It reruns the seed once per candidate, then, if no single one explains it, finds
 // a small set that does, joined by '+'. "" when none explains it: a new finding.

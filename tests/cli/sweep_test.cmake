@@ -61,8 +61,11 @@ run(out code ${ZABSIM} sweep --seeds 1..2 --bug ZK-1154 --minimize found --out b
 expect(${code} 1 "sweep with ZK-1154" "${out}")
 expect_in("failed seeds: 1" "sweep with ZK-1154" "${out}")
 expect_in("minimized: found/seed-1.scn" "sweep with ZK-1154" "${out}")
+# The switch the command line turned on is the failures' known cause: without it they pass.
+expect_in("known causes (seeds): ZK-1154 2" "sweep with ZK-1154" "${out}")
 file(READ ${WORK}/bug.jsonl lines)
 expect_in("\"verdict\":\"failed\",\"failed\":[\"digest-agreement\"" "results line" "${lines}")
+expect_in("\"known\":\"ZK-1154\"" "results line" "${lines}")
 run(out code ${ZABSIM} run found/seed-1.scn)
 expect(${code} 1 "zabsim run on the minimized scenario" "${out}")
 expect_in("[digest-agreement]" "zabsim run on the minimized scenario" "${out}")
