@@ -33,6 +33,8 @@ constexpr Command kCommands[] = {
      zabsim::cli::RunSweep},
     {"hunt", "run random seeds with a bug switch until a check catches it, then minimize",
      zabsim::cli::RunHunt},
+    {"explore", "every run of a small ensemble within bounds, breadth first, until a check fails",
+     zabsim::cli::RunExplore},
     {"conform", "run a scenario on a real ZooKeeper ensemble and in zabsim, side by side",
      zabsim::cli::RunConform},
     {"bugs", "list the switches that put real ZooKeeper bugs back", zabsim::cli::RunBugs},
