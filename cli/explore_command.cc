@@ -22,15 +22,19 @@
 namespace zabsim::cli {
 namespace {
 
+// The exit status after Ctrl-C, as the shell reports a process that SIGINT ended.
+constexpr int kExitInterrupted = 130;
+
 FlagSet ExploreFlags() {
   FlagSet flags("explore", "zabsim explore [flags]",
-                "Explore every run of a small ensemble from its start, one step at a time: at each\n"
+                "Explore every run of a small ensemble within bounds, one step at a time: at each\n"
                 "point each step that may come next (a message arriving on a connection, an\n"
                 "fsync completing, a thread's next step, a client write, a crash or restart\n"
-                "within its budget; a timer once nothing else is pending) is taken in turn,\n"
-                "breadth first, so the first violation found is a shortest run to one. States\n"
-                "seen before are not explored again. A violation is written as a scenario file\n"
-                "that 'zabsim run' fails on; a search without one says what it covered.");
+                "within its budget; a timer once nothing else is pending) is taken in turn. Runs\n"
+                "with fewer deviations from time order come first (--deviations), so the first\n"
+                "violation found is one with the fewest. States seen before are not explored\n"
+                "again. A violation is written as a scenario file that 'zabsim run' fails on; a\n"
+                "search without one says what it covered (docs/explore.md).");
   flags.Add("voters", "N", "3", "voting servers (1..7)");
   AddReleaseFlags(flags, "the ZooKeeper release whose order of steps and bugs to run");
   flags.Add("from", "POINT", "converged",
@@ -45,15 +49,20 @@ FlagSet ExploreFlags() {
             "event, a write, a crash, a restart), at most; runs with fewer come first. 'any': "
             "no bound, plain breadth first by depth");
   flags.Add("max-states", "N", "200000", "distinct states, at most (memory grows with them)");
+  flags.AddBool("any-arrival-order",
+                "let what arrives at a server over different connections arrive in any order, not "
+                "in the order of its arrival times (many more runs)");
   flags.AddBool("dfs", "depth first instead of breadth first (finds a violation sooner, not the shortest)");
   flags.Add("out", "FILE", "", "write the counterexample, if one is found, as a scenario to FILE");
   flags.AddExample("zabsim explore --voters 3 --bug commit-without-quorum --out cx.scn");
-  flags.AddExample("zabsim explore --voters 3 --writes 1 --crashes 0 --depth 60");
+  flags.AddExample("zabsim explore --voters 3 --writes 2 --crashes 1 --restarts 1 --deviations 3");
+  flags.AddExample("zabsim explore --from start --deviations any --depth 12 --max-states 100000");
   flags.AddNote(
-      "Progress (states, states/s, depth done, frontier) goes to standard error every\n"
-      "second. Ctrl-C stops the search and prints what it covered so far. Exit status: 0\n"
-      "no violation within the bounds, 1 a check failed (the first one found is printed,\n"
-      "and written with --out), 2 usage error or --out could not be written.");
+      "Progress (states, states/s, how far the search is complete, steps waiting) goes to\n"
+      "standard error every second. Ctrl-C stops the search and prints what it covered\n"
+      "so far (exit status 130). Exit status: 0 no violation within the bounds, 1 a check\n"
+      "failed (the first one found is printed, and written with --out), 2 usage error or\n"
+      "--out could not be written.");
   return flags;
 }
 
@@ -91,7 +100,11 @@ int RunExplore(const std::vector<std::string>& args) {
   uint32_t deviations = runner::explore::kAnyDeviations;
   if (flags.Get("deviations") != "any") {
     auto d = flags.GetUint("deviations", 0, 1000);
-    if (!d.ok()) return Usage(d.status());
+    if (!d.ok()) {
+      return Usage(Fail(fmt::format("zabsim explore: --deviations '{}': expected a number of deviations "
+                                    "(0..1000) or 'any'",
+                                    flags.Get("deviations"))));
+    }
     deviations = static_cast<uint32_t>(*d);
   }
   if (auto release = ReleaseFromFlags(flags, "explore"); !release.ok()) return Usage(release.status());
@@ -116,6 +129,7 @@ int RunExplore(const std::vector<std::string>& args) {
   options.max_states = *max_states;
   options.max_deviations = deviations;
   options.dfs = flags.GetBool("dfs");
+  options.inbox_in_time_order = !flags.GetBool("any-arrival-order");
   // The output is opened before the search, so that a path that cannot be written is a
   // usage error at once, not after an hour; it is written only if a run is found.
   std::unique_ptr<runner::OutputFile> out;
@@ -144,12 +158,12 @@ int RunExplore(const std::vector<std::string>& args) {
   auto found = runner::explore::Explore(options);
   if (!found.ok()) return Usage(Fail(fmt::format("zabsim explore: {}", base::Text(found.status()))));
   const double s = Seconds(start);
-  const std::string rate = fmt::format("{:.1f} s, {:.0f} states/s, {} steps replayed, {} world events",
+  const std::string rate = fmt::format("{:.1f} s, {:.0f} states/s, {} steps taken, {} world events run (replays included)",
                                        s, s > 0 ? found->states / s : 0.0, found->taken, found->events);
   if (!found->counterexample) {
     fmt::print("{}\n", runner::explore::Coverage(options, *found));
     fmt::print(stderr, "explore: {}\n", rate);
-    return kExitOk;
+    return found->stopped ? kExitInterrupted : kExitOk;
   }
   const runner::explore::Counterexample& cx = *found->counterexample;
   fmt::print("violation after {} steps, {} from time order ({} distinct states explored): {}\n",

@@ -62,6 +62,7 @@ void PrintHelp(std::FILE* out) {
              "  zabsim run --rewrite scenarios/sync-trunc.scn\n"
              "  zabsim sweep --seeds 1..1000 --jobs 2 --out results.jsonl\n"
              "  zabsim hunt --bug ZK-1154 --minimize found/\n"
+             "  zabsim explore --bug commit-without-quorum --out cx.scn\n"
              "  zabsim conform scenarios/conformance/election-3.scn\n"
              "  zabsim bugs\n"
              "  zabsim demo --seed 3\n"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <memory>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -77,12 +78,14 @@ std::vector<Step> Choices(Replay& r, const ExploreOptions& options) {
     out.push_back(std::move(s));
   }
   if (out.empty()) {
-    for (Step& s : events) {
-      if (s.kind == Step::Kind::kTimer) {
-        out.push_back(std::move(s));
-        break;
-      }
+    // The timer due first; of timers due at the same time, the first by name, so that the
+    // choice depends only on what the fingerprint holds (not on which was set first).
+    const Step* first = nullptr;
+    for (const Step& s : events) {
+      if (s.kind != Step::Kind::kTimer) continue;
+      if (first == nullptr || std::tie(s.at, s.command) < std::tie(first->at, first->command)) first = &s;
     }
+    if (first != nullptr) out.push_back(*first);
   }
   // The client writes as soon as it is idle in the run in time order: a write is the
   // first choice, and taking anything else first delays it (a deviation).
@@ -90,17 +93,17 @@ std::vector<Step> Choices(Replay& r, const ExploreOptions& options) {
     const ClientProcess* c = r.cluster->client(0);
     if (c != nullptr && c->client().idle()) {
       const uint32_t k = r.writes + 1;
-      out.insert(out.begin(), Step{Step::Kind::kWrite, 0, r.cluster->ClientProcessId(0), false,
+      out.insert(out.begin(), Step{Step::Kind::kWrite, 0, r.cluster->ClientProcessId(0), {}, false,
                                    fmt::format("create 1 /e{} v{} nowait", k, k)});
     }
   }
   for (uint32_t sid = 1; sid <= r.cluster->servers(); ++sid) {
     const bool up = world.IsUp(sim::ProcessId{sid});
     if (up && r.crashes < budget.crashes) {
-      out.push_back(Step{Step::Kind::kCrash, 0, sid, false, fmt::format("crash {}", sid)});
+      out.push_back(Step{Step::Kind::kCrash, 0, sid, {}, false, fmt::format("crash {}", sid)});
     }
     if (!up && r.restarts < budget.restarts) {
-      out.push_back(Step{Step::Kind::kRestart, 0, sid, false, fmt::format("restart {}", sid)});
+      out.push_back(Step{Step::Kind::kRestart, 0, sid, {}, false, fmt::format("restart {}", sid)});
     }
   }
   return out;
@@ -153,14 +156,20 @@ uint64_t Fingerprint(Replay& r) {
     h.Add(r.history[p]);
     h.Add(world.IsUp(sim::ProcessId{static_cast<uint32_t>(p)}) ? 1 : 0);
   }
+  // Timers in the order they fire (time, then name: see Choices), without their times;
+  // the rest as a set.
+  std::vector<std::pair<sim::Time, std::string_view>> timers;
   std::vector<std::string_view> others;
   for (const Step& s : pending) {
     if (s.kind == Step::Kind::kTimer) {
-      h.Add(s.command);
+      timers.emplace_back(s.at, s.command);
     } else {
       others.push_back(s.command);
     }
   }
+  std::sort(timers.begin(), timers.end());
+  h.Add(timers.size());
+  for (const auto& t : timers) h.Add(t.second);
   std::sort(others.begin(), others.end());
   h.Add(others.size());
   for (const std::string_view s : others) h.Add(s);
@@ -422,6 +431,7 @@ std::string Coverage(const ExploreOptions& options, const ExploreResult& result)
                                : fmt::format("from the point the run in time order is {}", FromName(options.from));
   const bool bounded = options.max_deviations != kAnyDeviations;
   const std::string states = fmt::format("{} distinct states", result.states);
+  if (!options.inbox_in_time_order) faults += ", arrivals in any order";
   if (result.exhausted) {
     const std::string dev =
         bounded ? fmt::format(", at most {} from time order", Plural(options.max_deviations, "deviation")) : "";

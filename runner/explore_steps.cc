@@ -115,6 +115,7 @@ std::vector<Step> ListEvents(World& world) {
     Step s;
     s.kind = p.kind == Kind::kTimer ? Step::Kind::kTimer : Step::Kind::kEvent;
     s.seq = p.seq;
+    s.at = p.at;
     s.process = p.target.value;
     s.network = p.kind == Kind::kFrame || p.kind == Kind::kNotice;
     s.command = EventText(p);

@@ -35,6 +35,7 @@ struct Step {
   Kind kind = Kind::kEvent;
   uint64_t seq = 0;      // kEvent, kTimer: the pending event.
   uint32_t process = 0;  // The process whose input it is (for a write, the client's).
+  sim::Time at;           // kEvent, kTimer: when it is due in time order.
   bool network = false;  // A frame or a disconnection notice: something arriving at `process`.
   // The scenario command that takes this step: "step deliver 3>1 ...", "step timer 2
   // tag=1", "create 1 /e1 v1 nowait", "crash 3", "restart 3". Unique among the steps
