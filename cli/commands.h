@@ -40,6 +40,7 @@ int RunRun(const std::vector<std::string>& args);
 int RunSweep(const std::vector<std::string>& args);
 int RunHunt(const std::vector<std::string>& args);
 int RunConform(const std::vector<std::string>& args);
+int RunExplore(const std::vector<std::string>& args);
 
 }  // namespace zabsim::cli
 

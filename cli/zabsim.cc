@@ -33,6 +33,8 @@ constexpr Command kCommands[] = {
      zabsim::cli::RunSweep},
     {"hunt", "run random seeds with a bug switch until a check catches it, then minimize",
      zabsim::cli::RunHunt},
+    {"explore", "every run of a small ensemble within bounds, breadth first, until a check fails",
+     zabsim::cli::RunExplore},
     {"conform", "run a scenario on a real ZooKeeper ensemble and in zabsim, side by side",
      zabsim::cli::RunConform},
     {"bugs", "list the switches that put real ZooKeeper bugs back", zabsim::cli::RunBugs},
@@ -60,6 +62,7 @@ void PrintHelp(std::FILE* out) {
              "  zabsim run --rewrite scenarios/sync-trunc.scn\n"
              "  zabsim sweep --seeds 1..1000 --jobs 2 --out results.jsonl\n"
              "  zabsim hunt --bug ZK-1154 --minimize found/\n"
+             "  zabsim explore --bug commit-without-quorum --out cx.scn\n"
              "  zabsim conform scenarios/conformance/election-3.scn\n"
              "  zabsim bugs\n"
              "  zabsim demo --seed 3\n"

@@ -34,7 +34,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -163,6 +165,45 @@ class World {
   // Pending counts the events still queued.
   size_t Pending() const { return heap_.size(); }
 
+  // Controlled stepping (zabsim explore, docs/explore.md): instead of the earliest event,
+  // a driver picks which pending event runs next. PendingSteps lists, in (time, sequence)
+  // order, the events that may run next: every event whose place is not fixed behind
+  // another pending one. Frames of one direction of a connection arrive in order (TCP),
+  // the steps of one thread run in order, and one disk's fsyncs complete in order, so only
+  // the first of each is listed; timers, notices and starts are all listed. RunPending
+  // runs one at max(now, its time): time never goes back, and the events it overtook run
+  // late, never early.
+  // The same values as EventKind and FrameKind.
+  enum class PendingKind : uint8_t { kStart, kTimer, kFrame, kNotice, kSynced, kFault, kStep };
+  enum class PendingFrame : uint8_t { kSyn, kSynAck, kData, kFin };
+  struct PendingStep {
+    uint64_t seq = 0;  // Names the event while it is pending.
+    Time at;           // When it is due in time order.
+    PendingKind kind = PendingKind::kStart;
+    ProcessId target;  // The process it happens at.
+    // Running it changes nothing a process sees: a cancelled timer, an event of a
+    // process's earlier life, a frame of a broken or closed connection.
+    bool inert = false;
+    // Frames and notices: the connection, named so that the name does not depend on the
+    // order in which unrelated connections were opened (ids are one global counter): who
+    // opened it, to whom, on which port, and how many the opener had opened to that peer
+    // and port before.
+    ProcessId opener;
+    ProcessId acceptor;
+    uint32_t port = 0;
+    uint32_t ordinal = 0;
+    ProcessId from;  // Frames: the sender.
+    PendingFrame frame = PendingFrame::kData;
+    const M* message = nullptr;  // Data frames; valid until the world runs again.
+    uint64_t tag = 0;            // Timers and steps.
+    ThreadId thread;             // Steps.
+    std::string_view file;       // fsyncs.
+  };
+  std::vector<PendingStep> PendingSteps() const;
+  // RunPending runs the pending event `seq`. REQUIRES: PendingSteps listed it, and the
+  // world has not run since.
+  void RunPending(uint64_t seq);
+
  private:
   friend class Context<M>;
 
@@ -203,6 +244,7 @@ class World {
     bool broken = false;            // Lost: frames in flight are discarded.
     Time last_arrival[2];           // FIFO: frames sent by end i arrive no earlier.
     uint32_t in_flight = 0;         // Queued events that refer to this connection.
+    uint32_t ordinal = 0;           // Earlier connections of end[0] to end[1] on this port.
   };
 
   struct HostState {
@@ -357,6 +399,8 @@ class World {
   // RemoveAt takes the entry at `i` out of the heap, keeping the heap order.
   void RemoveAt(size_t i);
 
+  // Inert tells whether running `e` now would change nothing a process sees.
+  bool Inert(const Event& e) const;
   void NoteCancelledTimer();
   // RetimeTimers moves p's pending timers after its clock's rate changed from `before`.
   void RetimeTimers(ProcessId p, const LocalClock& before);
@@ -406,6 +450,9 @@ class World {
   std::map<std::pair<uint32_t, uint32_t>, std::deque<Event>> parked_;  // Held frames per link.
   std::vector<Fault> faults_;
   uint64_t next_conn_ = 1;
+  // Connections opened so far per (opener, acceptor, port), for Connection::ordinal.
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> opened_;
+  bool controlled_ = false;  // RunPending ran: events may be due before now.
   uint64_t next_timer_ = 1;
   uint64_t next_sync_ = 1;
   std::function<void()> observer_;

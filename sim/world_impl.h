@@ -31,6 +31,7 @@ ConnId Context<M>::Connect(ProcessId to, uint32_t port) {
   c.open[0] = true;
   c.incarnation[0] = w.Host(self_).incarnation;
   c.last_arrival[0] = c.last_arrival[1] = w.now_;
+  c.ordinal = w.opened_[{self_.value, to.value, port}]++;
   w.Host(self_).conns.insert(id.value);
   ++w.stats_.connections_opened;
   w.trace_.Record(w.now_, self_.value, "connect")
@@ -325,14 +326,10 @@ bool World<M>::StepWithin(Time limit) {
   Event e = std::move(slots_[entry.slot]);
   slots_[entry.slot].message.reset();
   free_.push_back(entry.slot);
-  if (pct_) {
-    // An event a higher-priority thread overtook runs late, never early: a longer
-    // latency, a slower CPU, a timer served late.
-    now_ = std::max(now_, entry.at);
-  } else {
-    ZABSIM_CHECK(entry.at >= now_, "event in the past: {} < {}", entry.at.us, now_.us);
-    now_ = entry.at;
-  }
+  // An event a higher-priority thread (PCT) or a driver's chosen step (RunPending)
+  // overtook runs late, never early: a longer latency, a slower CPU, a timer served late.
+  ZABSIM_CHECK(entry.at >= now_ || pct_ || controlled_, "event in the past: {} < {}", entry.at.us, now_.us);
+  now_ = std::max(now_, entry.at);
   ++stats_.events;
   if (pct_) {
     const PctThread thread = ThreadOf(e);
@@ -369,6 +366,117 @@ bool World<M>::StepWithin(Time limit) {
   }
   if (observer_) observer_();
   return true;
+}
+
+template <Message M>
+bool World<M>::Inert(const Event& e) const {
+  const auto dead = [&] {
+    const HostState& host = Host(e.target);
+    return !host.up || host.incarnation != e.incarnation;
+  };
+  switch (e.kind) {
+    case EventKind::kTimer:
+      return !live_timers_.contains(e.id) || dead();
+    case EventKind::kStart:
+    case EventKind::kSynced:
+    case EventKind::kStep:
+      return dead();
+    case EventKind::kNotice: {
+      const Connection& c = conns_.at(e.id);
+      return !c.open[e.sender] || dead();
+    }
+    case EventKind::kFrame: {
+      const Connection& c = conns_.at(e.id);
+      return c.broken || (e.frame != FrameKind::kSyn && !c.open[1 - e.sender]);
+    }
+    case EventKind::kFault:
+      return false;
+  }
+  return false;
+}
+
+template <Message M>
+std::vector<typename World<M>::PendingStep> World<M>::PendingSteps() const {
+  std::vector<Entry> order = heap_;
+  std::sort(order.begin(), order.end(), [](const Entry& a, const Entry& b) { return Later(b, a); });
+  std::vector<PendingStep> out;
+  // The queues whose first event is listed: frames per (connection, sender), steps per
+  // (process, thread), fsyncs per process.
+  std::set<std::tuple<uint64_t, uint32_t, std::string_view, uint32_t>> heads;
+  // A process starts before it handles anything else, as it does in time order.
+  std::set<uint32_t> starting;
+  for (const Entry& entry : order) {
+    const Event& e = slots_[entry.slot];
+    if (e.kind == EventKind::kStart && !Inert(e)) starting.insert(e.target.value);
+  }
+  for (const Entry& entry : order) {
+    const Event& e = slots_[entry.slot];
+    PendingStep p;
+    p.seq = entry.seq;
+    p.at = entry.at;
+    p.kind = static_cast<PendingKind>(e.kind);
+    p.target = e.target;
+    p.inert = Inert(e);
+    std::optional<std::tuple<uint64_t, uint32_t, std::string_view, uint32_t>> queue;
+    switch (e.kind) {
+      case EventKind::kFrame:
+      case EventKind::kNotice: {
+        const Connection& c = conns_.at(e.id);
+        p.opener = c.end[0];
+        p.acceptor = c.end[1];
+        p.port = c.port;
+        p.ordinal = c.ordinal;
+        if (e.kind == EventKind::kFrame) {
+          p.from = c.end[e.sender];
+          p.frame = static_cast<PendingFrame>(e.frame);
+          if (e.message.has_value()) p.message = &*e.message;
+          queue.emplace(e.id, e.sender, "frame", 0);
+        }
+        break;
+      }
+      case EventKind::kTimer:
+        p.tag = e.aux;
+        break;
+      case EventKind::kStep:
+        p.tag = e.aux;
+        p.thread = e.thread;
+        queue.emplace(e.target.value, 0, e.thread.name, e.thread.instance);
+        break;
+      case EventKind::kSynced: {
+        const auto it = syncs_.find(e.id);
+        if (it != syncs_.end()) p.file = it->second.file;
+        queue.emplace(e.target.value, 0, "fsync", 0);
+        break;
+      }
+      case EventKind::kStart:
+      case EventKind::kFault:
+        break;
+    }
+    if (queue.has_value() && !p.inert && !heads.insert(*queue).second) continue;
+    if (!p.inert && e.kind != EventKind::kStart && e.kind != EventKind::kFault &&
+        starting.contains(e.target.value)) {
+      continue;
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+template <Message M>
+void World<M>::RunPending(uint64_t seq) {
+  const auto it = std::find_if(heap_.begin(), heap_.end(), [&](const Entry& x) { return x.seq == seq; });
+  ZABSIM_CHECK(it != heap_.end(), "no pending event {}", seq);
+  const Entry entry = *it;
+  RemoveAt(static_cast<size_t>(it - heap_.begin()));
+  Event e = std::move(slots_[entry.slot]);
+  slots_[entry.slot].message.reset();
+  free_.push_back(entry.slot);
+  controlled_ = true;
+  // An inert event changes nothing a process sees, so it does not move time either.
+  if (!Inert(e)) now_ = std::max(now_, entry.at);
+  ++stats_.events;
+  Deliver(e);
+  if (observer_) observer_();
 }
 
 template <Message M>

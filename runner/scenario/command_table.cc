@@ -66,6 +66,8 @@ std::span<const ScenarioRunner::Command> ScenarioRunner::Commands() {
        "hold-next from=A to=B [type=TYPE] [zxid=ZXID] [count=N]",
        &ScenarioRunner::Rule, true},
       {"swarm", "swarm for=DURATION [seed=N]", &ScenarioRunner::Swarm, false},
+      {"step", "step EVENT (a pending event, named as zabsim explore names it)",
+       &ScenarioRunner::StepEvent, false},
       {"state", "state [SERVER]...", &ScenarioRunner::State, false},
       {"log", "log SERVER", &ScenarioRunner::Log, false},
       {"tree", "tree SERVER", &ScenarioRunner::Tree, false},

@@ -128,6 +128,9 @@ class ScenarioRunner {
   // Usage is a command's synopsis, for errors; the name itself for an unknown command.
   static std::string_view Usage(std::string_view name);
   absl::Status Swarm(const Directive& d, Args& args, Lines& out);
+  // StepEvent runs one pending event chosen by name, regardless of its time
+  // (step_command.cc; docs/explore.md).
+  absl::Status StepEvent(const Directive& d, Args& args, Lines& out);
   absl::Status State(const Directive& d, Args& args, Lines& out);
   absl::Status Log(const Directive& d, Args& args, Lines& out);
   absl::Status Tree(const Directive& d, Args& args, Lines& out);
