@@ -12,22 +12,6 @@ constexpr std::string_view kSeparator = "----";
 constexpr size_t kMaxLineBytes = 4096;
 constexpr size_t kMaxLines = 100000;
 
-bool IsBlank(std::string_view line) {
-  return line.find_first_not_of(" \t\r") == std::string_view::npos;
-}
-
-bool IsComment(std::string_view line) {
-  const size_t first = line.find_first_not_of(" \t");
-  return first != std::string_view::npos && line[first] == '#';
-}
-
-// Trimmed is the line without the spaces and tabs around it.
-std::string_view Trimmed(std::string_view line) {
-  const size_t first = line.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return line.substr(first, line.find_last_not_of(" \t") - first + 1);
-}
-
 std::string Printable(std::string_view text) {
   std::string out;
   for (const char c : text.substr(0, 40)) {
@@ -330,6 +314,21 @@ class Expander {
 };
 
 }  // namespace
+
+bool IsBlank(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+bool IsComment(std::string_view line) {
+  const size_t first = line.find_first_not_of(" \t");
+  return first != std::string_view::npos && line[first] == '#';
+}
+
+std::string_view Trimmed(std::string_view line) {
+  const size_t first = line.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return line.substr(first, line.find_last_not_of(" \t") - first + 1);
+}
 
 bool IsName(std::string_view name) { return !name.empty() && NameLength(name) == name.size(); }
 

@@ -86,6 +86,12 @@ struct ScenarioFile {
 // Parse reads a scenario. Errors read "PATH:LINE:COLUMN: what was expected, what was found".
 absl::StatusOr<ScenarioFile> Parse(std::string_view path, std::string_view content);
 
+// How the parser sees a line of a file: blank (spaces, tabs and CRs only), a comment
+// (its first non-blank character '#'), and its text without the spaces and tabs around it.
+bool IsBlank(std::string_view line);
+bool IsComment(std::string_view line);
+std::string_view Trimmed(std::string_view line);
+
 // Rewrite returns the file with each frozen directive's expected output replaced by
 // `outputs` (one entry per directive, frozen or not), keeping every other line as it was.
 std::string Rewrite(const ScenarioFile& file, const std::vector<std::vector<std::string>>& outputs);

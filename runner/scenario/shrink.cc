@@ -9,20 +9,13 @@
 
 #include "absl/strings/str_split.h"
 #include "base/status.h"
+#include "runner/scenario/parser.h"
 
 namespace zabsim::runner::scenario {
 namespace {
 
-std::string_view Trimmed(std::string_view line) {
-  const size_t begin = line.find_first_not_of(" \t\r");
-  if (begin == std::string_view::npos) return {};
-  return line.substr(begin, line.find_last_not_of(" \t\r") - begin + 1);
-}
-
-bool IsCommand(std::string_view line) {
-  const std::string_view t = Trimmed(line);
-  return !t.empty() && t.front() != '#';
-}
+// A command line, as the parser reads it: neither blank nor a comment.
+bool IsCommand(std::string_view line) { return !IsBlank(line) && !IsComment(line); }
 
 // A repeat block's header ("repeat 20 as=i {") or its closing brace: kept, so that every
 // candidate keeps the file's blocks balanced.
@@ -56,7 +49,7 @@ std::string Join(const std::vector<std::string>& lines, const std::vector<bool>&
   bool blank = false;
   for (size_t i = 0; i < lines.size(); ++i) {
     if (!kept[i]) continue;
-    const bool is_blank = Trimmed(lines[i]).empty();
+    const bool is_blank = IsBlank(lines[i]);
     if (is_blank && blank) continue;
     blank = is_blank;
     out += lines[i] + "\n";
@@ -78,7 +71,10 @@ size_t CountCommands(const std::vector<std::string>& lines, const std::vector<bo
 Shrunk ShrinkScenario(std::string_view text, const std::function<bool(std::string_view)>& still_fails,
                       size_t max_runs) {
   std::vector<std::string> lines;
-  for (const absl::string_view l : absl::StrSplit(base::Absl(text), '\n')) lines.emplace_back(base::Std(l));
+  for (const absl::string_view l : absl::StrSplit(base::Absl(text), '\n')) {
+    std::string& line = lines.emplace_back(base::Std(l));
+    while (!line.empty() && line.back() == '\r') line.pop_back();  // As the parser reads it.
+  }
   while (!lines.empty() && lines.back().empty()) lines.pop_back();
   std::vector<bool> kept(lines.size(), true);
   Shrunk s;
