@@ -1,6 +1,7 @@
 #include "cli/scenario_sweep.h"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -159,29 +160,31 @@ absl::StatusOr<ReseededFile> WriteReseeded(const ScenarioSweep& sweep, const See
   const std::string reseeded = Reseed(sweep.content, r.seed);
   // Written before it is replayed: a replay that never returns leaves the seed's file.
   if (absl::Status s = runner::WriteFile(file.path, comment("") + reseeded); !s.ok()) return s;
-  // The file fails the same way: the seed's first check fires (an expectation: the same
-  // first expectation fails; an error: the same error), with nothing else required.
-  std::string first_failure;
-  const auto fails = [&](std::string_view text, bool first) {
+  // How a replay fails, as far as "the same way" looks: the seed's first check fires (an
+  // expectation: the first that fails; an error: the error); nullopt if it does not.
+  const auto failure = [&](std::string_view text) -> std::optional<std::string> {
     const runner::scenario::FileResult replay =
         runner::scenario::RunFile(file.path, text, sweep.release, nullptr, false, {});
     if (r.first_check == "expect") {
-      if (replay.failures.empty()) return false;
-      if (first) first_failure = replay.failures.front();
-      return replay.failures.front() == first_failure;
+      if (replay.failures.empty()) return std::nullopt;
+      return replay.failures.front();
     }
     if (r.first_check == "error") {
-      if (first) first_failure = replay.error;
-      return !replay.error.empty() && replay.error == first_failure;
+      if (replay.error.empty()) return std::nullopt;
+      return replay.error;
     }
-    return replay.error.empty() &&
-           std::any_of(replay.violations.begin(), replay.violations.end(),
-                       [&](const std::string& v) { return runner::CheckOfViolation(v) == r.first_check; });
+    const bool fired = replay.error.empty() &&
+                       std::any_of(replay.violations.begin(), replay.violations.end(), [&](const std::string& v) {
+                         return runner::CheckOfViolation(v) == r.first_check;
+                       });
+    if (!fired) return std::nullopt;
+    return std::string();
   };
-  file.reproduces = fails(reseeded, true);
+  const std::optional<std::string> reference = failure(reseeded);
+  file.reproduces = reference.has_value();
   if (!file.reproduces || r.first_check == "error") return file;
   const runner::scenario::Shrunk shrunk = runner::scenario::ShrinkScenario(
-      reseeded, [&](std::string_view text) { return fails(text, false); }, kMaxShrinkRuns);
+      reseeded, [&](std::string_view text) { return failure(text) == reference; }, kMaxShrinkRuns);
   file.commands_before = shrunk.commands_before;
   file.commands_after = shrunk.commands_after;
   file.runs = shrunk.runs + 1;
