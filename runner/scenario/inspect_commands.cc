@@ -45,16 +45,21 @@ absl::Status ScenarioRunner::State(const Directive& /*d*/, Args& args, Lines& ou
   return absl::OkStatus();
 }
 
-absl::Status ScenarioRunner::Log(const Directive& /*d*/, Args& args, Lines& out) {
+absl::StatusOr<const zab::Peer*> ScenarioRunner::NamedPeer(Args& args, Lines& out) {
   const Arg* a = args.Word();
   if (a == nullptr) return args.Missing("the server");
   auto sid = Server(*a);
   if (!sid.ok()) return sid.status();
   const zab::Peer* p = cluster_->peer(*sid);
-  if (p == nullptr) {
-    out.push_back(fmt::format("{} down", *sid));
-    return absl::OkStatus();
-  }
+  if (p == nullptr) out.push_back(fmt::format("{} down", *sid));
+  return p;
+}
+
+absl::Status ScenarioRunner::Log(const Directive& /*d*/, Args& args, Lines& out) {
+  auto named = NamedPeer(args, out);
+  if (!named.ok()) return named.status();
+  const zab::Peer* p = *named;
+  if (p == nullptr) return absl::OkStatus();
   const zab::Zxid applied = p->db().tree().last_applied_txn();
   // Each log file's name and length on disk, ahead of its first txn.
   const std::vector<zab::Database::LogFile> files = p->db().LogFiles();
@@ -69,20 +74,15 @@ absl::Status ScenarioRunner::Log(const Directive& /*d*/, Args& args, Lines& out)
     out.push_back(fmt::format("{} {} session={} {}", zab::ToString(t->zxid), zab::DescribeOp(t->op),
                               t->session, t->zxid <= applied ? "applied" : "not applied"));
   }
-  if (p->db().log().empty()) out.push_back(fmt::format("{} has an empty log", *sid));
+  if (p->db().log().empty()) out.push_back(fmt::format("{} has an empty log", p->self().value));
   return absl::OkStatus();
 }
 
 absl::Status ScenarioRunner::Tree(const Directive& /*d*/, Args& args, Lines& out) {
-  const Arg* a = args.Word();
-  if (a == nullptr) return args.Missing("the server");
-  auto sid = Server(*a);
-  if (!sid.ok()) return sid.status();
-  const zab::Peer* p = cluster_->peer(*sid);
-  if (p == nullptr) {
-    out.push_back(fmt::format("{} down", *sid));
-    return absl::OkStatus();
-  }
+  auto named = NamedPeer(args, out);
+  if (!named.ok()) return named.status();
+  const zab::Peer* p = *named;
+  if (p == nullptr) return absl::OkStatus();
   for (const auto& [path, node] : p->db().tree().nodes()) {
     if (path == "/") continue;
     out.push_back(fmt::format("{}={} version={}{}", path, node.data, node.version,

@@ -146,6 +146,9 @@ class ScenarioRunner {
   absl::Status Error(const Directive& d, int column, std::string_view what) const;
   // Server reads a server number of the current directive.
   absl::StatusOr<uint32_t> Server(const Arg& arg) const;
+  // NamedPeer reads the one server a command names (`log 2`, `tree 2`): its peer, or
+  // nullptr when it is down, once "N down" is written to `out`.
+  absl::StatusOr<const zab::Peer*> NamedPeer(Args& args, Lines& out);
   bool RunUntil(const std::function<bool()>& done, sim::Duration limit);
   // Deadline is now + `wait`, but never past end_.
   sim::Time Deadline(sim::Duration wait) const;
