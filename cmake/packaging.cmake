@@ -3,6 +3,7 @@
 #   bin/zabsim                                 the tool
 #   include/zabsim/{base,sim,zab,runner}/*.h   the public headers (docs/embedding.md)
 #   lib/libzabsim_*.a                          the libraries
+#   lib/zabsim/libzabsim_conform_preload.so    preloaded into real servers by zabsim conform
 #   lib/cmake/zabsim/                          the CMake package: find_package(zabsim)
 #   share/zabsim/scenarios/                    the scenario library
 #   share/doc/zabsim/                          README.md and docs/
@@ -16,6 +17,8 @@ include(CMakePackageConfigHelpers)
 set(zabsim_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/zabsim)
 
 install(TARGETS zabsim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Preloaded into real ZooKeeper servers by zabsim conform (docs/conformance.md).
+install(TARGETS zabsim_conform_preload LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/zabsim)
 install(TARGETS zabsim_base zabsim_sim zabsim_zab_core zabsim_zab zabsim_runner
   EXPORT zabsimTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})

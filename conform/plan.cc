@@ -204,6 +204,204 @@ absl::Status ReadRun(const ScenarioFile& file, const Directive& d, Step& s) {
   return absl::OkStatus();
 }
 
+// Link reads "A>B" with two different servers.
+absl::Status ReadLink(const ScenarioFile& file, const Directive& d, const Arg& a, const Ensemble& e, Step& s) {
+  const size_t gt = a.value.find('>');
+  if (!a.key.empty() || gt == std::string::npos) {
+    return Error(file, d, a.column, fmt::format("expected A>B, found '{}'", a.key.empty() ? a.value : a.key));
+  }
+  if (a.value.find('*') != std::string::npos) {
+    return Error(file, d, a.column,
+                 "'*' includes the clients, whose connections the real side does not carry through its proxy; "
+                 "name the servers");
+  }
+  auto from = Number(file, d, Arg{"", a.value.substr(0, gt), a.column}, 1, e.voters);
+  if (!from.ok()) return from.status();
+  auto to = Number(file, d, Arg{"", a.value.substr(gt + 1), a.column}, 1, e.voters);
+  if (!to.ok()) return to.status();
+  if (*from == *to) return Error(file, d, a.column, "a server has no link to itself");
+  s.from = static_cast<uint32_t>(*from);
+  s.to = static_cast<uint32_t>(*to);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> Millis(const ScenarioFile& file, const Directive& d, const Arg& a) {
+  auto dur = sim::ParseDuration(a.value);
+  if (!dur.ok()) return Error(file, d, a.column, fmt::format("invalid duration '{}'", a.value));
+  return dur->us / 1000;
+}
+
+// Words: the positional arguments, `show=` aside; any other KEY=VALUE is an error.
+absl::StatusOr<std::vector<const Arg*>> Words(const ScenarioFile& file, const Directive& d, size_t least,
+                                              size_t most, std::string_view form) {
+  std::vector<const Arg*> words;
+  for (const Arg& a : d.args) {
+    if (IsShow(a)) continue;
+    if (!a.key.empty()) return Error(file, d, a.column, fmt::format("unexpected argument '{}={}'", a.key, a.value));
+    words.push_back(&a);
+  }
+  if (words.size() < least || words.size() > most) {
+    return Error(file, d, words.size() > most ? words[most]->column : static_cast<int>(d.name.size()) + 2,
+                 fmt::format("expected {}", form));
+  }
+  return words;
+}
+
+// ReadFault reads the network and disk faults the real side carries out.
+absl::Status ReadFault(const ScenarioFile& file, const Directive& d, const Ensemble& e, Step& s) {
+  const std::string& n = d.name;
+  if (n == "hold-next" || n == "drop-next" || n == "delay-next") {
+    s.kind = StepKind::kRule;
+    s.action = n.substr(0, n.find('-'));
+    bool have_extra = false;
+    for (const Arg& a : d.args) {
+      if (IsShow(a)) continue;
+      absl::StatusOr<uint64_t> v = uint64_t{0};
+      if (a.key == "from" || a.key == "to") {
+        v = Number(file, d, a, 1, e.voters);
+        if (v.ok()) (a.key == "from" ? s.from : s.to) = static_cast<uint32_t>(*v);
+      } else if (a.key == "type") {
+        s.type = a.value;
+      } else if (a.key == "zxid") {
+        if (a.value.starts_with("$")) {
+          return Error(file, d, a.column,
+                       "a capture names a zxid of zabsim's run; conformance runs take a zxid written out "
+                       "(both sides number txns alike)");
+        }
+        const std::optional<uint64_t> z = runner::scenario::ParseNumber(a.value);
+        if (!z) return Error(file, d, a.column, fmt::format("expected a zxid, found '{}'", a.value));
+        s.zxid = *z;
+      } else if (a.key == "count") {
+        v = Number(file, d, a, 1, 1000000);
+        if (v.ok()) s.count = static_cast<uint32_t>(*v);
+      } else if (a.key == "extra" && n == "delay-next") {
+        auto ms = Millis(file, d, a);
+        if (!ms.ok()) return ms.status();
+        s.extra_ms = *ms;
+        have_extra = true;
+      } else {
+        return Error(file, d, a.column, fmt::format("unexpected argument '{}'", a.key.empty() ? a.value : a.key));
+      }
+      if (!v.ok()) return v.status();
+    }
+    if (s.from == 0 || s.to == 0 || s.from == s.to || (n == "delay-next" && !have_extra)) {
+      return Error(file, d, static_cast<int>(n.size()) + 2,
+                   fmt::format("expected {} from=A to=B{} with two different servers", n,
+                               n == "delay-next" ? " extra=DURATION" : ""));
+    }
+    return absl::OkStatus();
+  }
+  if (n == "hold" || n == "release") {
+    auto w = Words(file, d, 1, 1, n + " A>B");
+    if (!w.ok()) return w.status();
+    s.kind = n == "hold" ? StepKind::kHold : StepKind::kRelease;
+    return ReadLink(file, d, *(*w)[0], e, s);
+  }
+  if (n == "delay") {
+    auto w = Words(file, d, 3, 3, "delay A>B EXTRA FOR");
+    if (!w.ok()) return w.status();
+    s.kind = StepKind::kDelay;
+    if (absl::Status st = ReadLink(file, d, *(*w)[0], e, s); !st.ok()) return st;
+    auto extra = Millis(file, d, *(*w)[1]);
+    if (!extra.ok()) return extra.status();
+    auto for_ms = Millis(file, d, *(*w)[2]);
+    if (!for_ms.ok()) return for_ms.status();
+    s.extra_ms = *extra;
+    s.for_ms = *for_ms;
+    return absl::OkStatus();
+  }
+  if (n == "break") {
+    auto w = Words(file, d, 2, 2, "break A B");
+    if (!w.ok()) return w.status();
+    auto a = Number(file, d, *(*w)[0], 1, e.voters);
+    if (!a.ok()) return a.status();
+    auto b = Number(file, d, *(*w)[1], 1, e.voters);
+    if (!b.ok()) return b.status();
+    s.kind = StepKind::kBreak;
+    s.from = static_cast<uint32_t>(*a);
+    s.to = static_cast<uint32_t>(*b);
+    return absl::OkStatus();
+  }
+  if (n == "heal") {
+    auto w = Words(file, d, 0, 0, "heal");
+    if (!w.ok()) return w.status();
+    s.kind = StepKind::kHeal;
+    return absl::OkStatus();
+  }
+  if (n == "partition" || n == "oneway") {
+    auto w = Words(file, d, 1, 1, n == "partition" ? "partition GROUP|GROUP[|GROUP]..." : "oneway FROM>TO");
+    if (!w.ok()) return w.status();
+    const Arg& a = *(*w)[0];
+    const auto servers = [&](absl::string_view list) -> absl::StatusOr<std::vector<uint32_t>> {
+      std::vector<uint32_t> out;
+      for (const absl::string_view part : absl::StrSplit(list, ',')) {
+        auto v = Number(file, d, Arg{"", std::string(part), a.column}, 1, e.voters);
+        if (!v.ok()) return v.status();
+        out.push_back(static_cast<uint32_t>(*v));
+      }
+      return out;
+    };
+    s.kind = StepKind::kCut;
+    if (n == "oneway") {
+      const size_t gt = a.value.find('>');
+      if (gt == std::string::npos) return Error(file, d, a.column, fmt::format("expected FROM>TO, found '{}'", a.value));
+      auto from = servers(a.value.substr(0, gt));
+      if (!from.ok()) return from.status();
+      auto to = servers(a.value.substr(gt + 1));
+      if (!to.ok()) return to.status();
+      for (const uint32_t x : *from) {
+        for (const uint32_t y : *to) {
+          if (x != y) s.cuts.emplace_back(x, y);
+        }
+      }
+      return absl::OkStatus();
+    }
+    s.replace_cuts = true;
+    std::vector<std::vector<uint32_t>> groups;
+    for (const absl::string_view g : absl::StrSplit(a.value, '|')) {
+      auto group = servers(g);
+      if (!group.ok()) return group.status();
+      groups.push_back(*group);
+    }
+    for (size_t i = 0; i < groups.size(); ++i) {
+      for (size_t j = 0; j < groups.size(); ++j) {
+        if (i == j) continue;
+        for (const uint32_t x : groups[i]) {
+          for (const uint32_t y : groups[j]) s.cuts.emplace_back(x, y);
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+  if (n == "disk-slow") {
+    auto w = Words(file, d, 3, 3, "disk-slow SERVER FACTOR FOR");
+    if (!w.ok()) return w.status();
+    auto server = Number(file, d, *(*w)[0], 1, e.voters);
+    if (!server.ok()) return server.status();
+    auto factor = Number(file, d, *(*w)[1], 1, 1000);
+    if (!factor.ok()) return factor.status();
+    auto for_ms = Millis(file, d, *(*w)[2]);
+    if (!for_ms.ok()) return for_ms.status();
+    s.kind = StepKind::kDiskSlow;
+    s.server = static_cast<uint32_t>(*server);
+    s.factor = static_cast<uint32_t>(*factor);
+    s.for_ms = *for_ms;
+    return absl::OkStatus();
+  }
+  // disk-error
+  auto w = Words(file, d, 2, 3, "disk-error SERVER FOR [PREFIX,...]");
+  if (!w.ok()) return w.status();
+  auto server = Number(file, d, *(*w)[0], 1, e.voters);
+  if (!server.ok()) return server.status();
+  auto for_ms = Millis(file, d, *(*w)[1]);
+  if (!for_ms.ok()) return for_ms.status();
+  s.kind = StepKind::kDiskError;
+  s.server = static_cast<uint32_t>(*server);
+  s.for_ms = *for_ms;
+  if (w->size() > 2) s.prefixes = (*w)[2]->value;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<Plan> MakePlan(const ScenarioFile& file) {
@@ -245,11 +443,16 @@ absl::StatusOr<Plan> MakePlan(const ScenarioFile& file) {
         if (!v.ok()) return v.status();
         s.servers.push_back(static_cast<uint32_t>(*v));
       }
+    } else if (d.name == "hold-next" || d.name == "drop-next" || d.name == "delay-next" || d.name == "hold" ||
+               d.name == "release" || d.name == "delay" || d.name == "break" || d.name == "heal" ||
+               d.name == "partition" || d.name == "oneway" || d.name == "disk-slow" || d.name == "disk-error") {
+      status = ReadFault(file, d, plan.ensemble, s);
     } else {
       return Error(file, d, 1,
                    "cannot be reproduced on a real ensemble on loopback (conformance runs take "
                    "cluster, run, create, set, delete, get, exists, crash, restart, state, show, "
-                   "check)");
+                   "check, hold-next, drop-next, delay-next, hold, release, delay, partition, oneway, "
+                   "heal, break, disk-slow, disk-error)");
     }
     if (!status.ok()) return status;
     plan.steps.push_back(std::move(s));

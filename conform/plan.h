@@ -47,6 +47,17 @@ enum class StepKind {
   kCrash,         // crash SERVER (kill -9 on the real side)
   kRestart,       // restart SERVER
   kState,         // state [SERVER]...
+  // Network faults, carried out by the quorum proxy (conform/quorum_proxy.h).
+  kRule,      // hold-next, drop-next, delay-next
+  kHold,      // hold A>B
+  kRelease,   // release A>B
+  kCut,       // partition, oneway
+  kHeal,      // heal
+  kBreak,     // break A B
+  kDelay,     // delay A>B EXTRA FOR
+  // Disk faults, carried out by the servers' preload library (conform/preload).
+  kDiskSlow,   // disk-slow SERVER FACTOR FOR
+  kDiskError,  // disk-error SERVER FOR [PREFIX,...]
 };
 
 struct Step {
@@ -61,6 +72,18 @@ struct Step {
   std::optional<int32_t> version;
   int64_t for_ms = 0;  // kRunFor.
   uint64_t epoch = 0;  // kRunEpoch: a leader has established an epoch >= this.
+  // Faults. `from`/`to`: kRule, kHold, kRelease, kDelay, and kBreak's two servers.
+  uint32_t from = 0;
+  uint32_t to = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> cuts;  // kCut: the links cut (from, to).
+  bool replace_cuts = false;                        // kCut: a partition replaces every cut.
+  std::string action;                               // kRule: hold, drop or delay.
+  std::string type;                                 // kRule: empty for any message.
+  std::optional<uint64_t> zxid;                     // kRule.
+  uint32_t count = 1;                               // kRule.
+  int64_t extra_ms = 0;                             // kRule (delay), kDelay.
+  uint32_t factor = 1;                              // kDiskSlow.
+  std::string prefixes;                             // kDiskError: comma-separated, or empty for all.
 };
 
 struct Plan {

@@ -90,12 +90,24 @@ bool SleepMs(int64_t ms) {
   return false;
 }
 
-absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv, bool pipes, const std::string& log_path) {
+absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv, bool pipes, const std::string& log_path,
+                            const std::vector<std::string>& env) {
   // Everything the child needs is built before fork: after it, only async-signal-safe
   // calls are allowed.
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view var(*e);
+    const std::string_view name = var.substr(0, var.find('='));
+    const bool replaced = std::any_of(env.begin(), env.end(), [&](const std::string& x) {
+      return x.size() > name.size() && x.compare(0, name.size(), name) == 0 && x[name.size()] == '=';
+    });
+    if (!replaced) envp.push_back(*e);
+  }
+  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   int in[2] = {-1, -1};
   int out[2] = {-1, -1};
   int log = -1;
@@ -117,7 +129,7 @@ absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv, bool pipes, co
     dup2(pipes ? in[0] : devnull, 0);
     dup2(pipes ? out[1] : log, 1);
     dup2(pipes ? out[1] : log, 2);
-    execvp(args[0], args.data());
+    execvpe(args[0], args.data(), envp.data());
     _exit(127);
   }
   setpgid(pid, pid);  // Also here, so a kill of the group right after fork cannot miss.

@@ -43,8 +43,10 @@ struct Child {
 };
 
 // Spawn starts `argv` (argv[0] looked up in PATH). With `pipes`, its standard input and
-// output are pipes to us; otherwise both go to `log_path` (appended).
-absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv, bool pipes, const std::string& log_path);
+// output are pipes to us; otherwise both go to `log_path` (appended). `env` ("NAME=VALUE")
+// is added to our environment for the child, replacing a variable of the same name.
+absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv, bool pipes, const std::string& log_path,
+                            const std::vector<std::string>& env = {});
 // Stop kills the child's process group with SIGKILL, reaps it and closes the pipes.
 void Stop(Child& child);
 // Alive: the child has not exited (reaps it if it has).

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,6 +17,7 @@
 #include <fmt/ranges.h>
 
 #include "conform/process.h"
+#include "conform/quorum_proxy.h"
 #include "conform/settle.h"
 #include "conform/zk_text.h"
 
@@ -83,6 +85,27 @@ DirSize SizeOf(const std::string& dir) {
   return out;
 }
 
+// The library preloaded into each server's JVM (conform/preload): beside the zabsim
+// executable in a build tree, in LIBDIR/zabsim once installed.
+absl::StatusOr<std::string> PreloadPath() {
+  constexpr std::string_view kName = "libzabsim_conform_preload.so";
+  std::error_code ec;
+  const fs::path bin = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  const fs::path places[] = {bin / kName, bin / ZABSIM_PRELOAD_FROM_BIN / kName};
+  for (const fs::path& p : places) {
+    if (fs::exists(p, ec)) return fs::canonical(p, ec).string();
+  }
+  return absl::FailedPreconditionError(fmt::format(
+      "cannot find {} beside zabsim or in {}: the real servers need it (build the target "
+      "zabsim_conform_preload, or install zabsim)",
+      kName, (bin / ZABSIM_PRELOAD_FROM_BIN).lexically_normal().string()));
+}
+
+// zabsim's default fsync takes 0.5 to 2 ms (disk.fsync_latency); `disk-slow S FACTOR`
+// makes the real server's writes and fsyncs of its data files each wait (FACTOR - 1)
+// times the mean, 1.25 ms (conform/preload).
+constexpr int64_t kMeanFsyncUs = 1250;
+
 std::string Megabytes(uint64_t bytes) { return fmt::format("{:.1f} MB", static_cast<double>(bytes) / (1 << 20)); }
 
 class RealEnsemble {
@@ -97,6 +120,13 @@ class RealEnsemble {
     auto base = FreePorts(static_cast<int>(3 * e_.voters));
     if (!base.ok()) return base.status();
     base_port_ = *base;
+    auto preload = PreloadPath();
+    if (!preload.ok()) return preload.status();
+    preload_ = *preload;
+    proxy_ = std::make_unique<QuorumProxy>(e_.voters, [this](uint32_t sid, ConnKind kind) {
+      return kind == ConnKind::kQuorum ? QuorumPort(sid) : ElectionPort(sid);
+    });
+    if (absl::Status s = proxy_->Start(); !s.ok()) return s;
     std::ofstream log4j(dir_ + "/log4j.properties");
     log4j << "log4j.rootLogger=INFO, FILE\n"
              "log4j.appender.FILE=org.apache.log4j.FileAppender\n"
@@ -110,6 +140,7 @@ class RealEnsemble {
       const std::string sdir = ServerDir(sid);
       fs::create_directories(sdir + "/data");
       std::ofstream(sdir + "/data/myid") << sid << "\n";
+      if (absl::Status s = WriteDiskControl(sid); !s.ok()) return s;
       std::ofstream cfg(sdir + "/zoo.cfg");
       const int64_t tick = e_.tick_ms.value_or(kDefaultTickMs);
       cfg << fmt::format("tickTime={}\ninitLimit={}\nsyncLimit={}\n", tick, e_.init_limit.value_or(20),
@@ -152,10 +183,43 @@ class RealEnsemble {
     }
     argv.push_back("org.apache.zookeeper.server.quorum.QuorumPeerMain");
     argv.push_back(ServerDir(sid) + "/zoo.cfg");
-    auto child = Spawn(argv, /*pipes=*/false, ServerDir(sid) + "/stdout.log");
+    // Its quorum and election connections go through the proxy, its disk through the
+    // preload library's control file (conform/preload).
+    const std::vector<std::string> env = {
+        "LD_PRELOAD=" + preload_,
+        "ZABSIM_CONFORM_REDIRECT=" + proxy_->Redirects(sid),
+        "ZABSIM_CONFORM_DISK=" + ServerDir(sid) + "/disk-control",
+        "ZABSIM_CONFORM_DATA=" + ServerDir(sid) + "/data",
+    };
+    auto child = Spawn(argv, /*pipes=*/false, ServerDir(sid) + "/stdout.log", env);
     if (!child.ok()) return child.status();
     s.process = *child;
     return absl::OkStatus();
+  }
+
+  QuorumProxy& proxy() { return *proxy_; }
+
+  // DiskSlow and DiskError set what the server's preload library does to its data files
+  // from now on, for `for_ms` (it survives a restart: it is the disk that is slow).
+  absl::Status DiskSlow(uint32_t sid, uint32_t factor, int64_t for_ms) {
+    Server& s = servers_[sid];
+    s.slow_until_ms = NowMs() + for_ms;
+    s.slow_extra_us = (static_cast<int64_t>(factor) - 1) * kMeanFsyncUs;
+    return WriteDiskControl(sid);
+  }
+  absl::Status DiskError(uint32_t sid, int64_t for_ms, const std::string& prefixes) {
+    Server& s = servers_[sid];
+    s.error_until_ms = NowMs() + for_ms;
+    s.error_prefixes = prefixes.empty() ? "-" : prefixes;
+    return WriteDiskControl(sid);
+  }
+
+  // VerboseProxy prints what the proxy did since the last call (--verbose).
+  void VerboseProxy() {
+    if (!proxy_) return;
+    for (const std::string& line : proxy_->TakeEvents()) {
+      if (o_.verbose) fmt::print(stderr, "conform:   proxy: {}\n", line);
+    }
   }
 
   // WaitAnswering waits until server `sid` answers a four-letter word (whatever its
@@ -263,6 +327,7 @@ class RealEnsemble {
   void Teardown() {
     for (Child& c : clients_) Stop(c);
     for (uint32_t sid = 1; sid < servers_.size(); ++sid) Stop(servers_[sid].process);
+    if (proxy_) proxy_->Stop();
     if (!dir_.empty() && !o_.keep) {
       std::error_code ec;
       fs::remove_all(dir_, ec);
@@ -288,7 +353,27 @@ class RealEnsemble {
     Child process;
     uint64_t log_offset = 0;
     SyncLogReader log;
+    int64_t slow_until_ms = 0;  // The disk faults in force (conform/preload's control file).
+    int64_t slow_extra_us = 0;
+    int64_t error_until_ms = 0;
+    std::string error_prefixes = "-";
   };
+
+  // WriteDiskControl writes server sid's control file anew (a rename: the preload library
+  // never reads half of one).
+  absl::Status WriteDiskControl(uint32_t sid) {
+    const Server& s = servers_[sid];
+    const std::string path = ServerDir(sid) + "/disk-control";
+    {
+      std::ofstream out(path + ".tmp", std::ios::trunc);
+      out << fmt::format("{} {} {} {}\n", s.slow_until_ms, s.slow_extra_us, s.error_until_ms, s.error_prefixes);
+      if (!out) return absl::InternalError(fmt::format("cannot write {}.tmp", path));
+    }
+    std::error_code ec;
+    fs::rename(path + ".tmp", path, ec);
+    if (ec) return absl::InternalError(fmt::format("cannot rename {}.tmp: {}", path, ec.message()));
+    return absl::OkStatus();
+  }
 
   // Homes: the servers client `index` may use (the scenario's client.N, or all).
   std::vector<uint32_t> Homes(uint32_t index) const {
@@ -340,6 +425,8 @@ class RealEnsemble {
   Ensemble e_;
   RealOptions o_;
   std::string dir_;
+  std::string preload_;
+  std::unique_ptr<QuorumProxy> proxy_;
   int base_port_ = 0;
   std::vector<Server> servers_;  // By sid; [0] unused.
   std::vector<Child> clients_;
@@ -561,7 +648,47 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, co
         if (status = Settle(r); !status.ok()) return status;
         ObserveServers(r, s.servers.empty() ? all : s.servers, obs);
         break;
+      case StepKind::kRule: {
+        ProxyRule rule;
+        rule.action = s.action == "drop"    ? ProxyRule::Action::kDrop
+                      : s.action == "delay" ? ProxyRule::Action::kDelay
+                                            : ProxyRule::Action::kHold;
+        rule.from = s.from;
+        rule.to = s.to;
+        rule.type = s.type;
+        rule.zxid = s.zxid;
+        rule.count = s.count;
+        rule.extra_ms = s.extra_ms;
+        r.proxy().AddRule(rule);
+        break;
+      }
+      case StepKind::kHold:
+        r.proxy().Hold(s.from, s.to);
+        break;
+      case StepKind::kRelease:
+        r.proxy().Release(s.from, s.to);
+        break;
+      case StepKind::kCut:
+        if (s.replace_cuts) r.proxy().Heal();
+        for (const auto& [from, to] : s.cuts) r.proxy().Cut(from, to);
+        break;
+      case StepKind::kHeal:
+        r.proxy().Heal();
+        break;
+      case StepKind::kBreak:
+        r.proxy().Break(s.from, s.to);
+        break;
+      case StepKind::kDelay:
+        r.proxy().Delay(s.from, s.to, s.extra_ms, s.for_ms);
+        break;
+      case StepKind::kDiskSlow:
+        status = r.DiskSlow(s.server, s.factor, s.for_ms);
+        break;
+      case StepKind::kDiskError:
+        status = r.DiskError(s.server, s.for_ms, s.prefixes);
+        break;
     }
+    r.VerboseProxy();
     if (!status.ok()) return status;
     for (const uint32_t client : sessions.after[step]) {
       if (status = r.OpenSession(client); status.code() == absl::StatusCode::kCancelled) return status;

@@ -140,12 +140,23 @@ std::string PlanError(const std::string& text) {
 
 TEST(MakePlan, RefusesWhatItCannotDoNamingFileLineAndColumn) {
   const std::string c = "cluster voters=3 clients=1\n----\n\n";
-  EXPECT_EQ(PlanError(c + "partition 1,2|3\n----\n"),
-            "t.scn:4:1: partition: cannot be reproduced on a real ensemble on loopback (conformance "
+  EXPECT_EQ(PlanError(c + "isolate 1\n----\n"),
+            "t.scn:4:1: isolate: cannot be reproduced on a real ensemble on loopback (conformance "
             "runs take cluster, run, create, set, delete, get, exists, crash, restart, state, show, "
-            "check)");
+            "check, hold-next, drop-next, delay-next, hold, release, delay, partition, oneway, heal, "
+            "break, disk-slow, disk-error)");
   EXPECT_EQ(PlanError(c + "clock-step 1 5s\n----\n").substr(0, 23), "t.scn:4:1: clock-step: ");
-  EXPECT_EQ(PlanError(c + "drop-next from=1 to=2\n----\n").substr(0, 22), "t.scn:4:1: drop-next: ");
+  EXPECT_EQ(PlanError(c + "drop-next from=1 to=1\n----\n"),
+            "t.scn:4:11: drop-next: expected drop-next from=A to=B with two different servers");
+  EXPECT_EQ(PlanError(c + "hold *>2\n----\n"),
+            "t.scn:4:6: hold: '*' includes the clients, whose connections the real side does not carry "
+            "through its proxy; name the servers");
+  EXPECT_EQ(PlanError(c + "hold-next from=1 to=2 zxid=$w\n----\n").substr(0, 44),
+            "t.scn:4:23: hold-next: a capture names a zxi");
+  EXPECT_EQ(PlanError(c + "delay-next from=1 to=2\n----\n"),
+            "t.scn:4:12: delay-next: expected delay-next from=A to=B extra=DURATION with two different servers");
+  EXPECT_EQ(PlanError(c + "disk-slow 1 5000 1s\n----\n"),
+            "t.scn:4:13: disk-slow: expected a number in 1..1000, found '5000'");
   EXPECT_EQ(PlanError("cluster voters=3 net.loss=1%\n----\n").substr(0, 57),
             "t.scn:1:18: cluster: 'net.loss' cannot be reproduced on a");
   EXPECT_EQ(PlanError("cluster voters=3 commit_log_count=2\n----\n"),
@@ -157,6 +168,47 @@ TEST(MakePlan, RefusesWhatItCannotDoNamingFileLineAndColumn) {
   EXPECT_EQ(PlanError(c + "create 1 /a x nowait\n----\n").substr(0, 40), "t.scn:4:15: create: 'nowait' is not supp");
   EXPECT_EQ(PlanError(c + "crash 4\n----\n"), "t.scn:4:7: crash: expected a number in 1..3, found '4'");
   EXPECT_EQ(PlanError("run until=leader\n----\n"), "t.scn:1:1: run: expected 'cluster' before any other command");
+}
+
+TEST(MakePlan, ReadsNetworkAndDiskFaultsForTheProxyAndThePreloadLibrary) {
+  const std::string text =
+      "cluster voters=3 clients=1\n----\n\n"
+      "hold-next from=3 to=1 type=COMMIT zxid=0x100000002 count=2\n----\n\n"
+      "delay-next from=2 to=1 extra=50ms\n----\n\n"
+      "partition 1|2,3\n----\n\n"
+      "oneway 1,2>3\n----\n\n"
+      "delay 2>1 100ms 2s\n----\n\n"
+      "disk-slow 3 50 5s\n----\n\n"
+      "disk-error 2 1s log.,snapshot.\n----\n";
+  auto file = runner::scenario::Parse("t.scn", text);
+  ASSERT_TRUE(file.ok()) << file.status();
+  auto plan = MakePlan(*file);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  const std::vector<Step>& s = plan->steps;
+  ASSERT_EQ(s.size(), 8u);
+  EXPECT_EQ(s[1].kind, StepKind::kRule);
+  EXPECT_EQ(s[1].action, "hold");
+  EXPECT_EQ(s[1].from, 3u);
+  EXPECT_EQ(s[1].to, 1u);
+  EXPECT_EQ(s[1].type, "COMMIT");
+  EXPECT_EQ(s[1].zxid, 0x100000002u);
+  EXPECT_EQ(s[1].count, 2u);
+  EXPECT_EQ(s[2].action, "delay");
+  EXPECT_EQ(s[2].extra_ms, 50);
+  EXPECT_EQ(s[3].kind, StepKind::kCut);
+  EXPECT_TRUE(s[3].replace_cuts);
+  const std::vector<std::pair<uint32_t, uint32_t>> partition = {{1, 2}, {1, 3}, {2, 1}, {3, 1}};
+  EXPECT_EQ(s[3].cuts, partition);
+  EXPECT_FALSE(s[4].replace_cuts);
+  const std::vector<std::pair<uint32_t, uint32_t>> oneway = {{1, 3}, {2, 3}};
+  EXPECT_EQ(s[4].cuts, oneway);
+  EXPECT_EQ(s[5].kind, StepKind::kDelay);
+  EXPECT_EQ(s[5].extra_ms, 100);
+  EXPECT_EQ(s[5].for_ms, 2000);
+  EXPECT_EQ(s[6].kind, StepKind::kDiskSlow);
+  EXPECT_EQ(s[6].factor, 50u);
+  EXPECT_EQ(s[7].kind, StepKind::kDiskError);
+  EXPECT_EQ(s[7].prefixes, "log.,snapshot.");
 }
 
 std::string LineWith(const std::string& text, std::string_view needle) {
