@@ -147,7 +147,7 @@ int RunConform(const std::vector<std::string>& args) {
     const conform::Report report = conform::MakeReport(path, *real, sim->observations, restarts.warnings);
     fmt::print("{}\n", report.text);
     all_reports += report.text + "\n";
-    if (report.differ > 0) differ = true;
+    if (report.differ > 0 || report.checks_differ) differ = true;
   }
   if (const std::string out = flags.Get("report"); !out.empty()) {
     if (absl::Status s = runner::WriteFile(out, all_reports); !s.ok()) {

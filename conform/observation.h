@@ -30,6 +30,7 @@ struct SyncRecord {
   bool established = false;
   uint64_t peer_zxid = 0;  // The learner's last zxid, as it reported it.
   bool empty = false;      // A DIFF of nothing: the learner had the leader's last zxid.
+  uint64_t zxid = 0;       // The DIFF's, TRUNC's or SNAP's zxid (a TRUNC's: where it cuts).
 };
 
 // How a row is compared. Some observations depend on timing in a known way; those are

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -101,6 +102,68 @@ absl::StatusOr<std::string> PreloadPath() {
       kName, (bin / ZABSIM_PRELOAD_FROM_BIN).lexically_normal().string()));
 }
 
+struct UndoneWrites {
+  int writes = 0;   // Ranges zeroed.
+  int removed = 0;  // Files removed.
+};
+
+// UndoUnsynced reads a killed server's crash journal (conform/preload: "C PATH", "W PATH
+// OFFSET LENGTH", "S PATH") and undoes, per txn log file, the writes after its last sync:
+// their bytes become zeros again (ZooKeeper reads a log up to its first zero length, as
+// in a preallocated file), and a file created and never synced is removed, as a
+// power loss takes its directory entry with it. The journal is then removed.
+UndoneWrites UndoUnsynced(const std::string& journal) {
+  struct File {
+    bool created = false;
+    bool synced = false;
+    std::vector<std::pair<uint64_t, uint64_t>> pending;  // (offset, length) since the last sync.
+  };
+  std::map<std::string, File> files;
+  std::ifstream in(journal);
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() < 3 || line[1] != ' ') continue;
+    std::string rest = line.substr(2);
+    if (line[0] == 'W') {
+      // The path may hold spaces: the last two fields are numbers.
+      const size_t b = rest.rfind(' ');
+      const size_t a = b == std::string::npos ? b : rest.rfind(' ', b - 1);
+      if (a == std::string::npos) continue;
+      files[rest.substr(0, a)].pending.emplace_back(std::strtoull(rest.c_str() + a + 1, nullptr, 10),
+                                                     std::strtoull(rest.c_str() + b + 1, nullptr, 10));
+    } else if (line[0] == 'S') {
+      File& f = files[rest];
+      f.pending.clear();
+      f.synced = true;
+    } else if (line[0] == 'C') {
+      files[rest] = File{true, false, {}};
+    }
+  }
+  in.close();
+  UndoneWrites out;
+  for (const auto& [path, f] : files) {
+    std::error_code ec;
+    if (f.created && !f.synced) {
+      if (fs::remove(path, ec)) ++out.removed;
+      continue;
+    }
+    if (f.pending.empty()) continue;
+    std::fstream io(path, std::ios::in | std::ios::out | std::ios::binary);
+    const uint64_t size = fs::file_size(path, ec);
+    if (!io || ec) continue;
+    for (const auto& [offset, length] : f.pending) {
+      if (offset >= size) continue;
+      const uint64_t n = std::min(length, size - offset);
+      io.seekp(static_cast<std::streamoff>(offset));
+      const std::string zeros(static_cast<size_t>(n), '\0');
+      io.write(zeros.data(), static_cast<std::streamsize>(n));
+      ++out.writes;
+    }
+  }
+  std::error_code ec;
+  fs::remove(journal, ec);
+  return out;
+}
+
 // zabsim's default fsync takes 0.5 to 2 ms (disk.fsync_latency); `disk-slow S FACTOR`
 // makes the real server's writes and fsyncs of its data files each wait (FACTOR - 1)
 // times the mean, 1.25 ms (conform/preload).
@@ -190,7 +253,11 @@ class RealEnsemble {
         "ZABSIM_CONFORM_REDIRECT=" + proxy_->Redirects(sid),
         "ZABSIM_CONFORM_DISK=" + ServerDir(sid) + "/disk-control",
         "ZABSIM_CONFORM_DATA=" + ServerDir(sid) + "/data",
+        "ZABSIM_CONFORM_JOURNAL=" + ServerDir(sid) + "/crash-journal",
     };
+    // What is on disk now is durable: the journal covers this incarnation alone.
+    std::error_code ec;
+    fs::remove(ServerDir(sid) + "/crash-journal", ec);
     auto child = Spawn(argv, /*pipes=*/false, ServerDir(sid) + "/stdout.log", env);
     if (!child.ok()) return child.status();
     s.process = *child;
@@ -240,7 +307,17 @@ class RealEnsemble {
     }
   }
 
-  void Kill(uint32_t sid) { Stop(servers_[sid].process); }
+  // Kill ends the server as zabsim's `crash` does: kill -9, then what it wrote to its txn
+  // log without a sync after it is undone (conform/preload's journal): a killed process
+  // leaves its writes in the kernel's page cache, a crashed machine does not.
+  void Kill(uint32_t sid) {
+    Stop(servers_[sid].process);
+    const UndoneWrites undone = UndoUnsynced(ServerDir(sid) + "/crash-journal");
+    if (o_.verbose && (undone.writes > 0 || undone.removed > 0)) {
+      fmt::print(stderr, "conform:   server {}: undid {} unsynced write(s) to its txn log, removed {} unsynced log file(s)\n",
+                 sid, undone.writes, undone.removed);
+    }
+  }
   bool Up(uint32_t sid) { return Alive(servers_[sid].process); }
 
   Srvr Query(uint32_t sid) {

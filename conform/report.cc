@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "conform/story_checks.h"
+
 namespace zabsim::conform {
 namespace {
 
@@ -205,6 +207,7 @@ Report MakeReport(std::string_view path, const Observations& real, const Observa
     t += colon == std::string::npos ? fmt::format("{}: warning: {}\n", path, w)
                                     : fmt::format("{}:{}: warning: {}\n", path, w.substr(0, colon), w.substr(colon + 2));
   }
+  t += StoryVerdict(CheckStory(real), CheckStory(sim), "3.8.0", r.differ, r.checks_differ);
   t += fmt::format("{}: {} observations compared, {} differ, {} only by timing; {} reported only\n", path,
                    r.compared, r.differ, r.timing, r.reported);
   return r;

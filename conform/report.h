@@ -20,13 +20,15 @@ struct Report {
   int differ = 0;    // Compared observations whose values differ.
   int timing = 0;    // Compared observations that differ only as timing explains.
   int reported = 0;  // Observations reported only (times).
+  bool checks_differ = false;  // The sides broke different story checks (story_checks.h).
 };
 
 // MakeReport lines `real` up against `sim` (made at the same steps with the same names).
 // No value is ever cut: one wider than its column is wrapped over the lines below. Every
 // observation both sides made is compared (but the times, whose units differ).
 // `warnings` ("LINE: ...") say where the harness could not make the sides match; each is
-// printed before the summary as "PATH:LINE: warning: ...".
+// printed before the summary as "PATH:LINE: warning: ...". The story checks
+// (conform/story_checks.h) of both sides and their verdict come before the summary too.
 Report MakeReport(std::string_view path, const Observations& real, const Observations& sim,
                   const std::vector<std::string>& warnings = {});
 

@@ -16,8 +16,9 @@
 
 namespace zabsim::conform {
 
-// Landed: `servers` (by sid, [0] unused) show nothing in flight: no server leads, or every
-// following server has the leader's last zxid. A leader that has committed nothing in its
+// Landed: `servers` (by sid, [0] unused) show nothing in flight: no server leads, or no
+// server that is up is still syncing (looking while a leader serves) and every following
+// server has the leader's last zxid. A leader that has committed nothing in its
 // epoch reports the epoch's start, (epoch, 0), which no follower ever processes: its
 // followers keep their own last txn, and nothing is in flight either.
 bool Landed(const std::vector<Srvr>& servers);

@@ -104,7 +104,8 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
           syncs.push_back(SyncRecord{e->learner.value, std::string(zab::ToString(e->mode)),
                                      established.contains(r.process), e->peer_last_zxid.value,
                                      e->mode == zab::SyncMode::kDiff && e->txns == 0 &&
-                                         e->zxid == e->peer_last_zxid});
+                                         e->zxid == e->peer_last_zxid,
+                                     e->zxid.value});
         } else if (std::holds_alternative<zab::LeaderEstablished>(r.event)) {
           established.insert(r.process);
         } else if (const auto* st = std::get_if<zab::StateChanged>(&r.event)) {

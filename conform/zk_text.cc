@@ -86,7 +86,11 @@ void SyncLogReader::Line(std::string_view line, std::vector<SyncRecord>& out) {
   // LearnerHandler.syncFollower's first case: the learner has the leader's last
   // processed zxid, and gets a DIFF of nothing.
   const Learner& l = it->second;
-  out.push_back(SyncRecord{l.sid, mode, established_, l.peer_zxid, mode == "DIFF" && l.peer_zxid == l.leader_zxid});
+  // "Sending TRUNC zxid=0x..." or "Sending TRUNC to follower zxidToSend=0x..."; a SNAP's
+  // zxid is the leader's.
+  uint64_t zxid = mode == "SNAP" ? l.leader_zxid : FieldZxid(message, "zxid=");
+  if (zxid == 0) zxid = FieldZxid(message, "zxidToSend=");
+  out.push_back(SyncRecord{l.sid, mode, established_, l.peer_zxid, mode == "DIFF" && l.peer_zxid == l.leader_zxid, zxid});
   learner_of_thread_.erase(it);  // One decision per sync.
 }
 

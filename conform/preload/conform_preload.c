@@ -20,6 +20,14 @@
 //    - error: fsync and fdatasync fail with EIO, and so does creating such a file (a
 //      snapshot, an epoch file's temporary, a new log), for the prefixes listed.
 //
+// 3. Journals what a crash must undo. ZABSIM_CONFORM_JOURNAL names a file the library
+//    appends to, for the server's txn log files (log.*): "C PATH" when it creates one,
+//    "W PATH OFFSET LENGTH" before each write, "S PATH" after each fsync or fdatasync
+//    that succeeded. After a kill -9 the harness undoes every write not followed by a
+//    sync of its file (zeroes its bytes; a log file created and never synced is removed):
+//    what a power loss takes, and what zabsim's crash takes. A process killed keeps its
+//    writes in the kernel's page cache; without this the real side would lose none.
+//
 // The control file is one line, "SLOW_UNTIL_MS SLOW_EXTRA_US ERROR_UNTIL_MS PREFIXES",
 // times on CLOCK_MONOTONIC in milliseconds, PREFIXES comma-separated or "-" for all four
 // kinds. It is read again when its modification time changes, at most every 2 ms.
@@ -49,6 +57,9 @@ static int redirect_from[MAX_REDIRECTS];
 static int redirect_to[MAX_REDIRECTS];
 static int redirects;
 static const char* control_path;
+static const char* journal_path;
+static int journal_fd = -1;
+static pthread_mutex_t journal_mu = PTHREAD_MUTEX_INITIALIZER;
 static const char* data_dir;
 static size_t data_dir_len;
 
@@ -90,6 +101,7 @@ static void Init(void) {
     map = *end == ',' ? end + 1 : end;
   }
   control_path = getenv("ZABSIM_CONFORM_DISK");
+  journal_path = getenv("ZABSIM_CONFORM_JOURNAL");
   data_dir = getenv("ZABSIM_CONFORM_DATA");
   data_dir_len = data_dir != NULL ? strlen(data_dir) : 0;
 }
@@ -248,6 +260,47 @@ static int Affects(int fd, int64_t* extra_us, char* name, size_t name_size) {
   return (what & 1) | ((what & 2) && Listed(file, prefixes) ? 2 : 0);
 }
 
+// ---- the crash journal ------------------------------------------------------------------
+
+// LogFilePath: the path of `fd` when it is one of the server's txn log files.
+static int LogFilePath(int fd, char* path, size_t size) {
+  if (journal_path == NULL || data_dir == NULL) return 0;
+  char link[64];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  const ssize_t n = readlink(link, path, size - 1);
+  if (n <= 0) return 0;
+  path[n] = '\0';
+  const char* name = DataFileName(path);
+  return name != NULL && strncmp(name, "log.", 4) == 0;
+}
+
+static void Journal(const char* line) {
+  pthread_mutex_lock(&journal_mu);
+  if (journal_fd < 0) journal_fd = real_open(journal_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (journal_fd >= 0) {
+    const size_t n = strlen(line);
+    // One write per line, O_APPEND: a line is whole or absent.
+    if (real_write(journal_fd, line, n) != (ssize_t)n) {
+    }
+  }
+  pthread_mutex_unlock(&journal_mu);
+}
+
+static void JournalWrite(int fd, off_t at, size_t n) {
+  char path[4096], line[4200];
+  if (n == 0 || !LogFilePath(fd, path, sizeof path)) return;
+  if (at < 0) at = lseek(fd, 0, SEEK_CUR);
+  snprintf(line, sizeof line, "W %s %lld %zu\n", path, (long long)at, n);
+  Journal(line);
+}
+
+static void JournalSync(int fd) {
+  char path[4096], line[4200];
+  if (!LogFilePath(fd, path, sizeof path)) return;
+  snprintf(line, sizeof line, "S %s\n", path);
+  Journal(line);
+}
+
 static void Sleep(int64_t us) {
   struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
@@ -270,7 +323,9 @@ int fsync(int fd) {
     return -1;
   }
   errno = saved;
-  return real_fsync(fd);
+  const int rc = real_fsync(fd);
+  if (rc == 0) JournalSync(fd);
+  return rc;
 }
 
 int fdatasync(int fd) {
@@ -281,13 +336,16 @@ int fdatasync(int fd) {
     return -1;
   }
   errno = saved;
-  return real_fdatasync(fd);
+  const int rc = real_fdatasync(fd);
+  if (rc == 0) JournalSync(fd);
+  return rc;
 }
 
 ssize_t write(int fd, const void* buf, size_t n) {
   Once();
   const int saved = errno;
   SlowOrFail(fd, 0);
+  JournalWrite(fd, -1, n);
   errno = saved;
   return real_write(fd, buf, n);
 }
@@ -296,6 +354,7 @@ ssize_t pwrite(int fd, const void* buf, size_t n, off_t at) {
   Once();
   const int saved = errno;
   SlowOrFail(fd, 0);
+  JournalWrite(fd, at, n);
   errno = saved;
   return real_pwrite(fd, buf, n, at);
 }
@@ -304,6 +363,7 @@ ssize_t pwrite64(int fd, const void* buf, size_t n, off_t at) {
   Once();
   const int saved = errno;
   SlowOrFail(fd, 0);
+  JournalWrite(fd, at, n);
   errno = saved;
   return real_pwrite64(fd, buf, n, at);
 }
@@ -312,6 +372,9 @@ ssize_t writev(int fd, const struct iovec* iov, int count) {
   Once();
   const int saved = errno;
   SlowOrFail(fd, 0);
+  size_t total = 0;
+  for (int i = 0; i < count; ++i) total += iov[i].iov_len;
+  JournalWrite(fd, -1, total);
   errno = saved;
   return real_writev(fd, iov, count);
 }
@@ -343,6 +406,20 @@ static int CreateFails(int dirfd, const char* path, int flags) {
   return file != NULL && Listed(file, prefixes);
 }
 
+static int JournalCreates(int flags) { return journal_path != NULL && (flags & O_CREAT) != 0; }
+
+static int Exists(int dirfd, const char* path) {
+  struct stat st;
+  return fstatat(dirfd, path, &st, 0) == 0;
+}
+
+static void JournalCreate(int fd) {
+  char path[4096], line[4200];
+  if (!LogFilePath(fd, path, sizeof path)) return;
+  snprintf(line, sizeof line, "C %s\n", path);
+  Journal(line);
+}
+
 #define OPEN_MODE(flags, mode)                                   \
   mode_t mode = 0;                                               \
   if ((flags) & (O_CREAT | O_TMPFILE)) {                         \
@@ -359,7 +436,10 @@ int open(const char* path, int flags, ...) {
     errno = EIO;
     return -1;
   }
-  return real_open(path, flags, mode);
+  const int existed = JournalCreates(flags) && Exists(AT_FDCWD, path);
+  const int fd = real_open(path, flags, mode);
+  if (fd >= 0 && JournalCreates(flags) && !existed) JournalCreate(fd);
+  return fd;
 }
 
 int open64(const char* path, int flags, ...) {
@@ -369,7 +449,10 @@ int open64(const char* path, int flags, ...) {
     errno = EIO;
     return -1;
   }
-  return real_open64(path, flags, mode);
+  const int existed = JournalCreates(flags) && Exists(AT_FDCWD, path);
+  const int fd = real_open64(path, flags, mode);
+  if (fd >= 0 && JournalCreates(flags) && !existed) JournalCreate(fd);
+  return fd;
 }
 
 int openat(int dirfd, const char* path, int flags, ...) {
@@ -379,7 +462,10 @@ int openat(int dirfd, const char* path, int flags, ...) {
     errno = EIO;
     return -1;
   }
-  return real_openat(dirfd, path, flags, mode);
+  const int existed = JournalCreates(flags) && Exists(dirfd, path);
+  const int fd = real_openat(dirfd, path, flags, mode);
+  if (fd >= 0 && JournalCreates(flags) && !existed) JournalCreate(fd);
+  return fd;
 }
 
 int openat64(int dirfd, const char* path, int flags, ...) {
@@ -389,5 +475,8 @@ int openat64(int dirfd, const char* path, int flags, ...) {
     errno = EIO;
     return -1;
   }
-  return real_openat64(dirfd, path, flags, mode);
+  const int existed = JournalCreates(flags) && Exists(dirfd, path);
+  const int fd = real_openat64(dirfd, path, flags, mode);
+  if (fd >= 0 && JournalCreates(flags) && !existed) JournalCreate(fd);
+  return fd;
 }

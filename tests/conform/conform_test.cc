@@ -376,6 +376,9 @@ TEST(Landed, EveryFollowerHasTheLeadersLastZxid) {
   EXPECT_TRUE(Landed({{}, along, along, leader}));
   EXPECT_TRUE(Landed({{}, down, along, leader}));
   EXPECT_TRUE(Landed({{}, looking, looking, down}));  // No leader: nothing can land.
+  // A server up but not serving while a leader serves is still syncing with it.
+  EXPECT_FALSE(Landed({{}, looking, along, leader}));
+  EXPECT_FALSE(Landed({{}, looking, along, {"leading", "0x200000000"}}));
   // A leader at its epoch's start: followers keep their own last txn.
   EXPECT_TRUE(Landed({{}, behind, {"following", "0x0"}, {"leading", "0x200000000"}}));
 }
