@@ -70,6 +70,7 @@ struct Step {
   std::string path;
   std::string data;
   std::optional<int32_t> version;
+  bool nowait = false;  // kClientOp: a write sent without waiting for its answer.
   int64_t for_ms = 0;  // kRunFor.
   uint64_t epoch = 0;  // kRunEpoch: a leader has established an epoch >= this.
   // Faults. `from`/`to`: kRule, kHold, kRelease, kDelay, and kBreak's two servers.

@@ -370,15 +370,36 @@ class RealEnsemble {
   // process on first use, and returns the lines it printed.
   absl::StatusOr<std::vector<std::string>> ClientCommand(uint32_t index, std::string_view command) {
     if (clients_.size() < index) clients_.resize(index);
+    if (pending_.size() < index) pending_.resize(index);
     Child& c = clients_[index - 1];
     if (!Alive(c)) {
+      pending_[index - 1] = 0;  // A new CLI owes nothing.
       const std::vector<uint32_t> homes = Homes(index);
       Stop(c);  // Reaps a client that died, and closes its pipes.
       auto child = StartCli(homes);
       if (!child.ok()) return child.status();
       c = *child;
     }
+    // Answers of writes sent without waiting come first.
+    for (; pending_[index - 1] > 0; --pending_[index - 1]) {
+      auto earlier = Command(c, "");
+      if (!earlier.ok()) return earlier.status();
+    }
     return Command(c, command);
+  }
+
+  // ClientCommandNoWait sends one CLI command for client `index` and returns at once. The
+  // CLI runs its commands one at a time: its answer, and the sentinel after it, are read
+  // (and set aside) before the client's next command.
+  absl::Status ClientCommandNoWait(uint32_t index, std::string_view command) {
+    if (clients_.size() < index) clients_.resize(index);
+    if (pending_.size() < index) pending_.resize(index);
+    Child& c = clients_[index - 1];
+    if (!Alive(c)) return absl::UnavailableError(fmt::format("client {} has no CLI running", index));
+    if (o_.verbose) fmt::print(stderr, "conform:   zkCli> {} (not waiting)\n", command);
+    if (absl::Status s = WriteAll(c, fmt::format("{}\nversion\n", command)); !s.ok()) return s;
+    ++pending_[index - 1];
+    return absl::OkStatus();
   }
 
   // ReadOn reads `paths` on server `sid` alone, with a CLI of its own (whose session, a
@@ -479,9 +500,13 @@ class RealEnsemble {
     return Spawn(argv, /*pipes=*/true, "");
   }
 
+  // Command sends `command` and reads the lines up to its sentinel; an empty `command`
+  // sends nothing and reads the answer of one sent earlier without waiting.
   absl::StatusOr<std::vector<std::string>> Command(Child& c, std::string_view command) {
-    if (o_.verbose) fmt::print(stderr, "conform:   zkCli> {}\n", command);
-    if (absl::Status s = WriteAll(c, fmt::format("{}\nversion\n", command)); !s.ok()) return s;
+    if (o_.verbose) fmt::print(stderr, "conform:   zkCli> {}\n", command.empty() ? "(an earlier write's answer)" : command);
+    if (!command.empty()) {
+      if (absl::Status s = WriteAll(c, fmt::format("{}\nversion\n", command)); !s.ok()) return s;
+    }
     std::vector<std::string> lines;
     const int64_t deadline = NowMs() + kClientWaitMs;
     while (true) {
@@ -507,6 +532,7 @@ class RealEnsemble {
   int base_port_ = 0;
   std::vector<Server> servers_;  // By sid; [0] unused.
   std::vector<Child> clients_;
+  std::vector<int> pending_;  // Per client: answers of writes sent without waiting, unread.
   uint64_t highest_epoch_ = 0;
 };
 
@@ -564,6 +590,17 @@ absl::Status AwaitConnected(RealEnsemble& r, uint32_t client) {
 
 std::string ClientOp(RealEnsemble& r, const Step& s, absl::Status& status) {
   if (status = AwaitConnected(r, s.client); !status.ok()) return "no answer";
+  if (s.nowait) {
+    std::string command;
+    if (s.op == "create") command = s.data.empty() ? "create " + s.path : fmt::format("create {} {}", s.path, s.data);
+    if (s.op == "set") {
+      command = s.version ? fmt::format("set -v {} {} {}", *s.version, s.path, s.data)
+                          : fmt::format("set {} {}", s.path, s.data);
+    }
+    if (s.op == "delete") command = s.version ? fmt::format("delete -v {} {}", *s.version, s.path) : "delete " + s.path;
+    status = r.ClientCommandNoWait(s.client, command);
+    return "sent (nowait)";
+  }
   std::string command;
   if (s.op == "create") command = s.data.empty() ? "create " + s.path : fmt::format("create {} {}", s.path, s.data);
   if (s.op == "set") {

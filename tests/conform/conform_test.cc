@@ -165,7 +165,8 @@ TEST(MakePlan, RefusesWhatItCannotDoNamingFileLineAndColumn) {
             "t.scn:4:5: run: expected an epoch in 1..4294967295 after 'epoch:', found 'epoch:x'");
   EXPECT_EQ(PlanError(c + "run until=quiet\n----\n").substr(0, 53),
             "t.scn:4:5: run: 'until=quiet' cannot be reproduced on");
-  EXPECT_EQ(PlanError(c + "create 1 /a x nowait\n----\n").substr(0, 40), "t.scn:4:15: create: 'nowait' is not supp");
+  EXPECT_EQ(PlanError(c + "get 1 /a nowait\n----\n").substr(0, 37), "t.scn:4:10: get: 'nowait' is not supp");
+  EXPECT_EQ(PlanError(c + "create 1 /a x ephemeral\n----\n").substr(0, 43), "t.scn:4:15: create: 'ephemeral' is not supp");
   EXPECT_EQ(PlanError(c + "crash 4\n----\n"), "t.scn:4:7: crash: expected a number in 1..3, found '4'");
   EXPECT_EQ(PlanError("run until=leader\n----\n"), "t.scn:1:1: run: expected 'cluster' before any other command");
 }
