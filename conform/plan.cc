@@ -73,7 +73,9 @@ absl::Status ReadCluster(const ScenarioFile& file, const Directive& d, Ensemble&
       v = Number(file, d, a, 2, 100000000);
       if (v.ok()) e.snap_count = *v;
     } else if (a.key == "snapshot_size_factor_permille") {
-      v = Number(file, d, a, 0, 1000000);
+      // ZooKeeper 3.8 resets a zookeeper.snapshotSizeFactor above 1 to 0.33 (ZKDatabase's
+      // constructor): a larger value would not be the same run.
+      v = Number(file, d, a, 0, 1000);
       if (v.ok()) e.snapshot_size_factor_permille = static_cast<uint32_t>(*v);
     } else if (a.key == "txn_log_sync") {
       v = Number(file, d, a, 0, 1);
