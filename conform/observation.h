@@ -31,6 +31,8 @@ struct SyncRecord {
   uint64_t peer_zxid = 0;  // The learner's last zxid, as it reported it.
   bool empty = false;      // A DIFF of nothing: the learner had the leader's last zxid.
   uint64_t zxid = 0;       // The DIFF's, TRUNC's or SNAP's zxid (a TRUNC's: where it cuts).
+  std::string at;          // Real side: the log line's time ("2026-12-08 01:47:50,745"), to
+                           // put decisions read from several servers' logs in time order.
 };
 
 // How a row is compared. Some observations depend on timing in a known way; those are

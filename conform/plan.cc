@@ -467,6 +467,10 @@ absl::StatusOr<Plan> MakePlan(const ScenarioFile& file) {
   return plan;
 }
 
+std::string LateName(const Step& step) {
+  return fmt::format("c{} {} {} (answered later)", step.client, step.op, step.path);
+}
+
 std::string Describe(const Step& step) {
   std::string out = step.directive->name;
   for (const Arg& a : step.directive->args) {

@@ -96,6 +96,10 @@ struct Plan {
 // MakePlan reads `file` for a conformance run. Errors read "PATH:LINE:COLUMN: ...".
 absl::StatusOr<Plan> MakePlan(const runner::scenario::ScenarioFile& file);
 
+// LateName names the end-of-run observation of a write sent without waiting: its answer
+// ("c1 create /p (answered later)"), OK without a zxid or an error code.
+std::string LateName(const Step& step);
+
 // Describe renders a step's command line, for reports ("create 1 /a x").
 std::string Describe(const Step& step);
 

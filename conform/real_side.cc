@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -356,6 +357,9 @@ class RealEnsemble {
         s.log.Line(line, out);
       }
     }
+    // Each server's log is read in turn: put the decisions of several leaders in the
+    // order they were made (log4j's ISO8601 times sort as text; ties keep log order).
+    std::stable_sort(out.begin(), out.end(), [](const SyncRecord& a, const SyncRecord& b) { return a.at < b.at; });
     return out;
   }
 
@@ -380,13 +384,28 @@ class RealEnsemble {
       if (!child.ok()) return child.status();
       c = *child;
     }
-    // Answers of writes sent without waiting come first.
+    if (absl::Status s = DrainLate(index); !s.ok()) return s;
+    return Command(c, command);
+  }
+
+  // DrainLate reads the answers of client `index`'s writes sent without waiting, oldest
+  // first, into late_answers().
+  absl::Status DrainLate(uint32_t index) {
+    if (pending_.size() < index || clients_.size() < index) return absl::OkStatus();
+    Child& c = clients_[index - 1];
     for (; pending_[index - 1] > 0; --pending_[index - 1]) {
       auto earlier = Command(c, "");
       if (!earlier.ok()) return earlier.status();
+      std::deque<size_t>& steps = late_steps_[index];
+      if (steps.empty()) continue;
+      const std::string e = CliErrorCode(*earlier);
+      late_answers_[steps.front()] = e.empty() ? "OK" : e;
+      steps.pop_front();
     }
-    return Command(c, command);
+    return absl::OkStatus();
   }
+  const std::map<size_t, std::string>& late_answers() const { return late_answers_; }
+  void ExpectLate(uint32_t index, size_t step) { late_steps_[index].push_back(step); }
 
   // ClientCommandNoWait sends one CLI command for client `index` and returns at once. The
   // CLI runs its commands one at a time: its answer, and the sentinel after it, are read
@@ -533,6 +552,8 @@ class RealEnsemble {
   std::vector<Server> servers_;  // By sid; [0] unused.
   std::vector<Child> clients_;
   std::vector<int> pending_;  // Per client: answers of writes sent without waiting, unread.
+  std::map<uint32_t, std::deque<size_t>> late_steps_;  // Per client: their steps, oldest first.
+  std::map<size_t, std::string> late_answers_;          // Per step: the answer read.
   uint64_t highest_epoch_ = 0;
 };
 
@@ -734,6 +755,7 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, co
         break;
       case StepKind::kClientOp: {
         const std::string value = ClientOp(r, s, status);
+        if (s.nowait && status.ok()) r.ExpectLate(s.client, step);
         if (status.code() == absl::StatusCode::kCancelled) return status;
         status = absl::OkStatus();  // A client that did not answer is an observation.
         obs.Add(fmt::format("c{} {} {}", s.client, s.op, s.path), value);
@@ -809,7 +831,17 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, co
     }
   }
   if (absl::Status settled = Settle(r); !settled.ok()) return settled;
+  for (uint32_t client = 1; client <= plan.ensemble.clients; ++client) {
+    const absl::Status drained = r.DrainLate(client);
+    if (drained.code() == absl::StatusCode::kCancelled) return drained;
+  }
   obs.Step(0, "end");
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& s = plan.steps[i];
+    if (s.kind != StepKind::kClientOp || !s.nowait) continue;
+    const auto answer = r.late_answers().find(i);
+    obs.Add(LateName(s), answer == r.late_answers().end() ? "no answer" : answer->second);
+  }
   for (SyncRecord& rec : r.NewSyncs()) syncs.push_back(rec);
   obs.Syncs(syncs, plan.ensemble.voters);
   ObserveServers(r, all, obs);

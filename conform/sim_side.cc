@@ -1,5 +1,7 @@
 #include "conform/sim_side.h"
 
+#include <deque>
+#include <map>
 #include <set>
 #include <variant>
 
@@ -35,6 +37,14 @@ std::string ClientResult(const Step& s, const zab::ClientCompleted* c) {
   if (s.op == "get") return fmt::format("OK {}", c->data);
   if (s.op == "exists") return c->exists ? "OK" : "NONODE";
   return fmt::format("OK {}", zab::ToString(c->zxid));
+}
+
+// LateResult: the answer to a write sent without waiting, as the real side can read it:
+// the CLI prints no zxid, and a `stat` after the answer may find the node changed or gone.
+std::string LateResult(const zab::ClientCompleted* c) {
+  if (c->indeterminate) return "CONNECTIONLOSS";
+  if (c->code != zab::Code::kOk) return std::string(zab::ToString(c->code));
+  return "OK";
 }
 
 // How long zabsim's side lets in-flight txns land before a `state` (conform/settle.h):
@@ -82,7 +92,12 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
   std::vector<std::pair<uint64_t, bool>> proposals;
   std::vector<uint32_t> all;
   for (uint32_t sid = 1; sid <= plan.ensemble.voters; ++sid) all.push_back(sid);
-  for (const Step& s : plan.steps) {
+  // Writes sent without waiting, per client process, oldest first: a client's answers come
+  // in the order of its operations, so its next completion is the oldest one's.
+  std::map<uint32_t, std::deque<size_t>> unanswered;
+  std::vector<std::string> late(plan.steps.size(), "no answer");  // Per step: its answer.
+  for (size_t index = 0; index < plan.steps.size(); ++index) {
+    const Step& s = plan.steps[index];
     completions.clear();
     proposals.clear();
     const int64_t start_us = runner.cluster() != nullptr ? runner.cluster()->world().now().us : 0;
@@ -151,7 +166,22 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
         const uint32_t process = cluster.ClientProcessId(s.client - 1);
         const zab::ClientCompleted* done = nullptr;
         for (const runner::EventRecord& r : completions) {
-          if (r.process == process) done = &std::get<zab::ClientCompleted>(r.event);
+          if (r.process != process) continue;
+          auto& queue = unanswered[process];
+          if (!queue.empty() && queue.front() != index) {
+            late[queue.front()] = LateResult(&std::get<zab::ClientCompleted>(r.event));
+            queue.pop_front();
+          } else {
+            done = &std::get<zab::ClientCompleted>(r.event);
+            if (!queue.empty()) queue.pop_front();
+          }
+        }
+        if (s.nowait) {
+          if (done != nullptr) {
+            late[index] = LateResult(done);  // Answered within its own step.
+          } else {
+            unanswered[process].push_back(index);
+          }
         }
         // A write sent without waiting is answered in some later step, at a moment that
         // depends on timing on the real side: neither side reports its answer.
@@ -164,10 +194,29 @@ absl::StatusOr<SimSide> RunSimSide(const runner::scenario::ScenarioFile& file, c
       default:
         break;
     }
+    if (s.kind != StepKind::kClientOp) {
+      for (const runner::EventRecord& r : completions) {
+        auto& queue = unanswered[r.process];
+        if (queue.empty()) continue;
+        late[queue.front()] = LateResult(&std::get<zab::ClientCompleted>(r.event));
+        queue.pop_front();
+      }
+    }
   }
   runner::Cluster& cluster = *runner.cluster();
+  completions.clear();
   Settle(cluster);
+  for (const runner::EventRecord& r : completions) {
+    auto& queue = unanswered[r.process];
+    if (queue.empty()) continue;
+    late[queue.front()] = LateResult(&std::get<zab::ClientCompleted>(r.event));
+    queue.pop_front();
+  }
   obs.Step(0, "end");
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& s = plan.steps[i];
+    if (s.kind == StepKind::kClientOp && s.nowait) obs.Add(LateName(s), late[i]);
+  }
   obs.Syncs(syncs, plan.ensemble.voters);
   ObserveServers(cluster, all, obs);
   for (const uint32_t sid : all) {

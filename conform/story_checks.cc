@@ -18,14 +18,23 @@ struct Write {
 };
 
 // AckedWrite reads "cN OP PATH" = "OK 0x..." for a write.
+// A write answered later (sent without waiting) is "cN OP PATH (answered later)" = "OK",
+// with no zxid: only its path counts (a create that must exist).
+constexpr std::string_view kLate = " (answered later)";
+
 std::optional<std::pair<std::string, Write>> AckedWrite(const Observation& o) {
-  if (o.what.empty() || o.what[0] != 'c' || !o.value.starts_with("OK 0x")) return std::nullopt;
-  const size_t sp1 = o.what.find(' ');
-  const size_t sp2 = o.what.find(' ', sp1 + 1);
+  const bool late = o.what.ends_with(kLate);
+  if (o.what.empty() || o.what[0] != 'c' || !(o.value.starts_with("OK 0x") || (late && o.value == "OK"))) {
+    return std::nullopt;
+  }
+  const std::string what = late ? o.what.substr(0, o.what.size() - kLate.size()) : o.what;
+  const size_t sp1 = what.find(' ');
+  const size_t sp2 = what.find(' ', sp1 + 1);
   if (sp1 == std::string::npos || sp2 == std::string::npos) return std::nullopt;
-  const std::string op = o.what.substr(sp1 + 1, sp2 - sp1 - 1);
+  const std::string op = what.substr(sp1 + 1, sp2 - sp1 - 1);
   if (op != "create" && op != "set" && op != "delete") return std::nullopt;
-  return std::make_pair(o.what.substr(sp2 + 1), Write{o.what, op, ZxidValue(o.value.substr(3))});
+  if (late && op != "create") return std::nullopt;  // Without its zxid a set or delete cannot be judged.
+  return std::make_pair(what.substr(sp2 + 1), Write{what, op, late ? 0 : ZxidValue(o.value.substr(3))});
 }
 
 // Final values: "server N /path" at the end, for serving servers.
@@ -86,8 +95,8 @@ std::vector<StoryViolation> CheckStory(const Observations& obs) {
       const bool lost = w.op == "delete" ? exists && Mzxid(v->second) < w.zxid : !exists || Mzxid(v->second) < w.zxid;
       if (lost) {
         out.push_back({"acknowledged-write-lost",
-                       fmt::format("{} was told OK {}, but server {} holds {} at the end", w.what, Hex(w.zxid), sid,
-                                   path + " = " + v->second)});
+                       fmt::format("{} was told OK{}, but server {} holds {} at the end", w.what,
+                                   w.zxid == 0 ? "" : " " + Hex(w.zxid), sid, path + " = " + v->second)});
       }
     }
   }
@@ -110,7 +119,7 @@ std::vector<StoryViolation> CheckStory(const Observations& obs) {
     for (const SyncRecord& s : o.syncs) {
       if (s.mode != "TRUNC") continue;
       for (const Write& w : acked) {
-        if (w.zxid > s.zxid && w.zxid <= s.peer_zxid) {
+        if (w.zxid != 0 && w.zxid > s.zxid && w.zxid <= s.peer_zxid) {
           out.push_back({"acknowledged-txn-truncated",
                          fmt::format("server {} was truncated to {} from {}, removing {} ({} was told OK)", s.learner,
                                      Hex(s.zxid), Hex(s.peer_zxid), Hex(w.zxid), w.what)});

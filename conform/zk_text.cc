@@ -90,7 +90,8 @@ void SyncLogReader::Line(std::string_view line, std::vector<SyncRecord>& out) {
   // zxid is the leader's.
   uint64_t zxid = mode == "SNAP" ? l.leader_zxid : FieldZxid(message, "zxid=");
   if (zxid == 0) zxid = FieldZxid(message, "zxidToSend=");
-  out.push_back(SyncRecord{l.sid, mode, established_, l.peer_zxid, mode == "DIFF" && l.peer_zxid == l.leader_zxid, zxid});
+  out.push_back(SyncRecord{l.sid, mode, established_, l.peer_zxid, mode == "DIFF" && l.peer_zxid == l.leader_zxid, zxid,
+                           std::string(line.substr(0, std::min<size_t>(bracket, 23)))});
   learner_of_thread_.erase(it);  // One decision per sync.
 }
 

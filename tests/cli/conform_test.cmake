@@ -33,6 +33,11 @@ if(BUG)
 elseif(NOT out MATCHES "observations compared, 0 differ")
   message(FATAL_ERROR "zabsim conform ${SCENARIO}: no report")
 endif()
+# A bug story (bug-*.scn) must break the same checks on the real ensemble as in zabsim.
+get_filename_component(story ${SCENARIO} NAME)
+if(NOT BUG AND story MATCHES "^bug-" AND NOT out MATCHES "verdict: reproduced on ZooKeeper")
+  message(FATAL_ERROR "zabsim conform ${SCENARIO}: the bug story was not reproduced on the real ensemble")
+endif()
 # The pattern's brackets keep grep from finding its own command line.
 execute_process(COMMAND sh -c "grep -l -a -E 'zabsim[.]conform[.]dir=${WORK}' /proc/[0-9]*/cmdline 2>/dev/null"
                 OUTPUT_VARIABLE left)

@@ -8,6 +8,7 @@
 #include "conform/report.h"
 #include "conform/restarts.h"
 #include "conform/settle.h"
+#include "conform/story_checks.h"
 #include "conform/zk_text.h"
 #include "runner/scenario/parser.h"
 
@@ -439,6 +440,77 @@ TEST(Plan, RepeatBlocksReachThePlanExpanded) {
   EXPECT_EQ(plan->steps[3].data, "3");
   EXPECT_EQ(plan->steps[3].directive->line, 3);
   EXPECT_EQ(plan->steps[4].kind, StepKind::kRunConverged);
+}
+
+}  // namespace
+}  // namespace zabsim::conform
+
+namespace zabsim::conform {
+namespace {
+
+// Story observations: a client write, then the end state of three servers.
+Observations StoryEnd(const std::string& ack, const std::string& server1_a, const std::string& server2_a,
+                      const std::vector<SyncRecord>& syncs = {}) {
+  Observer o;
+  o.Step(5, "create 1 /a one");
+  o.Add("c1 create /a", ack);
+  o.Step(0, "end");
+  if (!syncs.empty()) o.Syncs(syncs, 3);
+  o.Server(1, "leading", "0x200000000");
+  o.Server(2, "following", "0x200000000");
+  o.Server(3, "down", "");
+  o.Add("server 1 /a", server1_a);
+  o.Add("server 2 /a", server2_a);
+  o.Add("server 3 /a", "not serving");
+  return o.observations();
+}
+
+TEST(StoryChecks, FireOnALostWriteDifferentTreesAndATruncatedAcknowledgedTxn) {
+  const std::vector<StoryViolation> lost = CheckStory(StoryEnd("OK 0x100000003", "NONODE", "NONODE"));
+  ASSERT_EQ(lost.size(), 2u);
+  EXPECT_EQ(lost[0].check, "acknowledged-write-lost");
+  EXPECT_EQ(lost[0].detail, "c1 create /a was told OK 0x100000003, but server 1 holds /a = NONODE at the end");
+  // Older data than the acknowledged write is a lost write too.
+  EXPECT_EQ(CheckStory(StoryEnd("OK 0x100000003", "one (mzxid 0x100000002)", "one (mzxid 0x100000003)"))[0].check,
+            "acknowledged-write-lost");
+  const std::vector<StoryViolation> differ =
+      CheckStory(StoryEnd("CONNECTIONLOSS", "x (mzxid 0x100000003)", "NONODE"));
+  ASSERT_EQ(differ.size(), 1u);
+  EXPECT_EQ(differ[0].check, "trees-differ");
+  EXPECT_EQ(differ[0].detail, "servers 1 and 2 are both at 0x200000000 but hold /a = x (mzxid 0x100000003) and NONODE");
+  SyncRecord trunc{3, "TRUNC", true, 0x100000003, false, 0x100000002};
+  const std::vector<StoryViolation> cut =
+      CheckStory(StoryEnd("OK 0x100000003", "one (mzxid 0x100000003)", "one (mzxid 0x100000003)", {trunc}));
+  ASSERT_EQ(cut.size(), 1u);
+  EXPECT_EQ(cut[0].check, "acknowledged-txn-truncated");
+}
+
+TEST(StoryChecks, StayQuietWhenEveryAcknowledgedWriteIsKept) {
+  EXPECT_TRUE(CheckStory(StoryEnd("OK 0x100000003", "one (mzxid 0x100000003)", "one (mzxid 0x100000003)")).empty());
+  // A write that failed or was not waited for promises nothing.
+  EXPECT_TRUE(CheckStory(StoryEnd("CONNECTIONLOSS", "NONODE", "NONODE")).empty());
+  EXPECT_TRUE(CheckStory(StoryEnd("sent (nowait)", "NONODE", "NONODE")).empty());
+  // A TRUNC below nothing acknowledged cuts nothing promised.
+  SyncRecord trunc{3, "TRUNC", true, 0x100000004, false, 0x100000003};
+  EXPECT_TRUE(
+      CheckStory(StoryEnd("OK 0x100000003", "one (mzxid 0x100000003)", "one (mzxid 0x100000003)", {trunc})).empty());
+}
+
+TEST(StoryChecks, TheVerdictSaysWhetherTheRealEnsembleBrokeTheSameChecks) {
+  const std::vector<StoryViolation> lost = {{"acknowledged-write-lost", "..."}};
+  bool differs = true;
+  EXPECT_EQ(StoryVerdict({}, {}, "3.8.0", 0, differs),
+            "checks (acknowledged-write-lost, trees-differ, acknowledged-txn-truncated): none broken on either side\n");
+  EXPECT_FALSE(differs);
+  EXPECT_NE(StoryVerdict(lost, lost, "3.8.0", 0, differs).find("verdict: reproduced on ZooKeeper 3.8.0"), std::string::npos);
+  EXPECT_FALSE(differs);
+  EXPECT_NE(StoryVerdict({}, lost, "3.8.0", 4, differs)
+                .find("verdict: not reproduced on ZooKeeper 3.8.0: it broke no check; 4 observations went otherwise"),
+            std::string::npos);
+  EXPECT_TRUE(differs);
+  EXPECT_NE(StoryVerdict(lost, {}, "3.8.0", 0, differs).find("verdict: ZooKeeper 3.8.0 broke a check that zabsim did not"),
+            std::string::npos);
+  EXPECT_TRUE(differs);
 }
 
 }  // namespace
