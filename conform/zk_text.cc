@@ -1,5 +1,6 @@
 #include "conform/zk_text.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <fmt/format.h>
