@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # zabsim conform leaves nothing behind (no process, no temporary file) after a normal run,
 # a failing run (a client that dies while the servers run), Ctrl-C (SIGINT) and SIGTERM
-# in the middle of a run.
+# in the middle of a run. Every run goes through the quorum proxy and the preload library.
 #   conform_cleanup_test.sh ZABSIM SCENARIO WORK
 set -uo pipefail
 zabsim=$1
@@ -16,10 +16,15 @@ fail() {
   failures=$((failures + 1))
 }
 
-# running DIR: the pids of the processes a run in DIR started (tagged with its directory).
-# The pattern's brackets keep grep from finding its own command line.
+# running DIR: the pids of the processes a run in DIR started: tagged with its directory,
+# or carrying the preload library's settings for it (every server JVM, which runs the
+# quorum proxy's redirections and the disk control). The pattern's brackets keep grep
+# from finding its own command line. The proxy itself is a thread of zabsim conform.
 running() {
-  grep -l -a -E "zabsim[.]conform[.]dir=$1" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3
+  {
+    grep -l -a -E "zabsim[.]conform[.]dir=$1" /proc/[0-9]*/cmdline 2>/dev/null
+    grep -l -a -E "ZABSIM_CONFORM_DISK=$1" /proc/[0-9]*/environ 2>/dev/null
+  } | cut -d/ -f3 | sort -u
 }
 
 check_clean() {
