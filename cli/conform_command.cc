@@ -41,8 +41,11 @@ int RunConform(const std::vector<std::string>& args) {
                 "end) and in zabsim; then print what both observed, side by side: the leader and epoch\n"
                 "after each 'run until=', the sync mode (DIFF, TRUNC, SNAP) the leader chose for each\n"
                 "learner, each client operation's result and zxid, each server's mode and last zxid at\n"
-                "'state' and at the end, and the final data on every server. Exit 0 when every compared\n"
-                "observation agrees, 1 when one differs, 2 on a usage or parse error or a command a\n"
+                "'state' and at the end, and the final data on every server. Then the same checks on\n"
+                "what each side observed (an acknowledged write lost, servers at one zxid with different\n"
+                "trees, an acknowledged txn truncated) and, for a story that breaks one in zabsim, a\n"
+                "verdict: reproduced on the real release or not. Exit 0 when every compared observation\n"
+                "and check agrees, 1 when one differs, 2 on a usage or parse error or a command a\n"
                 "real ensemble cannot perform, 3 when the real ensemble could not be run or failed\n"
                 "(and no observation differs in another file), 130 when interrupted.");
   flags.AllowPositional("FILE");
@@ -61,11 +64,15 @@ int RunConform(const std::vector<std::string>& args) {
   flags.AddRepeated("fix", "NAME", "turn off a bug switch in zabsim's side only");
   flags.AddNote(
       "Scenarios take cluster (voters, clients, client.N, seed, tick_ms, init_limit, sync_limit,\n"
-      "commit_log_count of 500 or more, snap_count, snapshot_size_factor_permille, txn_log_sync,\n"
-      "prealloc_kb), run (until=leader, until=converged, until=epoch:N, for=D), create, set,\n"
-      "delete, get, exists, crash, restart, state, show and check. Anything else (partitions,\n"
-      "message rules, clock and disk faults, ...) is refused with its FILE:LINE:COLUMN. The\n"
-      "zookeeper package is installed if it is missing (as root).\n"
+      "commit_log_count of 500 or more, snap_count, snapshot_size_factor_permille of 1000 or\n"
+      "less, txn_log_sync, prealloc_kb), run (until=leader, until=converged, until=epoch:N,\n"
+      "for=D), create, set, delete (each may end in nowait), get, exists, crash, restart, state,\n"
+      "show and check, and the faults the real side carries out: hold-next, drop-next,\n"
+      "delay-next, hold, release, delay, partition, oneway, heal, break (through a quorum proxy\n"
+      "the servers' connections are redirected to), disk-slow and disk-error (through a library\n"
+      "preloaded into each server's JVM, which also lets a crash lose unsynced log writes).\n"
+      "Anything else (isolate, loss, clock faults, swarms, ...) is refused with its\n"
+      "FILE:LINE:COLUMN. The zookeeper package is installed if it is missing (as root).\n"
       "Expected outputs in the file are not used. See docs/conformance.md.");
   flags.AddExample("zabsim conform scenarios/conformance/election-3.scn");
   flags.AddExample("zabsim conform --keep --verbose scenarios/conformance/follower-diff.scn");
