@@ -609,28 +609,24 @@ absl::Status AwaitConnected(RealEnsemble& r, uint32_t client) {
   }
 }
 
+// CliCommand is the ZooKeeper CLI's command for a client operation.
+std::string CliCommand(const Step& s) {
+  if (s.op == "create") return s.data.empty() ? "create " + s.path : fmt::format("create {} {}", s.path, s.data);
+  if (s.op == "set") {
+    return s.version ? fmt::format("set -v {} {} {}", *s.version, s.path, s.data) : fmt::format("set {} {}", s.path, s.data);
+  }
+  if (s.op == "delete") return s.version ? fmt::format("delete -v {} {}", *s.version, s.path) : "delete " + s.path;
+  if (s.op == "get") return "get " + s.path;
+  return "stat " + s.path;  // exists
+}
+
 std::string ClientOp(RealEnsemble& r, const Step& s, absl::Status& status) {
   if (status = AwaitConnected(r, s.client); !status.ok()) return "no answer";
   if (s.nowait) {
-    std::string command;
-    if (s.op == "create") command = s.data.empty() ? "create " + s.path : fmt::format("create {} {}", s.path, s.data);
-    if (s.op == "set") {
-      command = s.version ? fmt::format("set -v {} {} {}", *s.version, s.path, s.data)
-                          : fmt::format("set {} {}", s.path, s.data);
-    }
-    if (s.op == "delete") command = s.version ? fmt::format("delete -v {} {}", *s.version, s.path) : "delete " + s.path;
-    status = r.ClientCommandNoWait(s.client, command);
+    status = r.ClientCommandNoWait(s.client, CliCommand(s));
     return "sent (nowait)";
   }
-  std::string command;
-  if (s.op == "create") command = s.data.empty() ? "create " + s.path : fmt::format("create {} {}", s.path, s.data);
-  if (s.op == "set") {
-    command = s.version ? fmt::format("set -v {} {} {}", *s.version, s.path, s.data)
-                        : fmt::format("set {} {}", s.path, s.data);
-  }
-  if (s.op == "delete") command = s.version ? fmt::format("delete -v {} {}", *s.version, s.path) : "delete " + s.path;
-  if (s.op == "get") command = "get " + s.path;
-  if (s.op == "exists") command = "stat " + s.path;
+  const std::string command = CliCommand(s);
   auto lines = r.ClientCommand(s.client, command);
   if (!lines.ok()) {
     status = lines.status();
