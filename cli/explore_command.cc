@@ -69,7 +69,7 @@ FlagSet ExploreFlags() {
   flags.AddExample("zabsim explore --voters 3 --bug commit-without-quorum --out cx.scn");
   flags.AddExample("zabsim explore --voters 3 --writes 2 --crashes 1 --restarts 1 --deviations 3");
   flags.AddExample("zabsim explore --from start --deviations any --depth 12 --max-states 100000");
-  flags.AddExample("zabsim explore --bug ZK-3911 --crashes 3 --restarts 2 --deviations 6 --reorders 1");
+  flags.AddExample("zabsim explore --zk master+fixes --bug ZK-4712 --writes 2 --reorders 1");
   flags.AddNote(
       "Progress (states, states/s, how far the search is complete, steps waiting) goes to\n"
       "standard error every second. Ctrl-C stops the search and prints what it covered\n"
