@@ -48,7 +48,19 @@ FlagSet ExploreFlags() {
             "choices per run other than the step the run in time order takes next (a later "
             "event, a write, a crash, a restart), at most; runs with fewer come first. 'any': "
             "no bound, plain breadth first by depth");
+  flags.Add("reorders", "N|any", "any",
+            "of the deviations, the ones that are not crashes or restarts (a later event, a write "
+            "put off), at most; with a low bound, runs with many faults and little reordering are "
+            "reached");
   flags.Add("max-states", "N", "200000", "distinct states, at most (memory grows with them)");
+  flags.AddBool("timers-when-quiet",
+                "let time pass in a quiet ensemble (converged, nothing but timers pending, no client "
+                "waiting): by default its pings are not taken and a run ends there unless a write or "
+                "a fault comes next");
+  flags.AddBool("every-fault-point",
+                "offer every crash and restart at every point; by default a fault of a server is "
+                "offered only after a step that involved it, since elsewhere it commutes with the "
+                "step before (the same states, fewer runs)");
   flags.AddBool("any-arrival-order",
                 "let what arrives at a server over different connections arrive in any order, not "
                 "in the order of its arrival times (many more runs)");
@@ -57,6 +69,7 @@ FlagSet ExploreFlags() {
   flags.AddExample("zabsim explore --voters 3 --bug commit-without-quorum --out cx.scn");
   flags.AddExample("zabsim explore --voters 3 --writes 2 --crashes 1 --restarts 1 --deviations 3");
   flags.AddExample("zabsim explore --from start --deviations any --depth 12 --max-states 100000");
+  flags.AddExample("zabsim explore --zk master+fixes --bug ZK-4712 --writes 2 --reorders 1");
   flags.AddNote(
       "Progress (states, states/s, how far the search is complete, steps waiting) goes to\n"
       "standard error every second. Ctrl-C stops the search and prints what it covered\n"
@@ -107,6 +120,16 @@ int RunExplore(const std::vector<std::string>& args) {
     }
     deviations = static_cast<uint32_t>(*d);
   }
+  uint32_t reorders = runner::explore::kAnyDeviations;
+  if (flags.Get("reorders") != "any") {
+    auto d = flags.GetUint("reorders", 0, 1000);
+    if (!d.ok()) {
+      return Usage(Fail(fmt::format("zabsim explore: --reorders '{}': expected a number of steps "
+                                    "(0..1000) or 'any'",
+                                    flags.Get("reorders"))));
+    }
+    reorders = static_cast<uint32_t>(*d);
+  }
   if (auto release = ReleaseFromFlags(flags, "explore"); !release.ok()) return Usage(release.status());
 
   runner::explore::ExploreOptions options;
@@ -128,6 +151,9 @@ int RunExplore(const std::vector<std::string>& args) {
   options.depth = static_cast<uint32_t>(*depth);
   options.max_states = *max_states;
   options.max_deviations = deviations;
+  options.max_reorders = reorders;
+  options.reduce_faults = !flags.GetBool("every-fault-point");
+  options.stop_when_quiet = !flags.GetBool("timers-when-quiet");
   options.dfs = flags.GetBool("dfs");
   options.inbox_in_time_order = !flags.GetBool("any-arrival-order");
   // The output is opened before the search, so that a path that cannot be written is a
@@ -158,16 +184,21 @@ int RunExplore(const std::vector<std::string>& args) {
   auto found = runner::explore::Explore(options);
   if (!found.ok()) return Usage(Fail(fmt::format("zabsim explore: {}", base::Text(found.status()))));
   const double s = Seconds(start);
-  const std::string rate = fmt::format("{:.1f} s, {:.0f} states/s, {} steps taken, {} world events run (replays included)",
-                                       s, s > 0 ? found->states / s : 0.0, found->taken, found->events);
+  const std::string rate =
+      fmt::format("{:.1f} s, {:.0f} states/s, {} steps taken, {} world events run (replays included), "
+                  "{} faults not offered where they commute with the step before",
+                  s, s > 0 ? found->states / s : 0.0, found->taken, found->events, found->faults_skipped);
   if (!found->counterexample) {
     fmt::print("{}\n", runner::explore::Coverage(options, *found));
     fmt::print(stderr, "explore: {}\n", rate);
     return found->stopped ? kExitInterrupted : kExitOk;
   }
   const runner::explore::Counterexample& cx = *found->counterexample;
-  fmt::print("violation after {} steps, {} from time order ({} distinct states explored): {}\n",
-             cx.commands.size(), cx.deviations, found->states, fmt::join(cx.checks, ", "));
+  std::string faults;
+  if (cx.crashes > 0) faults += fmt::format(", {} crash{}", cx.crashes, cx.crashes == 1 ? "" : "es");
+  if (cx.restarts > 0) faults += fmt::format(", {} restart{}", cx.restarts, cx.restarts == 1 ? "" : "s");
+  fmt::print("violation after {} steps, {} from time order{} ({} distinct states explored): {}\n",
+             cx.commands.size(), cx.deviations, faults, found->states, fmt::join(cx.checks, ", "));
   for (const std::string& v : cx.violations) fmt::print("  {}\n", v);
   const std::string text = runner::explore::ScenarioText(options, *found);
   // The scenario must fail `zabsim run` on the same check: run it here, as `run` would.

@@ -31,6 +31,13 @@ struct Replay {
   uint32_t writes = 0;
   uint32_t crashes = 0;
   uint32_t restarts = 0;
+  uint64_t faults_skipped = 0;  // Faults Choices did not offer (the fault reduction).
+  // What the step into the current state involved, for the fault reduction (Choices):
+  // the processes it touched, and whether it was one after which every fault is offered.
+  uint64_t last_involves = 0;
+  bool offer_every_fault = true;  // At the start, and after a fault or a timer.
+  bool last_arrival = false;      // A frame or notice arrived: a crash may reorder arrivals.
+  uint64_t next_seq = 0;          // The world's next event number before the step.
 };
 
 // The prefix in time order may take this long at most (`run until=`'s default limit).
@@ -56,6 +63,15 @@ absl::StatusOr<Replay> Start(const ExploreOptions& options) {
   return r;
 }
 
+// Quiet says that the ensemble has converged and that no client waits for a reply.
+bool Quiet(Cluster& cluster) {
+  for (uint32_t c = 0; c < cluster.clients(); ++c) {
+    const ClientProcess* client = cluster.client(c);
+    if (client != nullptr && !client->client().idle()) return false;
+  }
+  return cluster.Converged();
+}
+
 // Choices lists the steps that may come next, in a fixed order: events in time order,
 // then a client write, crashes, restarts. A timer is a choice only when no other event
 // is pending, and then only the earliest: messages, fsyncs and threads are always faster
@@ -77,7 +93,11 @@ std::vector<Step> Choices(Replay& r, const ExploreOptions& options) {
     }
     out.push_back(std::move(s));
   }
-  if (out.empty()) {
+  // Nothing but timers pending in a converged ensemble whose clients wait for nothing: the
+  // run in time order would only let time pass (pings), so no timer is offered and the run
+  // ends here, unless a write or a fault comes next (docs/explore.md, "The steps").
+  const bool quiet = out.empty() && options.stop_when_quiet && Quiet(*r.cluster);
+  if (out.empty() && !quiet) {
     // The timer due first; of timers due at the same time, the first by name, so that the
     // choice depends only on what the fingerprint holds (not on which was set first).
     const Step* first = nullptr;
@@ -93,17 +113,45 @@ std::vector<Step> Choices(Replay& r, const ExploreOptions& options) {
     const ClientProcess* c = r.cluster->client(0);
     if (c != nullptr && c->client().idle()) {
       const uint32_t k = r.writes + 1;
-      out.insert(out.begin(), Step{Step::Kind::kWrite, 0, r.cluster->ClientProcessId(0), {}, false,
+      const uint32_t client = r.cluster->ClientProcessId(0);
+      out.insert(out.begin(), Step{Step::Kind::kWrite, 0, client, {}, false, ProcessBit(client),
                                    fmt::format("create 1 /e{} v{} nowait", k, k)});
     }
   }
+  // The processes the last step touched: its own, and those of every event it created
+  // (numbered from the world's next sequence number before it). An event created but not
+  // listed (a second frame behind the first on a connection) is not known by its ends:
+  // then the step counts as touching every process.
+  uint64_t touched = r.last_involves;
+  uint64_t created_listed = 0;
+  for (const Step& s : events) {
+    if (s.seq < r.next_seq) continue;
+    touched |= s.involves;
+    ++created_listed;
+  }
+  if (world.NextSeq() - r.next_seq > created_listed) touched = ~uint64_t{0};
+  r.next_seq = world.NextSeq();
+  const bool every = !options.reduce_faults || r.offer_every_fault;
   for (uint32_t sid = 1; sid <= r.cluster->servers(); ++sid) {
     const bool up = world.IsUp(sim::ProcessId{sid});
+    const bool involved = (touched & ProcessBit(sid)) != 0;
     if (up && r.crashes < budget.crashes) {
-      out.push_back(Step{Step::Kind::kCrash, 0, sid, {}, false, fmt::format("crash {}", sid)});
+      // A crash also sends disconnection notices to the server's peers, which may then
+      // arrive before a frame that was next: after an arrival it is always offered.
+      if (every || involved || r.last_arrival) {
+        out.push_back(
+            Step{Step::Kind::kCrash, 0, sid, {}, false, ProcessBit(sid), fmt::format("crash {}", sid)});
+      } else {
+        ++r.faults_skipped;
+      }
     }
     if (!up && r.restarts < budget.restarts) {
-      out.push_back(Step{Step::Kind::kRestart, 0, sid, {}, false, fmt::format("restart {}", sid)});
+      if (every || involved) {
+        out.push_back(
+            Step{Step::Kind::kRestart, 0, sid, {}, false, ProcessBit(sid), fmt::format("restart {}", sid)});
+      } else {
+        ++r.faults_skipped;
+      }
     }
   }
   return out;
@@ -114,6 +162,12 @@ void Take(Replay& r, const Step& step) {
   base::Hasher h(r.history[step.process]);
   h.Add(step.command);
   r.history[step.process] = h.value();
+  r.last_involves = step.involves;
+  r.last_arrival = step.network;
+  // A timer runs only once nothing else is pending, which a fault changes (its notices, a
+  // start): it commutes with no fault. Two faults are kept in the order taken.
+  r.offer_every_fault = step.kind == Step::Kind::kTimer || step.kind == Step::Kind::kCrash ||
+                        step.kind == Step::Kind::kRestart;
   switch (step.kind) {
     case Step::Kind::kEvent:
     case Step::Kind::kTimer:
@@ -184,6 +238,7 @@ struct Node {
   uint32_t choice = 0;  // Index into the parent's choices.
   uint32_t depth = 0;
   uint32_t deviations = 0;  // Choices other than the first on the way here.
+  uint32_t reorders = 0;    // Of those, the ones that are not faults.
 };
 constexpr uint32_t kRoot = UINT32_MAX;
 
@@ -268,6 +323,7 @@ class Frontier {
 struct Seen {
   uint32_t depth = 0;
   uint32_t deviations = 0;
+  uint32_t reorders = 0;
 };
 
 Counterexample MakeCounterexample(std::vector<std::string> commands, const RunSummary& summary) {
@@ -291,7 +347,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& options) {
   // for each step of it: a run costs its length, not its length squared. Plain breadth
   // first must take the steps in the order of their depth, so it replays each one.
   const bool extend = bounded || options.dfs;
-  std::vector<Node> nodes{Node{kRoot, 0, 0, 0}};
+  const bool bounded_reorders = options.max_reorders != kAnyDeviations;
+  std::vector<Node> nodes{Node{kRoot, 0, 0, 0, 0}};
   Frontier frontier(options.dfs);
   frontier.Push(0, 0);
   absl::flat_hash_map<uint64_t, Seen> seen;  // Lookup only, never iterated.
@@ -323,19 +380,25 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& options) {
     }
     for (;;) {
       const Node node = nodes[id];
+      const uint64_t skipped = r.faults_skipped;
       const std::vector<Step> choices = Choices(r, options);
       ++result.taken;
       const uint64_t fp = Fingerprint(r);
-      if (auto [it, inserted] = seen.try_emplace(fp, Seen{node.depth, node.deviations}); !inserted) {
+      // Reorders tell states apart only when they are bounded.
+      const uint32_t reorders = bounded_reorders ? node.reorders : 0;
+      if (auto [it, inserted] = seen.try_emplace(fp, Seen{node.depth, node.deviations, reorders}); !inserted) {
         // Seen before with no more steps and no more deviations: nothing new below.
-        if (it->second.depth <= node.depth && it->second.deviations <= node.deviations) {
+        Seen& was = it->second;
+        if (was.depth <= node.depth && was.deviations <= node.deviations && was.reorders <= reorders) {
           ++result.revisits;
           break;
         }
-        it->second.depth = std::min(it->second.depth, node.depth);
-        it->second.deviations = std::min(it->second.deviations, node.deviations);
+        was.depth = std::min(was.depth, node.depth);
+        was.deviations = std::min(was.deviations, node.deviations);
+        was.reorders = std::min(was.reorders, reorders);
       } else {
         ++result.states;
+        result.faults_skipped += r.faults_skipped - skipped;
       }
       result.deepest = std::max(result.deepest, node.depth);
       const std::vector<std::string> violations = r.summary->violations();
@@ -347,6 +410,9 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& options) {
       if (!violations.empty()) {
         result.counterexample = MakeCounterexample(std::move(commands), *r.summary);
         result.counterexample->deviations = node.deviations;
+        result.counterexample->reorders = node.reorders;
+        result.counterexample->crashes = r.crashes;
+        result.counterexample->restarts = r.restarts;
         break;
       }
       if (options.progress && result.taken >= progress_at) {
@@ -367,16 +433,20 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& options) {
         // Depth first pushes the last choice first, so that it takes the first one first.
         const uint32_t i = options.dfs ? n - 1 - k : k;
         if (extend && i == 0) continue;  // Taken below, in this replay.
-        // The first choice is the run in time order; any other is a deviation from it.
+        // The first choice is the run in time order; any other is a deviation from it, and
+        // a reorder unless it is a fault.
         const uint32_t deviations = node.deviations + (i > 0 ? 1 : 0);
+        const bool fault = choices[i].kind == Step::Kind::kCrash || choices[i].kind == Step::Kind::kRestart;
+        const uint32_t child_reorders = node.reorders + (i > 0 && !fault ? 1 : 0);
         if (bounded && deviations > options.max_deviations) continue;
+        if (bounded_reorders && child_reorders > options.max_reorders) continue;
         ZABSIM_CHECK(nodes.size() < kRoot, "explore: too many steps");
-        nodes.push_back(Node{id, i, node.depth + 1, deviations});
+        nodes.push_back(Node{id, i, node.depth + 1, deviations, child_reorders});
         frontier.Push(static_cast<uint32_t>(nodes.size() - 1), bounded ? deviations : 0);
       }
       if (!extend) break;
       ZABSIM_CHECK(nodes.size() < kRoot, "explore: too many steps");
-      nodes.push_back(Node{id, 0, node.depth + 1, node.deviations});
+      nodes.push_back(Node{id, 0, node.depth + 1, node.deviations, node.reorders});
       id = static_cast<uint32_t>(nodes.size() - 1);
       commands.push_back(choices[0].command);
       Take(r, choices[0]);
@@ -432,6 +502,9 @@ std::string Coverage(const ExploreOptions& options, const ExploreResult& result)
   const bool bounded = options.max_deviations != kAnyDeviations;
   const std::string states = fmt::format("{} distinct states", result.states);
   if (!options.inbox_in_time_order) faults += ", arrivals in any order";
+  if (options.max_reorders != kAnyDeviations) {
+    faults += fmt::format(", at most {} out of time order", Plural(options.max_reorders, "step"));
+  }
   if (result.exhausted) {
     const std::string dev =
         bounded ? fmt::format(", at most {} from time order", Plural(options.max_deviations, "deviation")) : "";

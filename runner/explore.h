@@ -61,6 +61,20 @@ struct ExploreOptions {
   // deviations first, breadth first within each number (delay bounding, as CHESS bounds
   // preemptions): most bugs need few, and the runs with few deviations are few.
   uint32_t max_deviations = 2;
+  // Of those deviations, the reorders at most: the ones that are not faults (a later event
+  // taken first, a write put off). kAnyDeviations: only max_deviations bounds them. A bug
+  // that needs many crashes and restarts but little reordering is reached by bounding the
+  // reorders low and the deviations high: the faults then cost no reorders.
+  uint32_t max_reorders = kAnyDeviations;
+  // Offer a crash or a restart of server X only after a step that involved X (or after a
+  // fault, a timer, and for crashes an arrival): elsewhere the fault commutes with the step
+  // before it, and the run with the fault one step earlier reaches the same state
+  // (docs/explore.md, "Where faults are placed"). False offers every fault at every point.
+  bool reduce_faults = true;
+  // A converged ensemble with nothing but timers pending and no client waiting for a reply
+  // is quiet: its timers (pings, session ticks) are not taken, so the run ends there unless
+  // a write or a fault comes next. False lets time pass in quiet ensembles too, to the depth.
+  bool stop_when_quiet = true;
   uint64_t max_states = 200'000;     // Distinct states, at most.
   bool dfs = false;                  // Depth first instead of breadth first.
   // Polled between states: true stops the search (Ctrl-C); the result says how far it got.
@@ -74,7 +88,10 @@ struct Counterexample {
   std::vector<std::string> commands;  // The choices, as scenario commands.
   std::vector<std::string> checks;    // The names of the checks that fired.
   std::vector<std::string> violations;
-  uint32_t deviations = 0;  // Its deviations from time order.
+  uint32_t deviations = 0;  // Its deviations from time order, faults included.
+  uint32_t reorders = 0;    // Of those, the ones that are not faults.
+  uint32_t crashes = 0;
+  uint32_t restarts = 0;
 };
 
 struct ExploreResult {
@@ -94,6 +111,9 @@ struct ExploreResult {
   bool stopped = false;      // ExploreOptions::stop said so.
   bool state_limit = false;  // max_states was reached.
   uint64_t leaves = 0;       // States with no step left within the bounds.
+  // Crashes and restarts not offered where they commute with the step before
+  // (ExploreOptions::reduce_faults).
+  uint64_t faults_skipped = 0;
   std::optional<Counterexample> counterexample;
 };
 

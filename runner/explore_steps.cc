@@ -69,6 +69,11 @@ std::string EventText(const World::PendingStep& p) {
 
 }  // namespace
 
+uint64_t ProcessBit(uint32_t process) {
+  ZABSIM_CHECK(process < 64, "explore: process id {} beyond the 64 a step can name", process);
+  return uint64_t{1} << process;
+}
+
 std::string DescribeMessage(const zab::Message& message) {
   if (const auto* n = std::get_if<zab::Notification>(&message)) {
     return fmt::format("NOTIFICATION leader={} zxid={} round={} epoch={} {}", n->leader.value,
@@ -118,6 +123,11 @@ std::vector<Step> ListEvents(World& world) {
     s.at = p.at;
     s.process = p.target.value;
     s.network = p.kind == Kind::kFrame || p.kind == Kind::kNotice;
+    s.involves = ProcessBit(p.target.value);
+    if (s.network) {
+      s.involves |= ProcessBit(p.opener.value) | ProcessBit(p.acceptor.value);
+      if (p.kind == Kind::kFrame) s.involves |= ProcessBit(p.from.value);
+    }
     s.command = EventText(p);
     // Two events of the same name (two timers of one tag) are told apart by their rank.
     if (const int n = ++seen[s.command]; n > 1) s.command += fmt::format(" n={}", n);

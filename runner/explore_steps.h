@@ -37,6 +37,10 @@ struct Step {
   uint32_t process = 0;  // The process whose input it is (for a write, the client's).
   sim::Time at;           // kEvent, kTimer: when it is due in time order.
   bool network = false;  // A frame or a disconnection notice: something arriving at `process`.
+  // The processes the event involves, one bit per process id: where it happens, and for a
+  // frame or notice the two ends of its connection. Two events that involve disjoint sets
+  // of processes change disjoint state (docs/explore.md, "Where faults are placed").
+  uint64_t involves = 0;
   // The scenario command that takes this step: "step deliver 3>1 ...", "step timer 2
   // tag=1", "create 1 /e1 v1 nowait", "crash 3", "restart 3". Unique among the steps
   // listed together.
@@ -55,6 +59,9 @@ std::vector<Step> ListEvents(World& world);
 
 // RunEvent runs the pending event of a step ListEvents listed.
 void RunEvent(World& world, const Step& step);
+
+// ProcessBit is the bit of process id `process` in Step::involves. REQUIRES: process < 64.
+uint64_t ProcessBit(uint32_t process);
 
 // DescribeMessage names a message by its content, for step names and fingerprints:
 // "PROPOSAL 0x100000001", "NOTIFICATION leader=3 zxid=0x0 round=1 epoch=0 LOOKING".

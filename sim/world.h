@@ -164,6 +164,9 @@ class World {
   Time LocalNow(ProcessId p) const { return Host(p).clock.Now(now_); }
   // Pending counts the events still queued.
   size_t Pending() const { return heap_.size(); }
+  // NextSeq is the sequence number the next event queued will get: the events queued
+  // since an earlier call are those numbered from its value on.
+  uint64_t NextSeq() const { return seq_; }
 
   // Controlled stepping (zabsim explore, docs/explore.md): instead of the earliest event,
   // a driver picks which pending event runs next. PendingSteps lists, in (time, sequence)

@@ -46,6 +46,16 @@ expect(${code} 0 "explore stopped by --max-states" "${out}")
 expect_in("stopped at --max-states 300: all runs of 3 voters" "explore stopped by --max-states" "${out}")
 
 # Usage errors name the flag.
+run(out code ${ZABSIM} explore --voters 3 --writes 0 --crashes 1 --restarts 1 --reorders 0)
+expect(${code} 0 "explore with no reorder" "${out}")
+expect_in("at most 1 crash and 1 restart, at most 0 steps out of time order, from the point" "explore with no reorder" "${out}")
+run(out code ${ZABSIM} explore --voters 3 --writes 0 --deviations 1 --every-fault-point --timers-when-quiet --depth 20)
+expect(${code} 0 "explore with every fault point, time passing when quiet" "${out}")
+expect_in("depth <= 20, at most 1 deviation from time order" "explore with every fault point" "${out}")
+run(out code ${ZABSIM} explore --reorders lots)
+expect(${code} 2 "explore --reorders lots" "${out}")
+expect_in("--reorders 'lots'" "explore --reorders lots" "${out}")
+
 run(out code ${ZABSIM} explore --deviations lots)
 expect(${code} 2 "explore --deviations lots" "${out}")
 expect_in("--deviations" "explore --deviations lots" "${out}")

@@ -91,6 +91,74 @@ TEST(ExploreTest, BreadthFirstFromTheStartMergesIndependentOrders) {
   EXPECT_EQ(found->complete_depth, 2u);
 }
 
+// The fault reduction (docs/explore.md, "Where faults are placed"): a crash or restart
+// is offered only after a step that involved its server. A correct ensemble's bounded
+// search covers its bounds with fewer states than with every fault at every point, and
+// both find no violation.
+TEST(ExploreTest, FaultReductionCoversTheSameBoundsWithFewerStates) {
+  ExploreOptions o = Options("cluster voters=3", Budget{0, 1, 1});
+  o.max_deviations = 2;
+  o.max_reorders = 0;
+  auto reduced = Explore(o);
+  o.reduce_faults = false;
+  auto every = Explore(o);
+  ASSERT_TRUE(reduced.ok() && every.ok());
+  EXPECT_TRUE(reduced->exhausted);
+  EXPECT_TRUE(every->exhausted);
+  EXPECT_FALSE(reduced->counterexample.has_value());
+  EXPECT_FALSE(every->counterexample.has_value());
+  EXPECT_GT(reduced->faults_skipped, 0u);
+  EXPECT_EQ(every->faults_skipped, 0u);
+  EXPECT_LT(reduced->states, every->states);
+}
+
+// A quiet ensemble (converged, nothing but timers pending, no client waiting) ends a run:
+// from the converged start with no write and no fault, the run in time order stops within
+// a step or two. Letting time pass instead takes the pings, a state each, to the depth.
+TEST(ExploreTest, AQuietEnsembleEndsTheRunUnlessTimeMayPass) {
+  ExploreOptions o = Options("cluster voters=3", Budget{0, 0, 0});
+  o.depth = 30;
+  o.max_deviations = 0;
+  auto quiet = Explore(o);
+  o.stop_when_quiet = false;
+  auto ticking = Explore(o);
+  ASSERT_TRUE(quiet.ok() && ticking.ok());
+  EXPECT_TRUE(quiet->exhausted);
+  EXPECT_TRUE(ticking->exhausted);
+  EXPECT_EQ(quiet->leaves, 1u);
+  EXPECT_LT(quiet->deepest, 3u);
+  EXPECT_EQ(ticking->deepest, 30u);
+  EXPECT_EQ(ticking->states, 31u);  // The start and one state per step: time order only.
+}
+
+// Must fire, with the reduction: ZOOKEEPER-2845 (no fast-forward of memory from the log on
+// a role change) needs one crash and no reordering, and is found with reorders bounded to 0.
+TEST(ExploreTest, FindsZk2845WithOneCrashAndNoReorder) {
+  ExploreOptions o = Options("cluster voters=3 clients=1 zk=master+fixes bug=ZK-2845", Budget{1, 1, 0});
+  o.max_reorders = 0;
+  auto found = Explore(o);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->counterexample.has_value()) << Coverage(o, *found);
+  EXPECT_EQ(found->counterexample->reorders, 0u);
+  EXPECT_EQ(found->counterexample->crashes, 1u);
+  const scenario::FileResult run = scenario::RunFile("cx.scn", ScenarioText(o, *found), {});
+  ASSERT_TRUE(run.error.empty()) << run.error;
+  EXPECT_FALSE(run.violations.empty());
+}
+
+// Stays quiet: commit-without-quorum needs its leader's fsync to complete before any
+// follower's PROPOSAL arrives, one step out of time order; with none allowed the search
+// covers its bounds without a violation, and says so.
+TEST(ExploreTest, ReorderBoundKeepsOutARunThatNeedsOne) {
+  ExploreOptions o = Options("cluster voters=3 clients=1 bug=commit-without-quorum", Budget{1, 1, 0});
+  o.max_reorders = 0;
+  auto found = Explore(o);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE(found->counterexample.has_value());
+  EXPECT_TRUE(found->exhausted);
+  EXPECT_THAT(Coverage(o, *found), HasSubstr("at most 1 crash, at most 0 steps out of time order, from"));
+}
+
 // A bound on states stops the search, and the statement says how far it got.
 TEST(ExploreTest, StateBoundStopsAndSaysSo) {
   ExploreOptions o = Options("cluster voters=3", Budget{0, 0, 0});
