@@ -72,7 +72,7 @@ FlagSet ExploreFlags() {
   flags.AddExample("zabsim explore --zk master+fixes --bug ZK-4712 --writes 2 --reorders 1");
   flags.AddNote(
       "Progress (states, states/s, how far the search is complete, steps waiting) goes to\n"
-      "standard error every second. Ctrl-C stops the search and prints what it covered\n"
+      "standard error every second when it is a terminal. Ctrl-C stops the search and prints what it covered\n"
       "so far (exit status 130). Exit status: 0 no violation within the bounds, 1 a check\n"
       "failed (the first one found is printed, and written with --out), 2 usage error or\n"
       "--out could not be written.");
@@ -170,9 +170,11 @@ int RunExplore(const std::vector<std::string>& args) {
   double last_report = 0;
   options.stop = [] { return CatchInterrupt::interrupted(); };
   options.progress_every = 100;
+  // As sweep and hunt: progress lines only on a terminal, not in a log or a pipe.
+  const bool terminal = isatty(fileno(stderr)) != 0;
   options.progress = [&](const runner::explore::ExploreResult& r) {
     const double s = Seconds(start);
-    if (s - last_report < 1.0) return;
+    if (!terminal || s - last_report < 1.0) return;
     last_report = s;
     const std::string done =
         options.max_deviations == runner::explore::kAnyDeviations
