@@ -113,8 +113,8 @@ void ScenarioRunner::Take(const sim::TraceRecord& r) {
   // A failed wait shows the state changes too: kept apart while the command hides them.
   const bool with_state = (categories_ & kState) == 0 && (line->first & (categories_ | kState)) != 0;
   if (!shown && !with_state) return;
-  // Most of a command's records are shown lines: each is built in one string and moved,
-  // not copied, into the lines kept.
+  // A command may show thousands of lines (a replay renders about one for every two
+  // records): each is built in one string and moved, not copied, into the lines kept.
   std::string text = TimePrefix(r.time);
   text += ' ';
   text += captures_.Annotate(std::move(line->second));
