@@ -46,13 +46,18 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Create(const ClusterOptions& o
   return cluster;
 }
 
+// peer and client are asked after every event by the waits of a scenario (`run
+// until=converged`, a client operation waiting for its answer), so they cast statically:
+// Create's factory makes processes 1..servers() ServerProcesses and the others
+// ClientProcesses, and a dynamic_cast cost more than the check it stood for.
 const zab::Peer* Cluster::peer(uint32_t sid) {
-  auto* p = dynamic_cast<ServerProcess*>(world_->process(sim::ProcessId{sid}));
+  if (sid < 1 || sid > servers()) return nullptr;  // Not a server: as the dynamic_cast said.
+  auto* p = static_cast<ServerProcess*>(world_->process(sim::ProcessId{sid}));
   return p == nullptr ? nullptr : &p->peer();
 }
 
 ClientProcess* Cluster::client(uint32_t index) {
-  return dynamic_cast<ClientProcess*>(world_->process(sim::ProcessId{ClientProcessId(index)}));
+  return static_cast<ClientProcess*>(world_->process(sim::ProcessId{ClientProcessId(index)}));
 }
 
 void Cluster::AddListener(std::function<void(const EventRecord&)> listener) {

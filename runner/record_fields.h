@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "sim/trace.h"
@@ -25,13 +26,13 @@ inline std::string FieldText(const sim::TraceRecord& r, std::string_view key) {
     case sim::TraceField::Type::kStr:
       return f->str;
     case sim::TraceField::Type::kHex:
-      return fmt::format("{:#x}", f->bits);
+      return fmt::format(FMT_COMPILE("{:#x}"), f->bits);
     case sim::TraceField::Type::kInt:
-      return fmt::format("{}", f->AsInt());
+      return fmt::format(FMT_COMPILE("{}"), f->AsInt());
     case sim::TraceField::Type::kBool:
       return f->bits != 0 ? "true" : "false";
     case sim::TraceField::Type::kUint:
-      return fmt::format("{}", f->bits);
+      return fmt::format(FMT_COMPILE("{}"), f->bits);
   }
   return "";
 }

@@ -8,9 +8,23 @@
 
 namespace zabsim::sim {
 
+namespace {
+
+// SameKey tells whether two field keys are equal. Readers look fields up by name for
+// every record they render, and many keys have the same length ("conn", "from", "type",
+// "zxid"): the address (a reader usually names a key with its writer's literal) and the
+// first byte settle most comparisons without a call to memcmp.
+bool SameKey(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.data() == b.data() || a.empty()) return true;
+  return a[0] == b[0] && a == b;
+}
+
+}  // namespace
+
 const TraceField* TraceRecord::Find(std::string_view key) const {
   for (const TraceField& field : fields) {
-    if (field.key == key) return &field;
+    if (SameKey(field.key, key)) return &field;
   }
   return nullptr;
 }

@@ -233,10 +233,16 @@ class World {
     uint64_t seq;
     uint32_t slot;
   };
-  // The heap's "less" puts the latest entry on top, so the front is the earliest.
-  static bool Later(const Entry& a, const Entry& b) {
-    return a.at != b.at ? a.at > b.at : a.seq > b.seq;
-  }
+  // The heap's "less" puts the latest entry on top, so the front is the earliest. A
+  // function object rather than a function: std::push_heap and std::pop_heap given a
+  // function pointer call through it at every comparison, while this one is inlined
+  // (the heap is about a tenth of a run's time).
+  struct LaterThan {
+    bool operator()(const Entry& a, const Entry& b) const {
+      return a.at != b.at ? a.at > b.at : a.seq > b.seq;
+    }
+  };
+  static constexpr LaterThan Later{};
 
   struct Connection {
     ConnId id;

@@ -112,7 +112,7 @@ absl::StatusOr<std::string> Captures::Substitute(std::string_view text, size_t& 
   return out;
 }
 
-std::string Captures::Annotate(const std::string& line) const {
+std::string Captures::Annotate(std::string line) const {
   if (named_.empty() || line.find("0x") == std::string::npos) return line;
   std::string out;
   size_t i = 0;

@@ -69,7 +69,7 @@ class Captures {
 
   // Annotate writes, after each word of `line` that is a captured zxid, the name:
   // "3->2 PROPOSAL 0x100000003 create /x" becomes "... PROPOSAL w=0x100000003 create /x".
-  std::string Annotate(const std::string& line) const;
+  std::string Annotate(std::string line) const;
 
   bool empty() const { return captures_.empty(); }
 

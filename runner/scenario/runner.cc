@@ -9,6 +9,7 @@
 #include <climits>
 #include <set>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "base/status.h"
@@ -20,7 +21,7 @@ namespace {
 constexpr size_t kMaxOutputLines = 5000;
 
 std::string TimePrefix(sim::Time t) {
-  return fmt::format("{:>4}.{:03}", t.us / 1000000, (t.us / 1000) % 1000);
+  return fmt::format(FMT_COMPILE("{:>4}.{:03}"), t.us / 1000000, (t.us / 1000) % 1000);
 }
 
 }  // namespace
@@ -66,11 +67,11 @@ absl::StatusOr<uint32_t> ScenarioRunner::Server(const Arg& arg) const {
   return static_cast<uint32_t>(v);
 }
 
-void ScenarioRunner::Shown::Add(const std::string& line) {
+void ScenarioRunner::Shown::Add(std::string line) {
   if (lines.size() >= kMaxOutputLines) {
     ++hidden;
   } else {
-    lines.push_back(line);
+    lines.push_back(std::move(line));
   }
 }
 
@@ -106,15 +107,23 @@ void ScenarioRunner::Take(const sim::TraceRecord& r) {
   }
   // Always render (the renderer tracks state), but write only the lines that may be
   // kept: those of the shown categories, and state changes for a failed wait.
-  const auto line = renderer_->Render(r, categories_ | kState);
+  auto line = renderer_->Render(r, categories_ | kState);
   if (!line) return;
   const bool shown = (line->first & categories_) != 0;
   // A failed wait shows the state changes too: kept apart while the command hides them.
   const bool with_state = (categories_ & kState) == 0 && (line->first & (categories_ | kState)) != 0;
   if (!shown && !with_state) return;
-  const std::string text = TimePrefix(r.time) + " " + captures_.Annotate(line->second);
-  if (shown) shown_.Add(text);
-  if (with_state) shown_with_state_.Add(text);
+  // A command may show thousands of lines (a replay renders about one for every two
+  // records): each is built in one string and moved, not copied, into the lines kept.
+  std::string text = TimePrefix(r.time);
+  text += ' ';
+  text += captures_.Annotate(std::move(line->second));
+  if (shown && with_state) shown_with_state_.Add(text);
+  if (shown) {
+    shown_.Add(std::move(text));
+  } else {
+    shown_with_state_.Add(std::move(text));
+  }
 }
 
 void ScenarioRunner::Flush(bool with_state, Lines& out) {

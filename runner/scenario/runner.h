@@ -185,7 +185,7 @@ class ScenarioRunner {
   struct Shown {
     Lines lines;
     size_t hidden = 0;
-    void Add(const std::string& line);
+    void Add(std::string line);
     void MoveTo(Lines& out);
   };
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
 
 namespace zabsim::base {
 namespace {
@@ -37,6 +40,42 @@ TEST(Hasher, IsOrderSensitiveAndSeparatesStrings) {
   two_one.Add(2);
   two_one.Add(1);
   EXPECT_NE(one_two.value(), two_one.value());
+}
+
+// A string is hashed as its length, then its bytes eight at a time as little-endian words,
+// the last word holding what is left. Runs read those words with a few loads, constant
+// evaluation byte by byte: both must give these words, at every length and offset.
+TEST(Hasher, StringsHashAsLittleEndianWordsAtEveryLength) {
+  const std::string_view text = "abcdefghijklmnopqrstuvwxyz0123456789";
+  for (size_t offset = 0; offset < 8; ++offset) {
+    for (size_t n = 0; offset + n <= text.size(); ++n) {
+      const std::string_view s = text.substr(offset, n);
+      Hasher words;
+      words.Add(static_cast<uint64_t>(n));
+      for (size_t i = 0; i < n; i += 8) {
+        uint64_t word = 0;
+        for (size_t k = 0; k < 8 && i + k < n; ++k) {
+          word |= static_cast<uint64_t>(static_cast<unsigned char>(s[i + k])) << (8 * k);
+        }
+        words.Add(word);
+      }
+      Hasher bytes;
+      bytes.Add(s);
+      EXPECT_EQ(bytes.value(), words.value()) << "offset " << offset << ", length " << n;
+    }
+  }
+}
+
+constexpr uint64_t HashOf(std::string_view s) {
+  Hasher h;
+  h.Add(s);
+  return h.value();
+}
+
+TEST(Hasher, ConstantEvaluationMatchesARun) {
+  constexpr uint64_t at_compile_time = HashOf("a longer string of 26 bytes");
+  const std::string run_time = "a longer string of 26 bytes";
+  EXPECT_EQ(HashOf(run_time), at_compile_time);
 }
 
 }  // namespace
