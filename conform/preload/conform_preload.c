@@ -121,8 +121,10 @@ static int Redirected(int port) {
 // state 0A). The proxy accepts every connection, and a connection that is accepted and
 // then closed is not one that is refused: ZooKeeper's learner, refused by a leader not
 // yet listening, retries its connect, but one whose connection closes at once gives up
-// following. So a connect to a peer that does not listen is not redirected: the kernel
-// refuses it, as it would without the proxy.
+// following. So a connect to a peer that does not listen is refused here (ECONNREFUSED,
+// as the kernel would refuse it without the proxy), never passed on to the peer's port:
+// the peer may start listening between this check and the connect, and the connection
+// would then bypass the proxy and its rules.
 static int Listening(int port) {
   static const char* const kTables[] = {"/proc/net/tcp", "/proc/net/tcp6"};
   for (size_t t = 0; t < 2; ++t) {
@@ -150,7 +152,11 @@ int connect(int fd, const struct sockaddr* addr, socklen_t len) {
       struct sockaddr_in a;
       memcpy(&a, addr, sizeof a);
       const int to = ntohl(a.sin_addr.s_addr) == INADDR_LOOPBACK ? Redirected(ntohs(a.sin_port)) : 0;
-      if (to != 0 && Listening(ntohs(a.sin_port))) {
+      if (to != 0) {
+        if (!Listening(ntohs(a.sin_port))) {
+          errno = ECONNREFUSED;
+          return -1;
+        }
         a.sin_port = htons((uint16_t)to);
         return real_connect(fd, (const struct sockaddr*)&a, sizeof a);
       }
@@ -160,7 +166,11 @@ int connect(int fd, const struct sockaddr* addr, socklen_t len) {
       memcpy(&a, addr, sizeof a);
       static const uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
       const int to = memcmp(&a.sin6_addr, mapped, 16) == 0 ? Redirected(ntohs(a.sin6_port)) : 0;
-      if (to != 0 && Listening(ntohs(a.sin6_port))) {
+      if (to != 0) {
+        if (!Listening(ntohs(a.sin6_port))) {
+          errno = ECONNREFUSED;
+          return -1;
+        }
         a.sin6_port = htons((uint16_t)to);
         return real_connect(fd, (const struct sockaddr*)&a, sizeof a);
       }
