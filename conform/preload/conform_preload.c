@@ -439,54 +439,51 @@ static void JournalCreate(int fd) {
     va_end(ap);                                                  \
   }
 
-int open(const char* path, int flags, ...) {
-  Once();
-  OPEN_MODE(flags, mode);
-  if (control_path != NULL && CreateFails(AT_FDCWD, path, flags)) {
+// BeforeOpen refuses creating a data file the current disk-error lists (EIO), and notes
+// whether the file existed; AfterOpen journals a log file the open created. Each of the
+// four open calls below is the real one between the two.
+static int BeforeOpen(int dirfd, const char* path, int flags, int* existed) {
+  if (control_path != NULL && CreateFails(dirfd, path, flags)) {
     errno = EIO;
     return -1;
   }
-  const int existed = JournalCreates(flags) && Exists(AT_FDCWD, path);
-  const int fd = real_open(path, flags, mode);
+  *existed = JournalCreates(flags) && Exists(dirfd, path);
+  return 0;
+}
+
+static int AfterOpen(int fd, int flags, int existed) {
   if (fd >= 0 && JournalCreates(flags) && !existed) JournalCreate(fd);
   return fd;
+}
+
+int open(const char* path, int flags, ...) {
+  Once();
+  OPEN_MODE(flags, mode);
+  int existed = 0;
+  if (BeforeOpen(AT_FDCWD, path, flags, &existed) != 0) return -1;
+  return AfterOpen(real_open(path, flags, mode), flags, existed);
 }
 
 int open64(const char* path, int flags, ...) {
   Once();
   OPEN_MODE(flags, mode);
-  if (control_path != NULL && CreateFails(AT_FDCWD, path, flags)) {
-    errno = EIO;
-    return -1;
-  }
-  const int existed = JournalCreates(flags) && Exists(AT_FDCWD, path);
-  const int fd = real_open64(path, flags, mode);
-  if (fd >= 0 && JournalCreates(flags) && !existed) JournalCreate(fd);
-  return fd;
+  int existed = 0;
+  if (BeforeOpen(AT_FDCWD, path, flags, &existed) != 0) return -1;
+  return AfterOpen(real_open64(path, flags, mode), flags, existed);
 }
 
 int openat(int dirfd, const char* path, int flags, ...) {
   Once();
   OPEN_MODE(flags, mode);
-  if (control_path != NULL && CreateFails(dirfd, path, flags)) {
-    errno = EIO;
-    return -1;
-  }
-  const int existed = JournalCreates(flags) && Exists(dirfd, path);
-  const int fd = real_openat(dirfd, path, flags, mode);
-  if (fd >= 0 && JournalCreates(flags) && !existed) JournalCreate(fd);
-  return fd;
+  int existed = 0;
+  if (BeforeOpen(dirfd, path, flags, &existed) != 0) return -1;
+  return AfterOpen(real_openat(dirfd, path, flags, mode), flags, existed);
 }
 
 int openat64(int dirfd, const char* path, int flags, ...) {
   Once();
   OPEN_MODE(flags, mode);
-  if (control_path != NULL && CreateFails(dirfd, path, flags)) {
-    errno = EIO;
-    return -1;
-  }
-  const int existed = JournalCreates(flags) && Exists(dirfd, path);
-  const int fd = real_openat64(dirfd, path, flags, mode);
-  if (fd >= 0 && JournalCreates(flags) && !existed) JournalCreate(fd);
-  return fd;
+  int existed = 0;
+  if (BeforeOpen(dirfd, path, flags, &existed) != 0) return -1;
+  return AfterOpen(real_openat64(dirfd, path, flags, mode), flags, existed);
 }
