@@ -115,7 +115,8 @@ absl::StatusOr<Plan> PlanOf(const std::string& text, runner::scenario::ScenarioF
 TEST(MakePlan, TakesWhatARealEnsembleCanDo) {
   runner::scenario::ScenarioFile file;
   auto plan = PlanOf(
-      "cluster voters=5 clients=2 client.1=2 commit_log_count=500 prealloc_kb=64\n----\n\n"
+      "cluster voters=5 clients=2 client.1=2 commit_log_count=500 prealloc_kb=64 "
+      "snapshot_size_factor_permille=1000\n----\n\n"
       "run until=converged show=none\n----\n\ncreate 1 /a x\n----\n\nset 2 /a y version=0\n----\n\n"
       "crash 3\n----\n\nrun for=2s\n----\n\nrestart 3\n----\n\nstate 3 1\n----\n\nget 1 /b\n----\n",
       file);
@@ -123,6 +124,7 @@ TEST(MakePlan, TakesWhatARealEnsembleCanDo) {
   EXPECT_EQ(plan->ensemble.voters, 5u);
   EXPECT_EQ(plan->ensemble.clients, 2u);
   EXPECT_EQ(plan->ensemble.prealloc_kb, 64u);
+  EXPECT_EQ(plan->ensemble.snapshot_size_factor_permille, 1000u);  // A factor of 1: ZooKeeper keeps it.
   ASSERT_EQ(plan->ensemble.client_homes.size(), 1u);
   EXPECT_EQ(plan->ensemble.client_homes[0], std::vector<uint32_t>{2});
   ASSERT_EQ(plan->steps.size(), 9u);
@@ -160,6 +162,9 @@ TEST(MakePlan, RefusesWhatItCannotDoNamingFileLineAndColumn) {
             "t.scn:4:13: disk-slow: expected a number in 1..1000, found '5000'");
   EXPECT_EQ(PlanError("cluster voters=3 net.loss=1%\n----\n").substr(0, 57),
             "t.scn:1:18: cluster: 'net.loss' cannot be reproduced on a");
+  // ZooKeeper 3.8 resets a snapshot size factor above 1 to 0.33: refused above 1000 permille.
+  EXPECT_EQ(PlanError("cluster voters=3 snapshot_size_factor_permille=1001\n----\n"),
+            "t.scn:1:18: cluster: expected a number in 0..1000, found '1001'");
   EXPECT_EQ(PlanError("cluster voters=3 commit_log_count=2\n----\n"),
             "t.scn:1:18: cluster: expected a number in 500..1000000, found '2'");
   EXPECT_EQ(PlanError(c + "run until=epoch:x\n----\n"),
