@@ -323,8 +323,8 @@ static int OpenFile(const char* path, int flags, mode_t mode, struct fuse_file_i
     pending_bytes -= f->pending.bytes;
     lazyfs_extents_truncate(&f->pending, 0);
   }
-  const int access = fcntl(fd, F_GETFL) & O_ACCMODE;
-  if (f->fd < 0 && (access == O_RDWR || access == O_WRONLY)) f->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  const int opened_for = fcntl(fd, F_GETFL) & O_ACCMODE;
+  if (f->fd < 0 && (opened_for == O_RDWR || opened_for == O_WRONLY)) f->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   ++f->opens;
   h->fd = fd;
   h->file = f;
