@@ -11,6 +11,11 @@ scenario=$2
 work=$3
 shift 3
 flags=("$@")
+if [[ " ${flags[*]} " == *" lazyfs "* ]]; then
+  [ -e /dev/fuse ] || { echo "SKIP: no /dev/fuse for the FUSE layer"; exit 77; }
+  [ "$(id -u)" -eq 0 ] || command -v fusermount3 >/dev/null ||
+    { echo "SKIP: not root, and no fusermount3 (fuse3) to mount the FUSE layer"; exit 77; }
+fi
 rm -rf "$work"
 mkdir -p "$work"
 failures=0
