@@ -87,7 +87,8 @@ absl::Status LazyFsMount::Mount(const std::string& program, const std::string& r
     for (const std::string& l : Unmount()) said += "  " + l + "\n";
     if (line.status().code() == absl::StatusCode::kCancelled) return line.status();
     return absl::UnavailableError(fmt::format("the FUSE layer did not mount {} on {} ({}); it said:\n{}", root,
-                                              mountpoint, std::string(line.status().message()), said.empty() ? "  (nothing)\n" : said));
+                                              mountpoint, std::string(line.status().message()),
+                                              said.empty() ? "  (nothing)\n" : said));
   }
 }
 

@@ -304,9 +304,9 @@ absl::StatusOr<std::string> FindHelper(std::string_view name, std::string_view t
   for (const fs::path& p : places) {
     if (fs::exists(p, ec)) return fs::canonical(p, ec).string();
   }
-  return absl::FailedPreconditionError(fmt::format("cannot find {} beside zabsim or in {} (build the target {}, or install zabsim)",
-                                                   name, (bin / ZABSIM_PRELOAD_FROM_BIN).lexically_normal().string(),
-                                                   target));
+  return absl::FailedPreconditionError(
+      fmt::format("cannot find {} beside zabsim or in {} (build the target {}, or install zabsim)", name,
+                  (bin / ZABSIM_PRELOAD_FROM_BIN).lexically_normal().string(), target));
 }
 
 absl::StatusOr<std::string> MakeTempDir() {
