@@ -3,7 +3,7 @@
 // zabsim_conform_lazyfs ROOT MOUNTPOINT: a pass-through FUSE file system that keeps
 // unsynced writes in memory and drops them on a crash, in the spirit of Jepsen's LazyFS.
 // `zabsim conform --crash-disk lazyfs` mounts one over each real server's data directory
-// (docs/conformance.md, "A crash"): a kill -9 leaves a process's writes in the kernel's
+// (docs/conformance.md, "A crash with the FUSE layer"): a kill -9 leaves a process's writes in the kernel's
 // page cache, a crashed machine does not, and zabsim's `crash` does not either.
 //
 // - Writes to regular files stay in memory, per file (per backing inode, so that a
@@ -25,8 +25,8 @@
 //   crash     drop every unsynced write    "crashed: dropped N bytes unsynced in M files"
 //   pending   say what is held             "pending: N bytes in M files"
 // Once mounted it prints "mounted MOUNTPOINT". At the end of standard input, or on SIGTERM,
-// SIGINT or SIGHUP, it writes back what is held (as a clean unmount would), prints
-// "unmounted: wrote back N bytes", unmounts and exits 0. It asks for SIGTERM when its
+// SIGINT or SIGHUP, it writes back what is held (as a clean unmount would), unmounts,
+// prints "unmounted: wrote back N bytes" and exits 0. It asks for SIGTERM when its
 // parent dies, so that a harness killed outright still leaves no mount behind.
 //
 // One thread serves both the kernel's requests and the commands, so a command sees the
