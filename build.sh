@@ -26,8 +26,9 @@ PACKAGES=("${TOOL_PACKAGES[@]}" libgtest-dev libgmock-dev librapidcheck-dev libb
 # The test suite also opens the HTML trace viewer in headless Chromium (browser.viewer).
 TEST_PACKAGES=(chromium chromium-driver)
 # The conformance tests (ctest -L conformance, docs/conformance.md) run a real Apache
-# ZooKeeper 3.8 ensemble: the server jars (with Java), log4j 1.2 and slf4j's bindings.
-CONFORMANCE_PACKAGES=(zookeeper liblog4j1.2-java libslf4j-java)
+# ZooKeeper 3.8 ensemble: the server jars (with Java), log4j 1.2 and slf4j's bindings; and
+# libfuse3 for the FUSE layer of --crash-disk lazyfs (built only where it is found).
+CONFORMANCE_PACKAGES=(zookeeper liblog4j1.2-java libslf4j-java fuse3 libfuse3-dev)
 
 install_missing() {
   local missing=()

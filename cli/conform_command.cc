@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/run_flags.h"
+#include "conform/lazyfs_mount.h"
 #include "conform/plan.h"
 #include "conform/process.h"
 #include "conform/real_side.h"
@@ -54,6 +55,12 @@ int RunConform(const std::vector<std::string>& args) {
                 "and size: each txn log file is preallocated to 64 MB unless the scenario sets "
                 "prealloc_kb");
   flags.AddBool("verbose", "print each step and each ZooKeeper CLI exchange as the real side runs");
+  flags.Add("crash-disk", "journal|lazyfs", "journal",
+            "how a real server's crash loses what it wrote without a sync: 'journal' undoes its "
+            "unsynced txn log writes after the kill (the preload library's journal); 'lazyfs' "
+            "mounts a FUSE layer on each data directory that holds every unsynced write in memory "
+            "and drops them at the crash (needs /dev/fuse and zabsim_conform_lazyfs, built with "
+            "libfuse3)");
   flags.Add("report", "FILE", "", "also write the reports to FILE");
   flags.Add("zk", "VERSION", "installed",
             "the release zabsim's side runs as: by default the installed server's, read from its "
@@ -70,7 +77,8 @@ int RunConform(const std::vector<std::string>& args) {
       "show and check, and the faults the real side carries out: hold-next, drop-next,\n"
       "delay-next, hold, release, delay, partition, oneway, heal, break (through a quorum proxy\n"
       "the servers' connections are redirected to), disk-slow and disk-error (through a library\n"
-      "preloaded into each server's JVM, which also lets a crash lose unsynced log writes).\n"
+      "preloaded into each server's JVM, which also lets a crash lose unsynced log writes; with\n"
+      "--crash-disk lazyfs, a FUSE layer under each data directory loses every unsynced write).\n"
       "Anything else (isolate, loss, clock faults, swarms, ...) is refused with its\n"
       "FILE:LINE:COLUMN. The zookeeper package is installed if it is missing (as root).\n"
       "Expected outputs in the file are not used. See docs/conformance.md.");
@@ -81,6 +89,19 @@ int RunConform(const std::vector<std::string>& args) {
   if (flags.positional().empty()) {
     fmt::print(stderr, "zabsim conform: no scenario files (see 'zabsim conform --help')\n");
     return kExitUsage;
+  }
+  conform::RealOptions options;
+  options.keep = flags.GetBool("keep");
+  options.verbose = flags.GetBool("verbose");
+  if (const std::string disk = flags.Get("crash-disk"); disk == "lazyfs") {
+    const absl::StatusOr<std::string> lazyfs = conform::LazyFsUsable();
+    if (!lazyfs.ok()) {
+      return Usage(Fail(fmt::format("zabsim conform: --crash-disk lazyfs: {}", base::Text(lazyfs.status()))));
+    }
+    options.crash_disk = conform::CrashDisk::kLazyFs;
+    options.lazyfs = *lazyfs;
+  } else if (disk != "journal") {
+    return Usage(Fail(fmt::format("zabsim conform: --crash-disk {}: expected journal or lazyfs", disk)));
   }
   if (absl::Status s = conform::EnsureZooKeeper(); !s.ok()) {
     fmt::print(stderr, "zabsim conform: {}\n", base::Text(s));
@@ -136,9 +157,6 @@ int RunConform(const std::vector<std::string>& args) {
       fmt::print(stderr, "{}\n", base::Text(sim.status()));
       return kExitUsage;
     }
-    conform::RealOptions options;
-    options.keep = flags.GetBool("keep");
-    options.verbose = flags.GetBool("verbose");
     const conform::RestartPlan restarts = conform::PlanRestarts(*plan, sim->facts);
     auto real = conform::RunRealSide(*plan, sim->sessions, restarts, options);
     if (!real.ok()) {

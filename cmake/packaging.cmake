@@ -4,6 +4,7 @@
 #   include/zabsim/{base,sim,zab,runner}/*.h   the public headers (docs/embedding.md)
 #   lib/libzabsim_*.a                          the libraries
 #   lib/zabsim/libzabsim_conform_preload.so    preloaded into real servers by zabsim conform
+#   lib/zabsim/zabsim_conform_lazyfs           its FUSE layer (--crash-disk lazyfs), if built
 #   lib/cmake/zabsim/                          the CMake package: find_package(zabsim)
 #   share/zabsim/scenarios/                    the scenario library
 #   share/doc/zabsim/                          README.md and docs/
@@ -19,6 +20,10 @@ set(zabsim_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/zabsim)
 install(TARGETS zabsim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # Preloaded into real ZooKeeper servers by zabsim conform (docs/conformance.md).
 install(TARGETS zabsim_conform_preload LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/zabsim)
+# Its FUSE layer, where libfuse3 was found (docs/conformance.md, "A crash").
+if(TARGET zabsim_conform_lazyfs)
+  install(TARGETS zabsim_conform_lazyfs RUNTIME DESTINATION ${CMAKE_INSTALL_LIBDIR}/zabsim)
+endif()
 install(TARGETS zabsim_base zabsim_sim zabsim_zab_core zabsim_zab zabsim_runner
   EXPORT zabsimTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
@@ -55,5 +60,10 @@ set(CPACK_PACKAGE_DESCRIPTION
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libabsl-dev (>= 20220623), libfmt-dev (>= 9)")
+if(TARGET zabsim_conform_lazyfs)
+  # The FUSE layer links libfuse3; mounting needs fuse3's fusermount3 unless run as root.
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libfuse3-3")
+  set(CPACK_DEBIAN_PACKAGE_SUGGESTS "fuse3")
+endif()
 set(CPACK_STRIP_FILES ON)
 include(CPack)

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -171,6 +172,26 @@ bool Alive(Child& c) {
   return true;
 }
 
+int AwaitExit(Child& c, int64_t timeout_ms) {
+  const int64_t deadline = NowMs() + timeout_ms;
+  while (c.pid > 0) {
+    char buf[4096];
+    for (ssize_t n = 1; c.out >= 0 && n > 0;) {
+      n = read(c.out, buf, sizeof buf);
+      if (n > 0) c.pending.append(buf, static_cast<size_t>(n));
+    }
+    int status = 0;
+    if (waitpid(c.pid, &status, WNOHANG) == c.pid) {
+      c.pid = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (NowMs() > deadline) return -1;
+    timespec ts{0, 10 * 1000000};
+    nanosleep(&ts, nullptr);
+  }
+  return 0;
+}
+
 absl::StatusOr<std::string> ReadLine(Child& c, int64_t timeout_ms) {
   const int64_t deadline = NowMs() + timeout_ms;
   while (true) {
@@ -273,6 +294,19 @@ absl::StatusOr<int> FreePorts(int count) {
     if (all) return base;
   }
   return absl::UnavailableError(fmt::format("no {} free consecutive loopback ports below {}", count, high));
+}
+
+absl::StatusOr<std::string> FindHelper(std::string_view name, std::string_view target) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path bin = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  const fs::path places[] = {bin / name, bin / ZABSIM_PRELOAD_FROM_BIN / name};
+  for (const fs::path& p : places) {
+    if (fs::exists(p, ec)) return fs::canonical(p, ec).string();
+  }
+  return absl::FailedPreconditionError(
+      fmt::format("cannot find {} beside zabsim or in {} (build the target {}, or install zabsim)", name,
+                  (bin / ZABSIM_PRELOAD_FROM_BIN).lexically_normal().string(), target));
 }
 
 absl::StatusOr<std::string> MakeTempDir() {

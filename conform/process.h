@@ -52,6 +52,11 @@ void Stop(Child& child);
 // Alive: the child has not exited (reaps it if it has).
 bool Alive(Child& child);
 
+// AwaitExit waits up to `timeout_ms` for the child to exit, and reaps it, keeping what it
+// printed in `pending`; interrupts do not cut it short: clean-up after one uses it.
+// Returns its exit status, or -1 if it did not exit in time (it is left running).
+int AwaitExit(Child& child, int64_t timeout_ms);
+
 // ReadLine reads one line of the child's output (without the newline), waiting up to
 // `timeout_ms`. An error on a timeout, an interrupt, or the end of its output.
 absl::StatusOr<std::string> ReadLine(Child& child, int64_t timeout_ms);
@@ -64,6 +69,10 @@ absl::StatusOr<std::string> FourLetterWord(int port, std::string_view word, int6
 // FreePorts finds `count` consecutive loopback ports that nothing listens on, starting
 // from a base derived from our pid so that parallel runs rarely probe the same ones.
 absl::StatusOr<int> FreePorts(int count);
+
+// FindHelper finds a file zabsim conform runs beside the zabsim executable (a build tree)
+// or, once installed, in LIBDIR/zabsim; the error names `target`, which builds it.
+absl::StatusOr<std::string> FindHelper(std::string_view name, std::string_view target);
 
 // MakeTempDir creates a fresh directory under $TMPDIR (or /tmp).
 absl::StatusOr<std::string> MakeTempDir();

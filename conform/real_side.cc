@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "conform/lazyfs_mount.h"
 #include "conform/process.h"
 #include "conform/quorum_proxy.h"
 #include "conform/settle.h"
@@ -90,17 +91,12 @@ DirSize SizeOf(const std::string& dir) {
 // The library preloaded into each server's JVM (conform/preload): beside the zabsim
 // executable in a build tree, in LIBDIR/zabsim once installed.
 absl::StatusOr<std::string> PreloadPath() {
-  constexpr std::string_view kName = "libzabsim_conform_preload.so";
-  std::error_code ec;
-  const fs::path bin = fs::read_symlink("/proc/self/exe", ec).parent_path();
-  const fs::path places[] = {bin / kName, bin / ZABSIM_PRELOAD_FROM_BIN / kName};
-  for (const fs::path& p : places) {
-    if (fs::exists(p, ec)) return fs::canonical(p, ec).string();
+  auto path = FindHelper("libzabsim_conform_preload.so", "zabsim_conform_preload");
+  if (!path.ok()) {
+    return absl::FailedPreconditionError(
+        fmt::format("{}: the real servers need it", std::string(path.status().message())));
   }
-  return absl::FailedPreconditionError(fmt::format(
-      "cannot find {} beside zabsim or in {}: the real servers need it (build the target "
-      "zabsim_conform_preload, or install zabsim)",
-      kName, (bin / ZABSIM_PRELOAD_FROM_BIN).lexically_normal().string()));
+  return path;
 }
 
 struct UndoneWrites {
@@ -174,7 +170,8 @@ std::string Megabytes(uint64_t bytes) { return fmt::format("{:.1f} MB", static_c
 
 class RealEnsemble {
  public:
-  RealEnsemble(const Ensemble& e, const RealOptions& o) : e_(e), o_(o), servers_(e.voters + 1) {}
+  RealEnsemble(const Ensemble& e, const RealOptions& o)
+      : e_(e), o_(o), servers_(e.voters + 1), mounts_(e.voters + 1) {}
   ~RealEnsemble() { Teardown(); }
 
   absl::Status Init() {
@@ -202,8 +199,14 @@ class RealEnsemble {
              "log4j.logger.org.apache.zookeeper.server.quorum.LearnerHandler=DEBUG\n";
     for (uint32_t sid = 1; sid <= e_.voters; ++sid) {
       const std::string sdir = ServerDir(sid);
+      // With the FUSE layer the server's files live in lazyfs-root, mounted on data;
+      // myid is written there before the mount, so it is on disk from the start.
       fs::create_directories(sdir + "/data");
-      std::ofstream(sdir + "/data/myid") << sid << "\n";
+      fs::create_directories(DiskDir(sid));
+      std::ofstream(DiskDir(sid) + "/myid") << sid << "\n";
+      if (LazyFs()) {
+        if (absl::Status s = mounts_[sid].Mount(o_.lazyfs, DiskDir(sid), sdir + "/data"); !s.ok()) return s;
+      }
       if (absl::Status s = WriteDiskControl(sid); !s.ok()) return s;
       std::ofstream cfg(sdir + "/zoo.cfg");
       const int64_t tick = e_.tick_ms.value_or(kDefaultTickMs);
@@ -248,14 +251,15 @@ class RealEnsemble {
     argv.push_back("org.apache.zookeeper.server.quorum.QuorumPeerMain");
     argv.push_back(ServerDir(sid) + "/zoo.cfg");
     // Its quorum and election connections go through the proxy, its disk through the
-    // preload library's control file (conform/preload).
-    const std::vector<std::string> env = {
+    // preload library's control file (conform/preload), and its crashes through the
+    // library's journal unless the FUSE layer holds its unsynced writes.
+    std::vector<std::string> env = {
         "LD_PRELOAD=" + preload_,
         "ZABSIM_CONFORM_REDIRECT=" + proxy_->Redirects(sid),
         "ZABSIM_CONFORM_DISK=" + ServerDir(sid) + "/disk-control",
         "ZABSIM_CONFORM_DATA=" + ServerDir(sid) + "/data",
-        "ZABSIM_CONFORM_JOURNAL=" + ServerDir(sid) + "/crash-journal",
     };
+    if (!LazyFs()) env.push_back("ZABSIM_CONFORM_JOURNAL=" + ServerDir(sid) + "/crash-journal");
     // What is on disk now is durable: the journal covers this incarnation alone.
     std::error_code ec;
     fs::remove(ServerDir(sid) + "/crash-journal", ec);
@@ -308,16 +312,25 @@ class RealEnsemble {
     }
   }
 
-  // Kill ends the server as zabsim's `crash` does: kill -9, then what it wrote to its txn
-  // log without a sync after it is undone (conform/preload's journal): a killed process
-  // leaves its writes in the kernel's page cache, a crashed machine does not.
-  void Kill(uint32_t sid) {
+  // Kill ends the server as zabsim's `crash` does: kill -9, then what it wrote without a
+  // sync is lost: a killed process leaves its writes in the kernel's page cache, a
+  // crashed machine does not. The FUSE layer drops every unsynced write it holds (the
+  // process is reaped: none of its writes is still on its way); the journal undoes the
+  // txn log's (conform/preload).
+  absl::Status Kill(uint32_t sid) {
     Stop(servers_[sid].process);
+    if (LazyFs()) {
+      auto answer = mounts_[sid].Crash();
+      if (!answer.ok()) return answer.status();
+      if (o_.verbose) fmt::print(stderr, "conform:   server {}: its FUSE layer {}\n", sid, *answer);
+      return absl::OkStatus();
+    }
     const UndoneWrites undone = UndoUnsynced(ServerDir(sid) + "/crash-journal");
     if (o_.verbose && (undone.writes > 0 || undone.removed > 0)) {
       fmt::print(stderr, "conform:   server {}: undid {} unsynced write(s) to its txn log, removed {} unsynced log file(s)\n",
                  sid, undone.writes, undone.removed);
     }
+    return absl::OkStatus();
   }
   bool Up(uint32_t sid) { return Alive(servers_[sid].process); }
 
@@ -444,6 +457,18 @@ class RealEnsemble {
   void Teardown() {
     for (Child& c : clients_) Stop(c);
     for (uint32_t sid = 1; sid < servers_.size(); ++sid) Stop(servers_[sid].process);
+    // Each FUSE layer writes back what it holds, as a clean unmount would (the run is
+    // over: what the servers wrote stays for --keep), and unmounts; --keep then finds
+    // the files where the journal's runs leave them, in data.
+    for (uint32_t sid = 1; sid < mounts_.size(); ++sid) {
+      for (const std::string& line : mounts_[sid].Unmount()) {
+        if (o_.verbose || !line.starts_with("unmounted:")) fmt::print(stderr, "conform: server {}: {}\n", sid, line);
+      }
+      std::error_code ec;
+      if (o_.keep && LazyFs() && !dir_.empty() && fs::remove(ServerDir(sid) + "/data", ec)) {
+        fs::rename(DiskDir(sid), ServerDir(sid) + "/data", ec);
+      }
+    }
     if (proxy_) proxy_->Stop();
     if (!dir_.empty() && !o_.keep) {
       std::error_code ec;
@@ -503,6 +528,10 @@ class RealEnsemble {
   }
 
   std::string ServerDir(uint32_t sid) const { return fmt::format("{}/s{}", dir_, sid); }
+  // DiskDir: where the server's data files are stored: its data directory, or the FUSE
+  // layer's backing directory, mounted on it.
+  std::string DiskDir(uint32_t sid) const { return ServerDir(sid) + (LazyFs() ? "/lazyfs-root" : "/data"); }
+  bool LazyFs() const { return o_.crash_disk == CrashDisk::kLazyFs; }
   int ClientPort(uint32_t sid) const { return base_port_ + static_cast<int>(sid) - 1; }
   int QuorumPort(uint32_t sid) const { return base_port_ + static_cast<int>(e_.voters + sid) - 1; }
   int ElectionPort(uint32_t sid) const { return base_port_ + static_cast<int>(2 * e_.voters + sid) - 1; }
@@ -550,6 +579,7 @@ class RealEnsemble {
   std::unique_ptr<QuorumProxy> proxy_;
   int base_port_ = 0;
   std::vector<Server> servers_;  // By sid; [0] unused.
+  std::vector<LazyFsMount> mounts_;  // By sid, with --crash-disk lazyfs.
   std::vector<Child> clients_;
   std::vector<int> pending_;  // Per client: answers of writes sent without waiting, unread.
   std::map<uint32_t, std::deque<size_t>> late_steps_;  // Per client: their steps, oldest first.
@@ -758,7 +788,7 @@ absl::Status Run(RealEnsemble& r, const Plan& plan, const Sessions& sessions, co
         break;
       }
       case StepKind::kCrash:
-        r.Kill(s.server);
+        status = r.Kill(s.server);
         break;
       case StepKind::kRestart: {
         // A group of restarts zabsim performed at one instant starts at its first step,

@@ -23,9 +23,16 @@
 
 namespace zabsim::conform {
 
+// How a `crash` loses what the server wrote and did not sync (docs/conformance.md, "A
+// crash"): the preload library's journal of txn log writes, undone after the kill, or a
+// FUSE layer under each data directory that holds every unsynced write in memory.
+enum class CrashDisk { kJournal, kLazyFs };
+
 struct RealOptions {
   bool keep = false;     // Keep the temporary directory (its path is printed).
   bool verbose = false;  // Print each step as it runs, to standard error.
+  CrashDisk crash_disk = CrashDisk::kJournal;
+  std::string lazyfs;  // The FUSE layer's program, with kLazyFs (LazyFsUsable()).
 };
 
 // EnsureZooKeeper installs the `zookeeper` package if its jar is missing (as root), or

@@ -40,6 +40,13 @@ for f in bin/zabsim include/zabsim/sim/world.h include/zabsim/runner/check.h \
   [ -e "$prefix/$f" ] || fail "cmake --install left out $f"
 done
 "$prefix/bin/zabsim" version
+# What zabsim conform runs, where it looks for it once installed (LIBDIR/zabsim): the
+# preload library, and the FUSE layer where libfuse3 let the build make it.
+helpers=(libzabsim_conform_preload.so)
+[ -e "$build/zabsim_conform_lazyfs" ] && helpers+=(zabsim_conform_lazyfs)
+for h in "${helpers[@]}"; do
+  [ -n "$(find "$prefix" -path "*/zabsim/$h")" ] || fail "cmake --install left out LIBDIR/zabsim/$h"
+done
 
 echo "== 3. the examples, built against the installed package"
 for ex in acked-log own-check; do
