@@ -46,11 +46,13 @@ constexpr int64_t kClientWaitMs = 60000; // For one client command.
 constexpr int64_t kConnectWaitMs = 5000;  // For a client to reconnect before an operation.
 constexpr int64_t kSettleWaitMs = 5000;   // For in-flight txns to land before a `state`.
 
-// Tail returns the last lines of a file, for an error message.
-std::string Tail(const std::string& path) {
+// Tail: the last ten lines of a file; with `errors_only`, of its lines that say why a
+// server failed (log4j's ERROR lines and Java's "Caused by:"), for an error message.
+std::string Tail(const std::string& path, bool errors_only = false) {
   std::ifstream in(path, std::ios::binary);
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) {
+    if (errors_only && line.find(" ERROR ") == std::string::npos && !line.starts_with("Caused by:")) continue;
     lines.push_back(line);
     if (lines.size() > 10) lines.erase(lines.begin());
   }
@@ -304,9 +306,14 @@ class RealEnsemble {
     while (true) {
       if (!Up(sid)) {
         return absl::UnavailableError(
-            fmt::format("server {} exited at start-up; its output ends with:\n{}", sid, Tail(ServerDir(sid) + "/stdout.log")));
+            fmt::format("server {} exited at start-up; its output ends with:\n{}its log's errors end with:\n{}", sid,
+                        Tail(ServerDir(sid) + "/stdout.log"), Tail(ServerDir(sid) + "/zookeeper.log", true)));
       }
-      if (FourLetterWord(ClientPort(sid), "srvr", 1000).ok()) return absl::OkStatus();
+      // An empty answer is no answer: the client port is bound before the server loads
+      // its data, and a server that fails to load it resets the connections waiting there.
+      if (auto answer = FourLetterWord(ClientPort(sid), "srvr", 1000); answer.ok() && !answer->empty()) {
+        return absl::OkStatus();
+      }
       if (NowMs() > deadline) return absl::DeadlineExceededError(fmt::format("server {} did not start", sid));
       if (!SleepMs(50)) return InterruptedError();
     }
