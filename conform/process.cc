@@ -266,6 +266,7 @@ absl::StatusOr<std::string> FourLetterWord(int port, std::string_view word, int6
   }
   close(fd);
   if (!status.ok()) return status;
+  if (answer.empty()) return absl::UnavailableError(fmt::format("port {}: closed with no answer to {}", port, word));
   return answer;
 }
 

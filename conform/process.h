@@ -63,7 +63,9 @@ absl::StatusOr<std::string> ReadLine(Child& child, int64_t timeout_ms);
 absl::Status WriteAll(Child& child, std::string_view text);
 
 // FourLetterWord sends a four-letter word ("srvr") to 127.0.0.1:port and returns the
-// answer; an error if nothing listens or no answer comes within `timeout_ms`.
+// answer; an error if nothing listens, no answer comes within `timeout_ms`, or the
+// connection ends with no answer (ZooKeeper binds its client port before it loads its
+// data, and one that fails to load it resets the connections waiting there).
 absl::StatusOr<std::string> FourLetterWord(int port, std::string_view word, int64_t timeout_ms);
 
 // FreePorts finds `count` consecutive loopback ports that nothing listens on, starting

@@ -2,9 +2,16 @@
 // copied from real runs), refusing what a real ensemble cannot do, and the report.
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>
 
 #include "conform/observation.h"
 #include "conform/plan.h"
+#include "conform/process.h"
 #include "conform/report.h"
 #include "conform/restarts.h"
 #include "conform/settle.h"
@@ -516,6 +523,64 @@ TEST(StoryChecks, TheVerdictSaysWhetherTheRealEnsembleBrokeTheSameChecks) {
   EXPECT_NE(StoryVerdict(lost, {}, "3.8.0", 0, differs).find("verdict: ZooKeeper 3.8.0 broke a check that zabsim did not"),
             std::string::npos);
   EXPECT_TRUE(differs);
+}
+
+}  // namespace
+}  // namespace zabsim::conform
+
+namespace zabsim::conform {
+namespace {
+
+// OneConnection listens on a free loopback port and serves one connection: it reads the
+// word, writes `answer` (nothing: it closes with no answer, as a ZooKeeper that failed
+// to load its data resets the connections waiting on its client port), and closes.
+class OneConnection {
+ public:
+  explicit OneConnection(std::string answer) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(listen(fd_, 1), 0);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    server_ = std::thread([this, answer] {
+      const int c = accept(fd_, nullptr, nullptr);
+      char word[4];
+      EXPECT_EQ(read(c, word, sizeof word), 4);
+      if (!answer.empty()) {
+        EXPECT_EQ(write(c, answer.data(), answer.size()), static_cast<ssize_t>(answer.size()));
+      }
+      close(c);
+    });
+  }
+  ~OneConnection() {
+    server_.join();
+    close(fd_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread server_;
+};
+
+TEST(FourLetterWord, ReturnsTheAnswer) {
+  OneConnection server("Zookeeper version: 3.8.0\nMode: follower\n");
+  auto answer = FourLetterWord(server.port(), "srvr", 5000);
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(*answer, "Zookeeper version: 3.8.0\nMode: follower\n");
+}
+
+TEST(FourLetterWord, AConnectionClosedWithNoAnswerIsAnError) {
+  OneConnection server("");
+  auto answer = FourLetterWord(server.port(), "srvr", 5000);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_NE(answer.status().message().find("closed with no answer to srvr"), std::string_view::npos)
+      << answer.status();
 }
 
 }  // namespace
